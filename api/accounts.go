@@ -1,0 +1,173 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+type accountsHandler struct {
+	svc     *service.Accounts
+	limiter *rateLimiter
+	limit   int
+}
+
+// spendIdentity limits login and register per phone or e-mail, on top of the per-IP budget.
+func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) bool {
+	id := email
+	if p, ok := models.NormalizePhone(phone); ok {
+		id = p
+	} else if phone != "" {
+		id = phone
+	}
+	if id == "" {
+		return true
+	}
+	return h.limiter.spend(c, "id:"+sha256Hex(id), h.limit)
+}
+
+// register godoc
+//
+//	@Summary		Register a consumer or merchant
+//	@Description	Creates an account and logs it in. `phone` is a mainland mobile number (`1[3-9]` + 9 digits, optional `+86`); merchants must give `shop_name`. Limited per client IP and per phone (`DSB_AUTH_RATE_LIMIT_PER_MINUTE`).
+//	@Tags			auth
+//	@ID				register
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		service.RegisterRequest	true	"the new account"
+//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Success		201		{object}	TokenResponse
+//	@Failure		400		{object}	Problem	"malformed JSON"
+//	@Failure		409		{object}	Problem	"phone_taken"
+//	@Failure		422		{object}	Problem	"validation_failed, with field errors"
+//	@Failure		429		{object}	Problem	"rate_limited"
+//	@Router			/api/v1/auth/register [post]
+func (h *accountsHandler) register(c *gin.Context) {
+	var req service.RegisterRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	if !h.spendIdentity(c, req.Phone, "") {
+		return
+	}
+	u, t, err := h.svc.Register(c.Request.Context(), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, tokenResponse(u, t))
+}
+
+// login godoc
+//
+//	@Summary		Log in with phone or e-mail
+//	@Description	Consumers and merchants log in with `phone`, staff with `email`. Wrong credentials are 401 `invalid_credentials`, the same whether the account exists or not.
+//	@Tags			auth
+//	@ID				login
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		service.LoginRequest	true	"credentials"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem	"invalid_credentials"
+//	@Failure		422		{object}	Problem
+//	@Failure		429		{object}	Problem
+//	@Router			/api/v1/auth/login [post]
+func (h *accountsHandler) login(c *gin.Context) {
+	var req service.LoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	if !h.spendIdentity(c, req.Phone, req.Email) {
+		return
+	}
+	u, t, err := h.svc.Login(c.Request.Context(), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, tokenResponse(u, t))
+}
+
+// refresh godoc
+//
+//	@Summary		Rotate a refresh token
+//	@Description	Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login.
+//	@Tags			auth
+//	@ID				refreshToken
+//	@Accept			json
+//	@Produce		json
+//	@Param			body	body		service.RefreshRequest	true	"the refresh token"
+//	@Success		200		{object}	TokenResponse
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem	"invalid_token"
+//	@Router			/api/v1/auth/refresh [post]
+func (h *accountsHandler) refresh(c *gin.Context) {
+	var req service.RefreshRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	u, t, err := h.svc.Refresh(c.Request.Context(), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, tokenResponse(u, t))
+}
+
+// me godoc
+//
+//	@Summary	The caller's account
+//	@Tags		auth
+//	@ID			getMe
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Success	200	{object}	UserView
+//	@Failure	401	{object}	Problem
+//	@Failure	429	{object}	Problem
+//	@Router		/api/v1/me [get]
+func (h *accountsHandler) me(c *gin.Context) {
+	u, err := h.svc.Me(c.Request.Context(), principal(c))
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, userView(u))
+}
+
+// createStaff godoc
+//
+//	@Summary	Create a moderator or admin
+//	@Tags		admin
+//	@ID			createStaffUser
+//	@Accept		json
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		body	body		service.CreateStaffRequest	true	"the staff account"
+//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Success	201		{object}	UserView
+//	@Failure	400		{object}	Problem
+//	@Failure	401		{object}	Problem
+//	@Failure	403		{object}	Problem	"not an admin"
+//	@Failure	409		{object}	Problem	"email_taken"
+//	@Failure	422		{object}	Problem
+//	@Router		/api/v1/admin/users [post]
+func (h *accountsHandler) createStaff(c *gin.Context) {
+	var req service.CreateStaffRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	u, err := h.svc.CreateStaff(c.Request.Context(), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, userView(u))
+}

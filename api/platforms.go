@@ -1,0 +1,262 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/service"
+)
+
+type platformsHandler struct {
+	svc *service.Platforms
+}
+
+// publicMaxAge is how long CDNs and browsers may keep public reads.
+const publicMaxAge = 60 * time.Second
+
+// createPlatform godoc
+//
+//	@Summary	Create a platform
+//	@Tags		admin
+//	@ID			createPlatform
+//	@Accept		json
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		body	body		service.CreatePlatformRequest	true	"the platform"
+//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Success	201		{object}	PlatformView
+//	@Failure	400		{object}	Problem
+//	@Failure	401		{object}	Problem
+//	@Failure	403		{object}	Problem
+//	@Failure	409		{object}	Problem	"slug_taken"
+//	@Failure	422		{object}	Problem
+//	@Router		/api/v1/admin/platforms [post]
+func (h *platformsHandler) create(c *gin.Context) {
+	var req service.CreatePlatformRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	p, err := h.svc.Create(c.Request.Context(), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, platformView(p))
+}
+
+// adminList godoc
+//
+//	@Summary	List all platforms (admin)
+//	@Tags		admin
+//	@ID			adminListPlatforms
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		sector	query		string	false	"only this sector"
+//	@Param		limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param		cursor	query		string	false	"next_cursor of the previous page"
+//	@Success	200		{object}	ListResponse[PlatformView]
+//	@Failure	401		{object}	Problem
+//	@Failure	403		{object}	Problem
+//	@Failure	422		{object}	Problem
+//	@Router		/api/v1/admin/platforms [get]
+func (h *platformsHandler) adminList(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	items, next, err := h.svc.List(c.Request.Context(), c.Query("sector"), page)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, listOf(platformViews(items), next))
+}
+
+// update godoc
+//
+//	@Summary		Change a platform
+//	@Description	Only the members present change. Onboard a platform with `"onboarded":true` and give its after-sales contact; `"after_sales_contact":null` removes the contact.
+//	@Tags			admin
+//	@ID				updatePlatform
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string							true	"platform id"
+//	@Param			body	body		service.UpdatePlatformRequest	true	"the members to change"
+//	@Success		200		{object}	PlatformView
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Failure		409		{object}	Problem	"slug_taken"
+//	@Failure		422		{object}	Problem
+//	@Router			/api/v1/admin/platforms/{id} [patch]
+func (h *platformsHandler) update(c *gin.Context) {
+	var req service.UpdatePlatformRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	p, err := h.svc.Update(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, platformView(p))
+}
+
+// publicList godoc
+//
+//	@Summary		List platform profiles
+//	@Description	Public and cacheable (`Cache-Control`, `ETag`); `rateable` tells whether the rating list grades the platform.
+//	@Tags			platforms
+//	@ID				listPlatforms
+//	@Produce		json
+//	@Param			sector	query		string	false	"only this sector"
+//	@Param			limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Success		200		{object}	ListResponse[PlatformView]
+//	@Success		304		"not modified"
+//	@Failure		422		{object}	Problem
+//	@Router			/api/v1/platforms [get]
+func (h *platformsHandler) publicList(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	items, next, err := h.svc.List(c.Request.Context(), c.Query("sector"), page)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	writeCacheable(c, listOf(platformViews(items), next), publicMaxAge)
+}
+
+// publicGet godoc
+//
+//	@Summary	A platform profile
+//	@Tags		platforms
+//	@ID			getPlatform
+//	@Produce	json
+//	@Param		id	path		string	true	"platform id"
+//	@Success	200	{object}	PlatformView
+//	@Success	304	"not modified"
+//	@Failure	404	{object}	Problem
+//	@Router		/api/v1/platforms/{id} [get]
+func (h *platformsHandler) publicGet(c *gin.Context) {
+	p, err := h.svc.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	writeCacheable(c, platformView(p), publicMaxAge)
+}
+
+// platformMe godoc
+//
+//	@Summary	The calling platform
+//	@Tags		platform
+//	@ID			getPlatformMe
+//	@Produce	json
+//	@Security	APIKeyAuth
+//	@Success	200	{object}	PlatformView
+//	@Failure	401	{object}	Problem
+//	@Failure	403	{object}	Problem	"a person's token, not an API key"
+//	@Failure	429	{object}	Problem
+//	@Router		/api/v1/platform/me [get]
+func (h *platformsHandler) platformMe(c *gin.Context) {
+	p, err := h.svc.Get(c.Request.Context(), principal(c).PlatformID)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, platformView(p))
+}
+
+// createKey godoc
+//
+//	@Summary		Issue an API key
+//	@Description	The response's `key` is the only time the secret is shown; the service stores only its SHA-256. `prefix` (the first 12 characters) tells keys apart in listings.
+//	@Tags			admin
+//	@ID				createAPIKey
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string						true	"platform id"
+//	@Param			body	body		service.CreateAPIKeyRequest	true	"a name for the key"
+//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Success		201		{object}	CreatedAPIKey
+//	@Failure		400		{object}	Problem
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/api/v1/admin/platforms/{id}/api-keys [post]
+func (h *platformsHandler) createKey(c *gin.Context) {
+	var req service.CreateAPIKeyRequest
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	k, plain, err := h.svc.CreateAPIKey(c.Request.Context(), c.Param("id"), req)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain})
+}
+
+// listKeys godoc
+//
+//	@Summary	List a platform's API keys
+//	@Tags		admin
+//	@ID			listAPIKeys
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		string	true	"platform id"
+//	@Success	200	{object}	ListResponse[APIKeyView]
+//	@Failure	401	{object}	Problem
+//	@Failure	403	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Router		/api/v1/admin/platforms/{id}/api-keys [get]
+func (h *platformsHandler) listKeys(c *gin.Context) {
+	keys, err := h.svc.ListAPIKeys(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	views := make([]APIKeyView, len(keys))
+	for i := range keys {
+		views[i] = apiKeyView(&keys[i])
+	}
+	c.JSON(http.StatusOK, listOf(views, ""))
+}
+
+// revokeKey godoc
+//
+//	@Summary		Revoke an API key
+//	@Description	Takes effect on the key's next request. Revoking twice is harmless.
+//	@Tags			admin
+//	@ID				revokeAPIKey
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id		path		string	true	"platform id"
+//	@Param			key_id	path		string	true	"key id"
+//	@Success		200		{object}	APIKeyView
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		404		{object}	Problem
+//	@Router			/api/v1/admin/platforms/{id}/api-keys/{key_id} [delete]
+func (h *platformsHandler) revokeKey(c *gin.Context) {
+	k, err := h.svc.RevokeAPIKey(c.Request.Context(), c.Param("id"), c.Param("key_id"))
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, apiKeyView(k))
+}

@@ -1,0 +1,122 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// Problem is an RFC 9457 problem details body. Every error response of the API is one.
+type Problem struct {
+	Type     string              `json:"type" example:"https://dianshubao.example/problems/validation_failed"`
+	Title    string              `json:"title" example:"Unprocessable Content"`
+	Status   int                 `json:"status" example:"422"`
+	Detail   string              `json:"detail" example:"the request has invalid fields"`
+	Code     string              `json:"code" example:"validation_failed"`
+	Errors   []models.FieldError `json:"errors,omitempty"`
+	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
+	// RequestID repeats X-Request-ID so that a support ticket can quote it.
+	RequestID  string `json:"request_id,omitempty"`
+	ExistingID string `json:"existing_id,omitempty"`
+}
+
+const problemBase = "https://dianshubao.example/problems/"
+
+var kindStatus = map[models.Kind]int{
+	models.KindNotFound:         http.StatusNotFound,
+	models.KindConflict:         http.StatusConflict,
+	models.KindInvalidState:     http.StatusConflict,
+	models.KindValidation:       http.StatusUnprocessableEntity,
+	models.KindUnauthenticated:  http.StatusUnauthorized,
+	models.KindForbidden:        http.StatusForbidden,
+	models.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	models.KindUnsupportedMedia: http.StatusUnsupportedMediaType,
+	models.KindRateLimited:      http.StatusTooManyRequests,
+	models.KindBadRequest:       http.StatusBadRequest,
+	models.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+}
+
+// writeProblem is the one place that turns an error into a response. Domain errors keep their
+// code; unknown errors are logged and answered 500 without their text.
+func writeProblem(c *gin.Context, err error) {
+	var de *models.Error
+	if !errors.As(err, &de) {
+		slog.ErrorContext(c.Request.Context(), "internal error", "error", err.Error(),
+			"request_id", requestID(c), "route", c.FullPath())
+		de = &models.Error{Kind: models.KindInternal, Code: "internal_error",
+			Detail: "an unexpected error occurred; quote the request id when you contact support"}
+	}
+	status, ok := kindStatus[de.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	p := Problem{Type: problemBase + de.Code, Title: http.StatusText(status), Status: status,
+		Detail: de.Detail, Code: de.Code, Errors: de.Fields, Instance: c.Request.URL.Path,
+		RequestID: requestID(c)}
+	if id, ok := de.Extra["existing_id"].(string); ok {
+		p.ExistingID = id
+	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="dianshubao"`)
+	}
+	body, _ := json.Marshal(p)
+	c.Abort()
+	c.Data(status, "application/problem+json", body)
+}
+
+// bindJSON decodes the request body into dst, whatever Content-Type the client sent (curl's
+// default form type included): the body is JSON or it is refused. Malformed JSON is 400; a value of the wrong type
+// is 422 naming the field; a body over the limit is 413.
+func bindJSON(c *gin.Context, dst any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	err := dec.Decode(dst)
+	if err == nil {
+		if dec.More() {
+			return models.BadRequest("malformed_json", "the body holds more than one JSON value")
+		}
+		return nil
+	}
+	var (
+		typeErr *json.UnmarshalTypeError
+		maxErr  *http.MaxBytesError
+		synErr  *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &maxErr):
+		return &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Detail: "the request body is too large"}
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return models.BadRequest("malformed_json", "the body must be a JSON object")
+		}
+		return models.Invalid(field, "must be a JSON "+jsonKind(typeErr.Type.Kind().String()))
+	case errors.Is(err, io.EOF):
+		return models.BadRequest("malformed_json", "the body is empty; send a JSON object")
+	case errors.As(err, &synErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return models.BadRequest("malformed_json", "the body is not valid JSON")
+	}
+	// Errors raised by custom unmarshalers (for example a nullable member of the wrong shape).
+	return models.BadRequest("malformed_json", "the body could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "struct", "map", "ptr":
+		return "object"
+	default:
+		return "number"
+	}
+}

@@ -1,0 +1,148 @@
+// Package api is the HTTP layer, the only package that imports gin: every route and its
+// authentication in router.go, the middleware, one handler file per resource, and problem.go,
+// the one place errors become responses.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// Deps is what the router needs; main wires it, and tests wire it the same way.
+type Deps struct {
+	Services *service.Services
+	// Limits holds rate-limit counters; Idempotency holds idempotency records.
+	Limits      kv.Store
+	Idempotency kv.Store
+	Logger      *slog.Logger
+	Registry    *prometheus.Registry
+	// Ready checks the database and, when configured, Redis.
+	Ready                  map[string]func(context.Context) error
+	RateLimitPerMinute     int
+	AuthRateLimitPerMinute int
+	Now                    func() time.Time
+	// MaxJSONBytes caps JSON request bodies.
+	MaxJSONBytes int64
+}
+
+// NewRouter builds the HTTP handler with every route.
+func NewRouter(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.MaxJSONBytes == 0 {
+		d.MaxJSONBytes = 1 << 20
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(requestIDMiddleware(), observe(d.Logger, newMetrics(d.Registry)), recoverer())
+	r.NoRoute(func(c *gin.Context) {
+		writeProblem(c, &models.Error{Kind: models.KindNotFound, Code: "route_not_found", Detail: "no such endpoint; see /swagger/index.html"})
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, &models.Error{Kind: models.KindMethodNotAllowed, Code: "method_not_allowed", Detail: "this endpoint does not take this method"})
+	})
+
+	ops := &opsHandler{ready: d.Ready}
+	r.GET("/healthz", ops.healthz)
+	r.GET("/readyz", ops.readyz)
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	r.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+
+	s := d.Services
+	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
+	idem := (&idempotency{kv: d.Idempotency}).middleware()
+	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
+	person := authenticate(auth, true, false)
+	platform := authenticate(auth, false, true)
+	budget := limiter.perPrincipal(d.RateLimitPerMinute)
+	admin := requireRole(models.RoleAdmin)
+
+	v1 := r.Group("/api/v1", limitBody(d.MaxJSONBytes))
+
+	acc := &accountsHandler{svc: s.Accounts, limiter: limiter, limit: d.AuthRateLimitPerMinute}
+	authLimited := limiter.perIP(d.AuthRateLimitPerMinute)
+	v1.POST("/auth/register", authLimited, idem, acc.register)
+	v1.POST("/auth/login", authLimited, acc.login)
+	v1.POST("/auth/refresh", authLimited, acc.refresh)
+	v1.GET("/me", person, budget, acc.me)
+
+	pl := &platformsHandler{svc: s.Platforms}
+	v1.GET("/platforms", pl.publicList)
+	v1.GET("/platforms/:id", pl.publicGet)
+
+	adm := v1.Group("/admin", person, budget)
+	adm.POST("/users", admin, idem, acc.createStaff)
+	adm.POST("/platforms", admin, idem, pl.create)
+	adm.GET("/platforms", admin, pl.adminList)
+	adm.PATCH("/platforms/:id", admin, pl.update)
+	adm.POST("/platforms/:id/api-keys", admin, idem, pl.createKey)
+	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)
+	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, pl.revokeKey)
+
+	plat := v1.Group("/platform", platform, budget)
+	plat.GET("/me", pl.platformMe)
+
+	return r
+}
+
+type opsHandler struct {
+	ready map[string]func(context.Context) error
+}
+
+// healthz godoc
+//
+//	@Summary	Liveness: the process answers
+//	@Tags		ops
+//	@ID			healthz
+//	@Produce	json
+//	@Success	200	{object}	HealthResponse
+//	@Router		/healthz [get]
+func (h *opsHandler) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, HealthResponse{Status: "ok"})
+}
+
+// readyz godoc
+//
+//	@Summary	Readiness: the database and, when configured, Redis answer
+//	@Tags		ops
+//	@ID			readyz
+//	@Produce	json
+//	@Success	200	{object}	HealthResponse
+//	@Failure	503	{object}	HealthResponse
+//	@Router		/readyz [get]
+func (h *opsHandler) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	res := HealthResponse{Status: "ok", Checks: map[string]string{}}
+	status := http.StatusOK
+	for name, check := range h.ready {
+		if err := check(ctx); err != nil {
+			res.Checks[name] = "unavailable"
+			res.Status = "unavailable"
+			status = http.StatusServiceUnavailable
+			slog.WarnContext(ctx, "readiness check failed", "check", name, "error", err)
+		} else {
+			res.Checks[name] = "ok"
+		}
+	}
+	c.JSON(status, res)
+}

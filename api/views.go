@@ -1,0 +1,122 @@
+package api
+
+import (
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// ts formats a time as RFC 3339 in UTC, the one time format of the API.
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func tsPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := ts(*t)
+	return &s
+}
+
+// UserView is a person's account.
+type UserView struct {
+	ID             string  `json:"id" example:"0193a1b2c3d4e5f60718293a4b5c6d7e"`
+	Role           string  `json:"role" example:"consumer" enums:"consumer,merchant,moderator,admin"`
+	Phone          *string `json:"phone" example:"13800138000"`
+	Email          *string `json:"email" example:"admin@example.com"`
+	RealName       string  `json:"real_name" example:"张三"`
+	ShopName       *string `json:"shop_name"`
+	ShopPlatformID *string `json:"shop_platform_id"`
+	CreatedAt      string  `json:"created_at" example:"2026-11-26T08:00:00Z"`
+}
+
+func userView(u *models.User) UserView {
+	return UserView{ID: u.ID, Role: string(u.Role), Phone: u.Phone, Email: u.Email, RealName: u.RealName,
+		ShopName: u.ShopName, ShopPlatformID: u.ShopPlatformID, CreatedAt: ts(u.CreatedAt)}
+}
+
+// TokenResponse answers register, login and refresh.
+type TokenResponse struct {
+	User         UserView `json:"user"`
+	AccessToken  string   `json:"access_token"`
+	RefreshToken string   `json:"refresh_token"`
+	TokenType    string   `json:"token_type" example:"Bearer"`
+	ExpiresIn    int      `json:"expires_in" example:"900"`
+}
+
+func tokenResponse(u *models.User, t *service.Tokens) TokenResponse {
+	return TokenResponse{User: userView(u), AccessToken: t.AccessToken, RefreshToken: t.RefreshToken,
+		TokenType: "Bearer", ExpiresIn: t.ExpiresIn}
+}
+
+// ContactView is a platform's after-sales contact.
+type ContactView struct {
+	Phone *string `json:"phone" example:"95188"`
+	Email *string `json:"email" example:"kefu@example.com"`
+}
+
+// PlatformView is a platform profile; it holds no secret.
+type PlatformView struct {
+	ID                string       `json:"id"`
+	Name              string       `json:"name" example:"淘宝"`
+	Slug              string       `json:"slug" example:"taobao"`
+	Sector            string       `json:"sector" example:"digital_retail"`
+	SectorLabel       string       `json:"sector_label" example:"数字零售"`
+	Tags              []string     `json:"tags"`
+	Onboarded         bool         `json:"onboarded"`
+	AfterSalesContact *ContactView `json:"after_sales_contact"`
+	// Rateable is true when the rating list grades the platform: onboarded with an after-sales contact.
+	Rateable  bool   `json:"rateable"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+}
+
+func platformView(p *models.Platform) PlatformView {
+	v := PlatformView{ID: p.ID, Name: p.Name, Slug: p.Slug, Sector: string(p.Sector),
+		SectorLabel: models.SectorLabels[p.Sector], Tags: p.Tags, Onboarded: p.Onboarded,
+		Rateable: p.Rateable(), CreatedAt: ts(p.CreatedAt), UpdatedAt: ts(p.UpdatedAt)}
+	if v.Tags == nil {
+		v.Tags = []string{}
+	}
+	if p.HasAfterSalesContact() {
+		v.AfterSalesContact = &ContactView{Phone: p.AfterSalesPhone, Email: p.AfterSalesEmail}
+	}
+	return v
+}
+
+func platformViews(ps []models.Platform) []PlatformView {
+	out := make([]PlatformView, len(ps))
+	for i := range ps {
+		out[i] = platformView(&ps[i])
+	}
+	return out
+}
+
+// APIKeyView is an API key without its secret.
+type APIKeyView struct {
+	ID         string  `json:"id"`
+	PlatformID string  `json:"platform_id"`
+	Name       string  `json:"name" example:"production"`
+	Prefix     string  `json:"prefix" example:"dsb_live_3kF"`
+	CreatedAt  string  `json:"created_at"`
+	LastUsedAt *string `json:"last_used_at"`
+	RevokedAt  *string `json:"revoked_at"`
+}
+
+func apiKeyView(k *models.APIKey) APIKeyView {
+	return APIKeyView{ID: k.ID, PlatformID: k.PlatformID, Name: k.Name, Prefix: k.Prefix, CreatedAt: ts(k.CreatedAt),
+		LastUsedAt: tsPtr(k.LastUsedAt), RevokedAt: tsPtr(k.RevokedAt)}
+}
+
+// CreatedAPIKey is the one response that shows a key's secret.
+type CreatedAPIKey struct {
+	APIKeyView
+	// Key is the secret, shown only in this response: store it now.
+	Key string `json:"key" example:"dsb_live_3kF9sQ2mZ7pX1vB8nC4dR6tY0wL5hJ2a"`
+}
+
+// HealthResponse answers /healthz and /readyz.
+type HealthResponse struct {
+	Status string            `json:"status" example:"ok"`
+	Checks map[string]string `json:"checks,omitempty"`
+}

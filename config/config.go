@@ -1,0 +1,190 @@
+// Package config loads the service's configuration from DSB_* environment variables, each with
+// a working default so that `go run .` serves on a fresh machine.
+package config
+
+import (
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultScreeningWords is the word list shipped with the service, used when
+// DSB_SCREENING_WORDS_FILE is not set.
+//
+//go:embed screening_words.txt
+var DefaultScreeningWords string
+
+// Config is every setting of the service.
+type Config struct {
+	HTTPAddr string
+	Env      string
+
+	DBDriver string
+	DBDSN    string
+	RedisURL string
+
+	JWTSecret          []byte
+	JWTSecretGenerated bool
+
+	AdminEmail    string
+	AdminPassword string
+
+	EvidenceDir      string
+	EvidenceMaxBytes int64
+
+	WebhookRetrySchedule []time.Duration
+	WebhookTimeout       time.Duration
+	WebhookAllowPrivate  bool
+	WebhookAllowInsecure bool
+
+	RatingFreezeDelay time.Duration
+	AutoCompleteAfter time.Duration
+
+	RateLimitPerMinute     int
+	AuthRateLimitPerMinute int
+
+	// ScreeningWordsFile replaces the shipped word list when set.
+	ScreeningWordsFile string
+	// BcryptCost is the password hashing cost (tests lower it).
+	BcryptCost int
+}
+
+// Production reports whether the service runs in production mode.
+func (c *Config) Production() bool { return c.Env == "production" }
+
+// Load reads the environment. It fails on values that do not parse.
+func Load() (*Config, error) { return LoadFrom(os.Getenv) }
+
+// LoadFrom reads the configuration through getenv, so tests need not touch the process
+// environment.
+func LoadFrom(getenv func(string) string) (*Config, error) {
+	var errs []error
+	str := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(name, def string) time.Duration {
+		v := str(name, def)
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a non-negative Go duration such as 168h", name, v))
+		}
+		return d
+	}
+	boolean := func(name string) bool {
+		v := str(name, "false")
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", name, v))
+		}
+		return b
+	}
+	integer := func(name string, def int64, minimum int64) int64 {
+		v := str(name, strconv.FormatInt(def, 10))
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < minimum {
+			errs = append(errs, fmt.Errorf("%s=%q: want an integer ≥ %d", name, v, minimum))
+		}
+		return n
+	}
+
+	c := &Config{
+		HTTPAddr:               str("DSB_HTTP_ADDR", ":8080"),
+		Env:                    str("DSB_ENV", "development"),
+		DBDriver:               str("DSB_DB_DRIVER", "sqlite"),
+		DBDSN:                  getenv("DSB_DB_DSN"),
+		RedisURL:               getenv("DSB_REDIS_URL"),
+		AdminEmail:             getenv("DSB_ADMIN_EMAIL"),
+		AdminPassword:          getenv("DSB_ADMIN_PASSWORD"),
+		EvidenceDir:            str("DSB_EVIDENCE_DIR", "data/evidence"),
+		EvidenceMaxBytes:       integer("DSB_EVIDENCE_MAX_BYTES", 20971520, 1),
+		WebhookTimeout:         dur("DSB_WEBHOOK_TIMEOUT", "15s"),
+		WebhookAllowPrivate:    boolean("DSB_WEBHOOK_ALLOW_PRIVATE"),
+		WebhookAllowInsecure:   boolean("DSB_WEBHOOK_ALLOW_INSECURE"),
+		RatingFreezeDelay:      dur("DSB_RATING_FREEZE_DELAY", "168h"),
+		AutoCompleteAfter:      dur("DSB_AUTO_COMPLETE_AFTER", "360h"),
+		RateLimitPerMinute:     int(integer("DSB_RATE_LIMIT_PER_MINUTE", 1000, 1)),
+		AuthRateLimitPerMinute: int(integer("DSB_AUTH_RATE_LIMIT_PER_MINUTE", 10, 1)),
+		ScreeningWordsFile:     getenv("DSB_SCREENING_WORDS_FILE"),
+		BcryptCost:             int(integer("DSB_BCRYPT_COST", 12, 4)),
+	}
+	if c.DBDSN == "" && c.DBDriver == "sqlite" {
+		c.DBDSN = "data/dianshubao.db"
+	}
+	sched := str("DSB_WEBHOOK_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,10h")
+	for _, part := range strings.Split(sched, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("DSB_WEBHOOK_RETRY_SCHEDULE=%q: want comma-separated durations", sched))
+			break
+		}
+		c.WebhookRetrySchedule = append(c.WebhookRetrySchedule, d)
+	}
+	if s := getenv("DSB_JWT_SECRET"); s != "" {
+		c.JWTSecret = []byte(s)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.JWTSecret == nil {
+		// Development only (Validate refuses production without a secret): tokens die with the
+		// process, which main logs as a warning.
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		c.JWTSecret = []byte(hex.EncodeToString(b))
+		c.JWTSecretGenerated = true
+	}
+	return c, nil
+}
+
+// Validate refuses settings that cannot work, and unsafe defaults in production.
+func (c *Config) Validate() error {
+	var errs []error
+	switch c.Env {
+	case "development", "production", "test":
+	default:
+		errs = append(errs, fmt.Errorf("DSB_ENV=%q: want development or production", c.Env))
+	}
+	switch c.DBDriver {
+	case "sqlite":
+	case "mysql":
+		if c.DBDSN == "" {
+			errs = append(errs, errors.New("DSB_DB_DSN is required with DSB_DB_DRIVER=mysql"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("DSB_DB_DRIVER=%q: want sqlite or mysql", c.DBDriver))
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		errs = append(errs, errors.New("DSB_ADMIN_EMAIL and DSB_ADMIN_PASSWORD go together: set both or neither"))
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
+		errs = append(errs, errors.New("DSB_ADMIN_PASSWORD must be at least 8 characters"))
+	}
+	if len(c.WebhookRetrySchedule) == 0 {
+		errs = append(errs, errors.New("DSB_WEBHOOK_RETRY_SCHEDULE needs at least one attempt"))
+	}
+	if c.Production() {
+		if len(c.JWTSecret) == 0 {
+			errs = append(errs, errors.New("DSB_JWT_SECRET is required in production: without it every restart would log everybody out and instances could not verify each other's tokens"))
+		} else if len(c.JWTSecret) < 32 {
+			errs = append(errs, errors.New("DSB_JWT_SECRET must be at least 32 bytes in production"))
+		}
+		if c.WebhookAllowPrivate || c.WebhookAllowInsecure {
+			errs = append(errs, errors.New("DSB_WEBHOOK_ALLOW_PRIVATE and DSB_WEBHOOK_ALLOW_INSECURE are for development only and refused in production"))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,83 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is the Store shared by every instance.
+type Redis struct {
+	c      *redis.Client
+	prefix string
+}
+
+// incrScript creates the counter with its expiry atomically, so that a crash between the two
+// steps can never leave a counter that lives forever.
+var incrScript = redis.NewScript(`
+local v = redis.call('INCR', KEYS[1])
+if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {v, redis.call('PTTL', KEYS[1])}
+`)
+
+// NewRedis connects to the Redis at url (redis://host:port/db). Every key is put under prefix.
+func NewRedis(ctx context.Context, url, prefix string) (*Redis, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DSB_REDIS_URL: %w", err)
+	}
+	r := &Redis{c: redis.NewClient(opts), prefix: prefix}
+	if err := r.Ping(ctx); err != nil {
+		_ = r.c.Close()
+		return nil, fmt.Errorf("connect to redis: %w", err)
+	}
+	return r, nil
+}
+
+// Client exposes the connection for pub/sub users.
+func (r *Redis) Client() *redis.Client { return r.c }
+
+// Prefix is the namespace of this store's keys.
+func (r *Redis) Prefix() string { return r.prefix }
+
+// Close releases the connection pool.
+func (r *Redis) Close() error { return r.c.Close() }
+
+// Incr implements Store.
+func (r *Redis) Incr(ctx context.Context, key string, ttl time.Duration) (int64, time.Duration, error) {
+	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, ttl.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, 0, err
+	}
+	return res[0], time.Duration(res[1]) * time.Millisecond, nil
+}
+
+// Get implements Store.
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
+	b, err := r.c.Get(ctx, r.prefix+key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrMiss
+	}
+	return b, err
+}
+
+// SetNX implements Store.
+func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	return r.c.SetNX(ctx, r.prefix+key, value, ttl).Result()
+}
+
+// Set implements Store.
+func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	return r.c.Set(ctx, r.prefix+key, value, ttl).Err()
+}
+
+// Del implements Store.
+func (r *Redis) Del(ctx context.Context, key string) error {
+	return r.c.Del(ctx, r.prefix+key).Err()
+}
+
+// Ping implements Store.
+func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }

@@ -1,0 +1,53 @@
+package models
+
+import "time"
+
+// Role is what a person may do.
+type Role string
+
+// The roles of people. Platforms are not people: they authenticate with API keys.
+const (
+	RoleConsumer  Role = "consumer"
+	RoleMerchant  Role = "merchant"
+	RoleModerator Role = "moderator"
+	RoleAdmin     Role = "admin"
+)
+
+// IsStaff reports whether the role reviews complaints (admins can do everything moderators can).
+func (r Role) IsStaff() bool { return r == RoleModerator || r == RoleAdmin }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleConsumer, RoleMerchant, RoleModerator, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// User is a person's account. Phone identifies complainants, e-mail identifies staff.
+type User struct {
+	ID             string    `gorm:"primaryKey;size:40"`
+	Role           Role      `gorm:"size:16;not null;index"`
+	Phone          *string   `gorm:"size:20;uniqueIndex"`
+	Email          *string   `gorm:"size:255;uniqueIndex"`
+	PasswordHash   string    `gorm:"size:100;not null"`
+	RealName       string    `gorm:"size:255;not null"`
+	ShopName       *string   `gorm:"size:255"`
+	ShopPlatformID *string   `gorm:"size:40"`
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
+}
+
+// RefreshToken is one link of a rotation chain; tokens of one login share a FamilyID so that a
+// reused token revokes the whole family.
+type RefreshToken struct {
+	ID        string     `gorm:"primaryKey;size:40"`
+	FamilyID  string     `gorm:"size:40;not null;index"`
+	UserID    string     `gorm:"size:40;not null;index"`
+	TokenHash string     `gorm:"size:64;not null;uniqueIndex"`
+	ExpiresAt time.Time  `gorm:"not null"`
+	UsedAt    *time.Time ``
+	RevokedAt *time.Time ``
+	CreatedAt time.Time  `gorm:"not null"`
+}

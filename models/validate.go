@@ -1,0 +1,124 @@
+package models
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Validator collects field errors so that a request reports every invalid field at once.
+type Validator struct {
+	fields []FieldError
+}
+
+// Add records a field error.
+func (v *Validator) Add(field, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Err returns the collected validation error, or nil when every field passed.
+func (v *Validator) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &Error{Kind: KindValidation, Code: "validation_failed", Detail: "the request has invalid fields", Fields: v.fields}
+}
+
+// Text checks a string's length in characters and its characters: NUL and other control
+// characters except tab and newline are refused. A min of 0 makes the field optional.
+func (v *Validator) Text(field, s string, minLen, maxLen int) bool {
+	if !utf8.ValidString(s) {
+		v.Add(field, "must be valid UTF-8")
+		return false
+	}
+	if bad := ControlChar(s); bad {
+		v.Add(field, "must not contain control characters")
+		return false
+	}
+	n := utf8.RuneCountInString(s)
+	if minLen > 0 && strings.TrimSpace(s) == "" {
+		v.Add(field, "is required")
+		return false
+	}
+	if n < minLen {
+		v.Add(field, "must be at least %d characters", minLen)
+		return false
+	}
+	if n > maxLen {
+		v.Add(field, "must be at most %d characters", maxLen)
+		return false
+	}
+	return true
+}
+
+// ControlChar reports whether s holds a control character other than tab, newline or CR.
+func ControlChar(s string) bool {
+	for _, r := range s {
+		if r == '\t' || r == '\n' || r == '\r' {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+var phoneRe = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+
+// NormalizePhone accepts a mainland mobile number, optionally prefixed with +86, and returns
+// its 11 digits.
+func NormalizePhone(s string) (string, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "+86")
+	if !phoneRe.MatchString(s) {
+		return "", false
+	}
+	return s, true
+}
+
+// Phone validates and normalises a phone field.
+func (v *Validator) Phone(field, s string) string {
+	if s == "" {
+		v.Add(field, "is required")
+		return ""
+	}
+	p, ok := NormalizePhone(s)
+	if !ok {
+		v.Add(field, "must be a mainland mobile number (1[3-9] followed by 9 digits, optional +86)")
+	}
+	return p
+}
+
+// NormalizeEmail lower-cases and checks an e-mail address.
+func NormalizeEmail(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) > 255 || ControlChar(s) {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "", false
+	}
+	return s, true
+}
+
+// Email validates and normalises an e-mail field.
+func (v *Validator) Email(field, s string) string {
+	if s == "" {
+		v.Add(field, "is required")
+		return ""
+	}
+	e, ok := NormalizeEmail(s)
+	if !ok {
+		v.Add(field, "must be an e-mail address")
+	}
+	return e
+}
+
+// Password checks the length rules of passwords: 8 to 128 characters.
+func (v *Validator) Password(field, s string) {
+	v.Text(field, s, 8, 128)
+}

@@ -1,0 +1,332 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+// Token lifetimes of API.md section 3.
+const (
+	AccessTokenTTL  = 15 * time.Minute
+	RefreshTokenTTL = 30 * 24 * time.Hour
+	tokenIssuer     = "dianshubao"
+	tokenAudience   = "dianshubao-api"
+)
+
+// Accounts registers people, logs them in and issues their tokens.
+type Accounts struct {
+	st     *store.Store
+	clock  Clock
+	secret []byte
+	cost   int
+	log    *slog.Logger
+	// dummyHash is compared against when the account does not exist, so that a wrong phone
+	// costs the same time as a wrong password.
+	dummyHash []byte
+}
+
+// RegisterRequest is the body of POST /auth/register.
+type RegisterRequest struct {
+	Role           string  `json:"role" example:"consumer" enums:"consumer,merchant"`
+	Phone          string  `json:"phone" example:"13800138000"`
+	Password       string  `json:"password" example:"correct-horse-9"`
+	RealName       string  `json:"real_name" example:"张三"`
+	ShopName       *string `json:"shop_name,omitempty" example:"张三的小店"`
+	ShopPlatformID *string `json:"shop_platform_id,omitempty"`
+}
+
+// LoginRequest is the body of POST /auth/login: a phone or an e-mail, and the password.
+type LoginRequest struct {
+	Phone    string `json:"phone,omitempty" example:"13800138000"`
+	Email    string `json:"email,omitempty" example:"admin@example.com"`
+	Password string `json:"password" example:"correct-horse-9"`
+}
+
+// RefreshRequest is the body of POST /auth/refresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// CreateStaffRequest is the body of POST /admin/users.
+type CreateStaffRequest struct {
+	Role     string `json:"role" example:"moderator" enums:"moderator,admin"`
+	Email    string `json:"email" example:"mod@example.com"`
+	Password string `json:"password" example:"correct-horse-9"`
+	RealName string `json:"real_name" example:"李四"`
+}
+
+// Tokens is a freshly issued access and refresh token pair.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    int
+}
+
+type accessClaims struct {
+	Role models.Role `json:"role"`
+	jwt.RegisteredClaims
+}
+
+func (a *Accounts) hash(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), a.cost)
+	return string(h), err
+}
+
+// Register creates a consumer or merchant account and logs it in.
+func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*models.User, *Tokens, error) {
+	var v models.Validator
+	role := models.Role(req.Role)
+	if role != models.RoleConsumer && role != models.RoleMerchant {
+		v.Add("role", "must be consumer or merchant")
+	}
+	phone := v.Phone("phone", req.Phone)
+	v.Password("password", req.Password)
+	v.Text("real_name", req.RealName, 1, 255)
+	if role == models.RoleMerchant {
+		if req.ShopName == nil || strings.TrimSpace(*req.ShopName) == "" {
+			v.Add("shop_name", "is required for merchants")
+		} else {
+			v.Text("shop_name", *req.ShopName, 1, 255)
+		}
+	} else if req.ShopName != nil {
+		v.Text("shop_name", *req.ShopName, 0, 255)
+	}
+	if req.ShopPlatformID != nil {
+		if _, err := a.st.PlatformByID(ctx, *req.ShopPlatformID); err != nil {
+			if !errors.Is(err, models.ErrNotFound) {
+				return nil, nil, err
+			}
+			v.Add("shop_platform_id", "is not a known platform")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	hash, err := a.hash(req.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := now(a.clock)
+	u := &models.User{ID: models.NewID(), Role: role, Phone: &phone, PasswordHash: hash,
+		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
+	if role == models.RoleMerchant {
+		u.ShopName, u.ShopPlatformID = req.ShopName, req.ShopPlatformID
+	}
+	if err := a.st.CreateUser(ctx, u); err != nil {
+		if store.IsDuplicate(err) {
+			return nil, nil, models.Conflict("phone_taken", "an account with this phone already exists")
+		}
+		return nil, nil, err
+	}
+	tokens, err := a.issue(ctx, u, "")
+	return u, tokens, err
+}
+
+// Login checks a phone or e-mail and password. Every failure is the same ErrInvalidCredentials.
+func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*models.User, *Tokens, error) {
+	var v models.Validator
+	if (req.Phone == "") == (req.Email == "") {
+		v.Add("phone", "give either phone or email")
+	}
+	v.Text("password", req.Password, 1, 128)
+	if req.Phone != "" {
+		v.Text("phone", req.Phone, 1, 20)
+	}
+	if req.Email != "" {
+		v.Text("email", req.Email, 1, 255)
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
+	var (
+		u   *models.User
+		err error
+	)
+	if req.Phone != "" {
+		if p, ok := models.NormalizePhone(req.Phone); ok {
+			u, err = a.st.UserByPhone(ctx, p)
+		} else {
+			err = models.ErrNotFound
+		}
+	} else {
+		if e, ok := models.NormalizeEmail(req.Email); ok {
+			u, err = a.st.UserByEmail(ctx, e)
+		} else {
+			err = models.ErrNotFound
+		}
+	}
+	if err != nil {
+		if !errors.Is(err, models.ErrNotFound) {
+			return nil, nil, err
+		}
+		_ = bcrypt.CompareHashAndPassword(a.dummy(), []byte(req.Password))
+		return nil, nil, models.ErrInvalidCredentials
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password)) != nil {
+		return nil, nil, models.ErrInvalidCredentials
+	}
+	tokens, err := a.issue(ctx, u, "")
+	return u, tokens, err
+}
+
+func (a *Accounts) dummy() []byte { return a.dummyHash }
+
+// Refresh rotates a refresh token. A token used a second time revokes its whole family: it has
+// leaked, and either holder may be the thief.
+func (a *Accounts) Refresh(ctx context.Context, req RefreshRequest) (*models.User, *Tokens, error) {
+	if req.RefreshToken == "" || len(req.RefreshToken) > 256 {
+		return nil, nil, models.ErrInvalidToken
+	}
+	t := now(a.clock)
+	rt, err := a.st.RefreshTokenByHash(ctx, sha256Hex(req.RefreshToken))
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, nil, models.ErrInvalidToken
+		}
+		return nil, nil, err
+	}
+	if rt.RevokedAt != nil || !t.Before(rt.ExpiresAt) {
+		return nil, nil, models.ErrInvalidToken
+	}
+	fresh, err := a.st.MarkRefreshTokenUsed(ctx, rt.ID, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !fresh {
+		if err := a.st.RevokeRefreshFamily(ctx, rt.FamilyID, t); err != nil {
+			return nil, nil, err
+		}
+		a.log.WarnContext(ctx, "refresh token reused; family revoked", "user_id", rt.UserID, "family_id", rt.FamilyID)
+		return nil, nil, models.ErrInvalidToken
+	}
+	u, err := a.st.UserByID(ctx, rt.UserID)
+	if err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, nil, models.ErrInvalidToken
+		}
+		return nil, nil, err
+	}
+	tokens, err := a.issue(ctx, u, rt.FamilyID)
+	return u, tokens, err
+}
+
+// issue signs an access token and stores a new refresh token in family (a new family if empty).
+func (a *Accounts) issue(ctx context.Context, u *models.User, family string) (*Tokens, error) {
+	t := now(a.clock)
+	claims := accessClaims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: tokenIssuer, Audience: jwt.ClaimStrings{tokenAudience}, Subject: u.ID,
+		IssuedAt: jwt.NewNumericDate(t), ExpiresAt: jwt.NewNumericDate(t.Add(AccessTokenTTL)),
+		ID: models.NewID(),
+	}}
+	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(a.secret)
+	if err != nil {
+		return nil, fmt.Errorf("sign access token: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	refresh := "dsr_" + base64.RawURLEncoding.EncodeToString(raw)
+	if family == "" {
+		family = models.NewID()
+	}
+	rt := &models.RefreshToken{ID: models.NewID(), FamilyID: family, UserID: u.ID,
+		TokenHash: sha256Hex(refresh), ExpiresAt: t.Add(RefreshTokenTTL), CreatedAt: t}
+	if err := a.st.CreateRefreshToken(ctx, rt); err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(AccessTokenTTL.Seconds())}, nil
+}
+
+// Authenticate verifies an access token: HS256 only, with our issuer and audience, unexpired,
+// with a subject and a known role. Anything else is ErrInvalidToken.
+func (a *Accounts) Authenticate(token string) (*models.Principal, error) {
+	var claims accessClaims
+	parsed, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return a.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(tokenIssuer), jwt.WithAudience(tokenAudience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(a.clock.Now))
+	if err != nil || !parsed.Valid || claims.Subject == "" || !claims.Role.Valid() || claims.IssuedAt == nil {
+		return nil, models.ErrInvalidToken
+	}
+	return &models.Principal{Kind: models.PrincipalPerson, UserID: claims.Subject, Role: claims.Role}, nil
+}
+
+// Me returns the caller's account.
+func (a *Accounts) Me(ctx context.Context, p *models.Principal) (*models.User, error) {
+	u, err := a.st.UserByID(ctx, p.UserID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, models.ErrInvalidToken
+	}
+	return u, err
+}
+
+// CreateStaff creates a moderator or admin account (admins only; the router checks the role).
+func (a *Accounts) CreateStaff(ctx context.Context, req CreateStaffRequest) (*models.User, error) {
+	var v models.Validator
+	role := models.Role(req.Role)
+	if !role.IsStaff() {
+		v.Add("role", "must be moderator or admin")
+	}
+	email := v.Email("email", req.Email)
+	v.Password("password", req.Password)
+	v.Text("real_name", req.RealName, 1, 255)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	hash, err := a.hash(req.Password)
+	if err != nil {
+		return nil, err
+	}
+	t := now(a.clock)
+	u := &models.User{ID: models.NewID(), Role: role, Email: &email, PasswordHash: hash,
+		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
+	if err := a.st.CreateUser(ctx, u); err != nil {
+		if store.IsDuplicate(err) {
+			return nil, models.Conflict("email_taken", "an account with this e-mail already exists")
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates the bootstrap admin once; later start-ups leave the account as it is.
+func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) error {
+	e, ok := models.NormalizeEmail(email)
+	if !ok {
+		return fmt.Errorf("DSB_ADMIN_EMAIL %q is not an e-mail address", email)
+	}
+	if _, err := a.st.UserByEmail(ctx, e); err == nil {
+		return nil
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return err
+	}
+	_, err := a.CreateStaff(ctx, CreateStaffRequest{Role: string(models.RoleAdmin), Email: e, Password: password, RealName: "Administrator"})
+	if errors.Is(err, &models.Error{Kind: models.KindConflict, Code: "email_taken"}) {
+		return nil // another instance created it first
+	}
+	if err == nil {
+		a.log.InfoContext(ctx, "bootstrap admin created", "email", e)
+	}
+	return err
+}
+
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,65 @@
+// Package service holds the use cases of 电诉宝, one file per capability. Services own the
+// transaction boundaries and declare the small interfaces they need (clock, notifier, blob
+// storage); they never import gin.
+package service
+
+import (
+	"log/slog"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+// Clock tells the time; tests inject one they can move.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the wall clock, in UTC.
+type SystemClock struct{}
+
+// Now implements Clock.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Options configures the services.
+type Options struct {
+	JWTSecret  []byte
+	BcryptCost int
+	Clock      Clock
+	Logger     *slog.Logger
+}
+
+// Services is every use case, wired once by main (and by tests, the same way).
+type Services struct {
+	Accounts  *Accounts
+	Platforms *Platforms
+
+	st    *store.Store
+	clock Clock
+	log   *slog.Logger
+}
+
+// New wires the services over one store.
+func New(st *store.Store, _ kv.Store, opts Options) *Services {
+	if opts.Clock == nil {
+		opts.Clock = SystemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BcryptCost == 0 {
+		opts.BcryptCost = 12
+	}
+	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), opts.BcryptCost)
+	return &Services{
+		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
+			log: opts.Logger, dummyHash: dummy},
+		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger},
+		st:        st, clock: opts.Clock, log: opts.Logger,
+	}
+}
+
+func now(c Clock) time.Time { return c.Now().UTC().Truncate(time.Microsecond) }

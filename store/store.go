@@ -1,0 +1,175 @@
+// Package store is the persistence layer: it opens SQLite (embedded, pure Go) or MySQL/MariaDB,
+// creates and upgrades the schema, and holds one repository file per aggregate. Every method
+// takes a context first.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// Store wraps the database handle; repositories hang off it.
+type Store struct {
+	db     *gorm.DB
+	driver string
+}
+
+// Options tunes Open.
+type Options struct {
+	Logger *slog.Logger
+}
+
+// Open connects to the database and migrates the schema.
+func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	cfg := &gorm.Config{
+		Logger:                                   logger.Discard,
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           true,
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	switch driver {
+	case "sqlite":
+		if dir := filepath.Dir(dsn); dir != "." && !strings.HasPrefix(dsn, "file:") {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		if err == nil {
+			sqlDB, _ := db.DB()
+			// One writer at a time is SQLite's rule; a small pool with a busy timeout and
+			// immediate write transactions keeps writers queueing instead of failing.
+			sqlDB.SetMaxOpenConns(8)
+		}
+	case "mysql":
+		mc, perr := mysqldriver.ParseDSN(dsn)
+		if perr != nil {
+			return nil, fmt.Errorf("parse DSB_DB_DSN: %w", perr)
+		}
+		mc.ParseTime = true
+		mc.Loc = time.UTC
+		if mc.Params == nil {
+			mc.Params = map[string]string{}
+		}
+		if _, ok := mc.Params["charset"]; !ok {
+			mc.Params["charset"] = "utf8mb4"
+		}
+		db, err = gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
+		if err == nil {
+			sqlDB, _ := db.DB()
+			sqlDB.SetMaxOpenConns(32)
+			sqlDB.SetMaxIdleConns(32)
+			sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		}
+	default:
+		return nil, fmt.Errorf("unknown database driver %q", driver)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", driver, err)
+	}
+	s := &Store{db: db, driver: driver}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	log.Info("database ready", "driver", driver)
+	return s, nil
+}
+
+// sqliteDSN adds the pragmas the service relies on to a plain file path.
+func sqliteDSN(dsn string) string {
+	if strings.Contains(dsn, "_pragma=") {
+		return dsn
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+}
+
+// Migrate creates and upgrades the schema. AutoMigrate adds tables, columns and indexes;
+// changes that drop or narrow columns are explicit steps added here.
+func (s *Store) Migrate(ctx context.Context) error {
+	opts := ""
+	if s.driver == "mysql" {
+		opts = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+	}
+	db := s.db.WithContext(ctx)
+	if opts != "" {
+		db = db.Set("gorm:table_options", opts)
+	}
+	if err := db.AutoMigrate(
+		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
+	); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
+
+// Driver names the database driver in use.
+func (s *Store) Driver() string { return s.driver }
+
+// DB exposes the handle to other packages of the persistence side (tests, the dispatcher).
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction; fn gets a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&Store{db: db, driver: s.driver})
+	})
+}
+
+// translate maps database errors to domain errors where the meaning is clear.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return models.NotFound(what)
+	}
+	return err
+}
+
+// IsDuplicate reports whether err is a unique-constraint violation.
+func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
