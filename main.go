@@ -34,7 +34,6 @@ import (
 
 	"github.com/dianshubao/dianshubao/api"
 	"github.com/dianshubao/dianshubao/config"
-	_ "github.com/dianshubao/dianshubao/docs"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
@@ -106,7 +105,7 @@ func run() error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewRouter(api.Deps{
 		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready,
-		RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
+		TrustedProxies: cfg.TrustedProxies, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
 	go svc.RunJanitor(ctx, st.KV(nil))

@@ -3,6 +3,8 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,6 +25,7 @@ import (
 )
 
 const (
+	ctxLogger    = "dsb.logger"
 	ctxRequestID = "dsb.request_id"
 	ctxPrincipal = "dsb.principal"
 	headerReqID  = "X-Request-ID"
@@ -31,6 +34,14 @@ const (
 type requestIDKey struct{}
 
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+// loggerOf is the router's logger; the request id comes from the context (ContextHandler).
+func loggerOf(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
 
 // requestIDMiddleware echoes a sane client X-Request-ID or makes one, and puts it in the
 // request context so that every log line of the request carries it.
@@ -95,6 +106,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
+		c.Set(ctxLogger, log)
 		c.Next()
 		route := c.FullPath()
 		if route == "" {
@@ -212,7 +224,7 @@ func (rl *rateLimiter) spend(c *gin.Context, key string, limit int) bool {
 	window := rl.now().Unix() / 60
 	n, ttl, err := rl.kv.Incr(c.Request.Context(), fmt.Sprintf("rl:%s:%d", key, window), time.Minute)
 	if err != nil {
-		slog.WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
+		loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 		return true
 	}
 	reset := int(ttl.Round(time.Second) / time.Second)
@@ -263,12 +275,35 @@ type idempotency struct {
 
 const idempotencyTTL = 24 * time.Hour
 
+// idemRecord is what is kept of a request. The response body is sealed with a key derived from
+// the Idempotency-Key, which only the client holds, so that a response carrying a secret (a new
+// API key, a webhook secret) is not readable from the database or Redis.
 type idemRecord struct {
 	Fingerprint string `json:"fp"`
 	Done        bool   `json:"done"`
 	Status      int    `json:"status,omitempty"`
 	ContentType string `json:"ct,omitempty"`
-	Body        []byte `json:"body,omitempty"`
+	Sealed      []byte `json:"sealed,omitempty"`
+}
+
+func idemCipher(scope, key string) cipher.AEAD {
+	k := sha256.Sum256([]byte("dsb-idempotency-seal\x00" + scope + "\x00" + key))
+	block, _ := aes.NewCipher(k[:])
+	aead, _ := cipher.NewGCM(block)
+	return aead
+}
+
+func seal(aead cipher.AEAD, plain []byte) []byte {
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return aead.Seal(nonce, nonce, plain, nil)
+}
+
+func unseal(aead cipher.AEAD, sealed []byte) ([]byte, error) {
+	if len(sealed) < aead.NonceSize() {
+		return nil, errors.New("sealed record too short")
+	}
+	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
 }
 
 type captureWriter struct {
@@ -335,8 +370,13 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 			case !prev.Done:
 				writeProblem(c, models.Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still being processed"))
 			default:
+				body, err := unseal(idemCipher(scope, key), prev.Sealed)
+				if err != nil {
+					writeProblem(c, fmt.Errorf("unseal idempotency record: %w", err))
+					return
+				}
 				c.Header("Idempotent-Replayed", "true")
-				c.Data(prev.Status, prev.ContentType, prev.Body)
+				c.Data(prev.Status, prev.ContentType, body)
 				c.Abort()
 			}
 			return
@@ -351,9 +391,9 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 			return
 		}
 		done, _ := json.Marshal(idemRecord{Fingerprint: fp, Done: true, Status: status,
-			ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()})
+			ContentType: cw.Header().Get("Content-Type"), Sealed: seal(idemCipher(scope, key), cw.buf.Bytes())})
 		if err := im.kv.Set(context.WithoutCancel(ctx), storeKey, done, idempotencyTTL); err != nil {
-			slog.ErrorContext(ctx, "could not save idempotency record", "error", err)
+			loggerOf(c).ErrorContext(ctx, "could not save idempotency record", "error", err)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -48,8 +47,7 @@ var kindStatus = map[models.Kind]int{
 func writeProblem(c *gin.Context, err error) {
 	var de *models.Error
 	if !errors.As(err, &de) {
-		slog.ErrorContext(c.Request.Context(), "internal error", "error", err.Error(),
-			"request_id", requestID(c), "route", c.FullPath())
+		loggerOf(c).ErrorContext(c.Request.Context(), "internal error", "error", err.Error(), "route", c.FullPath())
 		de = &models.Error{Kind: models.KindInternal, Code: "internal_error",
 			Detail: "an unexpected error occurred; quote the request id when you contact support"}
 	}

@@ -16,6 +16,8 @@ import (
 	swaggerFiles "github.com/swaggo/files"
 	ginSwagger "github.com/swaggo/gin-swagger"
 
+	// The generated OpenAPI document registers itself with swag for /swagger/doc.json.
+	_ "github.com/dianshubao/dianshubao/docs"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
@@ -34,6 +36,8 @@ type Deps struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 	Now                    func() time.Time
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (none by default).
+	TrustedProxies []string
 	// MaxJSONBytes caps JSON request bodies.
 	MaxJSONBytes int64
 }
@@ -50,7 +54,16 @@ func NewRouter(d Deps) http.Handler {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
 	r := gin.New()
+	// Client addresses come from the connection unless proxies are named: a forged
+	// X-Forwarded-For must not buy a fresh login budget.
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Logger.Error("DSB_TRUSTED_PROXIES refused; trusting no proxy", "error", err)
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
 	r.Use(requestIDMiddleware(), observe(d.Logger, newMetrics(d.Registry)), recoverer())
@@ -139,7 +152,7 @@ func (h *opsHandler) readyz(c *gin.Context) {
 			res.Checks[name] = "unavailable"
 			res.Status = "unavailable"
 			status = http.StatusServiceUnavailable
-			slog.WarnContext(ctx, "readiness check failed", "check", name, "error", err)
+			loggerOf(c).WarnContext(ctx, "readiness check failed", "check", name, "error", err)
 		} else {
 			res.Checks[name] = "ok"
 		}

@@ -49,6 +49,8 @@ type Config struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 
+	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string
 	// ScreeningWordsFile replaces the shipped word list when set.
 	ScreeningWordsFile string
 	// BcryptCost is the password hashing cost (tests lower it).
@@ -115,6 +117,11 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		AuthRateLimitPerMinute: int(integer("DSB_AUTH_RATE_LIMIT_PER_MINUTE", 10, 1)),
 		ScreeningWordsFile:     getenv("DSB_SCREENING_WORDS_FILE"),
 		BcryptCost:             int(integer("DSB_BCRYPT_COST", 12, 4)),
+	}
+	for _, p := range strings.Split(getenv("DSB_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	if c.DBDSN == "" && c.DBDriver == "sqlite" {
 		c.DBDSN = "data/dianshubao.db"

@@ -1,0 +1,238 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dianshubao/dianshubao/api"
+	"github.com/dianshubao/dianshubao/internal/testkit"
+	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/service"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// syncBuffer collects log output from concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testApp is the real router over a real database, driven as a client would.
+type testApp struct {
+	t      *testing.T
+	h      http.Handler
+	st     *store.Store
+	svc    *service.Services
+	clock  *testkit.Clock
+	logs   *syncBuffer
+	secret []byte
+}
+
+type appOptions struct {
+	rateLimit, authRateLimit int
+	limits, idem             kv.Store
+}
+
+const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
+
+func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
+	t.Helper()
+	o := appOptions{rateLimit: 100000, authRateLimit: 100000}
+	for _, f := range opts {
+		f(&o)
+	}
+	st := testkit.Store(t)
+	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
+	logs := &syncBuffer{}
+	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
+	secret := []byte("test-secret-test-secret-test-secret!")
+	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log})
+	if o.limits == nil {
+		o.limits = kv.NewMemory(clock.Now)
+	}
+	if o.idem == nil {
+		o.idem = st.KV(clock.Now)
+	}
+	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log,
+		Ready:              map[string]func(context.Context) error{"database": st.Ping},
+		RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
+	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
+		t.Fatalf("bootstrap admin: %v", err)
+	}
+	return &testApp{t: t, h: h, st: st, svc: svc, clock: clock, logs: logs, secret: secret}
+}
+
+type response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+func (r *response) JSON(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+func (r *response) String() string { return string(r.Body) }
+
+// req is one request: body is a string sent as is, or a value sent as JSON.
+type req struct {
+	method, path string
+	body         any
+	token        string
+	header       map[string]string
+	remoteAddr   string
+	// raw skips the checks every API response must pass (for ops endpoints).
+	raw bool
+}
+
+func (a *testApp) do(rq req) *response {
+	a.t.Helper()
+	var body io.Reader
+	switch b := rq.body.(type) {
+	case nil:
+	case string:
+		body = strings.NewReader(b)
+	case []byte:
+		body = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		body = bytes.NewReader(j)
+	}
+	r := httptest.NewRequest(rq.method, rq.path, body)
+	if rq.body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if rq.token != "" {
+		r.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	if rq.remoteAddr != "" {
+		r.RemoteAddr = rq.remoteAddr
+	}
+	w := httptest.NewRecorder()
+	a.h.ServeHTTP(w, r)
+	res := &response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	if rq.raw {
+		return res
+	}
+	if w.Header().Get("X-Request-ID") == "" {
+		a.t.Errorf("%s %s: no X-Request-ID", rq.method, rq.path)
+	}
+	// Every error of the API is a problem document with a stable code.
+	if w.Code >= 400 {
+		if ct := w.Header().Get("Content-Type"); ct != "application/problem+json" {
+			a.t.Errorf("%s %s: %d with Content-Type %q, want application/problem+json", rq.method, rq.path, w.Code, ct)
+		}
+		var p map[string]any
+		if err := json.Unmarshal(res.Body, &p); err != nil || p["code"] == "" || p["code"] == nil || p["status"] != float64(w.Code) {
+			a.t.Errorf("%s %s: %d with a body that is not a problem: %s", rq.method, rq.path, w.Code, res.Body)
+		}
+	}
+	if w.Code >= 500 {
+		a.t.Errorf("%s %s: server error %d: %s", rq.method, rq.path, w.Code, res.Body)
+	}
+	return res
+}
+
+// expect fails the test unless the response has the status (and, for errors, the code).
+func expect(t *testing.T, r *response, status int, code ...string) map[string]any {
+	t.Helper()
+	if r.Code != status {
+		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body)
+	}
+	if status == http.StatusNotModified {
+		return nil
+	}
+	m := r.JSON(t)
+	if len(code) > 0 && m["code"] != code[0] {
+		t.Fatalf("code %v, want %s: %s", m["code"], code[0], r.Body)
+	}
+	return m
+}
+
+func (a *testApp) adminToken() string {
+	a.t.Helper()
+	r := a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": adminEmail, "password": adminPassword}})
+	return expect(a.t, r, 200)["access_token"].(string)
+}
+
+var phoneSeq struct {
+	sync.Mutex
+	n int
+}
+
+// nextPhone hands out distinct valid mobile numbers.
+func nextPhone() string {
+	phoneSeq.Lock()
+	defer phoneSeq.Unlock()
+	phoneSeq.n++
+	return "139" + strings.Repeat("0", 8-len(itoa(phoneSeq.n))) + itoa(phoneSeq.n)
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// register creates a consumer (or merchant) and returns its access token and user id.
+func (a *testApp) register(role string) (token, id string) {
+	a.t.Helper()
+	body := map[string]any{"role": role, "phone": nextPhone(), "password": "password-123", "real_name": "张三"}
+	if role == "merchant" {
+		body["shop_name"] = "张三的小店"
+	}
+	m := expect(a.t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: body}), 201)
+	return m["access_token"].(string), m["user"].(map[string]any)["id"].(string)
+}
+
+func (a *testApp) createPlatform(admin, slug string, extra map[string]any) map[string]any {
+	a.t.Helper()
+	body := map[string]any{"name": "平台 " + slug, "slug": slug, "sector": "digital_retail", "tags": []string{"综合电商"}}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return expect(a.t, a.do(req{method: "POST", path: "/api/v1/admin/platforms", token: admin, body: body}), 201)
+}
+
+func (a *testApp) issueKey(admin, platformID string) (key, keyID string) {
+	a.t.Helper()
+	m := expect(a.t, a.do(req{method: "POST", path: "/api/v1/admin/platforms/" + platformID + "/api-keys", token: admin,
+		body: map[string]string{"name": "production"}}), 201)
+	return m["key"].(string), m["id"].(string)
+}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := LoadFrom(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.DBDriver != "sqlite" || c.DBDSN != "data/dianshubao.db" || c.EvidenceDir != "data/evidence" ||
+		c.EvidenceMaxBytes != 20971520 || c.WebhookTimeout != 15*time.Second || c.RatingFreezeDelay != 168*time.Hour ||
+		c.AutoCompleteAfter != 360*time.Hour || c.RateLimitPerMinute != 1000 || c.AuthRateLimitPerMinute != 10 ||
+		c.WebhookAllowPrivate || c.WebhookAllowInsecure || c.RedisURL != "" || c.Env != "development" {
+		t.Fatalf("defaults: %+v", c)
+	}
+	want := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+	if len(c.WebhookRetrySchedule) != len(want) {
+		t.Fatalf("retry schedule %v", c.WebhookRetrySchedule)
+	}
+	for i := range want {
+		if c.WebhookRetrySchedule[i] != want[i] {
+			t.Fatalf("retry schedule %v", c.WebhookRetrySchedule)
+		}
+	}
+	if !c.JWTSecretGenerated || len(c.JWTSecret) < 32 {
+		t.Fatal("development should get a random secret")
+	}
+	c2, _ := LoadFrom(env(nil))
+	if string(c2.JWTSecret) == string(c.JWTSecret) {
+		t.Fatal("the random secret is not random")
+	}
+	if !strings.Contains(DefaultScreeningWords, "他妈的") {
+		t.Fatal("the shipped word list is not embedded")
+	}
+}
+
+func TestProductionRefusesUnsafeDefaults(t *testing.T) {
+	_, err := LoadFrom(env(map[string]string{"DSB_ENV": "production"}))
+	if err == nil || !strings.Contains(err.Error(), "DSB_JWT_SECRET is required") {
+		t.Fatalf("production without a secret: %v", err)
+	}
+	_, err = LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": "short"}))
+	if err == nil || !strings.Contains(err.Error(), "at least 32 bytes") {
+		t.Fatalf("production with a short secret: %v", err)
+	}
+	_, err = LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_WEBHOOK_ALLOW_PRIVATE": "true"}))
+	if err == nil {
+		t.Fatal("production allowed private webhook destinations")
+	}
+	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32)}))
+	if err != nil || c.JWTSecretGenerated || !c.Production() {
+		t.Fatalf("production with a secret: %v", err)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	for k, v := range map[string]string{
+		"DSB_DB_DRIVER":                  "postgres",
+		"DSB_WEBHOOK_RETRY_SCHEDULE":     "0s,soon",
+		"DSB_WEBHOOK_TIMEOUT":            "fast",
+		"DSB_RATE_LIMIT_PER_MINUTE":      "0",
+		"DSB_AUTH_RATE_LIMIT_PER_MINUTE": "ten",
+		"DSB_WEBHOOK_ALLOW_PRIVATE":      "maybe",
+		"DSB_ENV":                        "staging",
+		"DSB_ADMIN_EMAIL":                "admin@example.com",
+		"DSB_EVIDENCE_MAX_BYTES":         "-1",
+	} {
+		if _, err := LoadFrom(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(k, "")) && k != "DSB_ADMIN_EMAIL" {
+			t.Errorf("%s=%s accepted: %v", k, v, err)
+		}
+	}
+	if _, err := LoadFrom(env(map[string]string{"DSB_DB_DRIVER": "mysql"})); err == nil {
+		t.Error("mysql without a DSN accepted")
+	}
+}
