@@ -56,6 +56,7 @@ type testApp struct {
 
 type appOptions struct {
 	rateLimit, authRateLimit int
+	evidenceMaxBytes         int64
 	limits, idem             kv.Store
 }
 
@@ -63,7 +64,7 @@ const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
 
 func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
 	t.Helper()
-	o := appOptions{rateLimit: 100000, authRateLimit: 100000}
+	o := appOptions{rateLimit: 100000, authRateLimit: 100000, evidenceMaxBytes: 1 << 20}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -72,7 +73,8 @@ func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
 	logs := &syncBuffer{}
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	secret := []byte("test-secret-test-secret-test-secret!")
-	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log})
+	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes})
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}
@@ -80,8 +82,8 @@ func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
 		o.idem = st.KV(clock.Now)
 	}
 	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log,
-		Ready:              map[string]func(context.Context) error{"database": st.Ping},
-		RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
+		Ready:            map[string]func(context.Context) error{"database": st.Ping},
+		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}

@@ -38,6 +38,8 @@ type Deps struct {
 	Now                    func() time.Time
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (none by default).
 	TrustedProxies []string
+	// EvidenceMaxBytes is the per-file upload limit.
+	EvidenceMaxBytes int64
 	// MaxJSONBytes caps JSON request bodies.
 	MaxJSONBytes int64
 }
@@ -110,6 +112,14 @@ func NewRouter(d Deps) http.Handler {
 	adm.POST("/platforms/:id/api-keys", admin, idem, pl.createKey)
 	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)
 	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, pl.revokeKey)
+
+	// Uploads stream to disk under their own size limit, outside the JSON body cap, and skip the
+	// idempotency middleware (which would hold the body in memory): evidence is content-addressed,
+	// so a retried upload stores nothing twice.
+	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes}
+	uploader := authenticate(auth, true, true)
+	r.POST("/api/v1/evidence", uploader, budget, ev.upload)
+	v1.GET("/evidence/:id", uploader, budget, ev.download)
 
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)

@@ -30,12 +30,16 @@ type Options struct {
 	BcryptCost int
 	Clock      Clock
 	Logger     *slog.Logger
+	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
+	EvidenceDir      string
+	EvidenceMaxBytes int64
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
 type Services struct {
 	Accounts  *Accounts
 	Platforms *Platforms
+	Evidence  *Evidence
 
 	st    *store.Store
 	clock Clock
@@ -50,6 +54,12 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.EvidenceDir == "" {
+		opts.EvidenceDir = "data/evidence"
+	}
+	if opts.EvidenceMaxBytes == 0 {
+		opts.EvidenceMaxBytes = 20 << 20
+	}
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = 12
 	}
@@ -58,8 +68,12 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
 			log: opts.Logger, dummyHash: dummy},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger},
-		st:        st, clock: opts.Clock, log: opts.Logger,
+		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
+			maxBytes: opts.EvidenceMaxBytes},
+		st: st, clock: opts.Clock, log: opts.Logger,
 	}
 }
 
-func now(c Clock) time.Time { return c.Now().UTC().Truncate(time.Microsecond) }
+// now is the current time at the precision every database keeps (milliseconds), so that a
+// value read back compares equal to the value written.
+func now(c Clock) time.Time { return c.Now().UTC().Truncate(time.Millisecond) }

@@ -41,7 +41,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	}
 	cfg := &gorm.Config{
 		Logger:                                   logger.Discard,
-		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 		DisableForeignKeyConstraintWhenMigrating: true,
 		TranslateError:                           true,
 	}
@@ -123,6 +123,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	if err := db.AutoMigrate(
 		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
+		&models.Evidence{}, &models.EvidenceLink{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}

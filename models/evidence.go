@@ -1,0 +1,42 @@
+package models
+
+import "time"
+
+// Evidence is an uploaded file (picture, audio, video or PDF) that complaints, supplements and
+// replies cite. The bytes live in blob storage under their SHA-256; the row keeps the type
+// sniffed from the bytes.
+type Evidence struct {
+	ID string `gorm:"primaryKey;size:40"`
+	// UploaderKind is "user" or "platform"; UploaderID the user's or the platform's id.
+	UploaderKind string    `gorm:"size:16;not null;index:idx_evidence_uploader,priority:1"`
+	UploaderID   string    `gorm:"size:40;not null;index:idx_evidence_uploader,priority:2"`
+	Filename     string    `gorm:"size:255;not null"`
+	ContentType  string    `gorm:"size:100;not null"`
+	Size         int64     `gorm:"not null"`
+	SHA256       string    `gorm:"column:sha256;size:64;not null;index"`
+	CreatedAt    time.Time `gorm:"not null"`
+}
+
+// TableName names the table in the singular-free style of the others.
+func (Evidence) TableName() string { return "evidence" }
+
+// Uploader kinds of evidence.
+const (
+	UploaderUser     = "user"
+	UploaderPlatform = "platform"
+)
+
+// EvidenceLink records that a complaint cites a piece of evidence (in the complaint itself, a
+// supplement or a reply); download access for platforms follows these links.
+type EvidenceLink struct {
+	EvidenceID  string `gorm:"primaryKey;size:40"`
+	ComplaintID string `gorm:"primaryKey;size:40;index"`
+}
+
+// AllowedEvidenceTypes are the sniffed MIME types accepted as evidence (API.md 5.2).
+var AllowedEvidenceTypes = []string{
+	"image/jpeg", "image/png", "image/webp", "image/gif",
+	"audio/mpeg", "audio/x-m4a", "audio/wav",
+	"video/mp4", "video/quicktime",
+	"application/pdf",
+}
