@@ -35,6 +35,7 @@ import (
 	"github.com/dianshubao/dianshubao/api"
 	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -94,7 +95,19 @@ func run() error {
 		limits, idem = kv.NewMemory(nil), st.KV(nil)
 	}
 
+	words := config.DefaultScreeningWords
+	if cfg.ScreeningWordsFile != "" {
+		b, err := os.ReadFile(cfg.ScreeningWordsFile)
+		if err != nil {
+			return fmt.Errorf("DSB_SCREENING_WORDS_FILE: %w", err)
+		}
+		words = string(b)
+	}
+	screener := models.NewScreener(models.ParseWordList(words))
+	log.Info("screening word list loaded", "terms", screener.Len())
+
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
+		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
@@ -109,7 +122,7 @@ func run() error {
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
-	go svc.RunJanitor(ctx, st.KV(nil))
+	go svc.RunSchedulers(ctx, st.KV(nil))
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}

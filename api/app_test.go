@@ -17,8 +17,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/api"
+	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -45,7 +47,7 @@ func (s *syncBuffer) String() string {
 
 // testApp is the real router over a real database, driven as a client would.
 type testApp struct {
-	t      *testing.T
+	t      testing.TB
 	h      http.Handler
 	st     *store.Store
 	svc    *service.Services
@@ -62,7 +64,7 @@ type appOptions struct {
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
 
-func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
+func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	t.Helper()
 	o := appOptions{rateLimit: 100000, authRateLimit: 100000, evidenceMaxBytes: 1 << 20}
 	for _, f := range opts {
@@ -74,7 +76,8 @@ func newApp(t *testing.T, opts ...func(*appOptions)) *testApp {
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	secret := []byte("test-secret-test-secret-test-secret!")
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
+		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}
@@ -96,7 +99,7 @@ type response struct {
 	Body   []byte
 }
 
-func (r *response) JSON(t *testing.T) map[string]any {
+func (r *response) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
@@ -173,7 +176,7 @@ func (a *testApp) do(rq req) *response {
 }
 
 // expect fails the test unless the response has the status (and, for errors, the code).
-func expect(t *testing.T, r *response, status int, code ...string) map[string]any {
+func expect(t testing.TB, r *response, status int, code ...string) map[string]any {
 	t.Helper()
 	if r.Code != status {
 		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body)
@@ -214,13 +217,27 @@ func itoa(n int) string {
 
 // register creates a consumer (or merchant) and returns its access token and user id.
 func (a *testApp) register(role string) (token, id string) {
+	token, id, _ = a.registerPhone(role)
+	return token, id
+}
+
+// registerPhone is register, also returning the phone to log in with again.
+func (a *testApp) registerPhone(role string) (token, id, phone string) {
 	a.t.Helper()
-	body := map[string]any{"role": role, "phone": nextPhone(), "password": "password-123", "real_name": "张三"}
+	phone = nextPhone()
+	body := map[string]any{"role": role, "phone": phone, "password": "password-123", "real_name": "张三"}
 	if role == "merchant" {
 		body["shop_name"] = "张三的小店"
 	}
 	m := expect(a.t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: body}), 201)
-	return m["access_token"].(string), m["user"].(map[string]any)["id"].(string)
+	return m["access_token"].(string), m["user"].(map[string]any)["id"].(string), phone
+}
+
+// login gets a fresh access token for a registered phone (tokens live 15 minutes of the clock).
+func (a *testApp) login(phone string) string {
+	a.t.Helper()
+	r := a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"phone": phone, "password": "password-123"}})
+	return expect(a.t, r, 200)["access_token"].(string)
 }
 
 func (a *testApp) createPlatform(admin, slug string, extra map[string]any) map[string]any {

@@ -121,8 +121,27 @@ func NewRouter(d Deps) http.Handler {
 	r.POST("/api/v1/evidence", uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)
 
+	cp := &complaintsHandler{svc: s.Complaints, notifications: s.Notifications}
+	consumer := requireRole(models.RoleConsumer)
+	complainant := requireRole(models.RoleConsumer, models.RoleMerchant)
+	staff := requireRole(models.RoleModerator, models.RoleAdmin)
+	v1.POST("/complaints", person, budget, consumer, idem, cp.create)
+	v1.GET("/complaints", person, budget, complainant, cp.listOwn)
+	v1.GET("/complaints/:id", person, budget, cp.getOwn)
+	v1.POST("/complaints/:id/supplements", person, budget, complainant, idem, cp.supplement)
+	v1.POST("/complaints/:id/rating", person, budget, complainant, idem, cp.rate)
+	v1.POST("/complaints/:id/withdraw", person, budget, complainant, idem, cp.withdraw)
+	adm.GET("/complaints", staff, cp.queue)
+	adm.GET("/complaints/:id", staff, cp.staffGet)
+	adm.POST("/complaints/:id/accept", staff, idem, cp.accept)
+	adm.POST("/complaints/:id/reject", staff, idem, cp.reject)
+	adm.GET("/notifications", admin, cp.listNotifications)
+
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)
+	plat.GET("/complaints", cp.platformList)
+	plat.GET("/complaints/:id", cp.platformGet)
+	plat.POST("/complaints/:id/replies", idem, cp.reply)
 
 	return r
 }

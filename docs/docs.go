@@ -15,6 +15,376 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/admin/complaints": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every complaint, oldest first, with the staff-only ` + "`" + `flags` + "`" + `. Filter with ` + "`" + `status=pending_review` + "`" + ` for the work to do.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Review queue",
+                "operationId": "listReviewQueue",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending_review",
+                            "rejected",
+                            "awaiting_contact",
+                            "delivered",
+                            "replied",
+                            "completed",
+                            "withdrawn"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this platform",
+                        "name": "platform_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "abusive_language"
+                        ],
+                        "type": "string",
+                        "description": "only complaints with this flag",
+                        "name": "flag",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "description": "only this channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/complaints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "One complaint, full staff view with flags",
+                "operationId": "reviewGetComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/complaints/{id}/accept": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "` + "`" + `pending_review` + "`" + ` → ` + "`" + `delivered` + "`" + ` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → ` + "`" + `awaiting_contact` + "`" + ` (未有效处理), from which it is delivered automatically once the platform becomes reachable.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Accept a complaint",
+                "operationId": "acceptComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/complaints/{id}/reject": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "` + "`" + `pending_review` + "`" + ` → ` + "`" + `rejected` + "`" + ` with a reason code and a note for the complainant, who is told by SMS. ` + "`" + `abusive_content` + "`" + ` and ` + "`" + `missing_information` + "`" + ` may be re-submitted with a supplement.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "review"
+                ],
+                "summary": "Reject a complaint (经审核投诉不予受理)",
+                "operationId": "rejectComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "reason",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.RejectRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/notifications": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every SMS notification (rejected with the reason, delivered, replied), newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Notifications sent to complainants",
+                "operationId": "listNotifications",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only this phone",
+                        "name": "phone",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_NotificationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/platforms": {
             "get": {
                 "security": [
@@ -674,6 +1044,620 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/complaints": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller's own complaints, newest first, with ` + "`" + `status` + "`" + ` and ` + "`" + `status_label` + "`" + `.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "My complaints (进度查询)",
+                "operationId": "listMyComplaints",
+                "parameters": [
+                    {
+                        "enum": [
+                            "pending_review",
+                            "rejected",
+                            "awaiting_contact",
+                            "delivered",
+                            "replied",
+                            "completed",
+                            "withdrawn"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "description": "only this channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Files a complaint against a platform; it starts in ` + "`" + `pending_review` + "`" + ` (待审核) with a human number such as ` + "`" + `DSB20261126000123` + "`" + `. ` + "`" + `declaration_accepted` + "`" + ` must be true: the complainant affirms the complaint is true (恶意投诉需承担法律责任).\nNo duplicates (请不要重复递交投诉): the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier complaint is open, or without ` + "`" + `order_no` + "`" + ` the same title and description within 24 h, is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `.\nText matching the screening word list sets the staff-only flag ` + "`" + `abusive_language` + "`" + `; it does not reject the complaint.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "File a complaint (consumer channel)",
+                "operationId": "createComplaint",
+                "parameters": [
+                    {
+                        "description": "the complaint",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateComplaintRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "duplicate_complaint (with existing_id)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed, with the fields named",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For the complainant and staff; anybody else gets 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "One complaint, with its timeline",
+                "operationId": "getComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}/rating": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only in ` + "`" + `replied` + "`" + `, once: the score (1–10) completes the complaint, and the platform gets ` + "`" + `complaint.rated` + "`" + ` and ` + "`" + `complaint.completed` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "Rate the platform's reply (用户满意度评价)",
+                "operationId": "rateComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rating",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.RatingRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state or already_rated",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}/supplements": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "Add a supplement",
+                "operationId": "supplementComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the supplement",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.SupplementRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}/withdraw": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Before completion only. A platform that had the complaint gets ` + "`" + `complaint.withdrawn` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "Withdraw a complaint",
+                "operationId": "withdrawComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "why",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.WithdrawRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/evidence": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply.\nThis endpoint does not take ` + "`" + `Idempotency-Key` + "`" + `: storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so a retried upload stores the bytes once and is safe to repeat; an unused extra id costs nothing.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
+                "consumes": [
+                    "multipart/form-data"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "evidence"
+                ],
+                "summary": "Upload an evidence file",
+                "operationId": "uploadEvidence",
+                "parameters": [
+                    {
+                        "type": "file",
+                        "description": "the evidence file (picture, audio, video or PDF)",
+                        "name": "file",
+                        "in": "formData",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.EvidenceView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_multipart, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "staff may not upload",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "file_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type, multipart_required",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "no file part, or an empty file",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/evidence/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    },
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).",
+                "produces": [
+                    "application/octet-stream"
+                ],
+                "tags": [
+                    "evidence"
+                ],
+                "summary": "Download an evidence file",
+                "operationId": "downloadEvidence",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "evidence id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the file",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "206": {
+                        "description": "the requested range",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified (If-None-Match)"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "416": {
+                        "description": "range_not_satisfiable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/me": {
             "get": {
                 "security": [
@@ -704,6 +1688,229 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/complaints": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Never ` + "`" + `pending_review` + "`" + `, ` + "`" + `rejected` + "`" + ` or ` + "`" + `awaiting_contact` + "`" + `. Newest first; with ` + "`" + `updated_since` + "`" + ` the order is (` + "`" + `updated_at` + "`" + `, ` + "`" + `id` + "`" + `) ascending instead, so that a client following changes page by page misses none: a complaint that changes while you page moves to the end and comes again.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "platform"
+                ],
+                "summary": "Complaints delivered to the calling platform",
+                "operationId": "platformListComplaints",
+                "parameters": [
+                    {
+                        "enum": [
+                            "delivered",
+                            "replied",
+                            "completed",
+                            "withdrawn"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "description": "only this channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "RFC 3339 time: only complaints changed at or after it",
+                        "name": "updated_since",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/complaints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "With the complainant's ` + "`" + `contact_name` + "`" + ` and ` + "`" + `contact_phone` + "`" + `, ` + "`" + `delivered_at` + "`" + `, and ` + "`" + `reply_due_at` + "`" + ` (` + "`" + `delivered_at` + "`" + ` + 72 h, the last moment for a full timeliness score). Another platform's complaint is 404.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "platform"
+                ],
+                "summary": "One complaint delivered to the calling platform",
+                "operationId": "platformGetComplaint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/complaints/{id}/replies": {
+            "post": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "The first reply moves ` + "`" + `delivered` + "`" + ` → ` + "`" + `replied` + "`" + ` and sets ` + "`" + `first_replied_at` + "`" + ` (the complainant is told by SMS); later replies are appended. A ` + "`" + `completed` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` complaint takes no reply (409). Answers 201 with the complaint, the new reply last in ` + "`" + `replies` + "`" + `. Send an ` + "`" + `Idempotency-Key` + "`" + ` so that a retry does not post twice.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "platform"
+                ],
+                "summary": "Reply to a complaint",
+                "operationId": "platformReply",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the reply",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.ReplyRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1008,6 +2215,34 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-service_ComplaintView": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ComplaintView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.ListResponse-service_NotificationView": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.NotificationView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
         "api.PlatformView": {
             "type": "object",
             "properties": {
@@ -1185,12 +2420,217 @@ const docTemplate = `{
                 }
             }
         },
+        "service.ComplaintView": {
+            "type": "object",
+            "properties": {
+                "amount": {
+                    "type": "string",
+                    "example": "199.00"
+                },
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "refund_only"
+                    ],
+                    "example": "consumer"
+                },
+                "complainant_type": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "merchant"
+                    ],
+                    "example": "consumer"
+                },
+                "completed_at": {
+                    "type": "string"
+                },
+                "contact_name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contact_phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "delivered_at": {
+                    "type": "string"
+                },
+                "demands": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "description": {
+                    "type": "string"
+                },
+                "evidence": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.EvidenceView"
+                    }
+                },
+                "first_replied_at": {
+                    "type": "string"
+                },
+                "flags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issue_type": {
+                    "type": "string",
+                    "example": "refund"
+                },
+                "number": {
+                    "type": "string",
+                    "example": "DSB20261126000123"
+                },
+                "order_no": {
+                    "type": "string",
+                    "example": "TB2026112612345"
+                },
+                "platform": {
+                    "$ref": "#/definitions/service.PlatformRef"
+                },
+                "product_name": {
+                    "type": "string"
+                },
+                "rating": {
+                    "$ref": "#/definitions/service.RatingView"
+                },
+                "refund_amount": {
+                    "type": "string"
+                },
+                "rejection": {
+                    "$ref": "#/definitions/service.RejectionView"
+                },
+                "replies": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ReplyView"
+                    }
+                },
+                "reply_due_at": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "delivered"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "已递交"
+                },
+                "supplements": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.SupplementView"
+                    }
+                },
+                "timeline": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.TimelineView"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "example": "商品未发货且拒绝退款"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
         "service.CreateAPIKeyRequest": {
             "type": "object",
             "properties": {
                 "name": {
                     "type": "string",
                     "example": "production"
+                }
+            }
+        },
+        "service.CreateComplaintRequest": {
+            "type": "object",
+            "properties": {
+                "amount": {
+                    "type": "string",
+                    "example": "199.00"
+                },
+                "contact_name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "contact_phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "declaration_accepted": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "demands": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "description": {
+                    "type": "string",
+                    "example": "11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。"
+                },
+                "evidence_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "issue_type": {
+                    "type": "string",
+                    "enum": [
+                        "refund",
+                        "quality",
+                        "false_advertising",
+                        "unfair_terms",
+                        "delivery",
+                        "after_sales",
+                        "privacy",
+                        "fraud",
+                        "other"
+                    ],
+                    "example": "refund"
+                },
+                "order_no": {
+                    "type": "string",
+                    "example": "TB2026112612345"
+                },
+                "platform_id": {
+                    "type": "string"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "商品未发货且拒绝退款"
                 }
             }
         },
@@ -1260,6 +2700,44 @@ const docTemplate = `{
                 }
             }
         },
+        "service.EvidenceView": {
+            "type": "object",
+            "properties": {
+                "content_type": {
+                    "description": "ContentType is sniffed from the bytes, never taken from the name or the client.",
+                    "type": "string",
+                    "enum": [
+                        "image/jpeg",
+                        "image/png",
+                        "image/webp",
+                        "image/gif",
+                        "audio/mpeg",
+                        "audio/x-m4a",
+                        "audio/wav",
+                        "video/mp4",
+                        "video/quicktime",
+                        "application/pdf"
+                    ],
+                    "example": "image/png"
+                },
+                "filename": {
+                    "type": "string",
+                    "example": "订单截图.png"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "0193a5c2e4f87a01b2c3d4e5f6a7b8c9"
+                },
+                "sha256": {
+                    "type": "string",
+                    "example": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                },
+                "size": {
+                    "type": "integer",
+                    "example": 48213
+                }
+            }
+        },
         "service.LoginRequest": {
             "type": "object",
             "properties": {
@@ -1274,6 +2752,96 @@ const docTemplate = `{
                 "phone": {
                     "type": "string",
                     "example": "13800138000"
+                }
+            }
+        },
+        "service.NotificationView": {
+            "type": "object",
+            "properties": {
+                "complaint_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "rejected",
+                        "delivered",
+                        "replied"
+                    ],
+                    "example": "delivered"
+                },
+                "phone": {
+                    "type": "string",
+                    "example": "13800138000"
+                },
+                "sent_at": {
+                    "type": "string"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "sending",
+                        "sent",
+                        "failed"
+                    ],
+                    "example": "sent"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"
+                }
+            }
+        },
+        "service.PlatformRef": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "淘宝"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "taobao"
+                }
+            }
+        },
+        "service.RatingRequest": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "type": "string",
+                    "example": "商家处理及时，已退款。"
+                },
+                "score": {
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 1,
+                    "example": 8
+                }
+            }
+        },
+        "service.RatingView": {
+            "type": "object",
+            "properties": {
+                "comment": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "score": {
+                    "type": "integer",
+                    "example": 8
                 }
             }
         },
@@ -1317,6 +2885,136 @@ const docTemplate = `{
                 }
             }
         },
+        "service.RejectRequest": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string",
+                    "example": "请补充订单截图和付款凭证后再次提交。"
+                },
+                "reason_code": {
+                    "type": "string",
+                    "enum": [
+                        "abusive_content",
+                        "missing_information",
+                        "out_of_scope",
+                        "duplicate",
+                        "other"
+                    ],
+                    "example": "missing_information"
+                }
+            }
+        },
+        "service.RejectionView": {
+            "type": "object",
+            "properties": {
+                "note": {
+                    "type": "string"
+                },
+                "reason_code": {
+                    "type": "string",
+                    "example": "missing_information"
+                },
+                "reason_label": {
+                    "type": "string",
+                    "example": "投诉信息缺少重要部分"
+                },
+                "resubmittable": {
+                    "description": "Resubmittable is true when a supplement sends the complaint back to review.",
+                    "type": "boolean"
+                }
+            }
+        },
+        "service.ReplyRequest": {
+            "type": "object",
+            "properties": {
+                "content": {
+                    "type": "string",
+                    "example": "您好，已为您办理退款，款项将在1-3个工作日内原路退回。"
+                },
+                "evidence_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "service.ReplyView": {
+            "type": "object",
+            "properties": {
+                "content": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "evidence": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.EvidenceView"
+                    }
+                },
+                "id": {
+                    "type": "string"
+                }
+            }
+        },
+        "service.SupplementRequest": {
+            "type": "object",
+            "properties": {
+                "evidence_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "text": {
+                    "type": "string",
+                    "example": "补充：商家客服电话一直无人接听，附通话记录截图。"
+                }
+            }
+        },
+        "service.SupplementView": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "evidence": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.EvidenceView"
+                    }
+                },
+                "text": {
+                    "type": "string"
+                }
+            }
+        },
+        "service.TimelineView": {
+            "type": "object",
+            "properties": {
+                "actor_type": {
+                    "type": "string",
+                    "example": "moderator"
+                },
+                "at": {
+                    "type": "string"
+                },
+                "from": {
+                    "type": "string",
+                    "example": "pending_review"
+                },
+                "note": {
+                    "type": "string"
+                },
+                "to": {
+                    "type": "string",
+                    "example": "delivered"
+                }
+            }
+        },
         "service.UpdatePlatformRequest": {
             "type": "object",
             "properties": {
@@ -1340,6 +3038,15 @@ const docTemplate = `{
                     "items": {
                         "type": "string"
                     }
+                }
+            }
+        },
+        "service.WithdrawRequest": {
+            "type": "object",
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "example": "商家已主动退款，问题已解决"
                 }
             }
         }

@@ -36,7 +36,7 @@ type User struct {
 	ShopName       *string   `gorm:"size:255"`
 	ShopPlatformID *string   `gorm:"size:40"`
 	CreatedAt      time.Time `gorm:"not null"`
-	UpdatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"autoUpdateTime:false;not null"`
 }
 
 // RefreshToken is one link of a rotation chain; tokens of one login share a FamilyID so that a

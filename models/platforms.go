@@ -46,7 +46,7 @@ type Platform struct {
 	AfterSalesPhone *string   `gorm:"size:32"`
 	AfterSalesEmail *string   `gorm:"size:255"`
 	CreatedAt       time.Time `gorm:"not null"`
-	UpdatedAt       time.Time `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false;not null"`
 }
 
 // HasAfterSalesContact reports whether the platform gave an after-sales contact.

@@ -1,8 +1,25 @@
 package service
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
 
@@ -13,4 +30,446 @@ type Evidence struct {
 	log      *slog.Logger
 	dir      string
 	maxBytes int64
+
+	// blobs is where the bytes live; the local disk under dir unless set before first use.
+	blobs     BlobStore
+	blobsOnce sync.Once
+}
+
+// BlobStore keeps evidence bytes under the SHA-256 of their content (64 lowercase hex digits).
+// The key is known only once every byte has been read, so writing goes through a BlobWriter
+// that is committed under its key at the end. The local disk implements it; S3-compatible
+// storage can implement it too (upload to a temporary key, copy under the hash on Commit).
+type BlobStore interface {
+	// Create starts a new blob whose key is not known yet.
+	Create(ctx context.Context) (BlobWriter, error)
+	// Open reads the blob stored under key.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+}
+
+// BlobWriter receives the bytes of one blob; Commit or Abort ends it.
+type BlobWriter interface {
+	io.Writer
+	// Commit makes the bytes durable under key before it returns. A blob already stored under
+	// key is kept as it is: same key, same bytes.
+	Commit(ctx context.Context, key string) error
+	// Abort discards the bytes; after Commit it does nothing.
+	Abort() error
+}
+
+// sniffBytes is how much of the head of a file the type detection looks at.
+const sniffBytes = 3072
+
+// maxEvidenceRefs caps the evidence one complaint, supplement or reply may cite.
+const maxEvidenceRefs = 20
+
+// evidenceTypeAliases lists, for allowed types whose files mimetype may name differently,
+// the other names accepted; the canonical name (models.AllowedEvidenceTypes) is what is stored.
+// mimetype's Is already accepts its registered aliases (audio/x-wav, audio/mp3, …).
+var evidenceTypeAliases = map[string][]string{
+	"audio/x-m4a": {"audio/mp4"},
+	"video/mp4":   {"video/x-m4v"},
+}
+
+// allowedTypeNames is the human list given when a file is refused.
+const allowedTypeNames = "JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime (MOV) or PDF"
+
+// errUnreadableUpload marks a failure to read the client's bytes (as opposed to storing them).
+var errUnreadableUpload = &models.Error{Kind: models.KindBadRequest, Code: "unreadable_body",
+	Detail: "the upload could not be read to its end"}
+
+func (e *Evidence) blobStore() BlobStore {
+	e.blobsOnce.Do(func() {
+		if e.blobs == nil {
+			e.blobs = NewLocalBlobs(e.dir)
+		}
+	})
+	return e.blobs
+}
+
+// MayUpload tells whether the caller may upload evidence: complainants and platforms may, staff
+// may not (they review evidence, they do not bring it). Handlers ask before reading the body.
+func (e *Evidence) MayUpload(p *models.Principal) error {
+	switch {
+	case p == nil:
+		return models.ErrUnauthenticated
+	case p.Kind == models.PrincipalPlatform:
+		return nil
+	case p.Role.IsStaff():
+		return models.ErrForbidden
+	}
+	return nil
+}
+
+// uploader names the owner of the evidence the caller uploads.
+func uploader(p *models.Principal) (kind, id string) {
+	if p.Kind == models.PrincipalPlatform {
+		return models.UploaderPlatform, p.PlatformID
+	}
+	return models.UploaderUser, p.UserID
+}
+
+// Upload streams r into blob storage while hashing it, sniffs its type from its first bytes and
+// records it. The file is never held in memory: at most maxBytes+1 bytes are read, then the
+// upload is refused as too large. Read errors of r are returned wrapped, so that the caller can
+// recognise its own (for example *http.MaxBytesError).
+func (e *Evidence) Upload(ctx context.Context, p *models.Principal, filename string, r io.Reader) (*models.Evidence, error) {
+	if err := e.MayUpload(p); err != nil {
+		return nil, err
+	}
+	w, err := e.blobStore().Create(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("start evidence blob: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			if err := w.Abort(); err != nil {
+				e.log.WarnContext(ctx, "could not discard an unfinished upload", "error", err)
+			}
+		}
+	}()
+
+	hash := sha256.New()
+	head := &headBuffer{max: sniffBytes}
+	src := &sourceReader{r: io.LimitReader(r, e.maxBytes+1)}
+	n, err := io.Copy(io.MultiWriter(w, hash, head), src)
+	if err != nil {
+		if src.err != nil {
+			return nil, fmt.Errorf("%w: %w", errUnreadableUpload, src.err)
+		}
+		return nil, fmt.Errorf("write evidence blob: %w", err)
+	}
+	if n > e.maxBytes {
+		return nil, &models.Error{Kind: models.KindTooLarge, Code: "file_too_large",
+			Detail: fmt.Sprintf("the file is larger than the limit of %d bytes", e.maxBytes)}
+	}
+	if n == 0 {
+		return nil, models.Invalid("file", "is empty")
+	}
+	ct, ok := evidenceType(head.b)
+	if !ok {
+		return nil, &models.Error{Kind: models.KindUnsupportedMedia, Code: "unsupported_media_type",
+			Detail: fmt.Sprintf("the file's content is %s, which is not accepted as evidence; upload %s (%s). The type is read from the bytes, not from the name or the part's Content-Type",
+				ct, allowedTypeNames, strings.Join(models.AllowedEvidenceTypes, ", "))}
+	}
+	sum := hex.EncodeToString(hash.Sum(nil))
+	if err := w.Commit(ctx, sum); err != nil {
+		return nil, fmt.Errorf("store evidence blob: %w", err)
+	}
+	committed = true
+
+	kind, owner := uploader(p)
+	ev := &models.Evidence{ID: models.NewID(), UploaderKind: kind, UploaderID: owner,
+		Filename: cleanFilename(filename), ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}
+	// The blob is stored before the row, so a row never points at missing bytes; a blob left
+	// without a row by a failure here is harmless (and reused by the next identical upload).
+	if err := e.st.CreateEvidence(ctx, ev); err != nil {
+		return nil, fmt.Errorf("save evidence: %w", err)
+	}
+	return ev, nil
+}
+
+// evidenceType maps the sniffed type of a file's head to the allowed type it is stored as; when
+// the type is not allowed it returns the sniffed name and false.
+func evidenceType(head []byte) (string, bool) {
+	m := mimetype.Detect(head)
+	for _, allowed := range models.AllowedEvidenceTypes {
+		if m.Is(allowed) {
+			return allowed, true
+		}
+		for _, alias := range evidenceTypeAliases[allowed] {
+			if m.Is(alias) {
+				return allowed, true
+			}
+		}
+	}
+	return m.String(), false
+}
+
+// Open returns the evidence and its bytes to the uploader, staff, and a platform a complaint
+// citing it was delivered to. Everybody else is told it does not exist, so that ids leak nothing.
+func (e *Evidence) Open(ctx context.Context, p *models.Principal, id string) (*models.Evidence, io.ReadSeekCloser, error) {
+	ev, err := e.st.EvidenceByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok, err := e.maySee(ctx, p, ev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("check evidence access: %w", err)
+	}
+	if !ok {
+		return nil, nil, models.NotFound("evidence")
+	}
+	f, err := e.blobStore().Open(ctx, ev.SHA256)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open evidence %s: %w", ev.ID, err)
+	}
+	return ev, f, nil
+}
+
+func (e *Evidence) maySee(ctx context.Context, p *models.Principal, ev *models.Evidence) (bool, error) {
+	if p == nil {
+		return false, nil
+	}
+	if p.Kind == models.PrincipalPerson && p.Role.IsStaff() {
+		return true, nil
+	}
+	if kind, owner := uploader(p); ev.UploaderKind == kind && ev.UploaderID == owner {
+		return true, nil
+	}
+	if p.Kind == models.PrincipalPlatform {
+		return e.st.PlatformCanSeeEvidence(ctx, ev.ID, p.PlatformID)
+	}
+	return false, nil
+}
+
+// OwnedEvidence checks the evidence ids a complaint, supplement or reply cites: at most 20
+// distinct ids, each one evidence the caller uploaded. It returns the rows in the order given,
+// without duplicates.
+func (e *Evidence) OwnedEvidence(ctx context.Context, p *models.Principal, ids []string) ([]models.Evidence, error) {
+	uniq := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	if len(uniq) > maxEvidenceRefs {
+		return nil, models.Invalid("evidence_ids", fmt.Sprintf("at most %d", maxEvidenceRefs))
+	}
+	if len(uniq) == 0 {
+		return []models.Evidence{}, nil
+	}
+	rows, err := e.st.EvidenceByIDs(ctx, uniq)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]models.Evidence, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	kind, owner := uploader(p)
+	out := make([]models.Evidence, 0, len(uniq))
+	for i, id := range uniq {
+		r, ok := byID[id]
+		if !ok || r.UploaderKind != kind || r.UploaderID != owner {
+			return nil, models.Invalid("evidence_ids", describeRef(i, id)+" is not evidence you uploaded")
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// describeRef names an evidence id in a message: quoted when it looks like an id, by position
+// when it is too long or odd to echo back.
+func describeRef(i int, id string) string {
+	if len(id) <= 64 && utf8.ValidString(id) && !models.ControlChar(id) {
+		return fmt.Sprintf("%q", id)
+	}
+	return fmt.Sprintf("the id at position %d", i)
+}
+
+// cleanFilename keeps the base name of a client's file name, without control or formatting
+// characters (which could disguise an extension), at most 255 characters, "evidence" if
+// nothing is left.
+func cleanFilename(name string) string {
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "" || name == "." || name == ".." {
+		return "evidence"
+	}
+	const maxLen = 255
+	if utf8.RuneCountInString(name) > maxLen {
+		ext := path.Ext(name)
+		if utf8.RuneCountInString(ext) > 16 {
+			ext = ""
+		}
+		stem := []rune(strings.TrimSuffix(name, ext))
+		name = strings.TrimSpace(string(stem[:maxLen-utf8.RuneCountInString(ext)])) + ext
+	}
+	return name
+}
+
+// SweepStaleUploads removes temporary files older than age that crashed uploads left behind
+// in local blob storage. It does nothing for other blob stores.
+func (e *Evidence) SweepStaleUploads(ctx context.Context, age time.Duration) (int, error) {
+	l, ok := e.blobStore().(*LocalBlobs)
+	if !ok {
+		return 0, nil
+	}
+	return l.SweepTemp(ctx, age)
+}
+
+// headBuffer keeps the first max bytes written to it and drops the rest.
+type headBuffer struct {
+	b   []byte
+	max int
+}
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	if room := h.max - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// sourceReader remembers the error of the reader it wraps, to tell the client's failures from
+// the storage's.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// LocalBlobs is a BlobStore on the local disk: <dir>/<sha[:2]>/<sha>, with uploads in
+// progress in <dir>/tmp (same file system, so that moving them into place is an atomic rename).
+type LocalBlobs struct {
+	dir string
+}
+
+// NewLocalBlobs stores blobs under dir, created on first use.
+func NewLocalBlobs(dir string) *LocalBlobs { return &LocalBlobs{dir: dir} }
+
+func (l *LocalBlobs) tmpDir() string { return filepath.Join(l.dir, "tmp") }
+
+// path is where the blob of key lives; keys are checked so that no key can name another path.
+func (l *LocalBlobs) path(key string) (string, error) {
+	if len(key) != sha256.Size*2 || strings.Trim(key, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("invalid blob key %q", key)
+	}
+	return filepath.Join(l.dir, key[:2], key), nil
+}
+
+// Create implements BlobStore.
+func (l *LocalBlobs) Create(context.Context) (BlobWriter, error) {
+	if err := os.MkdirAll(l.tmpDir(), 0o750); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(l.tmpDir(), "upload-*")
+	if err != nil {
+		return nil, err
+	}
+	return &localBlobWriter{l: l, f: f}, nil
+}
+
+// Open implements BlobStore.
+func (l *LocalBlobs) Open(_ context.Context, key string) (io.ReadSeekCloser, error) {
+	p, err := l.path(key)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+// SweepTemp removes temporary files older than age (left by a crash mid-upload).
+func (l *LocalBlobs) SweepTemp(ctx context.Context, age time.Duration) (int, error) {
+	entries, err := os.ReadDir(l.tmpDir())
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	// File times are the file system's, so they are compared with the wall clock.
+	cutoff := time.Now().Add(-age)
+	n := 0
+	for _, de := range entries {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
+		info, err := de.Info()
+		if err != nil || !info.Mode().IsRegular() || info.ModTime().After(cutoff) {
+			continue
+		}
+		if os.Remove(filepath.Join(l.tmpDir(), de.Name())) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+type localBlobWriter struct {
+	l    *LocalBlobs
+	f    *os.File
+	done bool
+}
+
+func (w *localBlobWriter) Write(p []byte) (int, error) { return w.f.Write(p) }
+
+// Commit flushes the file to disk before renaming it into place, so that an upload the client
+// saw acknowledged survives a crash, then flushes the directory that records the rename.
+func (w *localBlobWriter) Commit(_ context.Context, key string) error {
+	if w.done {
+		return errors.New("blob already finished")
+	}
+	final, err := w.l.path(key)
+	if err != nil {
+		return err
+	}
+	tmp := w.f.Name()
+	w.done = true
+	if err := w.f.Sync(); err != nil {
+		_ = w.f.Close()
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := w.f.Close(); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	shard := filepath.Dir(final)
+	if err := os.Mkdir(shard, 0o750); err == nil {
+		if err := syncDir(w.l.dir); err != nil {
+			_ = os.Remove(tmp)
+			return err
+		}
+	} else if !errors.Is(err, os.ErrExist) {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if _, err := os.Stat(final); err == nil {
+		// Same hash, same bytes: keep the stored blob.
+		return os.Remove(tmp)
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return syncDir(shard)
+}
+
+func (w *localBlobWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	_ = w.f.Close()
+	return os.Remove(w.f.Name())
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

@@ -10,10 +10,39 @@ type expirer interface {
 	DeleteExpired(ctx context.Context) (int64, error)
 }
 
-// RunJanitor deletes expired idempotency records and refresh tokens every ten minutes until
-// ctx ends. Deletes are idempotent, so several instances may run it at once.
-func (s *Services) RunJanitor(ctx context.Context, kvs expirer) {
-	t := time.NewTicker(10 * time.Minute)
+// job is periodic work. Every job is safe with several instances running: each change is made
+// under a row lock with its precondition checked again, or is idempotent.
+type job struct {
+	name  string
+	every time.Duration
+	run   func(ctx context.Context) (int, error)
+}
+
+// RunSchedulers runs the periodic jobs until ctx ends: auto-completion of unrated complaints,
+// delivery of complaints whose platform became reachable (a safety net behind the immediate
+// delivery), notifications left unsent, and clean-up of expired records.
+func (s *Services) RunSchedulers(ctx context.Context, kvs expirer) {
+	jobs := []job{
+		{"auto_complete", time.Minute, s.Complaints.AutoComplete},
+		{"deliver_awaiting", 30 * time.Second, s.Complaints.SweepAwaiting},
+		{"notifications", 30 * time.Second, s.Notifications.Sweep},
+		{"janitor", 10 * time.Minute, func(ctx context.Context) (int, error) {
+			n, err := s.st.DeleteExpiredRefreshTokens(ctx, now(s.clock))
+			if err != nil || kvs == nil {
+				return int(n), err
+			}
+			m, err := kvs.DeleteExpired(ctx)
+			return int(n + m), err
+		}},
+	}
+	for _, j := range jobs {
+		go s.loop(ctx, j)
+	}
+	<-ctx.Done()
+}
+
+func (s *Services) loop(ctx context.Context, j job) {
+	t := time.NewTicker(j.every)
 	defer t.Stop()
 	for {
 		select {
@@ -21,15 +50,12 @@ func (s *Services) RunJanitor(ctx context.Context, kvs expirer) {
 			return
 		case <-t.C:
 		}
-		if n, err := kvs.DeleteExpired(ctx); err != nil {
-			s.log.WarnContext(ctx, "janitor: expired records", "error", err)
-		} else if n > 0 {
-			s.log.InfoContext(ctx, "janitor: expired records deleted", "count", n)
-		}
-		if n, err := s.st.DeleteExpiredRefreshTokens(ctx, now(s.clock)); err != nil {
-			s.log.WarnContext(ctx, "janitor: refresh tokens", "error", err)
-		} else if n > 0 {
-			s.log.InfoContext(ctx, "janitor: expired refresh tokens deleted", "count", n)
+		n, err := j.run(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.WarnContext(ctx, "scheduled job failed", "job", j.name, "error", err)
+		case n > 0:
+			s.log.InfoContext(ctx, "scheduled job done", "job", j.name, "count", n)
 		}
 	}
 }

@@ -26,6 +26,14 @@ type Platforms struct {
 	st    *store.Store
 	clock Clock
 	log   *slog.Logger
+	// reachable is called after a change that may make the platform reachable.
+	reachable func(ctx context.Context, platformID string)
+}
+
+func (ps *Platforms) changed(ctx context.Context, platformID string) {
+	if ps.reachable != nil {
+		ps.reachable(context.WithoutCancel(ctx), platformID)
+	}
 }
 
 // AfterSalesContact is how complainants and the service reach a platform's after-sales team.
@@ -195,6 +203,9 @@ func (ps *Platforms) Update(ctx context.Context, id string, req UpdatePlatformRe
 		out = p
 		return nil
 	})
+	if err == nil {
+		ps.changed(ctx, id)
+	}
 	return out, err
 }
 
@@ -265,6 +276,7 @@ func (ps *Platforms) CreateAPIKey(ctx context.Context, platformID string, req Cr
 	if err := ps.st.CreateAPIKey(ctx, k); err != nil {
 		return nil, "", err
 	}
+	ps.changed(ctx, platformID)
 	return k, plain, nil
 }
 

@@ -4,12 +4,14 @@
 package service
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/kv"
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
 
@@ -30,6 +32,12 @@ type Options struct {
 	BcryptCost int
 	Clock      Clock
 	Logger     *slog.Logger
+	// Screener flags abusive or illegal text; nil matches nothing.
+	Screener TextScreener
+	// SMS sends notifications; nil logs them.
+	SMS SMSSender
+	// AutoCompleteAfter completes replied complaints nobody rated (default 360 h).
+	AutoCompleteAfter time.Duration
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
 	EvidenceDir      string
 	EvidenceMaxBytes int64
@@ -37,9 +45,11 @@ type Options struct {
 
 // Services is every use case, wired once by main (and by tests, the same way).
 type Services struct {
-	Accounts  *Accounts
-	Platforms *Platforms
-	Evidence  *Evidence
+	Accounts      *Accounts
+	Platforms     *Platforms
+	Evidence      *Evidence
+	Complaints    *Complaints
+	Notifications *Notifications
 
 	st    *store.Store
 	clock Clock
@@ -60,11 +70,20 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 	if opts.EvidenceMaxBytes == 0 {
 		opts.EvidenceMaxBytes = 20 << 20
 	}
+	if opts.Screener == nil {
+		opts.Screener = models.NewScreener(nil)
+	}
+	if opts.SMS == nil {
+		opts.SMS = LogSMSSender{Log: opts.Logger}
+	}
+	if opts.AutoCompleteAfter == 0 {
+		opts.AutoCompleteAfter = 360 * time.Hour
+	}
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = 12
 	}
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), opts.BcryptCost)
-	return &Services{
+	s := &Services{
 		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
 			log: opts.Logger, dummyHash: dummy},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger},
@@ -72,6 +91,18 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 			maxBytes: opts.EvidenceMaxBytes},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
+	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
+	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
+		notifications: s.Notifications, autoCompleteAfter: opts.AutoCompleteAfter}
+	// A platform that becomes reachable gets its waiting complaints at once.
+	s.Platforms.reachable = func(ctx context.Context, platformID string) {
+		if n, err := s.Complaints.DeliverAwaiting(ctx, platformID); err != nil {
+			opts.Logger.WarnContext(ctx, "delivering waiting complaints failed; the sweep will retry", "platform_id", platformID, "error", err)
+		} else if n > 0 {
+			opts.Logger.InfoContext(ctx, "waiting complaints delivered", "platform_id", platformID, "count", n)
+		}
+	}
+	return s
 }
 
 // now is the current time at the precision every database keeps (milliseconds), so that a

@@ -124,6 +124,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(
 		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
 		&models.Evidence{}, &models.EvidenceLink{},
+		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
+		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
@@ -174,3 +176,5 @@ func translate(err error, what string) error {
 
 // IsDuplicate reports whether err is a unique-constraint violation.
 func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+func gormExpr(sql string) any { return gorm.Expr(sql) }

@@ -1,0 +1,357 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/service"
+)
+
+type complaintsHandler struct {
+	svc           *service.Complaints
+	notifications *service.Notifications
+}
+
+// respond writes a service result or its error.
+func respond[T any](c *gin.Context, status int, v T, err error) {
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+// bindAnd binds the JSON body into a fresh T and runs fn with it.
+func bindAnd[T any](c *gin.Context, fn func(req T) (*service.ComplaintView, error), status int) {
+	var req T
+	if err := bindJSON(c, &req); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	v, err := fn(req)
+	respond(c, status, v, err)
+}
+
+func (h *complaintsHandler) list(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	f := service.ComplaintListFilter{Status: c.Query("status"), Channel: c.Query("channel"),
+		PlatformID: c.Query("platform_id"), Flag: c.Query("flag"), UpdatedSince: c.Query("updated_since")}
+	items, next, err := h.svc.List(c.Request.Context(), principal(c), f, page)
+	respond(c, http.StatusOK, listOf(items, next), err)
+}
+
+func (h *complaintsHandler) get(c *gin.Context) {
+	v, err := h.svc.Get(c.Request.Context(), principal(c), c.Param("id"))
+	respond(c, http.StatusOK, v, err)
+}
+
+// create godoc
+//
+//	@Summary		File a complaint (consumer channel)
+//	@Description	Files a complaint against a platform; it starts in `pending_review` (待审核) with a human number such as `DSB20261126000123`. `declaration_accepted` must be true: the complainant affirms the complaint is true (恶意投诉需承担法律责任).
+//	@Description	No duplicates (请不要重复递交投诉): the same `order_no` against the same platform while an earlier complaint is open, or without `order_no` the same title and description within 24 h, is 409 `duplicate_complaint` with `existing_id`.
+//	@Description	Text matching the screening word list sets the staff-only flag `abusive_language`; it does not reject the complaint.
+//	@Tags			complaints
+//	@ID				createComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body			body		service.CreateComplaintRequest	true	"the complaint"
+//	@Param			Idempotency-Key	header		string							false	"replays the first response for 24 h"
+//	@Success		201				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem	"malformed_json"
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem	"not a consumer"
+//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id)"
+//	@Failure		422				{object}	Problem	"validation_failed, with the fields named"
+//	@Failure		429				{object}	Problem
+//	@Router			/api/v1/complaints [post]
+func (h *complaintsHandler) create(c *gin.Context) {
+	bindAnd(c, func(req service.CreateComplaintRequest) (*service.ComplaintView, error) {
+		return h.svc.Create(c.Request.Context(), principal(c), req)
+	}, http.StatusCreated)
+}
+
+// listOwn godoc
+//
+//	@Summary		My complaints (进度查询)
+//	@Description	The caller's own complaints, newest first, with `status` and `status_label`.
+//	@Tags			complaints
+//	@ID				listMyComplaints
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			status	query		string	false	"only this status"	Enums(pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn)
+//	@Param			channel	query		string	false	"only this channel"	Enums(consumer,refund_only)
+//	@Param			limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Success		200		{object}	ListResponse[service.ComplaintView]
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/api/v1/complaints [get]
+func (h *complaintsHandler) listOwn(c *gin.Context) { h.list(c) }
+
+// getOwn godoc
+//
+//	@Summary		One complaint, with its timeline
+//	@Description	For the complainant and staff; anybody else gets 404.
+//	@Tags			complaints
+//	@ID				getComplaint
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id	path		string	true	"complaint id"
+//	@Success		200	{object}	service.ComplaintView
+//	@Failure		401	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Router			/api/v1/complaints/{id} [get]
+func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
+
+// supplement godoc
+//
+//	@Summary		Add a supplement
+//	@Description	Allowed in every status but the final ones (`completed`, `withdrawn`, and `rejected` for a reason that cannot be re-submitted). A complaint rejected as `abusive_content` or `missing_information` goes back to `pending_review` (refund-only ones are screened again and delivered at once when clean); on a `delivered` or `replied` complaint the platform gets `complaint.supplemented`.
+//	@Tags			complaints
+//	@ID				supplementComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id				path		string						true	"complaint id"
+//	@Param			body			body		service.SupplementRequest	true	"the supplement"
+//	@Param			Idempotency-Key	header		string						false	"replays the first response for 24 h"
+//	@Success		200				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Failure		422				{object}	Problem
+//	@Router			/api/v1/complaints/{id}/supplements [post]
+func (h *complaintsHandler) supplement(c *gin.Context) {
+	bindAnd(c, func(req service.SupplementRequest) (*service.ComplaintView, error) {
+		return h.svc.Supplement(c.Request.Context(), principal(c), c.Param("id"), req)
+	}, http.StatusOK)
+}
+
+// rate godoc
+//
+//	@Summary		Rate the platform's reply (用户满意度评价)
+//	@Description	Only in `replied`, once: the score (1–10) completes the complaint, and the platform gets `complaint.rated` and `complaint.completed`.
+//	@Tags			complaints
+//	@ID				rateComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id				path		string					true	"complaint id"
+//	@Param			body			body		service.RatingRequest	true	"the rating"
+//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Success		200				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state or already_rated"
+//	@Failure		422				{object}	Problem
+//	@Router			/api/v1/complaints/{id}/rating [post]
+func (h *complaintsHandler) rate(c *gin.Context) {
+	bindAnd(c, func(req service.RatingRequest) (*service.ComplaintView, error) {
+		return h.svc.Rate(c.Request.Context(), principal(c), c.Param("id"), req)
+	}, http.StatusOK)
+}
+
+// withdraw godoc
+//
+//	@Summary		Withdraw a complaint
+//	@Description	Before completion only. A platform that had the complaint gets `complaint.withdrawn`.
+//	@Tags			complaints
+//	@ID				withdrawComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id				path		string					true	"complaint id"
+//	@Param			body			body		service.WithdrawRequest	true	"why"
+//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Success		200				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Failure		422				{object}	Problem
+//	@Router			/api/v1/complaints/{id}/withdraw [post]
+func (h *complaintsHandler) withdraw(c *gin.Context) {
+	bindAnd(c, func(req service.WithdrawRequest) (*service.ComplaintView, error) {
+		return h.svc.Withdraw(c.Request.Context(), principal(c), c.Param("id"), req)
+	}, http.StatusOK)
+}
+
+// queue godoc
+//
+//	@Summary		Review queue
+//	@Description	Every complaint, oldest first, with the staff-only `flags`. Filter with `status=pending_review` for the work to do.
+//	@Tags			review
+//	@ID				listReviewQueue
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			status		query		string	false	"only this status"	Enums(pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn)
+//	@Param			platform_id	query		string	false	"only this platform"
+//	@Param			flag		query		string	false	"only complaints with this flag"	Enums(abusive_language)
+//	@Param			channel		query		string	false	"only this channel"					Enums(consumer,refund_only)
+//	@Param			limit		query		int		false	"page size, 1–100"					default(20)
+//	@Param			cursor		query		string	false	"next_cursor of the previous page"
+//	@Success		200			{object}	ListResponse[service.ComplaintView]
+//	@Failure		401			{object}	Problem
+//	@Failure		403			{object}	Problem
+//	@Failure		422			{object}	Problem
+//	@Router			/api/v1/admin/complaints [get]
+func (h *complaintsHandler) queue(c *gin.Context) { h.list(c) }
+
+// staffGet godoc
+//
+//	@Summary	One complaint, full staff view with flags
+//	@Tags		review
+//	@ID			reviewGetComplaint
+//	@Produce	json
+//	@Security	BearerAuth
+//	@Param		id	path		string	true	"complaint id"
+//	@Success	200	{object}	service.ComplaintView
+//	@Failure	401	{object}	Problem
+//	@Failure	403	{object}	Problem
+//	@Failure	404	{object}	Problem
+//	@Router		/api/v1/admin/complaints/{id} [get]
+func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
+
+// accept godoc
+//
+//	@Summary		Accept a complaint
+//	@Description	`pending_review` → `delivered` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → `awaiting_contact` (未有效处理), from which it is delivered automatically once the platform becomes reachable.
+//	@Tags			review
+//	@ID				acceptComplaint
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id				path		string	true	"complaint id"
+//	@Param			Idempotency-Key	header		string	false	"replays the first response for 24 h"
+//	@Success		200				{object}	service.ComplaintView
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Router			/api/v1/admin/complaints/{id}/accept [post]
+func (h *complaintsHandler) accept(c *gin.Context) {
+	v, err := h.svc.Accept(c.Request.Context(), principal(c), c.Param("id"))
+	respond(c, http.StatusOK, v, err)
+}
+
+// reject godoc
+//
+//	@Summary		Reject a complaint (经审核投诉不予受理)
+//	@Description	`pending_review` → `rejected` with a reason code and a note for the complainant, who is told by SMS. `abusive_content` and `missing_information` may be re-submitted with a supplement.
+//	@Tags			review
+//	@ID				rejectComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			id				path		string					true	"complaint id"
+//	@Param			body			body		service.RejectRequest	true	"reason"
+//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Success		200				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Failure		422				{object}	Problem
+//	@Router			/api/v1/admin/complaints/{id}/reject [post]
+func (h *complaintsHandler) reject(c *gin.Context) {
+	bindAnd(c, func(req service.RejectRequest) (*service.ComplaintView, error) {
+		return h.svc.Reject(c.Request.Context(), principal(c), c.Param("id"), req)
+	}, http.StatusOK)
+}
+
+// platformList godoc
+//
+//	@Summary		Complaints delivered to the calling platform
+//	@Description	Never `pending_review`, `rejected` or `awaiting_contact`. Newest first; with `updated_since` the order is (`updated_at`, `id`) ascending instead, so that a client following changes page by page misses none: a complaint that changes while you page moves to the end and comes again.
+//	@Tags			platform
+//	@ID				platformListComplaints
+//	@Produce		json
+//	@Security		APIKeyAuth
+//	@Param			status			query		string	false	"only this status"	Enums(delivered,replied,completed,withdrawn)
+//	@Param			channel			query		string	false	"only this channel"	Enums(consumer,refund_only)
+//	@Param			updated_since	query		string	false	"RFC 3339 time: only complaints changed at or after it"
+//	@Param			limit			query		int		false	"page size, 1–100"	default(20)
+//	@Param			cursor			query		string	false	"next_cursor of the previous page"
+//	@Success		200				{object}	ListResponse[service.ComplaintView]
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem
+//	@Failure		422				{object}	Problem
+//	@Failure		429				{object}	Problem
+//	@Router			/api/v1/platform/complaints [get]
+func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
+
+// platformGet godoc
+//
+//	@Summary		One complaint delivered to the calling platform
+//	@Description	With the complainant's `contact_name` and `contact_phone`, `delivered_at`, and `reply_due_at` (`delivered_at` + 72 h, the last moment for a full timeliness score). Another platform's complaint is 404.
+//	@Tags			platform
+//	@ID				platformGetComplaint
+//	@Produce		json
+//	@Security		APIKeyAuth
+//	@Param			id	path		string	true	"complaint id"
+//	@Success		200	{object}	service.ComplaintView
+//	@Failure		401	{object}	Problem
+//	@Failure		404	{object}	Problem
+//	@Router			/api/v1/platform/complaints/{id} [get]
+func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
+
+// reply godoc
+//
+//	@Summary		Reply to a complaint
+//	@Description	The first reply moves `delivered` → `replied` and sets `first_replied_at` (the complainant is told by SMS); later replies are appended. A `completed` or `withdrawn` complaint takes no reply (409). Answers 201 with the complaint, the new reply last in `replies`. Send an `Idempotency-Key` so that a retry does not post twice.
+//	@Tags			platform
+//	@ID				platformReply
+//	@Accept			json
+//	@Produce		json
+//	@Security		APIKeyAuth
+//	@Param			id				path		string					true	"complaint id"
+//	@Param			body			body		service.ReplyRequest	true	"the reply"
+//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Success		201				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Failure		422				{object}	Problem
+//	@Router			/api/v1/platform/complaints/{id}/replies [post]
+func (h *complaintsHandler) reply(c *gin.Context) {
+	bindAnd(c, func(req service.ReplyRequest) (*service.ComplaintView, error) {
+		return h.svc.Reply(c.Request.Context(), principal(c), c.Param("id"), req)
+	}, http.StatusCreated)
+}
+
+// listNotifications godoc
+//
+//	@Summary		Notifications sent to complainants
+//	@Description	Every SMS notification (rejected with the reason, delivered, replied), newest first.
+//	@Tags			admin
+//	@ID				listNotifications
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			phone	query		string	false	"only this phone"
+//	@Param			limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param			cursor	query		string	false	"next_cursor of the previous page"
+//	@Success		200		{object}	ListResponse[service.NotificationView]
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem
+//	@Failure		422		{object}	Problem
+//	@Router			/api/v1/admin/notifications [get]
+func (h *complaintsHandler) listNotifications(c *gin.Context) {
+	page, err := pageParams(c)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	items, next, err := h.notifications.List(c.Request.Context(), c.Query("phone"), page)
+	respond(c, http.StatusOK, listOf(items, next), err)
+}

@@ -1,0 +1,223 @@
+package models
+
+import (
+	"time"
+)
+
+// Channel is how a complaint came in.
+type Channel string
+
+// The complaint channels.
+const (
+	ChannelConsumer   Channel = "consumer"
+	ChannelRefundOnly Channel = "refund_only"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return c == ChannelConsumer || c == ChannelRefundOnly }
+
+// IssueTypeLabels are the kinds of problem a consumer complains about (API.md 5.2).
+var IssueTypeLabels = map[string]string{
+	"refund":            "退款问题",
+	"quality":           "商品质量",
+	"false_advertising": "虚假宣传",
+	"unfair_terms":      "霸王条款",
+	"delivery":          "发货物流",
+	"after_sales":       "售后服务",
+	"privacy":           "个人信息泄露",
+	"fraud":             "涉嫌诈骗",
+	"other":             "其他",
+}
+
+// DemandLabels are what a complainant asks for.
+var DemandLabels = map[string]string{
+	"refund":       "退款",
+	"exchange":     "换货",
+	"compensation": "赔偿",
+	"apology":      "道歉",
+	"other":        "其他",
+}
+
+// RejectionReason is why a moderator (or screening) refused a complaint.
+type RejectionReason string
+
+// The rejection reasons; abusive_content and missing_information may be re-submitted.
+const (
+	RejectAbusiveContent     RejectionReason = "abusive_content"
+	RejectMissingInformation RejectionReason = "missing_information"
+	RejectOutOfScope         RejectionReason = "out_of_scope"
+	RejectDuplicate          RejectionReason = "duplicate"
+	RejectOther              RejectionReason = "other"
+)
+
+// RejectionReasonLabels are the reasons in the words the complainant reads.
+var RejectionReasonLabels = map[RejectionReason]string{
+	RejectAbusiveContent:     "投诉内容含有非法或辱骂性词汇",
+	RejectMissingInformation: "投诉信息缺少重要部分",
+	RejectOutOfScope:         "不属于受理范围",
+	RejectDuplicate:          "重复投诉",
+	RejectOther:              "其他原因",
+}
+
+// Resubmittable reports whether a complaint rejected for r may come back with a supplement.
+func (r RejectionReason) Resubmittable() bool {
+	return r == RejectAbusiveContent || r == RejectMissingInformation
+}
+
+// FlagAbusiveLanguage marks a complaint whose text matched the screening list.
+const FlagAbusiveLanguage = "abusive_language"
+
+// ReplyWindow is how long after delivery a reply earns the full timeliness score.
+const ReplyWindow = 72 * time.Hour
+
+// Complaint is one complaint against a platform. Money is kept in fen; times in UTC.
+type Complaint struct {
+	ID              string         `gorm:"primaryKey;size:40"`
+	Number          string         `gorm:"size:32;not null;uniqueIndex"`
+	Channel         Channel        `gorm:"size:16;not null;index:idx_complaints_queue,priority:2"`
+	ComplainantType Role           `gorm:"size:16;not null"`
+	ComplainantID   string         `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
+	PlatformID      string         `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating,priority:1"`
+	Status          Status         `gorm:"size:24;not null;index:idx_complaints_queue,priority:1"`
+	IssueType       *string        `gorm:"size:32"`
+	Title           *string        `gorm:"size:400"`
+	Description     string         `gorm:"type:text;not null"`
+	OrderNo         *string        `gorm:"size:255;index"`
+	AmountFen       *int64         ``
+	ProductName     *string        `gorm:"size:1020"`
+	RefundAmountFen *int64         ``
+	Demands         []string       `gorm:"serializer:json;type:text"`
+	ContactName     string         `gorm:"size:1020;not null"`
+	ContactPhone    string         `gorm:"size:20;not null"`
+	EvidenceIDs     []string       `gorm:"serializer:json;type:text"`
+	Flags           []string       `gorm:"serializer:json;type:text"`
+	RejectionReason *string        `gorm:"size:32"`
+	RejectionNote   *string        `gorm:"type:text"`
+	RatingScore     *int           ``
+	RatingComment   *string        `gorm:"type:text"`
+	RatedAt         *time.Time     ``
+	ContentHash     string         `gorm:"size:64;not null;index"`
+	CreatedAt       time.Time      `gorm:"not null"`
+	DeliveredAt     *time.Time     `gorm:"index:idx_complaints_rating,priority:2"`
+	FirstRepliedAt  *time.Time     ``
+	CompletedAt     *time.Time     ``
+	UpdatedAt       time.Time      `gorm:"autoUpdateTime:false;not null;index:idx_complaints_platform,priority:2"`
+	Version         int            `gorm:"not null"`
+	Supplements     []Supplement   `gorm:"foreignKey:ComplaintID"`
+	Replies         []Reply        `gorm:"foreignKey:ComplaintID"`
+	Timeline        []TimelineItem `gorm:"foreignKey:ComplaintID"`
+}
+
+// ReplyDueAt is the last moment for a reply with the full timeliness score.
+func (c *Complaint) ReplyDueAt() *time.Time {
+	if c.DeliveredAt == nil {
+		return nil
+	}
+	t := c.DeliveredAt.Add(ReplyWindow)
+	return &t
+}
+
+// Resubmittable reports whether a rejected complaint may come back with a supplement.
+func (c *Complaint) Resubmittable() bool {
+	return c.Status == StatusRejected && c.RejectionReason != nil && RejectionReason(*c.RejectionReason).Resubmittable()
+}
+
+// Final reports whether nothing more can happen to the complaint.
+func (c *Complaint) Final() bool {
+	return c.Status == StatusCompleted || c.Status == StatusWithdrawn || (c.Status == StatusRejected && !c.Resubmittable())
+}
+
+// HasFlag reports whether the complaint carries the flag.
+func (c *Complaint) HasFlag(flag string) bool {
+	for _, f := range c.Flags {
+		if f == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// Supplement is more text and evidence the complainant added later.
+type Supplement struct {
+	ID          string    `gorm:"primaryKey;size:40"`
+	ComplaintID string    `gorm:"size:40;not null;index"`
+	Text        string    `gorm:"type:text;not null"`
+	EvidenceIDs []string  `gorm:"serializer:json;type:text"`
+	CreatedAt   time.Time `gorm:"not null"`
+}
+
+// Reply is the platform's answer to a complaint.
+type Reply struct {
+	ID          string    `gorm:"primaryKey;size:40"`
+	ComplaintID string    `gorm:"size:40;not null;index"`
+	PlatformID  string    `gorm:"size:40;not null"`
+	Content     string    `gorm:"type:text;not null"`
+	EvidenceIDs []string  `gorm:"serializer:json;type:text"`
+	CreatedAt   time.Time `gorm:"not null"`
+}
+
+// TimelineItem is one status change of a complaint.
+type TimelineItem struct {
+	ID          string    `gorm:"primaryKey;size:40"`
+	ComplaintID string    `gorm:"size:40;not null;index"`
+	At          time.Time `gorm:"not null"`
+	From        *Status   `gorm:"column:from_status;size:24"`
+	To          Status    `gorm:"column:to_status;size:24;not null"`
+	ActorType   Actor     `gorm:"size:16;not null"`
+	Note        string    `gorm:"type:text;not null"`
+}
+
+// TableName keeps the table's name plain.
+func (TimelineItem) TableName() string { return "complaint_timeline" }
+
+// ComplaintSequence hands out the daily sequence of human complaint numbers.
+type ComplaintSequence struct {
+	Day  string `gorm:"primaryKey;size:8"`
+	Last int64  `gorm:"not null"`
+}
+
+// Notification is a text message to a complainant, written with the change that causes it and
+// sent after commit.
+type Notification struct {
+	ID          string     `gorm:"primaryKey;size:40"`
+	ComplaintID string     `gorm:"size:40;not null;index"`
+	Phone       string     `gorm:"size:20;not null;index"`
+	Kind        string     `gorm:"size:16;not null"`
+	Text        string     `gorm:"type:text;not null"`
+	Status      string     `gorm:"size:16;not null;index"`
+	Attempts    int        `gorm:"not null"`
+	LastError   *string    `gorm:"type:text"`
+	CreatedAt   time.Time  `gorm:"not null"`
+	SentAt      *time.Time ``
+}
+
+// Notification kinds and statuses.
+const (
+	NotifyRejected  = "rejected"
+	NotifyDelivered = "delivered"
+	NotifyReplied   = "replied"
+
+	NotificationPending = "pending"
+	NotificationSent    = "sent"
+	NotificationFailed  = "failed"
+)
+
+// WebhookEvent is an event for a platform, written to this outbox in the same transaction as
+// the complaint change that causes it; the webhook dispatcher delivers it.
+type WebhookEvent struct {
+	ID         string    `gorm:"primaryKey;size:40"`
+	PlatformID string    `gorm:"size:40;not null;index"`
+	Type       string    `gorm:"size:40;not null"`
+	Payload    []byte    `gorm:"not null"`
+	CreatedAt  time.Time `gorm:"not null"`
+}
+
+// The webhook event types of API.md section 6.
+const (
+	EventComplaintDelivered    = "complaint.delivered"
+	EventComplaintSupplemented = "complaint.supplemented"
+	EventComplaintRated        = "complaint.rated"
+	EventComplaintWithdrawn    = "complaint.withdrawn"
+	EventComplaintCompleted    = "complaint.completed"
+	EventWebhookTest           = "webhook.test"
+)

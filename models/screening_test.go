@@ -1,0 +1,373 @@
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+const shippedWordList = "../config/screening_words.txt"
+
+func loadShipped(tb testing.TB) *Screener {
+	tb.Helper()
+	data, err := os.ReadFile(shippedWordList)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return NewScreener(ParseWordList(string(data)))
+}
+
+func TestScreener(t *testing.T) {
+	cases := []struct {
+		name  string
+		terms []string
+		text  string
+		want  []string // Find(text, 0)
+	}{
+		{"simplified hit", []string{"傻逼", "他妈的"}, "这家店主是个傻逼", []string{"傻逼"}},
+		{"traditional hit", []string{"他媽的", "殺你全家"}, "再不退款我就殺你全家", []string{"殺你全家"}},
+		{"traditional term misses simplified text", []string{"殺你全家"}, "杀你全家", nil},
+		{"miss", []string{"傻逼", "他妈的"}, "商品质量很好，物流也快", nil},
+		{"overlapping", []string{"他妈", "他妈的", "妈的"}, "你他妈的", []string{"他妈", "他妈的", "妈的"}},
+		{"same end, longer first", []string{"的", "妈的", "他妈的"}, "他妈的", []string{"他妈的", "妈的", "的"}},
+		{"term inside a prefix of a longer term", []string{"他妈的", "妈"}, "他妈", []string{"妈"}},
+		{"failure link to another branch", []string{"abcd", "bcx"}, "abcx", []string{"bcx"}},
+		{"at start", []string{"傻逼"}, "傻逼商家", []string{"傻逼"}},
+		{"at end", []string{"傻逼"}, "商家傻逼", []string{"傻逼"}},
+		{"whole text", []string{"傻逼"}, "傻逼", []string{"傻逼"}},
+		{"text shorter than term", []string{"傻逼"}, "傻", nil},
+		{"upper case", []string{"nmsl"}, "NMSL", []string{"nmsl"}},
+		{"full-width", []string{"nmsl"}, "ｎｍｓｌ", []string{"nmsl"}},
+		{"full-width upper case", []string{"nmsl"}, "客服ＮＭＳＬ", []string{"nmsl"}},
+		{"mixed widths and cases", []string{"nmsl"}, "NmＳｌ", []string{"nmsl"}},
+		{"term folded too", []string{"ＮＭＳＬ"}, "nmsl", []string{"nmsl"}},
+		{"full-width letter in Chinese term", []string{"傻b"}, "你个傻Ｂ", []string{"傻b"}},
+		{"separators are not skipped", []string{"傻逼", "nmsl"}, "傻 逼 n.m.s.l", nil},
+		{"runes, not bytes", []string{"\u4e2d"}, "\u4e3a\u4e4b", nil},
+		{"repeated once", []string{"ab"}, "ababab", []string{"ab"}},
+		{"empty list", nil, "傻逼", nil},
+		{"list of empty terms", []string{"", ""}, "傻逼", nil},
+		{"empty text", []string{"傻逼"}, "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewScreener(tc.terms)
+			if got := s.Find(tc.text, 0); !slices.Equal(got, tc.want) {
+				t.Errorf("Find(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+			if got, want := s.Match(tc.text), len(tc.want) > 0; got != want {
+				t.Errorf("Match(%q) = %v, want %v", tc.text, got, want)
+			}
+		})
+	}
+}
+
+func TestScreenerFindMax(t *testing.T) {
+	s := NewScreener([]string{"妈的", "他妈", "傻逼", "nmsl"})
+	text := "NMSL，傻逼，他妈的，傻逼，nmsl"
+	all := []string{"nmsl", "傻逼", "他妈", "妈的"}
+	for _, tc := range []struct {
+		max  int
+		want []string
+	}{
+		{0, all}, {-1, all}, {1, all[:1]}, {2, all[:2]}, {3, all[:3]}, {4, all}, {10, all},
+	} {
+		t.Run(fmt.Sprint("max=", tc.max), func(t *testing.T) {
+			if got := s.Find(text, tc.max); !slices.Equal(got, tc.want) {
+				t.Errorf("Find(max=%d) = %q, want %q", tc.max, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestScreenerLen(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		terms []string
+		want  int
+	}{
+		{"nil", nil, 0},
+		{"distinct", []string{"傻逼", "nmsl"}, 2},
+		{"duplicates after folding and empty terms", []string{"NMSL", "nmsl", "", "ｎｍｓｌ", "傻逼", "傻逼"}, 2},
+		{"prefix of another term", []string{"他妈", "他妈的"}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := NewScreener(tc.terms).Len(); got != tc.want {
+				t.Errorf("Len = %d, want %d", got, tc.want)
+			}
+		})
+	}
+	var nilScreener *Screener
+	if nilScreener.Len() != 0 || nilScreener.Match("傻逼") || nilScreener.Find("傻逼", 0) != nil {
+		t.Error("a nil Screener should match nothing")
+	}
+}
+
+func TestParseWordList(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"empty", "", nil},
+		{"only comments and blanks", "# a comment\n\n   \n\t# indented comment\n", nil},
+		{"terms", "傻逼\n他妈的\n", []string{"傻逼", "他妈的"}},
+		{"no final newline", "傻逼\n他妈的", []string{"傻逼", "他妈的"}},
+		{"trimmed", "  傻逼 \t\n\u3000他妈的\u3000\n", []string{"傻逼", "他妈的"}},
+		{"CRLF", "# c\r\n傻逼\r\n\r\nnmsl\r\n", []string{"傻逼", "nmsl"}},
+		{"duplicates keep the first", "傻逼\n他妈的\n傻逼\n", []string{"傻逼", "他妈的"}},
+		{"folded, duplicates after folding", "NMSL\nnmsl\nｎｍｓｌ\n傻Ｂ\n傻b\n", []string{"nmsl", "傻b"}},
+		{"comment only at line start", "傻逼 # not a comment\n", []string{"傻逼 # not a comment"}},
+		{"byte order mark", "\uFEFF傻逼\n", []string{"傻逼"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ParseWordList(tc.text); !slices.Equal(got, tc.want) {
+				t.Errorf("ParseWordList(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShippedWordList(t *testing.T) {
+	data, err := os.ReadFile(shippedWordList)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := ParseWordList(string(data))
+	s := NewScreener(terms)
+	if len(terms) <= 300 || s.Len() != len(terms) {
+		t.Fatalf("%d terms parsed, Len %d; want > 300 and equal", len(terms), s.Len())
+	}
+	for _, tc := range []struct {
+		text string
+		hit  bool
+	}{
+		{"这家店主是个傻逼", true},
+		{"客服态度恶劣，还说你他妈的爱退不退", true},
+		{"卖家威胁说你們死定了", true},
+		{"卖家回复 NMSL", true},
+		{"卖家回复ｗｃｎｍ", true},
+		{"再不退款我就砸了你的店", true},
+		{"商家虚假宣传，收到的商品与描述严重不符，要求退款", false},
+		{"平台客服一直不回复，涉嫌诈骗，请帮忙处理", false},
+		{"USB数据线质量问题，申请换货", false},
+		{"快递三天没到，物流信息一直不更新，订单号 SF1234567890", false},
+		{"The seller refused a refund for order #A1234; please help.", false},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			if got := s.Match(tc.text); got != tc.hit {
+				t.Errorf("Match = %v, want %v (terms found: %q)", got, tc.hit, s.Find(tc.text, 0))
+			}
+		})
+	}
+	t.Run("every term finds itself", func(t *testing.T) {
+		for _, term := range terms {
+			if !slices.Contains(s.Find(term, 0), term) {
+				t.Errorf("%q not found in itself", term)
+			}
+		}
+		if got := s.Find(strings.Join(terms, "|"), 0); len(got) != len(terms) {
+			t.Errorf("all terms joined: %d found, want %d", len(got), len(terms))
+		}
+	})
+}
+
+// TestScreenerConcurrent lets the race detector check that a built Screener is only read.
+func TestScreenerConcurrent(t *testing.T) {
+	s := loadShipped(t)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				text := fmt.Sprintf("第%d号投诉：商家%d是个傻逼，他妈的", i, j)
+				if !s.Match(text) || len(s.Find(text, 0)) != 2 {
+					t.Errorf("%q: %q", text, s.Find(text, 0))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// naiveFold is an independent statement of the folding rules.
+func naiveFold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r = r - 'A' + 'a'
+		case 'Ａ' <= r && r <= 'Ｚ':
+			r = r - 'Ａ' + 'a'
+		case '！' <= r && r <= '～':
+			r = r - '！' + '!'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// naiveFind finds each term with strings.Index over the folded text, then orders the hits like
+// Find: by where the first occurrence ends, longer first at the same end. Valid UTF-8 only.
+func naiveFind(terms []string, text string, max int) []string {
+	folded := naiveFold(text)
+	type hit struct {
+		term string
+		end  int
+	}
+	var hits []hit
+	seen := make(map[string]bool)
+	for _, term := range terms {
+		term = naiveFold(term)
+		if term == "" || seen[term] {
+			continue
+		}
+		seen[term] = true
+		if i := strings.Index(folded, term); i >= 0 {
+			hits = append(hits, hit{term, i + len(term)})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.end != b.end {
+			return a.end - b.end
+		}
+		return len(b.term) - len(a.term)
+	})
+	var found []string
+	for _, h := range hits {
+		if max > 0 && len(found) == max {
+			break
+		}
+		found = append(found, h.term)
+	}
+	return found
+}
+
+func TestScreenerMatchesNaive(t *testing.T) {
+	// Small alphabets so that random terms do occur in random texts, with case and width variants.
+	textAlphabet := []rune("abAＢａ他妈的 ")
+	termAlphabet := []rune("abBｂ他妈的")
+	randString := func(r *rand.Rand, alphabet []rune, n int) string {
+		rs := make([]rune, n)
+		for i := range rs {
+			rs[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(rs)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	hits := 0
+	for i := range 3000 {
+		terms := make([]string, 1+r.IntN(6))
+		for j := range terms {
+			terms[j] = randString(r, termAlphabet, 1+r.IntN(4))
+		}
+		s := NewScreener(terms)
+		for range 5 {
+			text := randString(r, textAlphabet, r.IntN(30))
+			max := r.IntN(4)
+			want := naiveFind(terms, text, max)
+			if got := s.Find(text, max); !slices.Equal(got, want) {
+				t.Fatalf("case %d: terms %q, Find(%q, %d) = %q, want %q", i, terms, text, max, got, want)
+			}
+			if got, want := s.Match(text), len(naiveFind(terms, text, 0)) > 0; got != want {
+				t.Fatalf("case %d: terms %q, Match(%q) = %v, want %v", i, terms, text, got, want)
+			}
+			if len(want) > 0 {
+				hits++
+			}
+		}
+	}
+	if hits < 1000 {
+		t.Errorf("only %d of 15000 random texts had a hit; the alphabets are too large", hits)
+	}
+}
+
+func FuzzScreener(f *testing.F) {
+	shipped := loadShipped(f)
+	for _, seed := range [][2]string{
+		{"他妈\n他妈的\n妈的", "你他妈的"},
+		{"nmsl\n# comment\n\n傻b", "ＮＭＳＬ傻Ｂ"},
+		{"a\naa\naaa", "aaaaaaa"},
+		{"abcd\nbcx", "abcx"},
+		{"", "这家店主是个傻逼"},
+		{"\xff", "\xfe\xff"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, words, text string) {
+		terms := ParseWordList(words)
+		own := NewScreener(terms)
+		for _, s := range []*Screener{own, shipped} {
+			all := s.Find(text, 0)
+			if s.Match(text) != (len(all) > 0) {
+				t.Fatalf("Match(%q) = %v but Find = %q", text, s.Match(text), all)
+			}
+			if len(all) > s.Len() {
+				t.Fatalf("Find(%q) returned %d terms of %d", text, len(all), s.Len())
+			}
+			for k := 1; k <= 2; k++ {
+				if got := s.Find(text, k); !slices.Equal(got, all[:min(k, len(all))]) {
+					t.Fatalf("Find(%q, %d) = %q, not a prefix of %q", text, k, got, all)
+				}
+			}
+		}
+		if utf8.ValidString(words) && utf8.ValidString(text) {
+			if got, want := own.Find(text, 0), naiveFind(terms, text, 0); !slices.Equal(got, want) {
+				t.Fatalf("terms %q, Find(%q) = %q, naive %q", terms, text, got, want)
+			}
+		}
+	})
+}
+
+// complaintText is n runes of ordinary complaint prose that no listed term occurs in.
+func complaintText(n int) string {
+	sentences := []string{
+		"商家虚假宣传，收到的商品与描述严重不符，要求退款。",
+		"平台客服一直不回复，涉嫌诈骗，请帮忙处理。",
+		"USB数据线质量问题，申请换货，订单号 SF1234567890。",
+		"快递三天没到，物流信息一直不更新，联系卖家也没有回应。",
+		"I paid 299 yuan for a phone case and received a broken one. ",
+	}
+	var b strings.Builder
+	for i := 0; utf8.RuneCountInString(b.String()) < n; i++ {
+		b.WriteString(sentences[i%len(sentences)])
+	}
+	return string([]rune(b.String())[:n])
+}
+
+// BenchmarkScreener scans clean complaint text (no hit, so the whole text is read) of 5,000 and
+// 50,000 runes: ns/rune staying flat shows the time is linear in the text length.
+func BenchmarkScreener(b *testing.B) {
+	s := loadShipped(b)
+	for _, n := range []int{5000, 50000} {
+		text := complaintText(n)
+		if found := s.Find(text, 0); found != nil {
+			b.Fatalf("benchmark text hits %q", found)
+		}
+		// The same text with three hits spread over it, the last at the very end.
+		rs := []rune(text)
+		withHits := string(rs[:n/3]) + "傻逼" + string(rs[n/3:2*n/3]) + "他妈的" + string(rs[2*n/3:]) + "nmsl"
+		if found := s.Find(withHits, 0); len(found) != 3 {
+			b.Fatalf("benchmark text with hits finds %q", found)
+		}
+		for _, bc := range []struct {
+			name string
+			run  func()
+		}{
+			{"Match", func() { s.Match(text) }},
+			{"Find", func() { s.Find(withHits, 0) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%d", bc.name, n), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					bc.run()
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/rune")
+			})
+		}
+	}
+}

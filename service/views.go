@@ -1,0 +1,220 @@
+package service
+
+import (
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// The complaint's JSON representation lives here, not in api, because the webhook payload is
+// the same platform view the API serves.
+
+// EvidenceView is an uploaded evidence file as complaints, supplements and replies cite it.
+type EvidenceView struct {
+	ID       string `json:"id" example:"0193a5c2e4f87a01b2c3d4e5f6a7b8c9"`
+	Filename string `json:"filename" example:"订单截图.png"`
+	// ContentType is sniffed from the bytes, never taken from the name or the client.
+	ContentType string `json:"content_type" example:"image/png" enums:"image/jpeg,image/png,image/webp,image/gif,audio/mpeg,audio/x-m4a,audio/wav,video/mp4,video/quicktime,application/pdf"`
+	Size        int64  `json:"size" example:"48213"`
+	SHA256      string `json:"sha256" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
+}
+
+// NewEvidenceView presents one evidence row.
+func NewEvidenceView(e *models.Evidence) EvidenceView {
+	return EvidenceView{ID: e.ID, Filename: e.Filename, ContentType: e.ContentType, Size: e.Size, SHA256: e.SHA256}
+}
+
+// PlatformRef names the platform a complaint is against.
+type PlatformRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name" example:"淘宝"`
+	Slug string `json:"slug" example:"taobao"`
+}
+
+// SupplementView is a supplement of the complainant.
+type SupplementView struct {
+	Text      string         `json:"text"`
+	Evidence  []EvidenceView `json:"evidence"`
+	CreatedAt string         `json:"created_at"`
+}
+
+// ReplyView is a reply of the platform.
+type ReplyView struct {
+	ID        string         `json:"id"`
+	Content   string         `json:"content"`
+	Evidence  []EvidenceView `json:"evidence"`
+	CreatedAt string         `json:"created_at"`
+}
+
+// RatingView is the complainant's rating of the reply (用户满意度).
+type RatingView struct {
+	Score     int     `json:"score" example:"8"`
+	Comment   *string `json:"comment"`
+	CreatedAt string  `json:"created_at"`
+}
+
+// RejectionView says why a complaint was not accepted (经审核投诉不予受理).
+type RejectionView struct {
+	ReasonCode  string `json:"reason_code" example:"missing_information"`
+	ReasonLabel string `json:"reason_label" example:"投诉信息缺少重要部分"`
+	Note        string `json:"note"`
+	// Resubmittable is true when a supplement sends the complaint back to review.
+	Resubmittable bool `json:"resubmittable"`
+}
+
+// TimelineView is one status change.
+type TimelineView struct {
+	At        string  `json:"at"`
+	From      *string `json:"from" example:"pending_review"`
+	To        string  `json:"to" example:"delivered"`
+	ActorType string  `json:"actor_type" example:"moderator"`
+	Note      string  `json:"note"`
+}
+
+// ComplaintView is a complaint as API.md 5.1 shows it. Timeline is in owner and staff views
+// only, flags in staff views only (omitted elsewhere).
+type ComplaintView struct {
+	ID              string           `json:"id"`
+	Number          string           `json:"number" example:"DSB20261126000123"`
+	Channel         string           `json:"channel" example:"consumer" enums:"consumer,refund_only"`
+	ComplainantType string           `json:"complainant_type" example:"consumer" enums:"consumer,merchant"`
+	Status          string           `json:"status" example:"delivered"`
+	StatusLabel     string           `json:"status_label" example:"已递交"`
+	Platform        PlatformRef      `json:"platform"`
+	IssueType       *string          `json:"issue_type" example:"refund"`
+	Title           *string          `json:"title" example:"商品未发货且拒绝退款"`
+	Description     string           `json:"description"`
+	OrderNo         *string          `json:"order_no" example:"TB2026112612345"`
+	Amount          *string          `json:"amount" example:"199.00"`
+	ProductName     *string          `json:"product_name"`
+	RefundAmount    *string          `json:"refund_amount"`
+	Demands         []string         `json:"demands" example:"refund"`
+	ContactName     string           `json:"contact_name" example:"张三"`
+	ContactPhone    string           `json:"contact_phone" example:"13800138000"`
+	Evidence        []EvidenceView   `json:"evidence"`
+	Supplements     []SupplementView `json:"supplements"`
+	Replies         []ReplyView      `json:"replies"`
+	Rating          *RatingView      `json:"rating"`
+	Rejection       *RejectionView   `json:"rejection"`
+	Flags           *[]string        `json:"flags,omitempty"`
+	Timeline        *[]TimelineView  `json:"timeline,omitempty"`
+	CreatedAt       string           `json:"created_at"`
+	DeliveredAt     *string          `json:"delivered_at"`
+	ReplyDueAt      *string          `json:"reply_due_at"`
+	FirstRepliedAt  *string          `json:"first_replied_at"`
+	CompletedAt     *string          `json:"completed_at"`
+	UpdatedAt       string           `json:"updated_at"`
+	Version         int              `json:"version" example:"3"`
+}
+
+// Audience is who a complaint view is for.
+type Audience int
+
+// The audiences of complaint views.
+const (
+	AudienceOwner Audience = iota
+	AudienceStaff
+	AudiencePlatform
+)
+
+// Ts formats a time as RFC 3339 in UTC, the one time format of the API.
+func Ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// TsPtr formats an optional time.
+func TsPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := Ts(*t)
+	return &s
+}
+
+func money(fen *int64) *string {
+	if fen == nil {
+		return nil
+	}
+	s := models.FormatMoney(*fen)
+	return &s
+}
+
+// buildView presents a complaint loaded with its children. evidence maps ids to rows.
+func buildView(c *models.Complaint, p *models.Platform, evidence map[string]models.Evidence, aud Audience) ComplaintView {
+	evs := func(ids []string) []EvidenceView {
+		out := make([]EvidenceView, 0, len(ids))
+		for _, id := range ids {
+			if e, ok := evidence[id]; ok {
+				out = append(out, NewEvidenceView(&e))
+			}
+		}
+		return out
+	}
+	v := ComplaintView{
+		ID: c.ID, Number: c.Number, Channel: string(c.Channel), ComplainantType: string(c.ComplainantType),
+		Status: string(c.Status), StatusLabel: c.Status.Label(),
+		IssueType: c.IssueType, Title: c.Title, Description: c.Description, OrderNo: c.OrderNo,
+		Amount: money(c.AmountFen), ProductName: c.ProductName, RefundAmount: money(c.RefundAmountFen),
+		Demands: c.Demands, ContactName: c.ContactName, ContactPhone: c.ContactPhone,
+		Evidence: evs(c.EvidenceIDs), Supplements: []SupplementView{}, Replies: []ReplyView{},
+		CreatedAt: Ts(c.CreatedAt), DeliveredAt: TsPtr(c.DeliveredAt), ReplyDueAt: TsPtr(c.ReplyDueAt()),
+		FirstRepliedAt: TsPtr(c.FirstRepliedAt), CompletedAt: TsPtr(c.CompletedAt), UpdatedAt: Ts(c.UpdatedAt),
+		Version: c.Version,
+	}
+	if p != nil {
+		v.Platform = PlatformRef{ID: p.ID, Name: p.Name, Slug: p.Slug}
+	} else {
+		v.Platform = PlatformRef{ID: c.PlatformID}
+	}
+	if v.Demands == nil {
+		v.Demands = []string{}
+	}
+	for _, s := range c.Supplements {
+		v.Supplements = append(v.Supplements, SupplementView{Text: s.Text, Evidence: evs(s.EvidenceIDs), CreatedAt: Ts(s.CreatedAt)})
+	}
+	for _, r := range c.Replies {
+		v.Replies = append(v.Replies, ReplyView{ID: r.ID, Content: r.Content, Evidence: evs(r.EvidenceIDs), CreatedAt: Ts(r.CreatedAt)})
+	}
+	if c.RatingScore != nil && c.RatedAt != nil {
+		v.Rating = &RatingView{Score: *c.RatingScore, Comment: c.RatingComment, CreatedAt: Ts(*c.RatedAt)}
+	}
+	if c.RejectionReason != nil && c.Status == models.StatusRejected {
+		note := ""
+		if c.RejectionNote != nil {
+			note = *c.RejectionNote
+		}
+		r := models.RejectionReason(*c.RejectionReason)
+		v.Rejection = &RejectionView{ReasonCode: string(r), ReasonLabel: models.RejectionReasonLabels[r], Note: note,
+			Resubmittable: r.Resubmittable()}
+	}
+	if aud == AudienceStaff {
+		flags := c.Flags
+		if flags == nil {
+			flags = []string{}
+		}
+		v.Flags = &flags
+	}
+	if aud == AudienceOwner || aud == AudienceStaff {
+		tl := make([]TimelineView, 0, len(c.Timeline))
+		for _, t := range c.Timeline {
+			var from *string
+			if t.From != nil {
+				f := string(*t.From)
+				from = &f
+			}
+			tl = append(tl, TimelineView{At: Ts(t.At), From: from, To: string(t.To), ActorType: string(t.ActorType), Note: t.Note})
+		}
+		v.Timeline = &tl
+	}
+	return v
+}
+
+// allEvidenceIDs collects the evidence a complaint cites anywhere.
+func allEvidenceIDs(c *models.Complaint) []string {
+	ids := append([]string{}, c.EvidenceIDs...)
+	for _, s := range c.Supplements {
+		ids = append(ids, s.EvidenceIDs...)
+	}
+	for _, r := range c.Replies {
+		ids = append(ids, r.EvidenceIDs...)
+	}
+	return ids
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// NextComplaintNumber takes the next number of the day. The upsert locks the day's row until
+// the transaction ends, so numbers are unique across instances.
+func (s *Store) NextComplaintNumber(ctx context.Context, day string) (int64, error) {
+	db := s.db.WithContext(ctx)
+	err := db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "day"}},
+		DoUpdates: clause.Assignments(map[string]any{"last": gorm.Expr("last + 1")}),
+	}).Create(&models.ComplaintSequence{Day: day, Last: 1}).Error
+	if err != nil {
+		return 0, err
+	}
+	var seq models.ComplaintSequence
+	err = db.Where("day = ?", day).Take(&seq).Error
+	return seq.Last, err
+}
+
+// LockUser takes a row lock on a user so that one complainant's filings are checked for
+// duplicates one at a time (SQLite serialises writers anyway).
+func (s *Store) LockUser(ctx context.Context, id string) error {
+	var u models.User
+	return translate(s.withLock(s.db.WithContext(ctx)).Select("id").Where("id = ?", id).Take(&u).Error, "user")
+}
+
+// ActiveComplaintByOrder finds the complainant's open complaint about the same order on the
+// same platform (not completed, withdrawn or rejected).
+func (s *Store) ActiveComplaintByOrder(ctx context.Context, complainantID, platformID, orderNo string) (*models.Complaint, error) {
+	var c models.Complaint
+	err := s.db.WithContext(ctx).Select("id").
+		Where("complainant_id = ? AND platform_id = ? AND order_no = ? AND status NOT IN ?", complainantID, platformID, orderNo,
+			[]models.Status{models.StatusCompleted, models.StatusWithdrawn, models.StatusRejected}).
+		Take(&c).Error
+	return &c, translate(err, "complaint")
+}
+
+// RecentComplaintByContent finds the complainant's complaint with the same text against the
+// same platform filed since since.
+func (s *Store) RecentComplaintByContent(ctx context.Context, complainantID, platformID, hash string, since time.Time) (*models.Complaint, error) {
+	var c models.Complaint
+	err := s.db.WithContext(ctx).Select("id").
+		Where("complainant_id = ? AND platform_id = ? AND content_hash = ? AND created_at >= ? AND status <> ?",
+			complainantID, platformID, hash, since, models.StatusWithdrawn).
+		Take(&c).Error
+	return &c, translate(err, "complaint")
+}
+
+// CreateComplaint inserts a complaint with its first timeline entry.
+func (s *Store) CreateComplaint(ctx context.Context, c *models.Complaint) error {
+	return s.db.WithContext(ctx).Omit(clause.Associations).Create(c).Error
+}
+
+// SaveComplaint writes the complaint's own columns (not its children).
+func (s *Store) SaveComplaint(ctx context.Context, c *models.Complaint) error {
+	return s.db.WithContext(ctx).Omit(clause.Associations).Save(c).Error
+}
+
+// ComplaintForUpdate loads a complaint with a row lock, inside a transaction.
+func (s *Store) ComplaintForUpdate(ctx context.Context, id string) (*models.Complaint, error) {
+	var c models.Complaint
+	err := s.withLock(s.db.WithContext(ctx)).Where("id = ?", id).Take(&c).Error
+	return &c, translate(err, "complaint")
+}
+
+// ComplaintByID loads a complaint with its supplements, replies and timeline, oldest first.
+func (s *Store) ComplaintByID(ctx context.Context, id string) (*models.Complaint, error) {
+	var c models.Complaint
+	err := s.db.WithContext(ctx).
+		Preload("Supplements", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Preload("Replies", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Preload("Timeline", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Where("id = ?", id).Take(&c).Error
+	return &c, translate(err, "complaint")
+}
+
+// AddTimeline appends a status change.
+func (s *Store) AddTimeline(ctx context.Context, t *models.TimelineItem) error {
+	return s.db.WithContext(ctx).Create(t).Error
+}
+
+// AddSupplement appends a supplement.
+func (s *Store) AddSupplement(ctx context.Context, sp *models.Supplement) error {
+	return s.db.WithContext(ctx).Create(sp).Error
+}
+
+// AddReply appends a platform reply.
+func (s *Store) AddReply(ctx context.Context, r *models.Reply) error {
+	return s.db.WithContext(ctx).Create(r).Error
+}
+
+// AddNotification writes a notification to be sent after commit.
+func (s *Store) AddNotification(ctx context.Context, n *models.Notification) error {
+	return s.db.WithContext(ctx).Create(n).Error
+}
+
+// AddWebhookEvent writes an event to the outbox.
+func (s *Store) AddWebhookEvent(ctx context.Context, e *models.WebhookEvent) error {
+	return s.db.WithContext(ctx).Create(e).Error
+}
+
+// ComplaintFilter narrows a complaint listing. Zero values do not filter.
+type ComplaintFilter struct {
+	ComplainantID string
+	PlatformID    string
+	Status        models.Status
+	Channel       models.Channel
+	Flag          string
+	// DeliveredOnly keeps complaints the platform has been given.
+	DeliveredOnly bool
+	// UpdatedSince switches the order to (updated_at, id) ascending, the order in which a
+	// client can follow changes without missing one.
+	UpdatedSince *time.Time
+	// Ascending lists oldest first (by id); otherwise newest first.
+	Ascending bool
+	// After continues after the cursor's keys: [id] or [updated_at, id].
+	After []string
+	Limit int
+}
+
+// ListComplaints returns one page of complaints without their children.
+func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]models.Complaint, error) {
+	q := s.db.WithContext(ctx).Model(&models.Complaint{}).Limit(f.Limit)
+	if f.ComplainantID != "" {
+		q = q.Where("complainant_id = ?", f.ComplainantID)
+	}
+	if f.PlatformID != "" {
+		q = q.Where("platform_id = ?", f.PlatformID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Channel != "" {
+		q = q.Where("channel = ?", f.Channel)
+	}
+	if f.Flag != "" {
+		q = q.Where("flags LIKE ?", `%"`+f.Flag+`"%`)
+	}
+	if f.DeliveredOnly {
+		q = q.Where("delivered_at IS NOT NULL AND status NOT IN ?",
+			[]models.Status{models.StatusPendingReview, models.StatusRejected, models.StatusAwaitingContact})
+	}
+	switch {
+	case f.UpdatedSince != nil:
+		q = q.Where("updated_at >= ?", *f.UpdatedSince).Order("updated_at ASC, id ASC")
+		if len(f.After) == 2 {
+			at, err := time.Parse(time.RFC3339Nano, f.After[0])
+			if err != nil {
+				return nil, models.ErrInvalidCursor
+			}
+			q = q.Where("(updated_at > ? OR (updated_at = ? AND id > ?))", at, at, f.After[1])
+		}
+	case f.Ascending:
+		q = q.Order("id ASC")
+		if len(f.After) == 1 {
+			q = q.Where("id > ?", f.After[0])
+		}
+	default:
+		q = q.Order("id DESC")
+		if len(f.After) == 1 {
+			q = q.Where("id < ?", f.After[0])
+		}
+	}
+	var out []models.Complaint
+	return out, q.Find(&out).Error
+}
+
+// RepliedComplaintsBefore lists replied complaints whose first reply came at or before t,
+// oldest first: the auto-completion scheduler's work.
+func (s *Store) RepliedComplaintsBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&models.Complaint{}).
+		Where("status = ? AND first_replied_at <= ?", models.StatusReplied, t).
+		Order("first_replied_at").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}
+
+// AwaitingComplaintIDs lists the complaints of a platform (or of all, with "") that wait for it
+// to become reachable.
+func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, limit int) ([]models.Complaint, error) {
+	q := s.db.WithContext(ctx).Model(&models.Complaint{}).Select("id", "platform_id").
+		Where("status = ?", models.StatusAwaitingContact).Order("id").Limit(limit)
+	if platformID != "" {
+		q = q.Where("platform_id = ?", platformID)
+	}
+	var out []models.Complaint
+	return out, q.Find(&out).Error
+}
+
+// PlatformsByIDs loads platforms by id.
+func (s *Store) PlatformsByIDs(ctx context.Context, ids []string) ([]models.Platform, error) {
+	var out []models.Platform
+	if len(ids) == 0 {
+		return out, nil
+	}
+	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+}

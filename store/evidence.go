@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// CreateEvidence inserts the row of an uploaded file (its bytes are already in blob storage).
+func (s *Store) CreateEvidence(ctx context.Context, e *models.Evidence) error {
+	return s.db.WithContext(ctx).Create(e).Error
+}
+
+// EvidenceByID loads one piece of evidence.
+func (s *Store) EvidenceByID(ctx context.Context, id string) (*models.Evidence, error) {
+	var e models.Evidence
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&e).Error
+	return &e, translate(err, "evidence")
+}
+
+// EvidenceByIDs loads the evidence with these ids, in no particular order; unknown ids are
+// simply absent from the result.
+func (s *Store) EvidenceByIDs(ctx context.Context, ids []string) ([]models.Evidence, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []models.Evidence
+	err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, err
+}
+
+// LinkEvidence records that a complaint cites these pieces of evidence; links that already
+// exist are left as they are, so citing the same file twice is harmless.
+func (s *Store) LinkEvidence(ctx context.Context, complaintID string, evidenceIDs []string) error {
+	if len(evidenceIDs) == 0 {
+		return nil
+	}
+	links := make([]models.EvidenceLink, 0, len(evidenceIDs))
+	seen := make(map[string]bool, len(evidenceIDs))
+	for _, id := range evidenceIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		links = append(links, models.EvidenceLink{EvidenceID: id, ComplaintID: complaintID})
+	}
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&links).Error
+}
+
+// PlatformCanSeeEvidence reports whether a complaint citing the evidence has been delivered to
+// the platform: only then may the platform download the file.
+func (s *Store) PlatformCanSeeEvidence(ctx context.Context, evidenceID, platformID string) (bool, error) {
+	var hits []string
+	err := s.db.WithContext(ctx).Table("evidence_links").
+		Joins("JOIN complaints ON complaints.id = evidence_links.complaint_id").
+		Where("evidence_links.evidence_id = ? AND complaints.platform_id = ? AND complaints.delivered_at IS NOT NULL",
+			evidenceID, platformID).
+		Limit(1).
+		Pluck("evidence_links.evidence_id", &hits).Error
+	return len(hits) > 0, err
+}
