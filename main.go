@@ -47,13 +47,9 @@ func main() {
 	}
 }
 
-func newLogger(cfg *config.Config) *slog.Logger {
-	var h slog.Handler
-	if cfg.Production() {
-		h = slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo})
-	} else {
-		h = slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo})
-	}
+// newLogger logs JSON, one object a line, each with the request id of its request.
+func newLogger() *slog.Logger {
+	h := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo})
 	return slog.New(api.ContextHandler{Handler: h})
 }
 
@@ -62,7 +58,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("configuration refused:\n%w", err)
 	}
-	log := newLogger(cfg)
+	log := newLogger()
 	slog.SetDefault(log)
 	if cfg.JWTSecretGenerated {
 		log.Warn("DSB_JWT_SECRET is not set: using a random secret, so tokens die with this process and other instances reject them")
@@ -118,7 +114,7 @@ func run() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewRouter(api.Deps{
-		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready,
+		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 

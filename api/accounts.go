@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,11 +18,15 @@ type accountsHandler struct {
 
 // spendIdentity limits login and register per phone or e-mail, on top of the per-IP budget.
 func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) bool {
-	id := email
+	// The budget is the account's, however the client spells its phone or e-mail.
+	id := strings.ToLower(strings.TrimSpace(email))
+	if e, ok := models.NormalizeEmail(email); ok {
+		id = e
+	}
 	if p, ok := models.NormalizePhone(phone); ok {
 		id = p
 	} else if phone != "" {
-		id = phone
+		id = strings.TrimSpace(phone)
 	}
 	if id == "" {
 		return true

@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +38,7 @@ func TestRegister(t *testing.T) {
 		{"landline", map[string]any{"role": "consumer", "phone": "01088888888", "password": "password-123", "real_name": "张三"}, []string{"phone"}},
 		{"short password", map[string]any{"role": "consumer", "phone": "13900000001", "password": "short", "real_name": "张三"}, []string{"password"}},
 		{"long password", map[string]any{"role": "consumer", "phone": "13900000001", "password": strings.Repeat("p", 129), "real_name": "张三"}, []string{"password"}},
+		{"password over bcrypt's 72 bytes", map[string]any{"role": "consumer", "phone": "13900000001", "password": strings.Repeat("密", 30), "real_name": "张三"}, []string{"password"}},
 		{"no name", map[string]any{"role": "consumer", "phone": "13900000001", "password": "password-123"}, []string{"real_name"}},
 		{"control character", map[string]any{"role": "consumer", "phone": "13900000001", "password": "password-123", "real_name": "张\x00三"}, []string{"real_name"}},
 		{"staff role", map[string]any{"role": "admin", "phone": "13900000001", "password": "password-123", "real_name": "张三"}, []string{"role"}},
@@ -75,8 +79,8 @@ func TestMalformedJSON(t *testing.T) {
 	for _, path := range []string{"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/admin/users", "/api/v1/admin/platforms"} {
 		for _, body := range []string{"{", "", "[1,2]", `{"role":"consumer"} {}`, "\"str\""} {
 			r := a.do(req{method: "POST", path: path, token: admin, body: body})
-			if r.Code != http.StatusBadRequest {
-				t.Errorf("POST %s with %q: %d, want 400: %s", path, body, r.Code, r.Body)
+			if r.Code != http.StatusBadRequest || r.JSON(t)["code"] != "malformed_json" {
+				t.Errorf("POST %s with %q: %d, want 400 malformed_json: %s", path, body, r.Code, r.Body)
 			}
 		}
 	}
@@ -115,7 +119,7 @@ func equalJSON(a, b map[string]any) bool {
 		return false
 	}
 	for k, v := range a {
-		if b[k] != v {
+		if fmt.Sprint(b[k]) != fmt.Sprint(v) {
 			return false
 		}
 	}
@@ -205,6 +209,59 @@ func TestAccessTokens(t *testing.T) {
 	// The real token expires after 15 minutes.
 	a.clock.Advance(15*time.Minute + time.Second)
 	expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: token}), http.StatusUnauthorized, "invalid_token")
+}
+
+// promote rewrites a token's payload with every claim intact but the role, which becomes admin.
+func promote(t *testing.T, payload string) string {
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil || claims["role"] != "consumer" || claims["exp"] == nil {
+		t.Fatalf("claims: %v %v", claims, err)
+	}
+	claims["role"] = "admin"
+	out, _ := json.Marshal(claims)
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// TestConcurrentRefreshReuse races two uses of one refresh token: whichever wins, no token of
+// the family may survive the detected reuse.
+func TestConcurrentRefreshReuse(t *testing.T) {
+	a := newApp(t)
+	_, _, phone := a.registerPhone("consumer")
+	for round := range 10 {
+		login := expect(t, a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"phone": phone, "password": "password-123"}}), http.StatusOK)
+		rt := login["refresh_token"].(string)
+		var wg sync.WaitGroup
+		results := make([]*response, 2)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": rt}})
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, r := range results {
+			if r.Code == http.StatusOK {
+				ok++
+				// The winner's new token belongs to a family that the reuse revoked.
+				next := r.JSON(t)["refresh_token"].(string)
+				again := a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": next}})
+				if again.Code != http.StatusUnauthorized {
+					t.Fatalf("round %d: the successor of a reused token still works", round)
+				}
+			} else if r.Code != http.StatusUnauthorized {
+				t.Fatalf("round %d: %d %s", round, r.Code, r.Body)
+			}
+		}
+		if ok > 1 {
+			t.Fatalf("round %d: both uses of one refresh token succeeded", round)
+		}
+	}
 }
 
 func TestStaffAccounts(t *testing.T) {

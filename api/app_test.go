@@ -60,6 +60,8 @@ type appOptions struct {
 	rateLimit, authRateLimit int
 	evidenceMaxBytes         int64
 	limits, idem             kv.Store
+	// memoryIdem keeps idempotency records in memory on the app's own clock.
+	memoryIdem bool
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -81,10 +83,13 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}
-	if o.idem == nil {
+	switch {
+	case o.memoryIdem:
+		o.idem = kv.NewMemory(clock.Now)
+	case o.idem == nil:
 		o.idem = st.KV(clock.Now)
 	}
-	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log,
+	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log, Secret: secret,
 		Ready:            map[string]func(context.Context) error{"database": st.Ping},
 		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {

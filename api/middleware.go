@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -48,7 +49,7 @@ func loggerOf(c *gin.Context) *slog.Logger {
 func requestIDMiddleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(headerReqID)
-		if id == "" || len(id) > 128 || models.ControlChar(id) || strings.ContainsAny(id, " \t") {
+		if id == "" || len(id) > 200 || models.ControlChar(id) || strings.ContainsAny(id, "\t\r\n") {
 			b := make([]byte, 12)
 			_, _ = rand.Read(b)
 			id = hex.EncodeToString(b)
@@ -168,8 +169,9 @@ type Authenticators struct {
 func authenticate(a Authenticators, allowPerson, allowPlatform bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 			writeProblem(c, models.ErrUnauthenticated)
 			return
 		}
@@ -221,16 +223,15 @@ type rateLimiter struct {
 // spend takes one unit of the budget key, sets the RateLimit-* headers and reports whether the
 // request may go on. Limiter errors let the request through: a down cache must not stop service.
 func (rl *rateLimiter) spend(c *gin.Context, key string, limit int) bool {
-	window := rl.now().Unix() / 60
-	n, ttl, err := rl.kv.Incr(c.Request.Context(), fmt.Sprintf("rl:%s:%d", key, window), time.Minute)
+	now := rl.now().Unix()
+	window := now / 60
+	n, _, err := rl.kv.Incr(c.Request.Context(), fmt.Sprintf("rl:%s:%d", key, window), 2*time.Minute)
 	if err != nil {
 		loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 		return true
 	}
-	reset := int(ttl.Round(time.Second) / time.Second)
-	if reset < 1 {
-		reset = 1
-	}
+	// The budget comes back when the window ends, whatever the counter's own expiry.
+	reset := int((window+1)*60 - now)
 	remaining := limit - int(n)
 	if remaining < 0 {
 		remaining = 0
@@ -271,9 +272,16 @@ func (rl *rateLimiter) perIP(limit int) gin.HandlerFunc {
 // Idempotency-Key with the same body, and refuses the key with another body.
 type idempotency struct {
 	kv kv.Store
+	// secret keys the record names and the seal of the stored responses, so that the store's
+	// contents are useless without the service's secret and the client's key.
+	secret []byte
 }
 
-const idempotencyTTL = 24 * time.Hour
+const (
+	idempotencyTTL = 24 * time.Hour
+	// inFlightTTL bounds how long a request that never finished (a crash) holds its key.
+	inFlightTTL = 2 * time.Minute
+)
 
 // idemRecord is what is kept of a request. The response body is sealed with a key derived from
 // the Idempotency-Key, which only the client holds, so that a response carrying a secret (a new
@@ -286,9 +294,14 @@ type idemRecord struct {
 	Sealed      []byte `json:"sealed,omitempty"`
 }
 
-func idemCipher(scope, key string) cipher.AEAD {
-	k := sha256.Sum256([]byte("dsb-idempotency-seal\x00" + scope + "\x00" + key))
-	block, _ := aes.NewCipher(k[:])
+func (im *idempotency) mac(label, scope, key string) []byte {
+	m := hmac.New(sha256.New, im.secret)
+	m.Write([]byte(label + "\x00" + scope + "\x00" + key))
+	return m.Sum(nil)
+}
+
+func (im *idempotency) cipher(scope, key string) cipher.AEAD {
+	block, _ := aes.NewCipher(im.mac("seal", scope, key))
 	aead, _ := cipher.NewGCM(block)
 	return aead
 }
@@ -340,13 +353,15 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 		}
 		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.Path+"\n"), body...))
 		fp := hex.EncodeToString(sum[:])
-		scope := "anon"
+		// Keys belong to their caller; anonymous callers (register, login, refresh) are told apart
+		// by address.
+		scope := "ip:" + c.ClientIP()
 		if p := principal(c); p != nil {
 			scope = p.RateKey()
 		}
-		storeKey := "idem:" + scope + ":" + sha256Hex(key)
+		storeKey := "idem:" + hex.EncodeToString(im.mac("name", scope, key))
 		rec, _ := json.Marshal(idemRecord{Fingerprint: fp})
-		fresh, err := im.kv.SetNX(ctx, storeKey, rec, idempotencyTTL)
+		fresh, err := im.kv.SetNX(ctx, storeKey, rec, inFlightTTL)
 		if err != nil {
 			writeProblem(c, err)
 			return
@@ -370,9 +385,10 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 			case !prev.Done:
 				writeProblem(c, models.Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still being processed"))
 			default:
-				body, err := unseal(idemCipher(scope, key), prev.Sealed)
+				body, err := unseal(im.cipher(scope, key), prev.Sealed)
 				if err != nil {
-					writeProblem(c, fmt.Errorf("unseal idempotency record: %w", err))
+					// Sealed under another secret (a restart without DSB_JWT_SECRET).
+					writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
 					return
 				}
 				c.Header("Idempotent-Replayed", "true")
@@ -383,7 +399,15 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 		}
 		cw := &captureWriter{ResponseWriter: c.Writer}
 		c.Writer = cw
+		finished := false
+		defer func() {
+			// A panic (answered 500 by the recoverer) must not hold the key either.
+			if !finished {
+				_ = im.kv.Del(context.WithoutCancel(ctx), storeKey)
+			}
+		}()
 		c.Next()
+		finished = true
 		status := cw.Status()
 		// Server errors are not remembered, so that the client's retry can succeed.
 		if status >= 500 {
@@ -391,7 +415,7 @@ func (im *idempotency) middleware() gin.HandlerFunc {
 			return
 		}
 		done, _ := json.Marshal(idemRecord{Fingerprint: fp, Done: true, Status: status,
-			ContentType: cw.Header().Get("Content-Type"), Sealed: seal(idemCipher(scope, key), cw.buf.Bytes())})
+			ContentType: cw.Header().Get("Content-Type"), Sealed: seal(im.cipher(scope, key), cw.buf.Bytes())})
 		if err := im.kv.Set(context.WithoutCancel(ctx), storeKey, done, idempotencyTTL); err != nil {
 			loggerOf(c).ErrorContext(ctx, "could not save idempotency record", "error", err)
 		}

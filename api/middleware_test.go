@@ -62,6 +62,19 @@ func TestRateLimits(t *testing.T) {
 				_ = i
 			}
 			expect(t, a.do(req{method: "POST", path: "/api/v1/auth/login", body: login2, remoteAddr: "203.0.113.3:1"}), http.StatusTooManyRequests, "rate_limited")
+			// An e-mail's budget is the account's, however it is spelled.
+			for i, email := range []string{"mod@example.com", "MOD@Example.com"} {
+				expect(t, a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": email, "password": "x"},
+					remoteAddr: "203.0.113.1" + strconv.Itoa(i) + ":1"}), http.StatusUnauthorized)
+			}
+			expect(t, a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": " Mod@EXAMPLE.com", "password": "x"},
+				remoteAddr: "203.0.113.20:1"}), http.StatusTooManyRequests, "rate_limited")
+			// Register is limited per phone too, with or without +86.
+			reg := map[string]any{"role": "consumer", "phone": "+8613600000009", "password": "short", "real_name": "x"}
+			expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: reg, remoteAddr: "203.0.113.30:1"}), http.StatusUnprocessableEntity)
+			reg["phone"] = "13600000009"
+			expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: reg, remoteAddr: "203.0.113.31:1"}), http.StatusUnprocessableEntity)
+			expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: reg, remoteAddr: "203.0.113.32:1"}), http.StatusTooManyRequests)
 
 			if impl.Name == "memory" {
 				// The next window gives the budget back.
@@ -78,8 +91,11 @@ func TestIdempotency(t *testing.T) {
 		t.Run(impl.Name, func(t *testing.T) {
 			store := impl.Store
 			a := newApp(t, func(o *appOptions) { o.idem = store })
-			if strings.HasPrefix(impl.Name, "database") {
-				a = newApp(t, func(o *appOptions) { o.idem = nil }) // the app's own database
+			switch {
+			case strings.HasPrefix(impl.Name, "database"):
+				a = newApp(t, func(o *appOptions) { o.idem = nil }) // the app's own database and clock
+			case impl.Name == "memory":
+				a = newApp(t, func(o *appOptions) { o.memoryIdem = true })
 			}
 			admin := a.adminToken()
 			body := map[string]any{"name": "美团", "slug": "meituan", "sector": "digital_life"}
@@ -121,6 +137,21 @@ func TestIdempotency(t *testing.T) {
 			}
 			expect(t, a.do(req{method: "POST", path: "/api/v1/admin/platforms", token: admin, body: body,
 				header: map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}}), http.StatusUnprocessableEntity)
+
+			// Anonymous callers (register) are told apart by address: two strangers picking the
+			// same key do not collide.
+			for i, ip := range []string{"198.51.100.1:1", "198.51.100.2:1"} {
+				reg := map[string]any{"role": "consumer", "phone": "1370000000" + strconv.Itoa(i), "password": "password-123", "real_name": "x"}
+				expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: reg, remoteAddr: ip,
+					header: map[string]string{"Idempotency-Key": "signup"}}), http.StatusCreated)
+			}
+
+			if impl.Name != "redis" {
+				// After 24 h the key is forgotten and may be used for another request.
+				a.clock.Advance(24*time.Hour + time.Second)
+				admin = a.adminToken()
+				expect(t, a.do(req{method: "POST", path: "/api/v1/admin/platforms", token: admin, body: other, header: hdr}), http.StatusCreated)
+			}
 		})
 	}
 }

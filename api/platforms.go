@@ -218,14 +218,21 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 //	@ID			listAPIKeys
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		id	path		string	true	"platform id"
-//	@Success	200	{object}	ListResponse[APIKeyView]
+//	@Param		id		path		string	true	"platform id"
+//	@Param		limit	query		int		false	"page size, 1–100"	default(20)
+//	@Param		cursor	query		string	false	"next_cursor of the previous page"
+//	@Success	200		{object}	ListResponse[APIKeyView]
 //	@Failure	401	{object}	Problem
 //	@Failure	403	{object}	Problem
 //	@Failure	404	{object}	Problem
 //	@Router		/api/v1/admin/platforms/{id}/api-keys [get]
 func (h *platformsHandler) listKeys(c *gin.Context) {
-	keys, err := h.svc.ListAPIKeys(c.Request.Context(), c.Param("id"))
+	page, err := pageParams(c)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	keys, next, err := h.svc.ListAPIKeys(c.Request.Context(), c.Param("id"), page)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -234,7 +241,7 @@ func (h *platformsHandler) listKeys(c *gin.Context) {
 	for i := range keys {
 		views[i] = apiKeyView(&keys[i])
 	}
-	c.JSON(http.StatusOK, listOf(views, ""))
+	c.JSON(http.StatusOK, listOf(views, next))
 }
 
 // revokeKey godoc

@@ -184,8 +184,18 @@ func TestAPIKeys(t *testing.T) {
 	expect(t, a.do(req{method: "DELETE", path: "/api/v1/admin/platforms/" + other + "/api-keys/" + keyID, token: admin}), http.StatusNotFound)
 
 	// Another key of the same platform still works.
-	key2, _ := a.issueKey(admin, pid)
+	key2, key2ID := a.issueKey(admin, pid)
 	expect(t, a.do(req{method: "GET", path: "/api/v1/platform/me", token: key2}), http.StatusOK)
+
+	// The key list pages, newest first.
+	page := expect(t, a.do(req{method: "GET", path: "/api/v1/admin/platforms/" + pid + "/api-keys?limit=1", token: admin}), http.StatusOK)
+	if page["data"].([]any)[0].(map[string]any)["id"] != key2ID || page["next_cursor"] == nil {
+		t.Fatalf("first page: %v", page)
+	}
+	page = expect(t, a.do(req{method: "GET", path: "/api/v1/admin/platforms/" + pid + "/api-keys?limit=1&cursor=" + page["next_cursor"].(string), token: admin}), http.StatusOK)
+	if page["data"].([]any)[0].(map[string]any)["id"] != keyID || page["next_cursor"] != nil {
+		t.Fatalf("second page: %v", page)
+	}
 }
 
 // TestAPIKeyPlaintextStoredNowhere dumps every row of every table, and the logs, after a key

@@ -15,11 +15,11 @@ import (
 // Problem is an RFC 9457 problem details body. Every error response of the API is one.
 type Problem struct {
 	Type     string              `json:"type" example:"https://dianshubao.example/problems/validation_failed"`
-	Title    string              `json:"title" example:"Unprocessable Content"`
+	Title    string              `json:"title" example:"Unprocessable Entity"`
 	Status   int                 `json:"status" example:"422"`
 	Detail   string              `json:"detail" example:"the request has invalid fields"`
 	Code     string              `json:"code" example:"validation_failed"`
-	Errors   []models.FieldError `json:"errors,omitempty"`
+	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.
 	RequestID  string `json:"request_id,omitempty"`
@@ -58,6 +58,9 @@ func writeProblem(c *gin.Context, err error) {
 	p := Problem{Type: problemBase + de.Code, Title: http.StatusText(status), Status: status,
 		Detail: de.Detail, Code: de.Code, Errors: de.Fields, Instance: c.Request.URL.Path,
 		RequestID: requestID(c)}
+	if p.Errors == nil {
+		p.Errors = []models.FieldError{}
+	}
 	if id, ok := de.Extra["existing_id"].(string); ok {
 		p.ExistingID = id
 	}

@@ -36,6 +36,8 @@ type Deps struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 	Now                    func() time.Time
+	// Secret keys server-side records such as idempotency replays.
+	Secret []byte
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (none by default).
 	TrustedProxies []string
 	// EvidenceMaxBytes is the per-file upload limit.
@@ -84,7 +86,7 @@ func NewRouter(d Deps) http.Handler {
 
 	s := d.Services
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
-	idem := (&idempotency{kv: d.Idempotency}).middleware()
+	idem := (&idempotency{kv: d.Idempotency, secret: d.Secret}).middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
 	person := authenticate(auth, true, false)
 	platform := authenticate(auth, false, true)
@@ -96,8 +98,8 @@ func NewRouter(d Deps) http.Handler {
 	acc := &accountsHandler{svc: s.Accounts, limiter: limiter, limit: d.AuthRateLimitPerMinute}
 	authLimited := limiter.perIP(d.AuthRateLimitPerMinute)
 	v1.POST("/auth/register", authLimited, idem, acc.register)
-	v1.POST("/auth/login", authLimited, acc.login)
-	v1.POST("/auth/refresh", authLimited, acc.refresh)
+	v1.POST("/auth/login", authLimited, idem, acc.login)
+	v1.POST("/auth/refresh", authLimited, idem, acc.refresh)
 	v1.GET("/me", person, budget, acc.me)
 
 	pl := &platformsHandler{svc: s.Platforms}

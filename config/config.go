@@ -177,8 +177,8 @@ func (c *Config) Validate() error {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		errs = append(errs, errors.New("DSB_ADMIN_EMAIL and DSB_ADMIN_PASSWORD go together: set both or neither"))
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
-		errs = append(errs, errors.New("DSB_ADMIN_PASSWORD must be at least 8 characters"))
+	if c.AdminPassword != "" && (len(c.AdminPassword) < 8 || len(c.AdminPassword) > 72) {
+		errs = append(errs, errors.New("DSB_ADMIN_PASSWORD must be 8 to 72 bytes long"))
 	}
 	if len(c.WebhookRetrySchedule) == 0 {
 		errs = append(errs, errors.New("DSB_WEBHOOK_RETRY_SCHEDULE needs at least one attempt"))

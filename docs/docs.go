@@ -627,6 +627,19 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
                     }
                 ],
                 "responses": {
@@ -2323,7 +2336,7 @@ const docTemplate = `{
                 },
                 "title": {
                     "type": "string",
-                    "example": "Unprocessable Content"
+                    "example": "Unprocessable Entity"
                 },
                 "type": {
                     "type": "string",

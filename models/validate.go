@@ -118,7 +118,13 @@ func (v *Validator) Email(field, s string) string {
 	return e
 }
 
-// Password checks the length rules of passwords: 8 to 128 characters.
+// MaxPasswordBytes is bcrypt's limit: it refuses longer input rather than ignoring the rest.
+const MaxPasswordBytes = 72
+
+// Password checks the length rules of passwords: 8 to 128 characters and at most 72 bytes in
+// UTF-8 (24 Chinese characters).
 func (v *Validator) Password(field, s string) {
-	v.Text(field, s, 8, 128)
+	if v.Text(field, s, 8, 128) && len(s) > MaxPasswordBytes {
+		v.Add(field, "must be at most %d bytes in UTF-8 (about 24 Chinese characters)", MaxPasswordBytes)
+	}
 }

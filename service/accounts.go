@@ -202,30 +202,52 @@ func (a *Accounts) Refresh(ctx context.Context, req RefreshRequest) (*models.Use
 	if rt.RevokedAt != nil || !t.Before(rt.ExpiresAt) {
 		return nil, nil, models.ErrInvalidToken
 	}
-	fresh, err := a.st.MarkRefreshTokenUsed(ctx, rt.ID, t)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !fresh {
+	// Spending the token and storing its successor is one transaction: a concurrent reuse then
+	// either finds the token fresh (and loses the race to the row lock) or revokes a family
+	// that already holds the successor.
+	var (
+		u      *models.User
+		tokens *Tokens
+		reused bool
+	)
+	err = a.st.Tx(ctx, func(tx *store.Store) error {
+		fresh, err := tx.MarkRefreshTokenUsed(ctx, rt.ID, t)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			reused = true
+			return nil
+		}
+		u, err = tx.UserByID(ctx, rt.UserID)
+		if err != nil {
+			return err
+		}
+		tokens, err = a.issueIn(ctx, tx, u, rt.FamilyID)
+		return err
+	})
+	if reused {
 		if err := a.st.RevokeRefreshFamily(ctx, rt.FamilyID, t); err != nil {
 			return nil, nil, err
 		}
 		a.log.WarnContext(ctx, "refresh token reused; family revoked", "user_id", rt.UserID, "family_id", rt.FamilyID)
 		return nil, nil, models.ErrInvalidToken
 	}
-	u, err := a.st.UserByID(ctx, rt.UserID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil, models.ErrInvalidToken
+	}
 	if err != nil {
-		if errors.Is(err, models.ErrNotFound) {
-			return nil, nil, models.ErrInvalidToken
-		}
 		return nil, nil, err
 	}
-	tokens, err := a.issue(ctx, u, rt.FamilyID)
-	return u, tokens, err
+	return u, tokens, nil
 }
 
 // issue signs an access token and stores a new refresh token in family (a new family if empty).
 func (a *Accounts) issue(ctx context.Context, u *models.User, family string) (*Tokens, error) {
+	return a.issueIn(ctx, a.st, u, family)
+}
+
+func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User, family string) (*Tokens, error) {
 	t := now(a.clock)
 	claims := accessClaims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: tokenIssuer, Audience: jwt.ClaimStrings{tokenAudience}, Subject: u.ID,
@@ -246,7 +268,7 @@ func (a *Accounts) issue(ctx context.Context, u *models.User, family string) (*T
 	}
 	rt := &models.RefreshToken{ID: models.NewID(), FamilyID: family, UserID: u.ID,
 		TokenHash: sha256Hex(refresh), ExpiresAt: t.Add(RefreshTokenTTL), CreatedAt: t}
-	if err := a.st.CreateRefreshToken(ctx, rt); err != nil {
+	if err := st.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, err
 	}
 	return &Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(AccessTokenTTL.Seconds())}, nil

@@ -296,12 +296,29 @@ func newAPIKey() (string, error) {
 	return sb.String(), nil
 }
 
-// ListAPIKeys lists the platform's keys without their secrets.
-func (ps *Platforms) ListAPIKeys(ctx context.Context, platformID string) ([]models.APIKey, error) {
+// ListAPIKeys lists one page of the platform's keys, newest first, without their secrets.
+func (ps *Platforms) ListAPIKeys(ctx context.Context, platformID string, page models.Page) ([]models.APIKey, string, error) {
 	if _, err := ps.Get(ctx, platformID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return ps.st.ListAPIKeys(ctx, platformID)
+	keys, err := models.DecodeCursor(page.Cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	before := ""
+	if keys != nil {
+		before = keys[0]
+	}
+	items, err := ps.st.ListAPIKeys(ctx, platformID, before, page.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		next = models.EncodeCursor(items[len(items)-1].ID)
+	}
+	return items, next, nil
 }
 
 // RevokeAPIKey revokes a key; the next request made with it is refused.

@@ -46,7 +46,7 @@ func (k *KV) SetNX(ctx context.Context, key string, value []byte, ttl time.Durat
 	if err := db.Where("id = ? AND expires_at <= ?", key, now).Delete(&models.KVEntry{}).Error; err != nil {
 		return false, err
 	}
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.KVEntry{Key: key, Value: value, ExpiresAt: now.Add(ttl)})
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.KVEntry{Key: key, Value: value, ExpiresAt: now.Add(ttl).Truncate(time.Millisecond)})
 	if res.Error != nil {
 		return false, res.Error
 	}
@@ -55,7 +55,7 @@ func (k *KV) SetNX(ctx context.Context, key string, value []byte, ttl time.Durat
 
 // Set implements kv.Store.
 func (k *KV) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	e := models.KVEntry{Key: key, Value: value, ExpiresAt: k.now().UTC().Add(ttl)}
+	e := models.KVEntry{Key: key, Value: value, ExpiresAt: k.now().UTC().Add(ttl).Truncate(time.Millisecond)}
 	return k.s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"}),

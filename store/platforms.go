@@ -61,11 +61,14 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
 	return s.db.WithContext(ctx).Create(k).Error
 }
 
-// ListAPIKeys lists a platform's keys, newest first.
-func (s *Store) ListAPIKeys(ctx context.Context, platformID string) ([]models.APIKey, error) {
+// ListAPIKeys lists a platform's keys, newest first, those before beforeID when it is set.
+func (s *Store) ListAPIKeys(ctx context.Context, platformID, beforeID string, limit int) ([]models.APIKey, error) {
+	q := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("id DESC").Limit(limit)
+	if beforeID != "" {
+		q = q.Where("id < ?", beforeID)
+	}
 	var out []models.APIKey
-	err := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("id DESC").Find(&out).Error
-	return out, err
+	return out, q.Find(&out).Error
 }
 
 // APIKeyByID loads one key of a platform.
