@@ -38,6 +38,8 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
+	"github.com/dianshubao/dianshubao/webhooks"
+	"github.com/dianshubao/dianshubao/webhooks/dispatch"
 )
 
 func main() {
@@ -75,9 +77,12 @@ func run() error {
 	defer st.Close()
 
 	ready := map[string]func(context.Context) error{"database": st.Ping}
-	var limits, idem kv.Store
+	var (
+		limits, idem kv.Store
+		rd           *kv.Redis
+	)
 	if cfg.RedisURL != "" {
-		rd, err := kv.NewRedis(ctx, cfg.RedisURL, "dsb:")
+		rd, err = kv.NewRedis(ctx, cfg.RedisURL, "dsb:")
 		if err != nil {
 			return err
 		}
@@ -102,8 +107,21 @@ func run() error {
 	screener := models.NewScreener(models.ParseWordList(words))
 	log.Info("screening word list loaded", "terms", screener.Len())
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	policy := webhooks.URLPolicy{AllowPrivate: cfg.WebhookAllowPrivate, AllowInsecure: cfg.WebhookAllowInsecure}
+	dispatcher := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: cfg.WebhookRetrySchedule,
+		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg})
+	var waker service.Waker = dispatcher
+	if rd != nil {
+		// Commits on any instance wake every instance's dispatcher within milliseconds.
+		waker = redisWaker{rd: rd, local: dispatcher}
+		go rd.Subscribe(ctx, wakeChannel, dispatcher.Wake)
+	}
+
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
 		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter,
+		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
@@ -111,14 +129,17 @@ func run() error {
 		}
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.NewRouter(api.Deps{
 		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
 	go svc.RunSchedulers(ctx, st.KV(nil))
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		dispatcher.Run(ctx)
+	}()
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
@@ -140,6 +161,22 @@ func run() error {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 	}
+	<-dispatched // attempts in flight are finished and recorded
 	log.Info("stopped")
 	return nil
+}
+
+const wakeChannel = "webhooks:wake"
+
+// redisWaker wakes this instance's dispatcher at once and the others over Redis pub/sub.
+type redisWaker struct {
+	rd    *kv.Redis
+	local *dispatch.Dispatcher
+}
+
+func (w redisWaker) Wake() {
+	w.local.Wake()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = w.rd.Publish(ctx, wakeChannel) // the sweep catches what a lost message misses
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
+	"github.com/dianshubao/dianshubao/webhooks"
+	"github.com/dianshubao/dianshubao/webhooks/dispatch"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -51,6 +53,7 @@ type testApp struct {
 	h      http.Handler
 	st     *store.Store
 	svc    *service.Services
+	disp   *dispatch.Dispatcher
 	clock  *testkit.Clock
 	logs   *syncBuffer
 	secret []byte
@@ -62,6 +65,9 @@ type appOptions struct {
 	limits, idem             kv.Store
 	// memoryIdem keeps idempotency records in memory on the app's own clock.
 	memoryIdem bool
+	// strictWebhooks refuses private and http:// webhook URLs, as production does; by default
+	// tests allow them so that httptest receivers on 127.0.0.1 work.
+	strictWebhooks bool
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -77,7 +83,12 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	logs := &syncBuffer{}
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
 	secret := []byte("test-secret-test-secret-test-secret!")
+	policy := webhooks.URLPolicy{AllowPrivate: !o.strictWebhooks, AllowInsecure: !o.strictWebhooks}
+	schedule := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+	disp := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: schedule, Timeout: 5 * time.Second, Policy: policy,
+		Clock: clock, Logger: log, Jitter: func() float64 { return 0.5 }, Owner: "test-dispatcher"})
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
+		WebhookPolicy: policy, WebhookSchedule: schedule,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {
@@ -95,7 +106,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
-	return &testApp{t: t, h: h, st: st, svc: svc, clock: clock, logs: logs, secret: secret}
+	return &testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
 }
 
 type response struct {

@@ -145,6 +145,17 @@ func NewRouter(d Deps) http.Handler {
 	plat.GET("/complaints/:id", cp.platformGet)
 	plat.POST("/complaints/:id/replies", idem, cp.reply)
 
+	wh := &webhooksHandler{svc: s.Webhooks}
+	plat.POST("/webhook-endpoints", idem, wh.create)
+	plat.GET("/webhook-endpoints", wh.list)
+	plat.GET("/webhook-endpoints/:id", wh.get)
+	plat.PATCH("/webhook-endpoints/:id", wh.update)
+	plat.DELETE("/webhook-endpoints/:id", wh.delete)
+	plat.POST("/webhook-endpoints/:id/rotate-secret", idem, wh.rotate)
+	plat.POST("/webhook-endpoints/:id/test", idem, wh.test)
+	plat.GET("/webhook-deliveries", wh.deliveries)
+	plat.POST("/webhook-events/:id/redeliver", idem, wh.redeliver)
+
 	return r
 }
 

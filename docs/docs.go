@@ -1974,6 +1974,533 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/platform/webhook-deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "One row per attempt, newest first. ` + "`" + `state` + "`" + `: ` + "`" + `succeeded` + "`" + `; ` + "`" + `retrying` + "`" + ` (failed, another attempt due at ` + "`" + `next_attempt_at` + "`" + `); ` + "`" + `failed` + "`" + ` (failed, none left: redeliver the event). ` + "`" + `response_body` + "`" + ` holds the first 2 KiB of the answer. Retries follow ` + "`" + `DSB_WEBHOOK_RETRY_SCHEDULE` + "`" + ` (by default 0s, 5s, 5m, 30m, 2h, 5h, 10h, 10h) with ±20 % jitter; a 429 or 503 with ` + "`" + `Retry-After` + "`" + ` waits at least that long; a 410 Gone disables the endpoint.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delivery log",
+                "operationId": "listWebhookDeliveries",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "only this endpoint",
+                        "name": "endpoint_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only this event",
+                        "name": "event_id",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "succeeded",
+                            "retrying",
+                            "failed"
+                        ],
+                        "type": "string",
+                        "description": "only this state",
+                        "name": "state",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_AttemptView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/webhook-endpoints": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "The calling platform's webhook endpoints",
+                "operationId": "listWebhookEndpoints",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_EndpointView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "` + "`" + `url` + "`" + ` must be absolute ` + "`" + `https://` + "`" + ` without credentials, and must not resolve to a loopback, private, link-local, multicast, unspecified or carrier-grade-NAT address (checked now and again on every connection). An empty ` + "`" + `event_types` + "`" + ` subscribes to every type: complaint.delivered, complaint.supplemented, complaint.rated, complaint.withdrawn, complaint.completed, webhook.test. The response's ` + "`" + `secret` + "`" + ` (` + "`" + `whsec_…` + "`" + `) is shown only here: it signs every request per the Standard Webhooks specification. An enabled endpoint makes an onboarded platform reachable, so complaints waiting for it are delivered.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Add a webhook endpoint",
+                "operationId": "createWebhookEndpoint",
+                "parameters": [
+                    {
+                        "description": "the endpoint",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateEndpointRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.EndpointWithSecret"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "url refused, unknown event type",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/webhook-endpoints/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "One webhook endpoint",
+                "operationId": "getWebhookEndpoint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "endpoint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.EndpointView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Deliveries still queued for it fail with the error \"endpoint was deleted\".",
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delete a webhook endpoint",
+                "operationId": "deleteWebhookEndpoint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "endpoint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Change ` + "`" + `url` + "`" + `, ` + "`" + `event_types` + "`" + `, ` + "`" + `description` + "`" + ` or ` + "`" + `enabled` + "`" + `. ` + "`" + `\"enabled\":true` + "`" + ` re-enables an endpoint the service disabled (410 Gone, or 5 days of failures) and clears ` + "`" + `disabled_reason` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Change a webhook endpoint",
+                "operationId": "updateWebhookEndpoint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "endpoint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the members to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.UpdateEndpointRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.EndpointView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/webhook-endpoints/{id}/rotate-secret": {
+            "post": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Returns the new secret, once. For 24 hours every request is signed with both the new and the old secret (two space-separated signatures in ` + "`" + `webhook-signature` + "`" + `), so that receivers can switch without missing a webhook.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Rotate an endpoint's signing secret",
+                "operationId": "rotateWebhookSecret",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "endpoint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.EndpointWithSecret"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/webhook-endpoints/{id}/test": {
+            "post": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Queues a ` + "`" + `webhook.test` + "`" + ` event for this endpoint; follow it in the delivery log with the returned ` + "`" + `event_id` + "`" + `.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a test event",
+                "operationId": "testWebhookEndpoint",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "endpoint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/service.RedeliveryView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "endpoint_disabled",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/webhook-events/{id}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "Queues the event again, with a fresh retry schedule, for every enabled endpoint that subscribes to its type; the new attempts have ` + "`" + `trigger` + "`" + ` ` + "`" + `manual` + "`" + `.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Redeliver an event",
+                "operationId": "redeliverWebhookEvent",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "event id (evt_…)",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/service.RedeliveryView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "no_endpoint",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/platforms": {
             "get": {
                 "description": "Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `); ` + "`" + `rateable` + "`" + ` tells whether the rating list grades the platform.",
@@ -2228,6 +2755,20 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-service_AttemptView": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.AttemptView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
         "api.ListResponse-service_ComplaintView": {
             "type": "object",
             "properties": {
@@ -2235,6 +2776,20 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/service.ComplaintView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string"
+                }
+            }
+        },
+        "api.ListResponse-service_EndpointView": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.EndpointView"
                     }
                 },
                 "next_cursor": {
@@ -2430,6 +2985,65 @@ const docTemplate = `{
                 "phone": {
                     "type": "string",
                     "example": "95188"
+                }
+            }
+        },
+        "service.AttemptView": {
+            "type": "object",
+            "properties": {
+                "attempt": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "created_at": {
+                    "type": "string"
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "endpoint_id": {
+                    "type": "string"
+                },
+                "error": {
+                    "type": "string"
+                },
+                "event_id": {
+                    "type": "string"
+                },
+                "event_type": {
+                    "type": "string",
+                    "example": "complaint.delivered"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "next_attempt_at": {
+                    "type": "string"
+                },
+                "response_body": {
+                    "type": "string"
+                },
+                "response_status": {
+                    "type": "integer",
+                    "example": 200
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "succeeded",
+                        "retrying",
+                        "failed"
+                    ],
+                    "example": "succeeded"
+                },
+                "trigger": {
+                    "type": "string",
+                    "enum": [
+                        "scheduled",
+                        "manual"
+                    ],
+                    "example": "scheduled"
                 }
             }
         },
@@ -2647,6 +3261,28 @@ const docTemplate = `{
                 }
             }
         },
+        "service.CreateEndpointRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "生产环境"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "complaint.delivered"
+                    ]
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://api.example.com/dianshubao/webhooks"
+                }
+            }
+        },
         "service.CreatePlatformRequest": {
             "type": "object",
             "properties": {
@@ -2710,6 +3346,85 @@ const docTemplate = `{
                         "admin"
                     ],
                     "example": "moderator"
+                }
+            }
+        },
+        "service.EndpointView": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "every delivery failed for 5 days"
+                },
+                "enabled": {
+                    "type": "boolean"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "complaint.delivered"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://api.example.com/dianshubao/webhooks"
+                }
+            }
+        },
+        "service.EndpointWithSecret": {
+            "type": "object",
+            "properties": {
+                "created_at": {
+                    "type": "string"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "disabled_reason": {
+                    "type": "string",
+                    "example": "every delivery failed for 5 days"
+                },
+                "enabled": {
+                    "type": "boolean"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "complaint.delivered"
+                    ]
+                },
+                "id": {
+                    "type": "string"
+                },
+                "secret": {
+                    "description": "Secret signs the webhooks; keep it now, it is not shown again.",
+                    "type": "string",
+                    "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                },
+                "updated_at": {
+                    "type": "string"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://api.example.com/dianshubao/webhooks"
                 }
             }
         },
@@ -2855,6 +3570,18 @@ const docTemplate = `{
                 "score": {
                     "type": "integer",
                     "example": 8
+                }
+            }
+        },
+        "service.RedeliveryView": {
+            "type": "object",
+            "properties": {
+                "deliveries": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "event_id": {
+                    "type": "string"
                 }
             }
         },
@@ -3025,6 +3752,26 @@ const docTemplate = `{
                 "to": {
                     "type": "string",
                     "example": "delivered"
+                }
+            }
+        },
+        "service.UpdateEndpointRequest": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string"
+                },
+                "enabled": {
+                    "type": "boolean"
+                },
+                "event_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "url": {
+                    "type": "string"
                 }
             }
         },

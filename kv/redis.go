@@ -81,3 +81,27 @@ func (r *Redis) Del(ctx context.Context, key string) error {
 
 // Ping implements Store.
 func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }
+
+// Publish announces an event on a channel to every instance.
+func (r *Redis) Publish(ctx context.Context, channel string) error {
+	return r.c.Publish(ctx, r.prefix+channel, "1").Err()
+}
+
+// Subscribe calls fn for every announcement on channel until ctx ends. The subscription
+// reconnects by itself after a Redis outage.
+func (r *Redis) Subscribe(ctx context.Context, channel string, fn func()) {
+	sub := r.c.Subscribe(ctx, r.prefix+channel)
+	defer sub.Close()
+	ch := sub.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-ch:
+			if !ok {
+				return
+			}
+			fn()
+		}
+	}
+}

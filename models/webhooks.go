@@ -16,8 +16,11 @@ type WebhookEndpoint struct {
 	Secret                  string     `gorm:"size:255;not null"`
 	PreviousSecret          *string    `gorm:"size:255"`
 	PreviousSecretExpiresAt *time.Time ``
-	CreatedAt               time.Time  `gorm:"not null"`
-	UpdatedAt               time.Time  `gorm:"autoUpdateTime:false;not null"`
+	// FailingSince is when the endpoint's current run of failed attempts began (nil after a
+	// success); five days of it disables the endpoint.
+	FailingSince *time.Time ``
+	CreatedAt    time.Time  `gorm:"not null"`
+	UpdatedAt    time.Time  `gorm:"autoUpdateTime:false;not null"`
 }
 
 // Subscribes reports whether the endpoint wants events of type t (empty means all).
@@ -31,4 +34,55 @@ func (e *WebhookEndpoint) Subscribes(t string) bool {
 		}
 	}
 	return false
+}
+
+// Delivery states: pending and retrying wait for an attempt; succeeded and failed are final.
+const (
+	DeliveryPending   = "pending"
+	DeliveryRetrying  = "retrying"
+	DeliverySucceeded = "succeeded"
+	DeliveryFailed    = "failed"
+
+	TriggerScheduled = "scheduled"
+	TriggerManual    = "manual"
+)
+
+// WebhookDelivery is one event on its way to one endpoint: the outbox row the dispatcher
+// claims. It is written in the same transaction as the event.
+type WebhookDelivery struct {
+	ID         string `gorm:"primaryKey;size:40"`
+	EventID    string `gorm:"size:44;not null;index"`
+	EndpointID string `gorm:"size:40;not null;index"`
+	PlatformID string `gorm:"size:40;not null"`
+	EventType  string `gorm:"size:40;not null"`
+	Trigger    string `gorm:"size:16;not null"`
+	State      string `gorm:"size:16;not null;index:idx_deliveries_due,priority:1"`
+	// Attempts counts the attempts made; the next one is attempt Attempts+1.
+	Attempts      int       `gorm:"not null"`
+	NextAttemptAt time.Time `gorm:"not null;index:idx_deliveries_due,priority:2"`
+	// LeaseOwner holds the delivery until LeaseUntil; a crashed owner's lease expires and
+	// another dispatcher takes the delivery over.
+	LeaseOwner *string    `gorm:"size:64"`
+	LeaseUntil *time.Time ``
+	CreatedAt  time.Time  `gorm:"not null"`
+	UpdatedAt  time.Time  `gorm:"autoUpdateTime:false;not null"`
+}
+
+// WebhookAttempt is one HTTP request of a delivery, as the delivery log shows it.
+type WebhookAttempt struct {
+	ID             string     `gorm:"primaryKey;size:40"`
+	DeliveryID     string     `gorm:"size:40;not null;index"`
+	EventID        string     `gorm:"size:44;not null;index"`
+	EndpointID     string     `gorm:"size:40;not null;index"`
+	PlatformID     string     `gorm:"size:40;not null;index"`
+	EventType      string     `gorm:"size:40;not null"`
+	Attempt        int        `gorm:"not null"`
+	Trigger        string     `gorm:"size:16;not null"`
+	State          string     `gorm:"size:16;not null"`
+	ResponseStatus *int       ``
+	ResponseBody   *string    `gorm:"type:text"`
+	Error          *string    `gorm:"type:text"`
+	DurationMS     int64      `gorm:"not null"`
+	CreatedAt      time.Time  `gorm:"not null"`
+	NextAttemptAt  *time.Time ``
 }

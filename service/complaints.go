@@ -32,10 +32,8 @@ type Complaints struct {
 	screen            TextScreener
 	evidence          *Evidence
 	notifications     *Notifications
+	webhooks          *Webhooks
 	autoCompleteAfter time.Duration
-	// afterCommit is told about every committed change, so that notifications and webhooks go
-	// out at once instead of waiting for a sweep.
-	afterCommit func(ctx context.Context, fx *effects)
 }
 
 // shanghai is China time, in which complaint numbers and rating periods are counted.
@@ -456,11 +454,12 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 	if err != nil {
 		return err
 	}
-	if err := tx.AddWebhookEvent(ctx, &models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t}); err != nil {
+	ev := &models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t}
+	if err := tx.AddWebhookEvent(ctx, ev); err != nil {
 		return err
 	}
 	fx.events = append(fx.events, id)
-	return nil
+	return cs.webhooks.fanOut(ctx, tx, ev)
 }
 
 // EventBody is the JSON body of a webhook (API.md section 6).
@@ -485,8 +484,8 @@ func (cs *Complaints) committed(ctx context.Context, fx *effects) {
 	if cs.notifications != nil && len(fx.notifications) > 0 {
 		cs.notifications.Send(context.WithoutCancel(ctx), fx.notifications)
 	}
-	if cs.afterCommit != nil {
-		cs.afterCommit(ctx, fx)
+	if len(fx.events) > 0 {
+		cs.webhooks.wake()
 	}
 }
 

@@ -6,6 +6,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -13,6 +14,7 @@ import (
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
+	"github.com/dianshubao/dianshubao/webhooks"
 )
 
 // Clock tells the time; tests inject one they can move.
@@ -38,6 +40,13 @@ type Options struct {
 	SMS SMSSender
 	// AutoCompleteAfter completes replied complaints nobody rated (default 360 h).
 	AutoCompleteAfter time.Duration
+	// WebhookPolicy guards endpoint URLs; WebhookResolver resolves their hosts (nil: the
+	// system's); WebhookSchedule is the delay before each delivery attempt.
+	WebhookPolicy   webhooks.URLPolicy
+	WebhookResolver *net.Resolver
+	WebhookSchedule []time.Duration
+	// Waker is told when webhook deliveries were committed.
+	Waker Waker
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
 	EvidenceDir      string
 	EvidenceMaxBytes int64
@@ -50,6 +59,7 @@ type Services struct {
 	Evidence      *Evidence
 	Complaints    *Complaints
 	Notifications *Notifications
+	Webhooks      *Webhooks
 
 	st    *store.Store
 	clock Clock
@@ -92,16 +102,19 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
+	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
+		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker}
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
-		notifications: s.Notifications, autoCompleteAfter: opts.AutoCompleteAfter}
+		notifications: s.Notifications, webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter}
 	// A platform that becomes reachable gets its waiting complaints at once.
-	s.Platforms.reachable = func(ctx context.Context, platformID string) {
+	reachable := func(ctx context.Context, platformID string) {
 		if n, err := s.Complaints.DeliverAwaiting(ctx, platformID); err != nil {
 			opts.Logger.WarnContext(ctx, "delivering waiting complaints failed; the sweep will retry", "platform_id", platformID, "error", err)
 		} else if n > 0 {
 			opts.Logger.InfoContext(ctx, "waiting complaints delivered", "platform_id", platformID, "count", n)
 		}
 	}
+	s.Platforms.reachable, s.Webhooks.reachable = reachable, reachable
 	return s
 }
 

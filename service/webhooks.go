@@ -1,0 +1,418 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/store"
+	"github.com/dianshubao/dianshubao/webhooks"
+)
+
+// RotationOverlap is how long the previous secret keeps signing after a rotation.
+const RotationOverlap = 24 * time.Hour
+
+// Waker is told that deliveries were committed (the dispatcher, and other instances over Redis).
+type Waker interface{ Wake() }
+
+// Webhooks manages platforms' endpoints and their delivery log, and fans events out to the
+// endpoints in the transaction that writes them.
+type Webhooks struct {
+	st       *store.Store
+	clock    Clock
+	log      *slog.Logger
+	policy   webhooks.URLPolicy
+	resolver *net.Resolver
+	schedule []time.Duration
+	waker    Waker
+	// reachable is called when an endpoint may make its platform reachable.
+	reachable func(ctx context.Context, platformID string)
+}
+
+// EventTypes are the event types endpoints subscribe to.
+var EventTypes = []string{models.EventComplaintDelivered, models.EventComplaintSupplemented, models.EventComplaintRated,
+	models.EventComplaintWithdrawn, models.EventComplaintCompleted, models.EventWebhookTest}
+
+// CreateEndpointRequest is the body of POST /platform/webhook-endpoints.
+type CreateEndpointRequest struct {
+	URL         string   `json:"url" example:"https://api.example.com/dianshubao/webhooks"`
+	EventTypes  []string `json:"event_types" example:"complaint.delivered"`
+	Description string   `json:"description,omitempty" example:"生产环境"`
+}
+
+// UpdateEndpointRequest is the body of PATCH /platform/webhook-endpoints/{id}; members left
+// out stay as they are. Enabling an endpoint clears its disabled_reason.
+type UpdateEndpointRequest struct {
+	URL         *string   `json:"url,omitempty"`
+	EventTypes  *[]string `json:"event_types,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Enabled     *bool     `json:"enabled,omitempty"`
+}
+
+// EndpointView is an endpoint without its secret.
+type EndpointView struct {
+	ID             string   `json:"id"`
+	URL            string   `json:"url" example:"https://api.example.com/dianshubao/webhooks"`
+	Description    string   `json:"description"`
+	EventTypes     []string `json:"event_types" example:"complaint.delivered"`
+	Enabled        bool     `json:"enabled"`
+	DisabledReason *string  `json:"disabled_reason" example:"every delivery failed for 5 days"`
+	CreatedAt      string   `json:"created_at"`
+	UpdatedAt      string   `json:"updated_at"`
+}
+
+// EndpointWithSecret is shown once, on creation and rotation.
+type EndpointWithSecret struct {
+	EndpointView
+	// Secret signs the webhooks; keep it now, it is not shown again.
+	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
+}
+
+// AttemptView is one row of the delivery log.
+type AttemptView struct {
+	ID             string  `json:"id"`
+	EventID        string  `json:"event_id"`
+	EndpointID     string  `json:"endpoint_id"`
+	EventType      string  `json:"event_type" example:"complaint.delivered"`
+	Attempt        int     `json:"attempt" example:"1"`
+	Trigger        string  `json:"trigger" example:"scheduled" enums:"scheduled,manual"`
+	State          string  `json:"state" example:"succeeded" enums:"succeeded,retrying,failed"`
+	ResponseStatus *int    `json:"response_status" example:"200"`
+	ResponseBody   *string `json:"response_body"`
+	Error          *string `json:"error"`
+	DurationMS     int64   `json:"duration_ms" example:"42"`
+	CreatedAt      string  `json:"created_at"`
+	NextAttemptAt  *string `json:"next_attempt_at"`
+}
+
+// RedeliveryView answers a redelivery request.
+type RedeliveryView struct {
+	EventID    string `json:"event_id"`
+	Deliveries int    `json:"deliveries" example:"1"`
+}
+
+// AttemptListFilter is the query of the delivery log.
+type AttemptListFilter struct {
+	EndpointID, EventID, State string
+}
+
+func endpointView(e *models.WebhookEndpoint) EndpointView {
+	types := e.EventTypes
+	if types == nil {
+		types = []string{}
+	}
+	return EndpointView{ID: e.ID, URL: e.URL, Description: e.Description, EventTypes: types, Enabled: e.Enabled,
+		DisabledReason: e.DisabledReason, CreatedAt: Ts(e.CreatedAt), UpdatedAt: Ts(e.UpdatedAt)}
+}
+
+func (ws *Webhooks) checkURL(ctx context.Context, v *models.Validator, raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		v.Add("url", "is required")
+		return raw
+	}
+	if err := ws.policy.CheckURL(ctx, raw, ws.resolver); err != nil {
+		v.Add("url", "%s", strings.TrimPrefix(err.Error(), "webhooks: "))
+	}
+	return raw
+}
+
+func validateEventTypes(v *models.Validator, types []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range types {
+		known := false
+		for _, k := range EventTypes {
+			known = known || k == t
+		}
+		if !known {
+			v.Add("event_types", "%q is not one of %s", truncate(t, 40), strings.Join(EventTypes, ", "))
+			return nil
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// CreateEndpoint adds an endpoint for the calling platform and returns its secret, once.
+func (ws *Webhooks) CreateEndpoint(ctx context.Context, p *models.Principal, req CreateEndpointRequest) (*EndpointWithSecret, error) {
+	var v models.Validator
+	url := ws.checkURL(ctx, &v, req.URL)
+	types := validateEventTypes(&v, req.EventTypes)
+	v.Text("description", req.Description, 0, 255)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	secret, err := webhooks.NewSecret()
+	if err != nil {
+		return nil, err
+	}
+	t := now(ws.clock)
+	e := &models.WebhookEndpoint{ID: models.NewID(), PlatformID: p.PlatformID, URL: url, Description: strings.TrimSpace(req.Description),
+		EventTypes: types, Enabled: true, Secret: secret, CreatedAt: t, UpdatedAt: t}
+	if err := ws.st.CreateWebhookEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	ws.changed(ctx, p.PlatformID)
+	return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+}
+
+func (ws *Webhooks) changed(ctx context.Context, platformID string) {
+	if ws.reachable != nil {
+		ws.reachable(context.WithoutCancel(ctx), platformID)
+	}
+}
+
+func (ws *Webhooks) endpoint(ctx context.Context, p *models.Principal, id string) (*models.WebhookEndpoint, error) {
+	if len(id) > 64 {
+		return nil, models.NotFound("webhook endpoint")
+	}
+	return ws.st.WebhookEndpointByID(ctx, p.PlatformID, id)
+}
+
+// GetEndpoint reads one of the caller's endpoints.
+func (ws *Webhooks) GetEndpoint(ctx context.Context, p *models.Principal, id string) (*EndpointView, error) {
+	e, err := ws.endpoint(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	v := endpointView(e)
+	return &v, nil
+}
+
+// ListEndpoints lists the caller's endpoints, oldest first.
+func (ws *Webhooks) ListEndpoints(ctx context.Context, p *models.Principal, page models.Page) ([]EndpointView, string, error) {
+	keys, err := models.DecodeCursor(page.Cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	after := ""
+	if keys != nil {
+		after = keys[0]
+	}
+	items, err := ws.st.ListWebhookEndpoints(ctx, p.PlatformID, after, page.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		next = models.EncodeCursor(items[len(items)-1].ID)
+	}
+	out := make([]EndpointView, len(items))
+	for i := range items {
+		out[i] = endpointView(&items[i])
+	}
+	return out, next, nil
+}
+
+// UpdateEndpoint changes the members present in req.
+func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id string, req UpdateEndpointRequest) (*EndpointView, error) {
+	e, err := ws.endpoint(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	var v models.Validator
+	if req.URL != nil {
+		e.URL = ws.checkURL(ctx, &v, *req.URL)
+	}
+	if req.EventTypes != nil {
+		e.EventTypes = validateEventTypes(&v, *req.EventTypes)
+	}
+	if req.Description != nil {
+		v.Text("description", *req.Description, 0, 255)
+		e.Description = strings.TrimSpace(*req.Description)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if req.Enabled != nil {
+		e.Enabled = *req.Enabled
+		if e.Enabled {
+			e.DisabledReason, e.FailingSince = nil, nil
+		}
+	}
+	e.UpdatedAt = now(ws.clock)
+	if err := ws.st.SaveWebhookEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	ws.changed(ctx, p.PlatformID)
+	view := endpointView(e)
+	return &view, nil
+}
+
+// DeleteEndpoint removes one of the caller's endpoints; its pending deliveries fail.
+func (ws *Webhooks) DeleteEndpoint(ctx context.Context, p *models.Principal, id string) error {
+	if len(id) > 64 {
+		return models.NotFound("webhook endpoint")
+	}
+	return ws.st.DeleteWebhookEndpoint(ctx, p.PlatformID, id)
+}
+
+// RotateSecret gives the endpoint a new secret; the old one signs too for 24 hours, so that the
+// receiver can switch without losing a webhook.
+func (ws *Webhooks) RotateSecret(ctx context.Context, p *models.Principal, id string) (*EndpointWithSecret, error) {
+	e, err := ws.endpoint(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := webhooks.NewSecret()
+	if err != nil {
+		return nil, err
+	}
+	t := now(ws.clock)
+	prev, until := e.Secret, t.Add(RotationOverlap)
+	e.PreviousSecret, e.PreviousSecretExpiresAt = &prev, &until
+	e.Secret, e.UpdatedAt = secret, t
+	if err := ws.st.SaveWebhookEndpoint(ctx, e); err != nil {
+		return nil, err
+	}
+	return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+}
+
+// SendTest queues a webhook.test event for one endpoint.
+func (ws *Webhooks) SendTest(ctx context.Context, p *models.Principal, id string) (*RedeliveryView, error) {
+	e, err := ws.endpoint(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !e.Enabled {
+		return nil, &models.Error{Kind: models.KindInvalidState, Code: "endpoint_disabled", Detail: "enable the endpoint before testing it"}
+	}
+	t := now(ws.clock)
+	evID := "evt_" + models.NewID()
+	body, err := json.Marshal(EventBody{ID: evID, Type: models.EventWebhookTest, CreatedAt: Ts(t),
+		Data: EventData{Message: "这是一条测试事件 (a test event from 电诉宝)"}})
+	if err != nil {
+		return nil, err
+	}
+	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.AddWebhookEvent(ctx, &models.WebhookEvent{ID: evID, PlatformID: p.PlatformID, Type: models.EventWebhookTest,
+			Payload: body, CreatedAt: t}); err != nil {
+			return err
+		}
+		return tx.CreateWebhookDeliveries(ctx, []models.WebhookDelivery{ws.delivery(evID, models.EventWebhookTest, e, models.TriggerManual, t)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	ws.wake()
+	return &RedeliveryView{EventID: evID, Deliveries: 1}, nil
+}
+
+func (ws *Webhooks) delivery(eventID, eventType string, e *models.WebhookEndpoint, trigger string, t time.Time) models.WebhookDelivery {
+	first := time.Duration(0)
+	if len(ws.schedule) > 0 {
+		first = ws.schedule[0]
+	}
+	return models.WebhookDelivery{ID: models.NewID(), EventID: eventID, EndpointID: e.ID, PlatformID: e.PlatformID,
+		EventType: eventType, Trigger: trigger, State: models.DeliveryPending, NextAttemptAt: t.Add(first),
+		CreatedAt: t, UpdatedAt: t}
+}
+
+// fanOut writes one delivery per enabled endpoint of the platform that subscribes to the
+// event, in the caller's transaction.
+func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
+	eps, err := tx.EnabledWebhookEndpoints(ctx, ev.PlatformID)
+	if err != nil {
+		return err
+	}
+	var ds []models.WebhookDelivery
+	for i := range eps {
+		if eps[i].Subscribes(ev.Type) {
+			ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerScheduled, ev.CreatedAt))
+		}
+	}
+	return tx.CreateWebhookDeliveries(ctx, ds)
+}
+
+func (ws *Webhooks) wake() {
+	if ws.waker != nil {
+		ws.waker.Wake()
+	}
+}
+
+// Redeliver queues an event of the caller's again for every enabled endpoint that subscribes
+// to it.
+func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID string) (*RedeliveryView, error) {
+	if len(eventID) > 64 {
+		return nil, models.NotFound("webhook event")
+	}
+	ev, err := ws.st.WebhookEventByID(ctx, p.PlatformID, eventID)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+		eps, err := tx.EnabledWebhookEndpoints(ctx, p.PlatformID)
+		if err != nil {
+			return err
+		}
+		var ds []models.WebhookDelivery
+		t := now(ws.clock)
+		for i := range eps {
+			if eps[i].Subscribes(ev.Type) {
+				ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerManual, t))
+			}
+		}
+		n = len(ds)
+		return tx.CreateWebhookDeliveries(ctx, ds)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, &models.Error{Kind: models.KindInvalidState, Code: "no_endpoint", Detail: "no enabled endpoint subscribes to this event"}
+	}
+	ws.wake()
+	return &RedeliveryView{EventID: ev.ID, Deliveries: n}, nil
+}
+
+// Attempts is the caller's delivery log, newest first.
+func (ws *Webhooks) Attempts(ctx context.Context, p *models.Principal, f AttemptListFilter, page models.Page) ([]AttemptView, string, error) {
+	var v models.Validator
+	switch f.State {
+	case "", models.DeliverySucceeded, models.DeliveryRetrying, models.DeliveryFailed:
+	default:
+		v.Add("state", "must be succeeded, retrying or failed")
+	}
+	for field, val := range map[string]string{"endpoint_id": f.EndpointID, "event_id": f.EventID} {
+		if len(val) > 64 {
+			v.Add(field, "is too long")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	keys, err := models.DecodeCursor(page.Cursor, 1)
+	if err != nil {
+		return nil, "", err
+	}
+	sf := store.AttemptFilter{PlatformID: p.PlatformID, EndpointID: f.EndpointID, EventID: f.EventID, State: f.State, Limit: page.Limit + 1}
+	if keys != nil {
+		sf.BeforeID = keys[0]
+	}
+	items, err := ws.st.ListWebhookAttempts(ctx, sf)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(items) > page.Limit {
+		items = items[:page.Limit]
+		next = models.EncodeCursor(items[len(items)-1].ID)
+	}
+	out := make([]AttemptView, len(items))
+	for i, a := range items {
+		out[i] = AttemptView{ID: a.ID, EventID: a.EventID, EndpointID: a.EndpointID, EventType: a.EventType, Attempt: a.Attempt,
+			Trigger: a.Trigger, State: a.State, ResponseStatus: a.ResponseStatus, ResponseBody: a.ResponseBody, Error: a.Error,
+			DurationMS: a.DurationMS, CreatedAt: Ts(a.CreatedAt), NextAttemptAt: TsPtr(a.NextAttemptAt)}
+	}
+	return out, next, nil
+}
