@@ -355,3 +355,31 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 	items, next, err := h.notifications.List(c.Request.Context(), c.Query("phone"), page)
 	respond(c, http.StatusOK, listOf(items, next), err)
 }
+
+// createRefundOnly godoc
+//
+//	@Summary		File a refund-only complaint (merchant channel, 仅退款投诉通道)
+//	@Description	For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → `delivered` (or `awaiting_contact` if the platform cannot be reached yet) in this same request, and the platform gets the webhook `complaint.delivered` with `"channel":"refund_only"`. A screening hit → `rejected` with `abusive_content`: correct it with a supplement (`POST /api/v1/complaints/{id}/supplements`), which is screened and, when clean, delivered at once. The response shows the final status.
+//	@Description	One open complaint per order: the same `order_no` against the same platform while an earlier one is open is 409 `duplicate_complaint` with `existing_id`. The merchant then follows the complaint with the owner endpoints (list, detail, supplements, rating — the channel's 用户满意度评价 —, withdraw).
+//	@Description
+//	@Description	Example: `{"platform_id":"…","order_no":"PDD20261120998877","product_name":"有机草莓 500g","refund_amount":"59.90","description":"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。","demands":["refund"],"evidence_ids":[],"declaration_accepted":true}`
+//	@Tags			refund-only
+//	@ID				createRefundOnlyComplaint
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerAuth
+//	@Param			body			body		service.CreateRefundOnlyRequest	true	"the complaint"
+//	@Param			Idempotency-Key	header		string							false	"replays the first response for 24 h"
+//	@Success		201				{object}	service.ComplaintView
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem	"not a merchant"
+//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id)"
+//	@Failure		422				{object}	Problem
+//	@Failure		429				{object}	Problem
+//	@Router			/api/v1/refund-only/complaints [post]
+func (h *complaintsHandler) createRefundOnly(c *gin.Context) {
+	bindAnd(c, func(req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {
+		return h.svc.CreateRefundOnly(c.Request.Context(), principal(c), req)
+	}, http.StatusCreated)
+}

@@ -128,6 +128,7 @@ func NewRouter(d Deps) http.Handler {
 	complainant := requireRole(models.RoleConsumer, models.RoleMerchant)
 	staff := requireRole(models.RoleModerator, models.RoleAdmin)
 	v1.POST("/complaints", person, budget, consumer, idem, cp.create)
+	v1.POST("/refund-only/complaints", person, budget, requireRole(models.RoleMerchant), idem, cp.createRefundOnly)
 	v1.GET("/complaints", person, budget, complainant, cp.listOwn)
 	v1.GET("/complaints/:id", person, budget, cp.getOwn)
 	v1.POST("/complaints/:id/supplements", person, budget, complainant, idem, cp.supplement)

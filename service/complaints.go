@@ -550,7 +550,7 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 			return err
 		}
 		hit := cs.screen.Match(req.Text)
-		if hit && c.Channel == models.ChannelConsumer && !c.HasFlag(models.FlagAbusiveLanguage) {
+		if hit && !c.HasFlag(models.FlagAbusiveLanguage) {
 			c.Flags = append(c.Flags, models.FlagAbusiveLanguage)
 		}
 		switch {

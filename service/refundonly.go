@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+// CreateRefundOnlyRequest is the body of POST /refund-only/complaints: a merchant's complaint
+// against a platform's refund-only (仅退款) decision.
+type CreateRefundOnlyRequest struct {
+	PlatformID          string   `json:"platform_id"`
+	OrderNo             string   `json:"order_no" example:"PDD20261120998877"`
+	ProductName         string   `json:"product_name" example:"有机草莓 500g"`
+	RefundAmount        string   `json:"refund_amount" example:"59.90"`
+	Description         string   `json:"description" example:"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。"`
+	Demands             []string `json:"demands" example:"refund"`
+	EvidenceIDs         []string `json:"evidence_ids"`
+	DeclarationAccepted bool     `json:"declaration_accepted" example:"true"`
+}
+
+// CreateRefundOnly files a merchant's refund-only complaint and reviews it at once (平台即时受理):
+// screening alone decides. Clean text is delivered to the platform (or waits for it to become
+// reachable) in the same transaction; a screening hit is rejected as abusive_content, which
+// the merchant may correct with a supplement.
+func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal, req CreateRefundOnlyRequest) (*ComplaintView, error) {
+	if p.Kind != models.PrincipalPerson || p.Role != models.RoleMerchant {
+		return nil, models.ErrForbidden
+	}
+	var v models.Validator
+	orderNo := strings.TrimSpace(req.OrderNo)
+	v.Text("order_no", orderNo, 1, 255)
+	v.Text("product_name", req.ProductName, 1, 255)
+	refund, ok := models.ParseMoney(req.RefundAmount)
+	if !ok {
+		v.Add("refund_amount", "must be a decimal string from 0.00 to 99999999.99 with at most 2 decimals")
+	}
+	v.Text("description", req.Description, 20, 5000)
+	validateDemands(&v, req.Demands)
+	if !req.DeclarationAccepted {
+		v.Add("declaration_accepted", "must be true: you affirm the complaint is true and know that a false or malicious complaint may carry legal liability (恶意投诉需承担法律责任)")
+	}
+	platform, err := cs.platformForFiling(ctx, &v, req.PlatformID)
+	if err != nil {
+		return nil, err
+	}
+	evidence, err := cs.evidenceOf(ctx, &v, p, req.EvidenceIDs)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	merchant, err := cs.st.UserByID(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	contact := merchant.RealName
+	if merchant.ShopName != nil {
+		contact += "（" + *merchant.ShopName + "）"
+	}
+	product := strings.TrimSpace(req.ProductName)
+	c := &models.Complaint{
+		Channel: models.ChannelRefundOnly, ComplainantType: models.RoleMerchant, ComplainantID: p.UserID,
+		PlatformID: platform.ID, Description: strings.TrimSpace(req.Description), OrderNo: &orderNo,
+		ProductName: &product, RefundAmountFen: &refund, Demands: req.Demands, ContactName: contact,
+		ContactPhone: deref(merchant.Phone), EvidenceIDs: evidence,
+	}
+	hit := cs.screen.Match(req.ProductName + "\n" + req.Description)
+	if hit {
+		c.Flags = []string{models.FlagAbusiveLanguage}
+	}
+	return cs.file(ctx, p, c, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+		return cs.autoReview(ctx, tx, c, hit, fx)
+	})
+}
