@@ -115,7 +115,7 @@ func run() error {
 	var waker service.Waker = dispatcher
 	if rd != nil {
 		// Commits on any instance wake every instance's dispatcher within milliseconds.
-		waker = redisWaker{rd: rd, local: dispatcher}
+		waker = kv.Waker{Redis: rd, Channel: wakeChannel, Local: dispatcher}
 		go rd.Subscribe(ctx, wakeChannel, dispatcher.Wake)
 	}
 
@@ -167,16 +167,3 @@ func run() error {
 }
 
 const wakeChannel = "webhooks:wake"
-
-// redisWaker wakes this instance's dispatcher at once and the others over Redis pub/sub.
-type redisWaker struct {
-	rd    *kv.Redis
-	local *dispatch.Dispatcher
-}
-
-func (w redisWaker) Wake() {
-	w.local.Wake()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	_ = w.rd.Publish(ctx, wakeChannel) // the sweep catches what a lost message misses
-}

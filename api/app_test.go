@@ -68,6 +68,8 @@ type appOptions struct {
 	// strictWebhooks refuses private and http:// webhook URLs, as production does; by default
 	// tests allow them so that httptest receivers on 127.0.0.1 work.
 	strictWebhooks bool
+	// waker replaces the app's own dispatcher as the one told about new deliveries.
+	waker service.Waker
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -86,9 +88,12 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	policy := webhooks.URLPolicy{AllowPrivate: !o.strictWebhooks, AllowInsecure: !o.strictWebhooks}
 	schedule := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 	disp := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: schedule, Timeout: 5 * time.Second, Policy: policy,
-		Clock: clock, Logger: log, Jitter: func() float64 { return 0.5 }, Owner: "test-dispatcher"})
+		Clock: clock, Logger: log, Jitter: func() float64 { return 0.5 }, Owner: "test-dispatcher", Sweep: time.Hour})
+	if o.waker == nil {
+		o.waker = disp
+	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
-		WebhookPolicy: policy, WebhookSchedule: schedule,
+		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {

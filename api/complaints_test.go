@@ -23,8 +23,10 @@ func (w *world) advance(d time.Duration) {
 	w.consumer = w.login(w.consumerPhone)
 }
 
-func newWorld(t *testing.T) *world {
-	a := newApp(t)
+func newWorld(t *testing.T) *world { return newWorldWith(t) }
+
+func newWorldWith(t *testing.T, opts ...func(*appOptions)) *world {
+	a := newApp(t, opts...)
 	w := &world{testApp: a, admin: a.adminToken()}
 	w.consumer, w.consumerID, w.consumerPhone = a.registerPhone("consumer")
 	w.platformID = a.createPlatform(w.admin, "taobao", map[string]any{"name": "淘宝", "onboarded": true,

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dianshubao/dianshubao/internal/testkit"
+	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/webhooks"
 	"github.com/dianshubao/dianshubao/webhooks/dispatch"
@@ -591,4 +593,52 @@ func TestWebhookTwoDispatchersNeverSendTogether(t *testing.T) {
 	if pending != 0 {
 		t.Fatalf("%d deliveries not succeeded", pending)
 	}
+}
+
+// waitFor polls cond for up to 10 s; the sweep of the dispatchers under test is an hour, so only
+// the wake-up signal can make it true in time.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWebhookWakeUpInProcess(t *testing.T) {
+	w := newWorld(t)
+	rc := newReceiver(t)
+	w.endpoint(w.key, rc.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.disp.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	time.Sleep(20 * time.Millisecond) // let the lanes finish their first, empty sweep
+	w.accept(w.file(w.consumer, nil)["id"].(string))
+	waitFor(t, "delivery after commit", func() bool { return len(rc.got()) == 1 })
+}
+
+func TestWebhookWakeUpAcrossInstancesOverRedis(t *testing.T) {
+	rd := testkit.Redis(t)
+	if rd == nil {
+		t.Skip("DSB_TEST_REDIS_URL not set")
+	}
+	// This instance only publishes; the other instance's dispatcher is subscribed.
+	w := newWorldWith(t, func(o *appOptions) { o.waker = kv.Waker{Redis: rd, Channel: "webhooks:wake"} })
+	rc := newReceiver(t)
+	w.endpoint(w.key, rc.URL)
+	other := dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0}, Timeout: 5 * time.Second,
+		Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: "other-instance", Sweep: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); rd.Subscribe(ctx, "webhooks:wake", other.Wake) }()
+	go func() { defer wg.Done(); other.Run(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+	time.Sleep(50 * time.Millisecond) // subscribed, first sweep done
+	w.accept(w.file(w.consumer, nil)["id"].(string))
+	waitFor(t, "delivery by the other instance", func() bool { return len(rc.got()) == 1 })
 }

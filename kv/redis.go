@@ -105,3 +105,23 @@ func (r *Redis) Subscribe(ctx context.Context, channel string, fn func()) {
 		}
 	}
 }
+
+// Waker wakes a local worker at once and, over pub/sub, the same worker of every other
+// instance subscribed to Channel.
+type Waker struct {
+	Redis   *Redis
+	Channel string
+	// Local is this instance's worker; nil to only publish.
+	Local interface{ Wake() }
+}
+
+// Wake implements the service's Waker. A lost message costs only latency: every worker also
+// sweeps on a timer.
+func (w Waker) Wake() {
+	if w.Local != nil {
+		w.Local.Wake()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = w.Redis.Publish(ctx, w.Channel)
+}
