@@ -120,7 +120,7 @@ func run() error {
 	}
 
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
-		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter,
+		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
 	if cfg.AdminEmail != "" {

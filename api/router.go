@@ -105,6 +105,9 @@ func NewRouter(d Deps) http.Handler {
 	pl := &platformsHandler{svc: s.Platforms}
 	v1.GET("/platforms", pl.publicList)
 	v1.GET("/platforms/:id", pl.publicGet)
+	rt := &ratingsHandler{svc: s.Ratings}
+	v1.GET("/ratings", rt.list)
+	v1.GET("/platforms/:id/ratings", rt.history)
 
 	adm := v1.Group("/admin", person, budget)
 	adm.POST("/users", admin, idem, acc.createStaff)
@@ -142,6 +145,7 @@ func NewRouter(d Deps) http.Handler {
 
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)
+	plat.GET("/ratings", rt.own)
 	plat.GET("/complaints", cp.platformList)
 	plat.GET("/complaints/:id", cp.platformGet)
 	plat.POST("/complaints/:id/replies", idem, cp.reply)

@@ -72,40 +72,43 @@ const ReplyWindow = 72 * time.Hour
 
 // Complaint is one complaint against a platform. Money is kept in fen; times in UTC.
 type Complaint struct {
-	ID              string         `gorm:"primaryKey;size:40"`
-	Number          string         `gorm:"size:32;not null;uniqueIndex"`
-	Channel         Channel        `gorm:"size:16;not null;index:idx_complaints_queue,priority:2"`
-	ComplainantType Role           `gorm:"size:16;not null"`
-	ComplainantID   string         `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
-	PlatformID      string         `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating,priority:1"`
-	Status          Status         `gorm:"size:24;not null;index:idx_complaints_queue,priority:1"`
-	IssueType       *string        `gorm:"size:32"`
-	Title           *string        `gorm:"size:400"`
-	Description     string         `gorm:"type:text;not null"`
-	OrderNo         *string        `gorm:"size:255;index"`
-	AmountFen       *int64         ``
-	ProductName     *string        `gorm:"size:1020"`
-	RefundAmountFen *int64         ``
-	Demands         []string       `gorm:"serializer:json;type:text"`
-	ContactName     string         `gorm:"size:1020;not null"`
-	ContactPhone    string         `gorm:"size:20;not null"`
-	EvidenceIDs     []string       `gorm:"serializer:json;type:text"`
-	Flags           []string       `gorm:"serializer:json;type:text"`
-	RejectionReason *string        `gorm:"size:32"`
-	RejectionNote   *string        `gorm:"type:text"`
-	RatingScore     *int           ``
-	RatingComment   *string        `gorm:"type:text"`
-	RatedAt         *time.Time     ``
-	ContentHash     string         `gorm:"size:64;not null;index"`
-	CreatedAt       time.Time      `gorm:"not null"`
-	DeliveredAt     *time.Time     `gorm:"index:idx_complaints_rating,priority:2"`
-	FirstRepliedAt  *time.Time     ``
-	CompletedAt     *time.Time     ``
-	UpdatedAt       time.Time      `gorm:"autoUpdateTime:false;not null;index:idx_complaints_platform,priority:2"`
-	Version         int            `gorm:"not null"`
-	Supplements     []Supplement   `gorm:"foreignKey:ComplaintID"`
-	Replies         []Reply        `gorm:"foreignKey:ComplaintID"`
-	Timeline        []TimelineItem `gorm:"foreignKey:ComplaintID"`
+	ID              string     `gorm:"primaryKey;size:40"`
+	Number          string     `gorm:"size:32;not null;uniqueIndex"`
+	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_period,priority:1"`
+	ComplainantType Role       `gorm:"size:16;not null"`
+	ComplainantID   string     `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
+	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating,priority:1"`
+	Status          Status     `gorm:"size:24;not null;index:idx_complaints_queue,priority:1"`
+	IssueType       *string    `gorm:"size:32"`
+	Title           *string    `gorm:"size:400"`
+	Description     string     `gorm:"type:text;not null"`
+	OrderNo         *string    `gorm:"size:255;index"`
+	AmountFen       *int64     ``
+	ProductName     *string    `gorm:"size:1020"`
+	RefundAmountFen *int64     ``
+	Demands         []string   `gorm:"serializer:json;type:text"`
+	ContactName     string     `gorm:"size:1020;not null"`
+	ContactPhone    string     `gorm:"size:20;not null"`
+	EvidenceIDs     []string   `gorm:"serializer:json;type:text"`
+	Flags           []string   `gorm:"serializer:json;type:text"`
+	RejectionReason *string    `gorm:"size:32"`
+	RejectionNote   *string    `gorm:"type:text"`
+	RatingScore     *int       ``
+	RatingComment   *string    `gorm:"type:text"`
+	RatedAt         *time.Time ``
+	ContentHash     string     `gorm:"size:64;not null;index"`
+	CreatedAt       time.Time  `gorm:"not null"`
+	DeliveredAt     *time.Time `gorm:"index:idx_complaints_rating,priority:2;index:idx_complaints_period,priority:2"`
+	FirstRepliedAt  *time.Time ``
+	// ReplySeconds is first_replied_at − delivered_at, kept so that the rating lists bucket
+	// reply times with the same portable SQL on every database.
+	ReplySeconds *int64         ``
+	CompletedAt  *time.Time     ``
+	UpdatedAt    time.Time      `gorm:"autoUpdateTime:false;not null;index:idx_complaints_platform,priority:2"`
+	Version      int            `gorm:"not null"`
+	Supplements  []Supplement   `gorm:"foreignKey:ComplaintID"`
+	Replies      []Reply        `gorm:"foreignKey:ComplaintID"`
+	Timeline     []TimelineItem `gorm:"foreignKey:ComplaintID"`
 }
 
 // ReplyDueAt is the last moment for a reply with the full timeliness score.

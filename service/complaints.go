@@ -36,18 +36,6 @@ type Complaints struct {
 	autoCompleteAfter time.Duration
 }
 
-// shanghai is China time, in which complaint numbers and rating periods are counted.
-var shanghai = mustLoadShanghai()
-
-func mustLoadShanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// China has kept UTC+8 without daylight saving since 1991.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
-
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).
 type CreateComplaintRequest struct {
 	PlatformID          string   `json:"platform_id"`
@@ -268,7 +256,7 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 		if err := cs.checkDuplicate(ctx, tx, c, t); err != nil {
 			return err
 		}
-		seq, err := tx.NextComplaintNumber(ctx, t.In(shanghai).Format("20060102"))
+		seq, err := tx.NextComplaintNumber(ctx, t.In(models.ChinaTime).Format("20060102"))
 		if err != nil {
 			return err
 		}
@@ -277,7 +265,7 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 			title = *c.Title
 		}
 		c.ID = models.NewID()
-		c.Number = fmt.Sprintf("DSB%s%06d", t.In(shanghai).Format("20060102"), seq)
+		c.Number = fmt.Sprintf("DSB%s%06d", t.In(models.ChinaTime).Format("20060102"), seq)
 		c.ContentHash = contentHash(title, c.Description)
 		c.CreatedAt, c.UpdatedAt = t, t
 		if err := cs.transition(ctx, tx, c, models.ActionSubmit, actorOf(p), "", fx); err != nil {
@@ -351,6 +339,10 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 		c.DeliveredAt = &t
 	case models.StatusReplied:
 		c.FirstRepliedAt = &t
+		if c.DeliveredAt != nil {
+			secs := int64(t.Sub(*c.DeliveredAt) / time.Second)
+			c.ReplySeconds = &secs
+		}
 	case models.StatusCompleted:
 		c.CompletedAt = &t
 	case models.StatusPendingReview:

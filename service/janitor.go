@@ -20,12 +20,14 @@ type job struct {
 
 // RunSchedulers runs the periodic jobs until ctx ends: auto-completion of unrated complaints,
 // delivery of complaints whose platform became reachable (a safety net behind the immediate
-// delivery), notifications left unsent, and clean-up of expired records.
+// delivery), notifications left unsent, freezing closed rating lists, and clean-up of expired
+// records.
 func (s *Services) RunSchedulers(ctx context.Context, kvs expirer) {
 	jobs := []job{
 		{"auto_complete", time.Minute, s.Complaints.AutoComplete},
 		{"deliver_awaiting", 30 * time.Second, s.Complaints.SweepAwaiting},
 		{"notifications", 30 * time.Second, s.Notifications.Sweep},
+		{"freeze_ratings", 5 * time.Minute, s.Ratings.FreezeDue},
 		{"janitor", 10 * time.Minute, func(ctx context.Context) (int, error) {
 			n, err := s.st.DeleteExpiredRefreshTokens(ctx, now(s.clock))
 			if err != nil || kvs == nil {

@@ -45,6 +45,8 @@ type Options struct {
 	WebhookPolicy   webhooks.URLPolicy
 	WebhookResolver *net.Resolver
 	WebhookSchedule []time.Duration
+	// RatingFreezeDelay is how long a closed period stays live (default 168 h).
+	RatingFreezeDelay time.Duration
 	// Waker is told when webhook deliveries were committed.
 	Waker Waker
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
@@ -60,6 +62,7 @@ type Services struct {
 	Complaints    *Complaints
 	Notifications *Notifications
 	Webhooks      *Webhooks
+	Ratings       *Ratings
 
 	st    *store.Store
 	clock Clock
@@ -67,7 +70,7 @@ type Services struct {
 }
 
 // New wires the services over one store.
-func New(st *store.Store, _ kv.Store, opts Options) *Services {
+func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}
 	}
@@ -115,6 +118,13 @@ func New(st *store.Store, _ kv.Store, opts Options) *Services {
 		}
 	}
 	s.Platforms.reachable, s.Webhooks.reachable = reachable, reachable
+	if cache == nil {
+		cache = kv.NewMemory(opts.Clock.Now)
+	}
+	if opts.RatingFreezeDelay == 0 {
+		opts.RatingFreezeDelay = 168 * time.Hour
+	}
+	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }
 

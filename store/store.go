@@ -126,7 +126,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Evidence{}, &models.EvidenceLink{},
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
-		&models.WebhookDelivery{}, &models.WebhookAttempt{},
+		&models.WebhookDelivery{}, &models.WebhookAttempt{}, &models.RatingSnapshot{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}

@@ -1,0 +1,275 @@
+package api_test
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// ratingWorld files and moves complaints at chosen moments of the injected clock.
+type ratingWorld struct {
+	*world
+}
+
+// complaintAt files a complaint, accepts it at `at`, and replies after `replyAfter` (<0: never)
+// and rates it `score` (0: never). It returns the complaint id.
+func (rw *ratingWorld) complaintAt(platformID string, at time.Time, replyAfter time.Duration, score int, key string) string {
+	rw.t.Helper()
+	rw.clock.Set(at)
+	rw.admin = rw.adminToken()
+	rw.consumer = rw.login(rw.consumerPhone)
+	body := complaintBody(platformID, map[string]any{"order_no": models.NewID()})
+	id := expect(rw.t, rw.do(req{method: "POST", path: "/api/v1/complaints", token: rw.consumer, body: body}), http.StatusCreated)["id"].(string)
+	rw.accept(id)
+	if replyAfter >= 0 {
+		rw.clock.Set(at.Add(replyAfter))
+		rw.reply(key, id, "已处理")
+		if score > 0 {
+			rw.consumer = rw.login(rw.consumerPhone)
+			expect(rw.t, rw.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/rating", token: rw.consumer,
+				body: map[string]any{"score": score}}), http.StatusOK)
+		}
+	}
+	return id
+}
+
+func itemFor(t *testing.T, list map[string]any, platformID string) map[string]any {
+	t.Helper()
+	for _, it := range list["items"].([]any) {
+		m := it.(map[string]any)
+		if m["platform"].(map[string]any)["id"] == platformID {
+			return m
+		}
+	}
+	return nil
+}
+
+func nearly(a any, b float64) bool { f, ok := a.(float64); return ok && math.Abs(f-b) < 1e-9 }
+
+func TestRatingList(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	// A: rateable (onboarded, contact). B: not onboarded, reachable by key only: unrated.
+	a, aKey := rw.platformID, rw.key
+	b := rw.createPlatform(rw.admin, "b-platform", map[string]any{"name": "乙平台", "sector": "logistics"})["id"].(string)
+	bKey, _ := rw.issueKey(rw.admin, b)
+	expect(t, rw.do(req{method: "PATCH", path: "/api/v1/admin/platforms/" + b, token: rw.admin, body: map[string]any{"onboarded": true}}), http.StatusOK)
+	bKey, _ = rw.issueKey(rw.admin, b) // onboarded and a key: reachable, but no after-sales contact: unrated
+
+	nov := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
+	// A in November: 5 complaints.
+	rw.complaintAt(a, nov, 71*time.Hour, 10, aKey)            // timeliness 1.0, score 10
+	rw.complaintAt(a, nov.Add(time.Hour), 72*time.Hour, 0, aKey)  // exactly 72 h → 0.6, unrated
+	rw.complaintAt(a, nov.Add(2*time.Hour), 120*time.Hour, 4, aKey) // exactly 120 h → 0, score 4
+	rw.complaintAt(a, nov.Add(3*time.Hour), -1, 0, aKey)          // no reply
+	// Delivered at 23:59:59 on 30 November in China time: still November.
+	last := rw.complaintAt(a, time.Date(2026, 11, 30, 15, 59, 59, 0, time.UTC), -1, 0, aKey)
+	// Not counted: pending, rejected, awaiting, withdrawn; and a complaint delivered in December.
+	rw.clock.Set(nov.Add(4 * time.Hour))
+	rw.consumer = rw.login(rw.consumerPhone)
+	rw.admin = rw.adminToken()
+	expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints", token: rw.consumer, body: complaintBody(a, map[string]any{"order_no": "pending"})}), http.StatusCreated)
+	rej := expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints", token: rw.consumer, body: complaintBody(a, map[string]any{"order_no": "rej"})}), http.StatusCreated)["id"].(string)
+	expect(t, rw.do(req{method: "POST", path: "/api/v1/admin/complaints/" + rej + "/reject", token: rw.admin, body: map[string]string{"reason_code": "other", "note": "x"}}), http.StatusOK)
+	dark := rw.createPlatform(rw.admin, "dark", nil)["id"].(string)
+	awaiting := expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints", token: rw.consumer, body: complaintBody(dark, nil)}), http.StatusCreated)["id"].(string)
+	rw.accept(awaiting)
+	wd := rw.complaintAt(a, nov.Add(5*time.Hour), -1, 0, aKey)
+	rw.consumer = rw.login(rw.consumerPhone)
+	expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints/" + wd + "/withdraw", token: rw.consumer, body: map[string]any{"reason": "x"}}), http.StatusOK)
+	rw.complaintAt(a, time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC), -1, 0, aKey) // 00:00 on 1 December in China
+	// B: 6 complaints, all replied within 72 h → would be recommended, but unrated.
+	for i := range 6 {
+		rw.complaintAt(b, nov.Add(time.Duration(i)*time.Hour), time.Hour, 0, bKey)
+	}
+	_ = last
+
+	rw.clock.Set(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC))
+	list := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK)
+	if list["period"] != "2026-11" || list["period_type"] != "month" || list["channel"] != "consumer" || list["frozen"] != false ||
+		list["formula_version"] != models.RatingFormulaVersion || list["generated_at"] == nil {
+		t.Fatalf("list header: %v", list)
+	}
+	items := list["items"].([]any)
+	if len(items) != 2 {
+		t.Fatalf("%d items, want 2 (platforms without complaints are not listed)", len(items))
+	}
+	// B has more complaints: it ranks first.
+	first, second := items[0].(map[string]any), items[1].(map[string]any)
+	if first["platform"].(map[string]any)["id"] != b || first["rank"] != float64(1) || second["rank"] != float64(2) {
+		t.Fatalf("order: %v", items)
+	}
+	if first["grade"] != "unrated" || first["grade_label"] != "不予评级" || first["index"] != nil || !nearly(first["reply_rate"], 1) {
+		t.Fatalf("unrated platform: %v", first)
+	}
+	// A by hand: 5 complaints, 3 replied (timeliness 1.0 + 0.6 + 0 = 1.6 / 3 = 0.5333), 2 rated (10, 4 → 7.00).
+	// index = 0.6×0.5 + 0.53333×0.3 + 7/10×0.2 = 0.3 + 0.16 + 0.14 = 0.6000 → caution.
+	if second["complaint_count"] != float64(5) || second["replied_count"] != float64(3) || second["rated_count"] != float64(2) ||
+		!nearly(second["reply_rate"], 0.6) || !nearly(second["timeliness"], 0.5333) || !nearly(second["satisfaction"], 7) ||
+		!nearly(second["index"], 0.6) || second["grade"] != "caution" || second["grade_label"] != "谨慎下单" {
+		t.Fatalf("platform A: %v", second)
+	}
+
+	// The quarter, half and year hold the same data (December has one undelivered-in-November
+	// complaint of A, without reply).
+	for _, period := range []string{"2026-Q4", "2026-H2", "2026"} {
+		l := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=" + period}), http.StatusOK)
+		it := itemFor(t, l, a)
+		if it == nil || it["complaint_count"] != float64(6) || it["replied_count"] != float64(3) {
+			t.Fatalf("%s: %v", period, it)
+		}
+	}
+	dec := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings"}), http.StatusOK) // current month: December
+	if dec["period"] != "2026-12" || len(dec["items"].([]any)) != 1 {
+		t.Fatalf("default period: %v", dec)
+	}
+	// Sector and channel.
+	logistics := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&sector=logistics"}), http.StatusOK)["items"].([]any)
+	if len(logistics) != 1 || logistics[0].(map[string]any)["rank"] != float64(1) {
+		t.Fatalf("sector filter: %v", logistics)
+	}
+	if n := len(expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)["items"].([]any)); n != 0 {
+		t.Fatalf("refund-only channel: %d", n)
+	}
+	for _, bad := range []string{"period=2026-13", "period=2026-q4", "period=26", "sector=moon", "channel=all"} {
+		expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?" + bad}), http.StatusUnprocessableEntity)
+	}
+
+	// The platform's own view agrees with the public list.
+	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11", token: aKey}), http.StatusOK)
+	if fmt.Sprint(own["item"]) != fmt.Sprint(second) || own["frozen"] != false || own["period_type"] != "month" {
+		t.Fatalf("own view:\n%v\npublic:\n%v", own["item"], second)
+	}
+	hist := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings", token: aKey}), http.StatusOK)["data"].([]any)
+	if len(hist) != 12 || hist[0].(map[string]any)["period"] != "2026-12" || fmt.Sprint(hist[1].(map[string]any)["item"]) != fmt.Sprint(second) ||
+		hist[2].(map[string]any)["item"] != nil {
+		t.Fatalf("own history: %v", hist[:3])
+	}
+	pub := expect(t, rw.do(req{method: "GET", path: "/api/v1/platforms/" + a + "/ratings?period_type=quarter"}), http.StatusOK)["data"].([]any)
+	if len(pub) != 12 || pub[0].(map[string]any)["period"] != "2026-Q4" || pub[1].(map[string]any)["period"] != "2026-Q3" {
+		t.Fatalf("public history: %v", pub[:2])
+	}
+	expect(t, rw.do(req{method: "GET", path: "/api/v1/platforms/" + a + "/ratings?period_type=week"}), http.StatusUnprocessableEntity)
+	expect(t, rw.do(req{method: "GET", path: "/api/v1/platforms/nope/ratings"}), http.StatusNotFound)
+}
+
+func TestRatingLiveUpdateAndFreezing(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	nov := time.Date(2026, 11, 10, 2, 0, 0, 0, time.UTC)
+	open := rw.complaintAt(rw.platformID, nov, -1, 0, rw.key)
+	rw.complaintAt(rw.platformID, nov.Add(time.Hour), time.Hour, 8, rw.key)
+
+	rw.clock.Set(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
+	before := itemFor(t, expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK), rw.platformID)
+	if before["replied_count"] != float64(1) {
+		t.Fatalf("before: %v", before)
+	}
+	// A reply shows within a minute (the cache lives 30 s).
+	rw.reply(rw.key, open, "迟到的回复")
+	rw.clock.Advance(31 * time.Second)
+	after := itemFor(t, expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK), rw.platformID)
+	if after["replied_count"] != float64(2) {
+		t.Fatalf("a reply did not show within a minute: %v", after)
+	}
+
+	// 168 h after the end of November (1 Dec 00:00 China time) the list freezes.
+	end := time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC)
+	rw.clock.Set(end.Add(168*time.Hour - time.Second))
+	if l := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK); l["frozen"] != false {
+		t.Fatal("frozen before the delay")
+	}
+	rw.clock.Set(end.Add(168 * time.Hour))
+	if n, err := rw.svc.Ratings.FreezeDue(t.Context()); err != nil || n == 0 {
+		t.Fatalf("FreezeDue: %d %v", n, err)
+	}
+	frozen := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK)
+	if frozen["frozen"] != true || fmt.Sprint(itemFor(t, frozen, rw.platformID)) != fmt.Sprint(after) {
+		t.Fatalf("frozen list: %v", frozen)
+	}
+	// Later changes to November's complaints leave the frozen list as it is.
+	rw.consumer = rw.login(rw.consumerPhone)
+	expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints/" + open + "/rating", token: rw.consumer, body: map[string]any{"score": 1}}), http.StatusOK)
+	rw.clock.Advance(time.Hour)
+	again := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK)
+	if fmt.Sprint(again) != fmt.Sprint(frozen) {
+		t.Fatalf("a frozen list changed:\n%v\n%v", frozen, again)
+	}
+	if n, _ := rw.svc.Ratings.FreezeDue(t.Context()); n != 0 {
+		t.Fatalf("froze %d lists twice", n)
+	}
+	// An old period nobody froze is frozen when first asked for.
+	old := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2025-03"}), http.StatusOK)
+	if old["frozen"] != true || len(old["items"].([]any)) != 0 {
+		t.Fatalf("old period: %v", old)
+	}
+}
+
+// TestRatingMatchesIndependentRecomputation recomputes a list from raw rows with a plain query
+// (no aggregates, no reply_seconds) and the formula applied in Go, and compares every number.
+func TestRatingMatchesIndependentRecomputation(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	second := rw.createPlatform(rw.admin, "jd", map[string]any{"name": "京东", "onboarded": true, "after_sales_contact": map[string]string{"phone": "950618"}})["id"].(string)
+	secondKey, _ := rw.issueKey(rw.admin, second)
+	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	delays := []time.Duration{-1, time.Hour, 71 * time.Hour, 72 * time.Hour, 100 * time.Hour, 119*time.Hour + 59*time.Minute, 120 * time.Hour, 200 * time.Hour}
+	for i := range 24 {
+		pid, key := rw.platformID, rw.key
+		if i%3 == 0 {
+			pid, key = second, secondKey
+		}
+		rw.complaintAt(pid, start.Add(time.Duration(i)*29*time.Hour), delays[i%len(delays)], (i*7)%11, key)
+	}
+	rw.clock.Set(time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC))
+	list := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-10"}), http.StatusOK)
+
+	type raw struct {
+		PlatformID     string
+		DeliveredAt    time.Time
+		FirstRepliedAt *time.Time
+		RatingScore    *int
+	}
+	var rows []raw
+	if err := rw.st.DB().Raw(`SELECT platform_id, delivered_at, first_replied_at, rating_score FROM complaints
+		WHERE channel = 'consumer' AND status IN ('delivered', 'replied', 'completed')`).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	october, _ := models.ParsePeriod("2026-10")
+	counts := map[string]*models.RatingCounts{}
+	for _, r := range rows {
+		if !october.Contains(r.DeliveredAt) {
+			continue
+		}
+		c := counts[r.PlatformID]
+		if c == nil {
+			c = &models.RatingCounts{}
+			counts[r.PlatformID] = c
+		}
+		c.ComplaintCount++
+		if r.FirstRepliedAt != nil {
+			c.RepliedCount++
+			c.TimelinessSum += models.TimelinessScore(r.FirstRepliedAt.Sub(r.DeliveredAt))
+		}
+		if r.RatingScore != nil {
+			c.RatedCount++
+			c.ScoreSum += int64(*r.RatingScore)
+		}
+	}
+	if len(counts) != 2 || len(list["items"].([]any)) != 2 {
+		t.Fatalf("platforms: %d independent, %d listed", len(counts), len(list["items"].([]any)))
+	}
+	for pid, c := range counts {
+		want := models.ComputeRating(*c, true)
+		got := itemFor(t, list, pid)
+		if got["complaint_count"] != float64(c.ComplaintCount) || got["replied_count"] != float64(c.RepliedCount) ||
+			got["rated_count"] != float64(c.RatedCount) || !nearly(got["reply_rate"], want.ReplyRate) ||
+			!nearly(got["timeliness"], want.Timeliness) || !nearly(got["index"], *want.Index) || got["grade"] != want.Grade {
+			t.Fatalf("platform %s: listed %v, recomputed %+v from %+v", pid, got, want, *c)
+		}
+		if (want.Satisfaction == nil) != (got["satisfaction"] == nil) || (want.Satisfaction != nil && !nearly(got["satisfaction"], *want.Satisfaction)) {
+			t.Fatalf("satisfaction: listed %v, recomputed %v", got["satisfaction"], want.Satisfaction)
+		}
+	}
+}

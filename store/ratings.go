@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// RatingRow is one platform's raw counts for a period and channel.
+type RatingRow struct {
+	PlatformID     string
+	ComplaintCount int64
+	RepliedCount   int64
+	RatedCount     int64
+	TimelinessSum  float64
+	ScoreSum       int64
+}
+
+// ratedStatuses are the statuses that count in a rating population (API.md 7.1).
+var ratedStatuses = []models.Status{models.StatusDelivered, models.StatusReplied, models.StatusCompleted}
+
+// RatingCounts computes every platform's counts for a period in one aggregate query, grouped
+// by platform over the (channel, delivered_at) index. Reply times are bucketed in SQL from
+// reply_seconds: under 72 h scores 1.0, under 120 h 0.6, later 0.
+func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, sector models.Sector, from, to time.Time) ([]RatingRow, error) {
+	q := s.db.WithContext(ctx).Table("complaints AS c").
+		Select(`c.platform_id AS platform_id,
+			COUNT(*) AS complaint_count,
+			SUM(CASE WHEN c.first_replied_at IS NULL THEN 0 ELSE 1 END) AS replied_count,
+			SUM(CASE WHEN c.rating_score IS NULL THEN 0 ELSE 1 END) AS rated_count,
+			SUM(CASE WHEN c.first_replied_at IS NULL THEN 0
+				WHEN c.reply_seconds < ? THEN 1.0
+				WHEN c.reply_seconds < ? THEN 0.6
+				ELSE 0 END) AS timeliness_sum,
+			COALESCE(SUM(c.rating_score), 0) AS score_sum`,
+			int64(72*time.Hour/time.Second), int64(120*time.Hour/time.Second)).
+		Where("c.channel = ? AND c.delivered_at >= ? AND c.delivered_at < ? AND c.status IN ?", channel, from, to, ratedStatuses).
+		Group("c.platform_id")
+	if sector != "" {
+		q = q.Joins("JOIN platforms AS p ON p.id = c.platform_id").Where("p.sector = ?", sector)
+	}
+	var rows []RatingRow
+	return rows, q.Scan(&rows).Error
+}
+
+// RatingSnapshotOf loads a frozen list, or ErrNotFound.
+func (s *Store) RatingSnapshotOf(ctx context.Context, period, channel string) (*models.RatingSnapshot, error) {
+	var snap models.RatingSnapshot
+	err := s.db.WithContext(ctx).Where("period = ? AND channel = ?", period, channel).Take(&snap).Error
+	return &snap, translate(err, "rating snapshot")
+}
+
+// FreezeRating stores a snapshot unless one exists; the first writer wins on every instance,
+// and the stored one is returned.
+func (s *Store) FreezeRating(ctx context.Context, snap *models.RatingSnapshot) (*models.RatingSnapshot, error) {
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(snap).Error; err != nil && !IsDuplicate(err) {
+		return nil, err
+	}
+	stored, err := s.RatingSnapshotOf(ctx, snap.Period, snap.Channel)
+	if errors.Is(err, models.ErrNotFound) {
+		return snap, nil
+	}
+	return stored, err
+}
