@@ -61,10 +61,10 @@ func TestRatingList(t *testing.T) {
 
 	nov := time.Date(2026, 11, 2, 2, 0, 0, 0, time.UTC)
 	// A in November: 5 complaints.
-	rw.complaintAt(a, nov, 71*time.Hour, 10, aKey)            // timeliness 1.0, score 10
-	rw.complaintAt(a, nov.Add(time.Hour), 72*time.Hour, 0, aKey)  // exactly 72 h → 0.6, unrated
+	rw.complaintAt(a, nov, 71*time.Hour, 10, aKey)                  // timeliness 1.0, score 10
+	rw.complaintAt(a, nov.Add(time.Hour), 72*time.Hour, 0, aKey)    // exactly 72 h → 0.6, unrated
 	rw.complaintAt(a, nov.Add(2*time.Hour), 120*time.Hour, 4, aKey) // exactly 120 h → 0, score 4
-	rw.complaintAt(a, nov.Add(3*time.Hour), -1, 0, aKey)          // no reply
+	rw.complaintAt(a, nov.Add(3*time.Hour), -1, 0, aKey)            // no reply
 	// Delivered at 23:59:59 on 30 November in China time: still November.
 	last := rw.complaintAt(a, time.Date(2026, 11, 30, 15, 59, 59, 0, time.UTC), -1, 0, aKey)
 	// Not counted: pending, rejected, awaiting, withdrawn; and a complaint delivered in December.

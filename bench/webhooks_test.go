@@ -166,7 +166,9 @@ func BenchmarkWebhookLatency(b *testing.B) {
 		b.Fatalf("matched %d of %d receipts", len(latencies), total)
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) float64 { return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000 }
+	pct := func(p float64) float64 {
+		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
+	}
 	b.ReportMetric(pct(0.50), "p50_ms")
 	b.ReportMetric(pct(0.99), "p99_ms")
 	b.ReportMetric(float64(len(latencies)), "events")
