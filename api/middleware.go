@@ -452,7 +452,11 @@ func writeCacheable(c *gin.Context, v any, maxAge time.Duration) {
 		return
 	}
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	writeRendered(c, body, `"`+hex.EncodeToString(sum[:16])+`"`, maxAge)
+}
+
+// writeRendered sends a JSON body already serialised, with its ETag.
+func writeRendered(c *gin.Context, body []byte, etag string, maxAge time.Duration) {
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
 	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {

@@ -35,7 +35,7 @@ const frozenMaxAge = 24 * time.Hour
 //	@Failure		422		{object}	Problem	"a period, sector or channel that does not parse"
 //	@Router			/api/v1/ratings [get]
 func (h *ratingsHandler) list(c *gin.Context) {
-	l, err := h.svc.List(c.Request.Context(), service.RatingQuery{Period: c.Query("period"), Sector: c.Query("sector"), Channel: c.Query("channel")})
+	l, err := h.svc.Rendered(c.Request.Context(), service.RatingQuery{Period: c.Query("period"), Sector: c.Query("sector"), Channel: c.Query("channel")})
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -44,7 +44,7 @@ func (h *ratingsHandler) list(c *gin.Context) {
 	if l.Frozen {
 		maxAge = frozenMaxAge
 	}
-	writeCacheable(c, l, maxAge)
+	writeRendered(c, l.Body, l.ETag, maxAge)
 }
 
 // history godoc

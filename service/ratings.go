@@ -3,6 +3,8 @@ package service
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -117,6 +119,56 @@ func (rs *Ratings) List(ctx context.Context, q RatingQuery) (*RatingList, error)
 		return nil, err
 	}
 	return rs.list(ctx, p, ch, sec)
+}
+
+// RenderedList is a list as the API sends it: the JSON body and its ETag, cached together so
+// that a hot list costs one cache read per request.
+type RenderedList struct {
+	Body   []byte
+	ETag   string
+	Frozen bool
+}
+
+// renderedTTL bounds how long a rendered frozen list stays in the cache; live ones follow
+// liveRatingTTL.
+const renderedTTL = time.Hour
+
+// Rendered is List, serialised, from the cache when it holds the list.
+func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, error) {
+	p, ch, sec, err := rs.parse(q)
+	if err != nil {
+		return nil, err
+	}
+	// The state is part of the key, so that the first request after the freeze point never
+	// gets a live rendering from before it.
+	state := "live"
+	if !rs.clock.Now().Before(p.End().Add(rs.freezeDelay)) {
+		state = "frozen"
+	}
+	key := "rating-json:" + models.RatingFormulaVersion + ":" + state + ":" + p.String() + ":" + string(ch) + ":" + string(sec)
+	if raw, err := rs.cache.Get(ctx, key); err == nil && len(raw) > 66 {
+		// Layout: frozen flag, ETag (64 hex), newline, body.
+		return &RenderedList{Frozen: raw[0] == 'f', ETag: `"` + string(raw[1:65]) + `"`, Body: raw[66:]}, nil
+	}
+	l, err := rs.list(ctx, p, ch, sec)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(l)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	tag := hex.EncodeToString(sum[:])
+	flag, ttl := byte('l'), liveRatingTTL
+	if l.Frozen {
+		flag, ttl = 'f', renderedTTL
+	}
+	raw := append(append([]byte{flag}, tag...), '\n')
+	if err := rs.cache.Set(ctx, key, append(raw, body...), ttl); err != nil {
+		rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
+	}
+	return &RenderedList{Body: body, ETag: `"` + tag + `"`, Frozen: l.Frozen}, nil
 }
 
 func (rs *Ratings) list(ctx context.Context, p models.Period, ch models.Channel, sec models.Sector) (*RatingList, error) {
