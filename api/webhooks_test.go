@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
@@ -641,4 +643,52 @@ func TestWebhookWakeUpAcrossInstancesOverRedis(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // subscribed, first sweep done
 	w.accept(w.file(w.consumer, nil)["id"].(string))
 	waitFor(t, "delivery by the other instance", func() bool { return len(rc.got()) == 1 })
+}
+
+func TestWebhookMetrics(t *testing.T) {
+	w := newWorld(t)
+	rc := newReceiver(t)
+	w.endpoint(w.key, rc.URL)
+	reg := prometheus.NewRegistry()
+	d := dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0, time.Minute}, Timeout: 5 * time.Second,
+		Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: "metrics", Registry: reg, Sweep: time.Hour})
+	w.accept(w.file(w.consumer, nil)["id"].(string))
+	rc.setAnswer(func(*http.Request) (int, http.Header) { return http.StatusInternalServerError, nil })
+	w.accept(w.file(w.consumer, map[string]any{"order_no": "M2"})["id"].(string))
+	// Two deliveries due; the receiver fails both: both retrying.
+	if n, err := d.RunOnce(context.Background()); n != 2 || err != nil {
+		t.Fatalf("RunOnce: %d %v", n, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.Run(ctx) }() // the gauges are refreshed by Run
+	waitFor(t, "queue gauges", func() bool {
+		mfs, _ := reg.Gather()
+		for _, mf := range mfs {
+			if mf.GetName() == "dsb_webhook_queue_depth" && mf.GetMetric()[0].GetGauge().GetValue() == 2 {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	<-done
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch mf.GetName() {
+			case "dsb_webhook_attempts_total":
+				found["attempts_"+m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+			case "dsb_webhook_attempt_duration_seconds":
+				found["latency_count"] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	if found["attempts_retrying"] != 2 || found["latency_count"] != 2 {
+		t.Fatalf("metrics: %v", found)
+	}
 }
