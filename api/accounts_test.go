@@ -86,6 +86,18 @@ func TestMalformedJSON(t *testing.T) {
 	}
 }
 
+func TestContentType(t *testing.T) {
+	a := newApp(t)
+	body := `{"email":"` + adminEmail + `","password":"` + adminPassword + `"}`
+	for ct, want := range map[string]int{"application/json; charset=utf-8": 200, "": 200, "application/x-www-form-urlencoded": 200,
+		"application/merge-patch+json": 200, "text/plain": 415, "application/xml": 415, "multipart/form-data; boundary=x": 415} {
+		r := a.do(req{method: "POST", path: "/api/v1/auth/login", body: body, header: map[string]string{"Content-Type": ct}})
+		if r.Code != want {
+			t.Errorf("Content-Type %q: %d, want %d", ct, r.Code, want)
+		}
+	}
+}
+
 func TestLogin(t *testing.T) {
 	a := newApp(t)
 	reg := map[string]any{"role": "consumer", "phone": "13800138001", "password": "password-123", "real_name": "张三"}

@@ -314,7 +314,7 @@ func TestComplaintLifecycle(t *testing.T) {
 	if rated["status"] != "completed" || rated["rating"].(map[string]any)["score"] != float64(9) || rated["completed_at"] == nil {
 		t.Fatalf("rated: %v", rated)
 	}
-	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/rating", token: w.consumer, body: map[string]any{"score": 3}}), http.StatusConflict)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/rating", token: w.consumer, body: map[string]any{"score": 3}}), http.StatusConflict, "invalid_state")
 	expect(t, w.do(req{method: "POST", path: "/api/v1/platform/complaints/" + id + "/replies", token: w.key, body: body}), http.StatusConflict, "invalid_state")
 	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/withdraw", token: w.consumer, body: map[string]any{"reason": "x"}}), http.StatusConflict, "invalid_state")
 	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/supplements", token: w.consumer, body: map[string]any{"text": "x"}}), http.StatusConflict, "invalid_state")
@@ -379,6 +379,42 @@ func TestRejectAndResubmit(t *testing.T) {
 		body: map[string]string{"reason_code": "out_of_scope", "note": "不属于网络消费纠纷"}}), http.StatusOK)
 	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/supplements", token: w.consumer,
 		body: map[string]any{"text": "再补充"}}), http.StatusConflict, "invalid_state")
+	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/withdraw", token: w.consumer,
+		body: map[string]any{"reason": "算了"}}), http.StatusConflict, "invalid_state")
+}
+
+func TestPaddedAndControlText(t *testing.T) {
+	w := newWorld(t)
+	// Lengths count what is stored: the text without surrounding white space.
+	m := expect(t, w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer,
+		body: complaintBody(w.platformID, map[string]any{"title": "  ab    "})}), http.StatusUnprocessableEntity)
+	assertFieldError(t, m, "title")
+	m = expect(t, w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer,
+		body: complaintBody(w.platformID, map[string]any{"title": "abc\rdefgh"})}), http.StatusUnprocessableEntity)
+	assertFieldError(t, m, "title")
+	// CRLF, as browsers send text areas, is a newline.
+	c := w.file(w.consumer, map[string]any{"description": "第一行：商家不发货。\r\n第二行：客服不回复，要求退款处理。"})
+	if !strings.Contains(c["description"].(string), "\n") {
+		t.Fatalf("description: %q", c["description"])
+	}
+}
+
+// TestConcurrentDuplicateFilings files the same order twice at once: exactly one wins.
+func TestConcurrentDuplicateFilings(t *testing.T) {
+	w := newWorld(t)
+	for round := range 5 {
+		body := complaintBody(w.platformID, map[string]any{"order_no": fmt.Sprintf("RACE-%d", round)})
+		codes := make(chan int, 2)
+		for range 2 {
+			go func() {
+				codes <- w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer, body: body}).Code
+			}()
+		}
+		got := []int{<-codes, <-codes}
+		if !((got[0] == 201 && got[1] == 409) || (got[0] == 409 && got[1] == 201)) {
+			t.Fatalf("round %d: %v, want one 201 and one 409", round, got)
+		}
+	}
 }
 
 func TestAwaitingContactIsDeliveredWhenReachable(t *testing.T) {
@@ -417,6 +453,27 @@ func TestAwaitingContactIsDeliveredWhenReachable(t *testing.T) {
 		body: map[string]any{"after_sales_contact": map[string]string{"email": "kefu@zhuanzhuan.example"}}}), http.StatusOK)
 	if s := expect(t, w.do(req{method: "GET", path: "/api/v1/complaints/" + id2, token: w.consumer}), http.StatusOK)["status"]; s != "delivered" {
 		t.Fatalf("after the contact: %v", s)
+	}
+
+	// An enabled webhook endpoint is enough: with its only key revoked, the platform is still
+	// reachable through the endpoint.
+	dark3 := w.createPlatform(w.admin, "dark3", map[string]any{"onboarded": true})["id"].(string)
+	key3, key3ID := w.issueKey(w.admin, dark3)
+	rc := newReceiver(t)
+	epID, _ := w.endpoint(key3, rc.URL)
+	expect(t, w.do(req{method: "DELETE", path: "/api/v1/admin/platforms/" + dark3 + "/api-keys/" + key3ID, token: w.admin}), http.StatusOK)
+	id3 := expect(t, w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer, body: complaintBody(dark3, nil)}), http.StatusCreated)["id"].(string)
+	if s := w.accept(id3)["status"]; s != "delivered" {
+		t.Fatalf("a platform reachable by its webhook endpoint: %v", s)
+	}
+	// Without the endpoint (disabled) nothing reaches it.
+	key4, _ := w.issueKey(w.admin, dark3)
+	expect(t, w.do(req{method: "PATCH", path: "/api/v1/platform/webhook-endpoints/" + epID, token: key4, body: map[string]any{"enabled": false}}), http.StatusOK)
+	keys := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/platforms/" + dark3 + "/api-keys", token: w.admin}), http.StatusOK)["data"].([]any)
+	expect(t, w.do(req{method: "DELETE", path: "/api/v1/admin/platforms/" + dark3 + "/api-keys/" + keys[0].(map[string]any)["id"].(string), token: w.admin}), http.StatusOK)
+	id4 := expect(t, w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer, body: complaintBody(dark3, map[string]any{"order_no": "D4"})}), http.StatusCreated)["id"].(string)
+	if s := w.accept(id4)["status"]; s != "awaiting_contact" {
+		t.Fatalf("a platform with a disabled endpoint and no key: %v", s)
 	}
 }
 
@@ -603,13 +660,20 @@ func TestPlatformSeesEvidenceOnceDelivered(t *testing.T) {
 	}
 	otherKey, _ := w.issueKey(w.admin, w.createPlatform(w.admin, "other", nil)["id"].(string))
 	expect(t, w.do(req{method: "GET", path: "/api/v1/evidence/" + evID, token: otherKey}), http.StatusNotFound)
-	// A platform's own evidence in a reply is shown to the complainant.
+	// A platform's own evidence in a reply is listed in the complaint and downloadable by the
+	// complainant.
 	pev := expect(t, w.upload(w.key, "退款凭证.pdf", "application/pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")), http.StatusCreated)["id"].(string)
 	rep := expect(t, w.do(req{method: "POST", path: "/api/v1/platform/complaints/" + id + "/replies", token: w.key,
 		body: map[string]any{"content": "退款凭证见附件", "evidence_ids": []string{pev}}}), http.StatusCreated)
 	if evs := rep["replies"].([]any)[0].(map[string]any)["evidence"].([]any); len(evs) != 1 || evs[0].(map[string]any)["id"] != pev {
 		t.Fatalf("reply evidence: %v", evs)
 	}
+	// The complainant can open it; another consumer cannot.
+	if r := w.do(req{method: "GET", path: "/api/v1/evidence/" + pev, token: w.consumer, raw: true}); r.Code != http.StatusOK {
+		t.Fatalf("complainant download of the reply's evidence: %d", r.Code)
+	}
+	stranger, _ := w.register("consumer")
+	expect(t, w.do(req{method: "GET", path: "/api/v1/evidence/" + pev, token: stranger}), http.StatusNotFound)
 	// The platform cannot cite the complainant's evidence as its own.
 	expect(t, w.do(req{method: "POST", path: "/api/v1/platform/complaints/" + id + "/replies", token: w.key,
 		body: map[string]any{"content": "x", "evidence_ids": []string{evID}}}), http.StatusUnprocessableEntity)

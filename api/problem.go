@@ -72,10 +72,16 @@ func writeProblem(c *gin.Context, err error) {
 	c.Data(status, "application/problem+json", body)
 }
 
-// bindJSON decodes the request body into dst, whatever Content-Type the client sent (curl's
-// default form type included): the body is JSON or it is refused. Malformed JSON is 400; a value of the wrong type
-// is 422 naming the field; a body over the limit is 413.
+// bindJSON decodes the request body into dst. The body must be JSON: a Content-Type other than
+// application/json (or a +json type) is 415, except none at all and curl's default form type,
+// which are read as JSON so that `curl -d '{…}'` works.
 func bindJSON(c *gin.Context, dst any) error {
+	switch ct := c.ContentType(); {
+	case ct == "", ct == "application/json", strings.HasSuffix(ct, "+json"), ct == "application/x-www-form-urlencoded":
+	default:
+		return &models.Error{Kind: models.KindUnsupportedMedia, Code: "unsupported_media_type",
+			Detail: "send the body as application/json"}
+	}
 	dec := json.NewDecoder(c.Request.Body)
 	err := dec.Decode(dst)
 	if err == nil {

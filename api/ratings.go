@@ -13,8 +13,12 @@ type ratingsHandler struct {
 	svc *service.Ratings
 }
 
-// frozenMaxAge is how long caches may keep a frozen list: it never changes.
-const frozenMaxAge = 24 * time.Hour
+// frozenMaxAge is how long caches may keep a frozen list: it never changes. A live list may be
+// kept 30 s, which with the service's own 30 s cache keeps a change visible within a minute.
+const (
+	frozenMaxAge   = 24 * time.Hour
+	liveListMaxAge = 30 * time.Second
+)
 
 // list godoc
 //
@@ -40,7 +44,7 @@ func (h *ratingsHandler) list(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	maxAge := publicMaxAge
+	maxAge := liveListMaxAge
 	if l.Frozen {
 		maxAge = frozenMaxAge
 	}
@@ -68,7 +72,7 @@ func (h *ratingsHandler) history(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	writeCacheable(c, hist, publicMaxAge)
+	writeCacheable(c, hist, liveListMaxAge)
 }
 
 // own godoc

@@ -28,7 +28,9 @@ func (v *Validator) Err() error {
 }
 
 // Text checks a string's length in characters and its characters: NUL and other control
-// characters except tab and newline are refused. A min of 0 makes the field optional.
+// characters except tab and newline (LF, or CRLF as browsers send it) are refused. The length
+// is that of the text without surrounding white space, which is how services store it. A min
+// of 0 makes the field optional.
 func (v *Validator) Text(field, s string, minLen, maxLen int) bool {
 	if !utf8.ValidString(s) {
 		v.Add(field, "must be valid UTF-8")
@@ -38,8 +40,8 @@ func (v *Validator) Text(field, s string, minLen, maxLen int) bool {
 		v.Add(field, "must not contain control characters")
 		return false
 	}
-	n := utf8.RuneCountInString(s)
-	if minLen > 0 && strings.TrimSpace(s) == "" {
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
+	if minLen > 0 && n == 0 {
 		v.Add(field, "is required")
 		return false
 	}
@@ -54,13 +56,17 @@ func (v *Validator) Text(field, s string, minLen, maxLen int) bool {
 	return true
 }
 
-// ControlChar reports whether s holds a control character other than tab, newline or CR.
+// ControlChar reports whether s holds a control character other than tab and newline; a
+// carriage return counts as part of a newline only when a line feed follows it.
 func ControlChar(s string) bool {
-	for _, r := range s {
-		if r == '\t' || r == '\n' || r == '\r' {
-			continue
-		}
-		if unicode.IsControl(r) {
+	for i, r := range s {
+		switch {
+		case r == '\t' || r == '\n':
+		case r == '\r':
+			if i+1 >= len(s) || s[i+1] != '\n' {
+				return true
+			}
+		case unicode.IsControl(r):
 			return true
 		}
 	}

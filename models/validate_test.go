@@ -34,6 +34,11 @@ func TestText(t *testing.T) {
 		{strings.Repeat("字", 100), 5, 100, true},
 		{strings.Repeat("字", 101), 5, 100, false},
 		{"tab\tand\nnewline ok", 1, 100, true},
+		{"crlf\r\nas browsers send it", 1, 100, true},
+		{"lone\rcarriage return", 1, 100, false},
+		{"ends with cr\r", 1, 100, false},
+		{"  ab   ", 5, 100, false},
+		{"  abcde   ", 5, 5, true},
 		{"nul\x00", 1, 100, false},
 		{"bell\x07", 1, 100, false},
 		{"del\x7f", 1, 100, false},
@@ -122,7 +127,7 @@ func FuzzText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, minLen, maxLen int) {
 		var v Validator
 		if v.Text("f", s, minLen, maxLen) {
-			n := utf8.RuneCountInString(s)
+			n := utf8.RuneCountInString(strings.TrimSpace(s))
 			if n > maxLen || n < minLen || ControlChar(s) || !utf8.ValidString(s) {
 				t.Fatalf("%q accepted for [%d,%d]", s, minLen, maxLen)
 			}

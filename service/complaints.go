@@ -249,6 +249,7 @@ func (cs *Complaints) evidenceOf(ctx context.Context, v *models.Validator, p *mo
 func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.Complaint, review func(tx *store.Store, c *models.Complaint, fx *effects) error) (*ComplaintView, error) {
 	fx := &effects{}
 	err := cs.st.Tx(ctx, func(tx *store.Store) error {
+		*fx = effects{} // a retried transaction starts over
 		t := now(cs.clock)
 		if err := tx.LockUser(ctx, p.UserID); err != nil {
 			return err
@@ -488,6 +489,7 @@ func (cs *Complaints) change(ctx context.Context, id string, fn func(tx *store.S
 	}
 	fx := &effects{}
 	err := cs.st.Tx(ctx, func(tx *store.Store) error {
+		*fx = effects{} // a retried transaction starts over
 		c, err := tx.ComplaintForUpdate(ctx, id)
 		if err != nil {
 			return err
@@ -623,9 +625,6 @@ func (cs *Complaints) Rate(ctx context.Context, p *models.Principal, id string, 
 		return nil, err
 	}
 	return cs.ownerChange(ctx, p, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
-		if c.RatingScore != nil {
-			return &models.Error{Kind: models.KindInvalidState, Code: "already_rated", Detail: "the complaint was rated already"}
-		}
 		t := now(cs.clock)
 		score := req.Score
 		c.RatingScore, c.RatingComment, c.RatedAt = &score, comment, &t
@@ -641,6 +640,11 @@ func (cs *Complaints) Withdraw(ctx context.Context, p *models.Principal, id stri
 		return nil, err
 	}
 	return cs.ownerChange(ctx, p, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+		if c.Final() {
+			// A rejection that cannot be re-submitted is as final as a completion.
+			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
+				Detail: "a complaint that is " + string(c.Status) + " for good cannot be withdrawn"}
+		}
 		return cs.transition(ctx, tx, c, models.ActionWithdraw, actorOf(p), strings.TrimSpace(req.Reason), fx)
 	})
 }
@@ -863,15 +867,45 @@ func (cs *Complaints) List(ctx context.Context, p *models.Principal, f Complaint
 	return views, next, err
 }
 
-// views presents a page of complaints, loading their children in a few queries.
+// views presents a page of complaints, loading their children, platforms and evidence for the
+// whole page at once.
 func (cs *Complaints) views(ctx context.Context, items []models.Complaint, aud Audience) ([]ComplaintView, error) {
-	out := make([]ComplaintView, 0, len(items))
+	ids := make([]string, len(items))
 	for i := range items {
-		v, err := cs.View(ctx, items[i].ID, aud)
-		if err != nil {
-			return nil, err
+		ids[i] = items[i].ID
+	}
+	full, err := cs.st.ComplaintsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*models.Complaint, len(full))
+	var platformIDs, evidenceIDs []string
+	for i := range full {
+		byID[full[i].ID] = &full[i]
+		platformIDs = append(platformIDs, full[i].PlatformID)
+		evidenceIDs = append(evidenceIDs, allEvidenceIDs(&full[i])...)
+	}
+	platforms, err := cs.st.PlatformsByIDs(ctx, platformIDs)
+	if err != nil {
+		return nil, err
+	}
+	pByID := make(map[string]*models.Platform, len(platforms))
+	for i := range platforms {
+		pByID[platforms[i].ID] = &platforms[i]
+	}
+	evs, err := cs.st.EvidenceByIDs(ctx, evidenceIDs)
+	if err != nil {
+		return nil, err
+	}
+	evByID := make(map[string]models.Evidence, len(evs))
+	for _, e := range evs {
+		evByID[e.ID] = e
+	}
+	out := make([]ComplaintView, 0, len(items))
+	for _, it := range items {
+		if c := byID[it.ID]; c != nil {
+			out = append(out, buildView(c, pByID[c.PlatformID], evByID, aud))
 		}
-		out = append(out, *v)
 	}
 	return out, nil
 }
@@ -905,18 +939,13 @@ func (cs *Complaints) DeliverAwaiting(ctx context.Context, platformID string) (i
 
 // SweepAwaiting delivers waiting complaints of every platform that has become reachable.
 func (cs *Complaints) SweepAwaiting(ctx context.Context) (int, error) {
-	batch, err := cs.st.AwaitingComplaintIDs(ctx, "", 1000)
+	platforms, err := cs.st.PlatformsWithAwaitingComplaints(ctx)
 	if err != nil {
 		return 0, err
 	}
-	seen := map[string]bool{}
 	total := 0
-	for _, c := range batch {
-		if seen[c.PlatformID] {
-			continue
-		}
-		seen[c.PlatformID] = true
-		n, err := cs.DeliverAwaiting(ctx, c.PlatformID)
+	for _, id := range platforms {
+		n, err := cs.DeliverAwaiting(ctx, id)
 		total += n
 		if err != nil {
 			return total, err

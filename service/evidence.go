@@ -221,7 +221,8 @@ func (e *Evidence) maySee(ctx context.Context, p *models.Principal, ev *models.E
 	if p.Kind == models.PrincipalPlatform {
 		return e.st.PlatformCanSeeEvidence(ctx, ev.ID, p.PlatformID)
 	}
-	return false, nil
+	// The complainant sees what the platform attached to its replies on their complaint.
+	return e.st.ComplainantCanSeeEvidence(ctx, ev.ID, p.UserID)
 }
 
 // OwnedEvidence checks the evidence ids a complaint, supplement or reply cites: at most 20

@@ -36,6 +36,10 @@ func (s *Services) RunSchedulers(ctx context.Context, kvs expirer) {
 			m, err := kvs.DeleteExpired(ctx)
 			return int(n + m), err
 		}},
+		{"stale_uploads", time.Hour, func(ctx context.Context) (int, error) {
+			// Temporary files of uploads a crash interrupted.
+			return s.Evidence.SweepStaleUploads(ctx, time.Hour)
+		}},
 	}
 	for _, j := range jobs {
 		go s.loop(ctx, j)

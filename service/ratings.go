@@ -161,12 +161,19 @@ func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, 
 	sum := sha256.Sum256(body)
 	tag := hex.EncodeToString(sum[:])
 	flag, ttl := byte('l'), liveRatingTTL
+	if gen, err := time.Parse(time.RFC3339, l.GeneratedAt); err == nil {
+		// The list may come from the inner cache already: the rendering lives only as long as
+		// the list it renders, so that a change still shows within liveRatingTTL.
+		ttl -= rs.clock.Now().Sub(gen)
+	}
 	if l.Frozen {
 		flag, ttl = 'f', renderedTTL
 	}
 	raw := append(append([]byte{flag}, tag...), '\n')
-	if err := rs.cache.Set(ctx, key, append(raw, body...), ttl); err != nil {
-		rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
+	if ttl >= time.Second {
+		if err := rs.cache.Set(ctx, key, append(raw, body...), ttl); err != nil {
+			rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
+		}
 	}
 	return &RenderedList{Body: body, ETag: `"` + tag + `"`, Frozen: l.Frozen}, nil
 }

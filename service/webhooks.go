@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,38 +214,57 @@ func (ws *Webhooks) ListEndpoints(ctx context.Context, p *models.Principal, page
 	return out, next, nil
 }
 
-// UpdateEndpoint changes the members present in req.
+// UpdateEndpoint changes the members present in req, under a row lock so that a concurrent
+// rotation or a disabling by the dispatcher is not overwritten.
 func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id string, req UpdateEndpointRequest) (*EndpointView, error) {
-	e, err := ws.endpoint(ctx, p, id)
-	if err != nil {
-		return nil, err
+	if len(id) > 64 {
+		return nil, models.NotFound("webhook endpoint")
 	}
 	var v models.Validator
+	url := ""
 	if req.URL != nil {
-		e.URL = ws.checkURL(ctx, &v, *req.URL)
+		url = ws.checkURL(ctx, &v, *req.URL)
 	}
+	var types []string
 	if req.EventTypes != nil {
-		e.EventTypes = validateEventTypes(&v, *req.EventTypes)
+		types = validateEventTypes(&v, *req.EventTypes)
 	}
 	if req.Description != nil {
 		v.Text("description", *req.Description, 0, 255)
-		e.Description = strings.TrimSpace(*req.Description)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	if req.Enabled != nil {
-		e.Enabled = *req.Enabled
-		if e.Enabled {
-			e.DisabledReason, e.FailingSince = nil, nil
+	var view EndpointView
+	err := ws.st.Tx(ctx, func(tx *store.Store) error {
+		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
+		if err != nil {
+			return err
 		}
-	}
-	e.UpdatedAt = now(ws.clock)
-	if err := ws.st.SaveWebhookEndpoint(ctx, e); err != nil {
+		if req.URL != nil && url != e.URL {
+			// A new destination starts with a clean record.
+			e.URL, e.FailingSince = url, nil
+		}
+		if req.EventTypes != nil {
+			e.EventTypes = types
+		}
+		if req.Description != nil {
+			e.Description = strings.TrimSpace(*req.Description)
+		}
+		if req.Enabled != nil {
+			e.Enabled = *req.Enabled
+			if e.Enabled {
+				e.DisabledReason, e.FailingSince = nil, nil
+			}
+		}
+		e.UpdatedAt = now(ws.clock)
+		view = endpointView(e)
+		return tx.SaveWebhookEndpoint(ctx, e)
+	})
+	if err != nil {
 		return nil, err
 	}
 	ws.changed(ctx, p.PlatformID)
-	view := endpointView(e)
 	return &view, nil
 }
 
@@ -259,22 +279,27 @@ func (ws *Webhooks) DeleteEndpoint(ctx context.Context, p *models.Principal, id 
 // RotateSecret gives the endpoint a new secret; the old one signs too for 24 hours, so that the
 // receiver can switch without losing a webhook.
 func (ws *Webhooks) RotateSecret(ctx context.Context, p *models.Principal, id string) (*EndpointWithSecret, error) {
-	e, err := ws.endpoint(ctx, p, id)
-	if err != nil {
-		return nil, err
+	if len(id) > 64 {
+		return nil, models.NotFound("webhook endpoint")
 	}
 	secret, err := webhooks.NewSecret()
 	if err != nil {
 		return nil, err
 	}
-	t := now(ws.clock)
-	prev, until := e.Secret, t.Add(RotationOverlap)
-	e.PreviousSecret, e.PreviousSecretExpiresAt = &prev, &until
-	e.Secret, e.UpdatedAt = secret, t
-	if err := ws.st.SaveWebhookEndpoint(ctx, e); err != nil {
-		return nil, err
-	}
-	return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+	var out *EndpointWithSecret
+	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
+		if err != nil {
+			return err
+		}
+		t := now(ws.clock)
+		prev, until := e.Secret, t.Add(RotationOverlap)
+		e.PreviousSecret, e.PreviousSecretExpiresAt = &prev, &until
+		e.Secret, e.UpdatedAt = secret, t
+		out = &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}
+		return tx.SaveWebhookEndpoint(ctx, e)
+	})
+	return out, err
 }
 
 // SendTest queues a webhook.test event for one endpoint.
@@ -339,8 +364,9 @@ func (ws *Webhooks) wake() {
 	}
 }
 
-// Redeliver queues an event of the caller's again for every enabled endpoint that subscribes
-// to it.
+// Redeliver queues an event of the caller's again for its endpoints: those it was delivered
+// to that still exist and are enabled, or, for an event that never had one, every enabled
+// endpoint that subscribes to it now.
 func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID string) (*RedeliveryView, error) {
 	if len(eventID) > 64 {
 		return nil, models.NotFound("webhook event")
@@ -355,10 +381,14 @@ func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID 
 		if err != nil {
 			return err
 		}
-		var ds []models.WebhookDelivery
+		own, err := tx.EndpointIDsOfEvent(ctx, ev.ID)
+		if err != nil {
+			return err
+		}
+		ds := []models.WebhookDelivery{}
 		t := now(ws.clock)
 		for i := range eps {
-			if eps[i].Subscribes(ev.Type) {
+			if (len(own) == 0 && eps[i].Subscribes(ev.Type)) || slices.Contains(own, eps[i].ID) {
 				ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerManual, t))
 			}
 		}

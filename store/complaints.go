@@ -83,6 +83,21 @@ func (s *Store) ComplaintByID(ctx context.Context, id string) (*models.Complaint
 	return &c, translate(err, "complaint")
 }
 
+// ComplaintsByIDs loads complaints with their children in a handful of queries, in no
+// particular order.
+func (s *Store) ComplaintsByIDs(ctx context.Context, ids []string) ([]models.Complaint, error) {
+	var out []models.Complaint
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).
+		Preload("Supplements", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Preload("Replies", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Preload("Timeline", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Where("id IN ?", ids).Find(&out).Error
+	return out, err
+}
+
 // AddTimeline appends a status change.
 func (s *Store) AddTimeline(ctx context.Context, t *models.TimelineItem) error {
 	return s.db.WithContext(ctx).Create(t).Error
@@ -194,6 +209,14 @@ func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, lim
 	}
 	var out []models.Complaint
 	return out, q.Find(&out).Error
+}
+
+// PlatformsWithAwaitingComplaints lists the platforms that have complaints waiting for them.
+func (s *Store) PlatformsWithAwaitingComplaints(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&models.Complaint{}).Where("status = ?", models.StatusAwaitingContact).
+		Distinct("platform_id").Pluck("platform_id", &ids)
+	return ids, err.Error
 }
 
 // PlatformsByIDs loads platforms by id.

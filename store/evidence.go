@@ -61,3 +61,15 @@ func (s *Store) PlatformCanSeeEvidence(ctx context.Context, evidenceID, platform
 		Pluck("evidence_links.evidence_id", &hits).Error
 	return len(hits) > 0, err
 }
+
+// ComplainantCanSeeEvidence reports whether the evidence is cited by a complaint of the user's
+// (a platform's reply evidence, for one).
+func (s *Store) ComplainantCanSeeEvidence(ctx context.Context, evidenceID, userID string) (bool, error) {
+	var hits []string
+	err := s.db.WithContext(ctx).Table("evidence_links").
+		Joins("JOIN complaints ON complaints.id = evidence_links.complaint_id").
+		Where("evidence_links.evidence_id = ? AND complaints.complainant_id = ?", evidenceID, userID).
+		Limit(1).
+		Pluck("evidence_links.evidence_id", &hits).Error
+	return len(hits) > 0, err
+}

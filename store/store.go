@@ -76,6 +76,9 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		if _, ok := mc.Params["charset"]; !ok {
 			mc.Params["charset"] = "utf8mb4"
 		}
+		// Arguments are interpolated client-side: one round trip per statement instead of a
+		// prepare, an execute and a close (about a third more throughput on filing).
+		mc.InterpolateParams = true
 		db, err = gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -107,7 +110,7 @@ func sqliteDSN(dsn string) string {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
 // Migrate creates and upgrades the schema. AutoMigrate adds tables, columns and indexes;
@@ -115,7 +118,9 @@ func sqliteDSN(dsn string) string {
 func (s *Store) Migrate(ctx context.Context) error {
 	opts := ""
 	if s.driver == "mysql" {
-		opts = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+		// Binary collation: comparisons are exact, as on SQLite (an order number "ORD-1" is
+		// not "ord-1", ids are compared byte for byte).
+		opts = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 	}
 	db := s.db.WithContext(ctx)
 	if opts != "" {
@@ -157,11 +162,27 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// Tx runs fn in one transaction; fn gets a Store bound to it.
+// Tx runs fn in one transaction; fn gets a Store bound to it. A transaction that MariaDB/MySQL
+// chose as a deadlock victim, or whose lock wait timed out, is run again (fn must start from
+// scratch each time), a few times at most.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&Store{db: db, driver: s.driver})
-	})
+	var err error
+	for attempt := 0; attempt < 4; attempt++ {
+		err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+			return fn(&Store{db: db, driver: s.driver})
+		})
+		if !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+// retryable reports a deadlock (1213) or a lock wait timeout (1205).
+func retryable(err error) bool {
+	var me *mysqldriver.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // translate maps database errors to domain errors where the meaning is clear.

@@ -43,6 +43,21 @@ func (s *Store) WebhookEndpointByID(ctx context.Context, platformID, id string) 
 	return &e, translate(err, "webhook endpoint")
 }
 
+// WebhookEndpointForUpdate loads one endpoint of the platform with a row lock.
+func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id string) (*models.WebhookEndpoint, error) {
+	var e models.WebhookEndpoint
+	err := s.withLock(s.db.WithContext(ctx)).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
+	return &e, translate(err, "webhook endpoint")
+}
+
+// EndpointIDsOfEvent lists the endpoints an event was queued for.
+func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&models.WebhookDelivery{}).Where("event_id = ?", eventID).
+		Distinct("endpoint_id").Pluck("endpoint_id", &ids).Error
+	return ids, err
+}
+
 // ListWebhookEndpoints lists a platform's endpoints, oldest first, after afterID.
 func (s *Store) ListWebhookEndpoints(ctx context.Context, platformID, afterID string, limit int) ([]models.WebhookEndpoint, error) {
 	q := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("id").Limit(limit)
@@ -206,13 +221,4 @@ func (s *Store) DeliveryQueueStats(ctx context.Context, now time.Time) (depth in
 		oldestDue = &d.NextAttemptAt
 	}
 	return depth, oldestDue, err
-}
-
-// RecentAttemptSucceeded reports whether the endpoint had a successful attempt since t.
-func (s *Store) RecentAttemptSucceeded(ctx context.Context, endpointID string, since time.Time) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&models.WebhookAttempt{}).
-		Where("endpoint_id = ? AND state = ? AND created_at >= ?", endpointID, models.DeliverySucceeded, since).
-		Limit(1).Count(&n).Error
-	return n > 0, err
 }

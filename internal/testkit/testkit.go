@@ -56,7 +56,7 @@ func StoreDSN(t testing.TB) (string, string) {
 		t.Fatalf("connect to MariaDB: %v", err)
 	}
 	sqlAdmin, _ := admin.DB()
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").Error; err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {

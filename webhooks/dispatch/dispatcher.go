@@ -29,6 +29,9 @@ import (
 // DisableAfter is how long an endpoint may fail every attempt before it is disabled.
 const DisableAfter = 5 * 24 * time.Hour
 
+// maxRetryAfter caps a receiver's Retry-After, so that no answer parks a delivery for ever.
+const maxRetryAfter = 24 * time.Hour
+
 // maxResponseBody is how much of a receiver's answer the delivery log keeps.
 const maxResponseBody = 2048
 
@@ -325,7 +328,7 @@ func (d *Dispatcher) attempt(ctx context.Context, del *models.WebhookDelivery, e
 		next.State = models.DeliveryRetrying
 		delay := d.jitter(d.cfg.Schedule[n])
 		if (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && retryAfter > delay {
-			delay = retryAfter
+			delay = min(retryAfter, maxRetryAfter)
 		}
 		next.NextAttemptAt = start.Add(delay).Truncate(time.Millisecond)
 		at := next.NextAttemptAt
@@ -390,7 +393,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.Atoi(v); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+		return time.Duration(min(s, int(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
