@@ -128,8 +128,12 @@ func TestRatingList(t *testing.T) {
 	}
 	// Sector and channel.
 	logistics := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&sector=logistics"}), http.StatusOK)["items"].([]any)
-	if len(logistics) != 1 || logistics[0].(map[string]any)["rank"] != float64(1) {
+	if len(logistics) != 1 || logistics[0].(map[string]any)["rank"] != float64(1) || logistics[0].(map[string]any)["platform"].(map[string]any)["id"] != b {
 		t.Fatalf("sector filter: %v", logistics)
+	}
+	retail := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&sector=digital_retail"}), http.StatusOK)["items"].([]any)
+	if len(retail) != 1 || retail[0].(map[string]any)["rank"] != float64(1) || retail[0].(map[string]any)["platform"].(map[string]any)["id"] != a {
+		t.Fatalf("sector filter: %v", retail)
 	}
 	if n := len(expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)["items"].([]any)); n != 0 {
 		t.Fatalf("refund-only channel: %d", n)
@@ -208,20 +212,28 @@ func TestRatingLiveUpdateAndFreezing(t *testing.T) {
 }
 
 // TestRatingMatchesIndependentRecomputation recomputes a list from raw rows with a plain query
-// (no aggregates, no reply_seconds) and the formula applied in Go, and compares every number.
+// (no aggregates, no reply_seconds) and the published formula written out again here with
+// plain arithmetic, and compares every number. Deliveries straddle the month's edges in China
+// time.
 func TestRatingMatchesIndependentRecomputation(t *testing.T) {
 	rw := &ratingWorld{newWorld(t)}
 	second := rw.createPlatform(rw.admin, "jd", map[string]any{"name": "京东", "onboarded": true, "after_sales_contact": map[string]string{"phone": "950618"}})["id"].(string)
 	secondKey, _ := rw.issueKey(rw.admin, second)
-	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	start := time.Date(2026, 9, 30, 15, 59, 59, 0, time.UTC) // 23:59:59 on 30 September in China: September
 	delays := []time.Duration{-1, time.Hour, 71 * time.Hour, 72 * time.Hour, 100 * time.Hour, 119*time.Hour + 59*time.Minute, 120 * time.Hour, 200 * time.Hour}
 	for i := range 24 {
 		pid, key := rw.platformID, rw.key
 		if i%3 == 0 {
 			pid, key = second, secondKey
 		}
-		rw.complaintAt(pid, start.Add(time.Duration(i)*29*time.Hour), delays[i%len(delays)], (i*7)%11, key)
+		at := start.Add(time.Duration(i) * 29 * time.Hour)
+		if i == 1 {
+			at = start.Add(time.Second) // 00:00:00 on 1 October in China: October
+		}
+		rw.complaintAt(pid, at, delays[i%len(delays)], (i*7)%11, key)
 	}
+	rw.complaintAt(second, time.Date(2026, 10, 31, 15, 59, 59, 0, time.UTC), time.Hour, 9, secondKey) // last second of October
+	rw.complaintAt(second, time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC), time.Hour, 9, secondKey)   // first second of November
 	rw.clock.Set(time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC))
 	list := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-10"}), http.StatusOK)
 
@@ -236,40 +248,102 @@ func TestRatingMatchesIndependentRecomputation(t *testing.T) {
 		WHERE channel = 'consumer' AND status IN ('delivered', 'replied', 'completed')`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
-	october, _ := models.ParsePeriod("2026-10")
-	counts := map[string]*models.RatingCounts{}
+	// October in China time: [1 Oct 00:00 +08:00, 1 Nov 00:00 +08:00).
+	from, to := time.Date(2026, 9, 30, 16, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC)
+	type tally struct{ n, replied, rated, scoreSum, tenths int }
+	tallies := map[string]*tally{}
 	for _, r := range rows {
-		if !october.Contains(r.DeliveredAt) {
+		if r.DeliveredAt.Before(from) || !r.DeliveredAt.Before(to) {
 			continue
 		}
-		c := counts[r.PlatformID]
+		c := tallies[r.PlatformID]
 		if c == nil {
-			c = &models.RatingCounts{}
-			counts[r.PlatformID] = c
+			c = &tally{}
+			tallies[r.PlatformID] = c
 		}
-		c.ComplaintCount++
+		c.n++
 		if r.FirstRepliedAt != nil {
-			c.RepliedCount++
-			c.TimelinessSum += models.TimelinessScore(r.FirstRepliedAt.Sub(r.DeliveredAt))
+			c.replied++
+			switch h := r.FirstRepliedAt.Sub(r.DeliveredAt).Hours(); {
+			case h < 72:
+				c.tenths += 10
+			case h < 120:
+				c.tenths += 6
+			}
 		}
 		if r.RatingScore != nil {
-			c.RatedCount++
-			c.ScoreSum += int64(*r.RatingScore)
+			c.rated++
+			c.scoreSum += *r.RatingScore
 		}
 	}
-	if len(counts) != 2 || len(list["items"].([]any)) != 2 {
-		t.Fatalf("platforms: %d independent, %d listed", len(counts), len(list["items"].([]any)))
+	if len(tallies) != 2 || len(list["items"].([]any)) != 2 {
+		t.Fatalf("platforms: %d independent, %d listed", len(tallies), len(list["items"].([]any)))
 	}
-	for pid, c := range counts {
-		want := models.ComputeRating(*c, true)
+	round := func(x float64, unit float64) float64 { return math.Floor(x/unit+0.5) * unit }
+	for pid, c := range tallies {
 		got := itemFor(t, list, pid)
-		if got["complaint_count"] != float64(c.ComplaintCount) || got["replied_count"] != float64(c.RepliedCount) ||
-			got["rated_count"] != float64(c.RatedCount) || !nearly(got["reply_rate"], want.ReplyRate) ||
-			!nearly(got["timeliness"], want.Timeliness) || !nearly(got["index"], *want.Index) || got["grade"] != want.Grade {
-			t.Fatalf("platform %s: listed %v, recomputed %+v from %+v", pid, got, want, *c)
+		replyRate := float64(c.replied) / float64(c.n)
+		timeliness := 0.0
+		if c.replied > 0 {
+			timeliness = float64(c.tenths) / 10 / float64(c.replied)
 		}
-		if (want.Satisfaction == nil) != (got["satisfaction"] == nil) || (want.Satisfaction != nil && !nearly(got["satisfaction"], *want.Satisfaction)) {
-			t.Fatalf("satisfaction: listed %v, recomputed %v", got["satisfaction"], want.Satisfaction)
+		satisfaction := 0.0
+		if c.rated > 0 {
+			satisfaction = float64(c.scoreSum) / float64(c.rated)
 		}
+		index := round(replyRate*0.5+timeliness*0.3+satisfaction/10*0.2, 1e-4)
+		grade := "not_recommended"
+		if index >= 0.75-1e-9 {
+			grade = "recommended"
+		} else if index >= 0.4-1e-9 {
+			grade = "caution"
+		}
+		if got["complaint_count"] != float64(c.n) || got["replied_count"] != float64(c.replied) || got["rated_count"] != float64(c.rated) ||
+			math.Abs(got["reply_rate"].(float64)-round(replyRate, 1e-4)) > 1e-9 ||
+			math.Abs(got["timeliness"].(float64)-round(timeliness, 1e-4)) > 1e-9 ||
+			math.Abs(got["index"].(float64)-index) > 1e-9 || got["grade"] != grade {
+			t.Fatalf("platform %s: listed %v; recomputed reply_rate %.4f timeliness %.4f index %.4f %s from %+v",
+				pid, got, replyRate, timeliness, index, grade, *c)
+		}
+		if (c.rated == 0) != (got["satisfaction"] == nil) || (c.rated > 0 && math.Abs(got["satisfaction"].(float64)-round(satisfaction, 1e-2)) > 1e-9) {
+			t.Fatalf("satisfaction: listed %v, recomputed %.2f", got["satisfaction"], satisfaction)
+		}
+	}
+	// The edges: the last second of October is in October, the first second of November not.
+	if n := itemFor(t, list, second)["complaint_count"].(float64); n != float64(tallies[second].n) {
+		t.Fatalf("edge complaints: %v", n)
+	}
+}
+
+func TestRatingRefundOnlyChannel(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	rw.clock.Set(time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC))
+	merchant, _ := rw.register("merchant")
+	for i, score := range []int{6, 0} {
+		c := expect(t, rw.do(req{method: "POST", path: "/api/v1/refund-only/complaints", token: merchant,
+			body: refundBody(rw.platformID, map[string]any{"order_no": fmt.Sprintf("R%d", i)})}), http.StatusCreated)
+		if i == 0 {
+			rw.clock.Advance(80 * time.Hour) // 72–120 h: 0.6
+			rw.reply(rw.key, c["id"].(string), "已核实")
+			merchant = rw.login(c["contact_phone"].(string))
+			expect(t, rw.do(req{method: "POST", path: "/api/v1/complaints/" + c["id"].(string) + "/rating", token: merchant,
+				body: map[string]any{"score": score}}), http.StatusOK)
+		}
+	}
+	rw.complaintAt(rw.platformID, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), time.Hour, 10, rw.key) // consumer channel
+	l := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)
+	it := itemFor(t, l, rw.platformID)
+	// 2 complaints, 1 replied (0.6), 1 rated (6): 0.5×0.5 + 0.6×0.3 + 0.6×0.2 = 0.25 + 0.18 + 0.12 = 0.55.
+	if l["channel"] != "refund_only" || it["complaint_count"] != float64(2) || !nearly(it["reply_rate"], 0.5) || !nearly(it["timeliness"], 0.6) ||
+		!nearly(it["satisfaction"], 6) || !nearly(it["index"], 0.55) || it["grade"] != "caution" {
+		t.Fatalf("refund-only list: %v", it)
+	}
+	consumer := itemFor(t, expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK), rw.platformID)
+	if consumer["complaint_count"] != float64(1) {
+		t.Fatalf("consumer list counts refund-only complaints: %v", consumer)
+	}
+	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11&channel=refund_only", token: rw.key}), http.StatusOK)
+	if fmt.Sprint(own["item"]) != fmt.Sprint(it) {
+		t.Fatalf("own refund-only view: %v", own)
 	}
 }
