@@ -1,11 +1,13 @@
 package api
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +18,7 @@ import (
 type evidenceHandler struct {
 	svc      *service.Evidence
 	maxBytes int64
+	idem     *idempotency
 }
 
 // multipartOverhead is what an upload body may hold beyond the file itself: boundaries, part
@@ -29,7 +32,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //
 //	@Summary		Upload an evidence file
 //	@Description	Send the file as `multipart/form-data` in the field `file`. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over `DSB_EVIDENCE_MAX_BYTES` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned `id` in `evidence_ids` of a complaint, supplement or reply.
-//	@Description	This endpoint does not take `Idempotency-Key`: storage is content-addressed (by `sha256`), so a retried upload stores the bytes once and is safe to repeat; an unused extra id costs nothing.
+//	@Description	With `Idempotency-Key`, the same file sent again within 24 h answers with the first upload's evidence (marked `Idempotent-Replayed: true`), and another file is 422 `idempotency_key_reused`; storage is content-addressed (by `sha256`), so the bytes are kept once either way.
 //	@Description	Consumers, merchants and platforms (API key) may upload; staff may not (403).
 //	@Tags			evidence
 //	@ID				uploadEvidence
@@ -37,7 +40,8 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Security		APIKeyAuth
-//	@Param			file	formData	file	true	"the evidence file (picture, audio, video or PDF)"
+//	@Param			file			formData	file	true	"the evidence file (picture, audio, video or PDF)"
+//	@Param			Idempotency-Key	header		string	false	"the same file again within 24 h answers with the first upload"
 //	@Success		201		{object}	service.EvidenceView
 //	@Failure		400		{object}	Problem	"malformed_multipart, unreadable_body"
 //	@Failure		401		{object}	Problem
@@ -90,9 +94,47 @@ func (h *evidenceHandler) upload(c *gin.Context) {
 			writeProblem(c, err)
 			return
 		}
+		if key := c.GetHeader("Idempotency-Key"); key != "" {
+			if ev, err = h.replayUpload(c, p, key, ev); err != nil {
+				writeProblem(c, err)
+				return
+			}
+		}
 		c.JSON(http.StatusCreated, service.NewEvidenceView(ev))
 		return
 	}
+}
+
+// replayUpload applies Idempotency-Key to an upload once its bytes are stored. The generic
+// middleware would hold the body in memory, so the upload streams first and the key is checked
+// against the file's SHA-256 afterwards: the same file again answers with the first evidence
+// (the duplicate row is dropped; the content-addressed bytes were stored once), another file
+// is 422 idempotency_key_reused.
+func (h *evidenceHandler) replayUpload(c *gin.Context, p *models.Principal, key string, ev *models.Evidence) (*models.Evidence, error) {
+	ctx := c.Request.Context()
+	if len(key) > 255 || models.ControlChar(key) {
+		_ = h.svc.Discard(ctx, ev.ID)
+		return nil, models.Invalid("Idempotency-Key", "must be at most 255 printable characters")
+	}
+	name := "idem-upload:" + hex.EncodeToString(h.idem.mac("name", p.RateKey(), key))
+	fresh, err := h.idem.kv.SetNX(ctx, name, []byte(ev.SHA256+" "+ev.ID), idempotencyTTL)
+	if err != nil || fresh {
+		return ev, err
+	}
+	raw, err := h.idem.kv.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	sha, firstID, _ := strings.Cut(string(raw), " ")
+	if err := h.svc.Discard(ctx, ev.ID); err != nil {
+		return nil, err
+	}
+	if sha != ev.SHA256 {
+		return nil, &models.Error{Kind: models.KindValidation, Code: "idempotency_key_reused",
+			Detail: "this Idempotency-Key was used with another file; use a new key"}
+	}
+	c.Header("Idempotent-Replayed", "true")
+	return h.svc.Meta(ctx, p, firstID)
 }
 
 // uploadReadError turns a body over the request limit into 413 and a multipart body that

@@ -376,3 +376,27 @@ func TestEvidenceUploadStreamsWithoutBuffering(t *testing.T) {
 		t.Logf("read %d bytes, allocated %d bytes", body.n, grew)
 	}
 }
+
+func TestEvidenceUploadIdempotency(t *testing.T) {
+	a := newApp(t)
+	consumer, _ := a.register("consumer")
+	png := testPNG(t)
+	body, ct := multipartFile(t, "file", "a.png", "image/png", png)
+	send := func(b []byte, ct, key string) *response {
+		return a.do(req{method: "POST", path: "/api/v1/evidence", token: consumer, body: b,
+			header: map[string]string{"Content-Type": ct, "Idempotency-Key": key}})
+	}
+	first := expect(t, send(body, ct, "upload-1"), http.StatusCreated)
+	again := send(body, ct, "upload-1")
+	if m := expect(t, again, http.StatusCreated); m["id"] != first["id"] || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %v vs %v", m, first)
+	}
+	other, otherCT := multipartFile(t, "file", "b.jpg", "image/jpeg", testJPEG(t))
+	expect(t, send(other, otherCT, "upload-1"), http.StatusUnprocessableEntity, "idempotency_key_reused")
+	// Only the first upload's row remains.
+	var n int64
+	a.st.DB().Table("evidence").Count(&n)
+	if n != 1 {
+		t.Fatalf("%d evidence rows, want 1", n)
+	}
+}

@@ -86,7 +86,8 @@ func NewRouter(d Deps) http.Handler {
 
 	s := d.Services
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
-	idem := (&idempotency{kv: d.Idempotency, secret: d.Secret}).middleware()
+	idemStore := &idempotency{kv: d.Idempotency, secret: d.Secret}
+	idem := idemStore.middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
 	person := authenticate(auth, true, false)
 	platform := authenticate(auth, false, true)
@@ -118,10 +119,10 @@ func NewRouter(d Deps) http.Handler {
 	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)
 	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, pl.revokeKey)
 
-	// Uploads stream to disk under their own size limit, outside the JSON body cap, and skip the
-	// idempotency middleware (which would hold the body in memory): evidence is content-addressed,
-	// so a retried upload stores nothing twice.
-	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes}
+	// Uploads stream to disk under their own size limit, outside the JSON body cap, and check
+	// Idempotency-Key themselves once the file's hash is known (the middleware would hold the
+	// body in memory).
+	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes, idem: idemStore}
 	uploader := authenticate(auth, true, true)
 	r.POST("/api/v1/evidence", uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)

@@ -1527,7 +1527,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply.\nThis endpoint does not take ` + "`" + `Idempotency-Key` + "`" + `: storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so a retried upload stores the bytes once and is safe to repeat; an unused extra id costs nothing.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
+                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply.\nWith ` + "`" + `Idempotency-Key` + "`" + `, the same file sent again within 24 h answers with the first upload's evidence (marked ` + "`" + `Idempotent-Replayed: true` + "`" + `), and another file is 422 ` + "`" + `idempotency_key_reused` + "`" + `; storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so the bytes are kept once either way.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
                 "consumes": [
                     "multipart/form-data"
                 ],
@@ -1546,6 +1546,12 @@ const docTemplate = `{
                         "name": "file",
                         "in": "formData",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the same file again within 24 h answers with the first upload",
+                        "name": "Idempotency-Key",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -1967,6 +1973,63 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/ratings": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "With ` + "`" + `period` + "`" + `: this platform's entry of that period's public list (` + "`" + `item` + "`" + ` null without complaints). Without: ` + "`" + `{\"data\":[…]}` + "`" + `, one entry per month of the last 12, newest first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "platform"
+                ],
+                "summary": "The calling platform's ratings",
+                "operationId": "platformOwnRatings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2026-11, 2026-Q4, 2026-H2 or 2026",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "default": "consumer",
+                        "description": "complaint channel",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "with period; without it the body is {\"data\":[RatingEntry…]} as in /api/v1/platforms/{id}/ratings",
+                        "schema": {
+                            "$ref": "#/definitions/service.RatingEntry"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2583,6 +2646,221 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platforms/{id}/ratings": {
+            "get": {
+                "description": "The platform's entry of the list for each of the last 12 periods of the type, newest first; ` + "`" + `item` + "`" + ` is null for a period without complaints.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ratings"
+                ],
+                "summary": "A platform's rating history",
+                "operationId": "platformRatingHistory",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "platform id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "month",
+                            "quarter",
+                            "half",
+                            "year"
+                        ],
+                        "type": "string",
+                        "default": "month",
+                        "description": "period type",
+                        "name": "period_type",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "default": "consumer",
+                        "description": "complaint channel",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.RatingHistory"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/ratings": {
+            "get": {
+                "description": "Generated by the system alone from the complaint data (不受任何人工因素影响), by the published formula (数据生成标准):\n1. Population: a platform's complaints of the channel whose ` + "`" + `delivered_at` + "`" + ` falls in the period (China time) and whose status is now ` + "`" + `delivered` + "`" + `, ` + "`" + `replied` + "`" + ` or ` + "`" + `completed` + "`" + `; platforms without any are not listed.\n2. ` + "`" + `reply_rate` + "`" + ` = replied ÷ ` + "`" + `complaint_count` + "`" + `. 3. ` + "`" + `timeliness` + "`" + ` = mean over replied complaints of 1.0 (first reply \u003c 72 h after delivery), 0.6 (\u003c 120 h) or 0. 4. ` + "`" + `satisfaction` + "`" + ` = mean 1–10 score of rated complaints (null when none; it then adds 0).\n5. ` + "`" + `index` + "`" + ` = reply_rate × 0.5 + timeliness × 0.3 + satisfaction / 10 × 0.2, rounded to 4 decimals (ratios to 4, satisfaction to 2). 6. ` + "`" + `grade` + "`" + `: ` + "`" + `not_recommended` + "`" + ` 不建议下单 [0, 0.4), ` + "`" + `caution` + "`" + ` 谨慎下单 [0.4, 0.75), ` + "`" + `recommended` + "`" + ` 建议下单 [0.75, 1]. 7. A platform not onboarded or without an after-sales contact is ` + "`" + `unrated` + "`" + ` 不予评级 with a null index.\n8. Ordered by ` + "`" + `complaint_count` + "`" + `, then name. A period stays live (a change shows within a minute) until ` + "`" + `DSB_RATING_FREEZE_DELAY` + "`" + ` after it ends, then it is frozen for ever (` + "`" + `frozen` + "`" + `: true). ` + "`" + `formula_version` + "`" + ` names the formula used. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ratings"
+                ],
+                "summary": "Consumer rating list (消费评级榜)",
+                "operationId": "listRatings",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2026-11, 2026-Q4, 2026-H2 or 2026 (default: the current month in China time)",
+                        "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
+                        "type": "string",
+                        "description": "only this sector",
+                        "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "default": "consumer",
+                        "description": "complaint channel",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.RatingList"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "422": {
+                        "description": "a period, sector or channel that does not parse",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/refund-only/complaints": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → ` + "`" + `delivered` + "`" + ` (or ` + "`" + `awaiting_contact` + "`" + ` if the platform cannot be reached yet) in this same request, and the platform gets the webhook ` + "`" + `complaint.delivered` + "`" + ` with ` + "`" + `\"channel\":\"refund_only\"` + "`" + `. A screening hit → ` + "`" + `rejected` + "`" + ` with ` + "`" + `abusive_content` + "`" + `: correct it with a supplement (` + "`" + `POST /api/v1/complaints/{id}/supplements` + "`" + `), which is screened and, when clean, delivered at once. The response shows the final status.\nOne open complaint per order: the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier one is open is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `. The merchant then follows the complaint with the owner endpoints (list, detail, supplements, rating — the channel's 用户满意度评价 —, withdraw).\n\nExample: ` + "`" + `{\"platform_id\":\"…\",\"order_no\":\"PDD20261120998877\",\"product_name\":\"有机草莓 500g\",\"refund_amount\":\"59.90\",\"description\":\"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。\",\"demands\":[\"refund\"],\"evidence_ids\":[],\"declaration_accepted\":true}` + "`" + `",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "refund-only"
+                ],
+                "summary": "File a refund-only complaint (merchant channel, 仅退款投诉通道)",
+                "operationId": "createRefundOnlyComplaint",
+                "parameters": [
+                    {
+                        "description": "the complaint",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateRefundOnlyRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "replays the first response for 24 h",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "duplicate_complaint (with existing_id)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "Too Many Requests",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3324,6 +3602,49 @@ const docTemplate = `{
                 }
             }
         },
+        "service.CreateRefundOnlyRequest": {
+            "type": "object",
+            "properties": {
+                "declaration_accepted": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "demands": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "description": {
+                    "type": "string",
+                    "example": "买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。"
+                },
+                "evidence_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "order_no": {
+                    "type": "string",
+                    "example": "PDD20261120998877"
+                },
+                "platform_id": {
+                    "type": "string"
+                },
+                "product_name": {
+                    "type": "string",
+                    "example": "有机草莓 500g"
+                },
+                "refund_amount": {
+                    "type": "string",
+                    "example": "59.90"
+                }
+            }
+        },
         "service.CreateStaffRequest": {
             "type": "object",
             "properties": {
@@ -3536,6 +3857,168 @@ const docTemplate = `{
                 "name": {
                     "type": "string",
                     "example": "淘宝"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "taobao"
+                }
+            }
+        },
+        "service.RatingEntry": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "example": "consumer"
+                },
+                "formula_version": {
+                    "type": "string",
+                    "example": "2024.1"
+                },
+                "frozen": {
+                    "type": "boolean"
+                },
+                "generated_at": {
+                    "type": "string"
+                },
+                "item": {
+                    "$ref": "#/definitions/service.RatingItem"
+                },
+                "period": {
+                    "type": "string",
+                    "example": "2026-11"
+                },
+                "period_type": {
+                    "type": "string",
+                    "example": "month"
+                }
+            }
+        },
+        "service.RatingHistory": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.RatingEntry"
+                    }
+                }
+            }
+        },
+        "service.RatingItem": {
+            "type": "object",
+            "properties": {
+                "complaint_count": {
+                    "type": "integer",
+                    "example": 1280
+                },
+                "grade": {
+                    "type": "string",
+                    "enum": [
+                        "recommended",
+                        "caution",
+                        "not_recommended",
+                        "unrated"
+                    ],
+                    "example": "recommended"
+                },
+                "grade_label": {
+                    "type": "string",
+                    "example": "建议下单"
+                },
+                "index": {
+                    "type": "number",
+                    "example": 0.8033
+                },
+                "platform": {
+                    "$ref": "#/definitions/service.RatingPlatform"
+                },
+                "rank": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "rated_count": {
+                    "type": "integer",
+                    "example": 415
+                },
+                "replied_count": {
+                    "type": "integer",
+                    "example": 1102
+                },
+                "reply_rate": {
+                    "type": "number",
+                    "example": 0.8609
+                },
+                "satisfaction": {
+                    "type": "number",
+                    "example": 6.82
+                },
+                "timeliness": {
+                    "type": "number",
+                    "example": 0.7734
+                }
+            }
+        },
+        "service.RatingList": {
+            "type": "object",
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "refund_only"
+                    ],
+                    "example": "consumer"
+                },
+                "formula_version": {
+                    "type": "string",
+                    "example": "2024.1"
+                },
+                "frozen": {
+                    "type": "boolean"
+                },
+                "generated_at": {
+                    "type": "string"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.RatingItem"
+                    }
+                },
+                "period": {
+                    "type": "string",
+                    "example": "2026-11"
+                },
+                "period_type": {
+                    "type": "string",
+                    "enum": [
+                        "month",
+                        "quarter",
+                        "half",
+                        "year"
+                    ],
+                    "example": "month"
+                },
+                "sector": {
+                    "type": "string",
+                    "example": "digital_retail"
+                }
+            }
+        },
+        "service.RatingPlatform": {
+            "type": "object",
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "淘宝"
+                },
+                "sector": {
+                    "type": "string",
+                    "example": "digital_retail"
                 },
                 "slug": {
                     "type": "string",

@@ -189,6 +189,31 @@ func evidenceType(head []byte) (string, bool) {
 
 // Open returns the evidence and its bytes to the uploader, staff, and a platform a complaint
 // citing it was delivered to. Everybody else is told it does not exist, so that ids leak nothing.
+// Meta is the evidence's metadata, for those who may see it.
+func (e *Evidence) Meta(ctx context.Context, p *models.Principal, id string) (*models.Evidence, error) {
+	ev, err := e.st.EvidenceByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := e.maySee(ctx, p, ev); err != nil || !ok {
+		return nil, cmpErr(err, models.NotFound("evidence"))
+	}
+	return ev, nil
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// Discard removes an evidence row nothing cites yet (a replayed upload's duplicate). The
+// content-addressed bytes stay: another row may share them.
+func (e *Evidence) Discard(ctx context.Context, id string) error {
+	return e.st.DeleteUncitedEvidence(ctx, id)
+}
+
 func (e *Evidence) Open(ctx context.Context, p *models.Principal, id string) (*models.Evidence, io.ReadSeekCloser, error) {
 	ev, err := e.st.EvidenceByID(ctx, id)
 	if err != nil {

@@ -73,3 +73,10 @@ func (s *Store) ComplainantCanSeeEvidence(ctx context.Context, evidenceID, userI
 		Pluck("evidence_links.evidence_id", &hits).Error
 	return len(hits) > 0, err
 }
+
+// DeleteUncitedEvidence deletes an evidence row that no complaint links to.
+func (s *Store) DeleteUncitedEvidence(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).
+		Where("id = ? AND NOT EXISTS (SELECT 1 FROM evidence_links WHERE evidence_links.evidence_id = evidence.id)", id).
+		Delete(&models.Evidence{}).Error
+}
