@@ -247,18 +247,25 @@ func (cs *Complaints) evidenceOf(ctx context.Context, v *models.Validator, p *mo
 // file stores a new complaint in pending_review, after the duplicate rule, and lets review
 // (for the refund-only channel, the system at once) take it from there.
 func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.Complaint, review func(tx *store.Store, c *models.Complaint, fx *effects) error) (*ComplaintView, error) {
+	// The number is taken in a short transaction of its own, so that filings do not queue on
+	// the day's counter for the whole of their transaction; a filing refused later leaves a gap.
+	t := now(cs.clock)
+	day := t.In(models.ChinaTime).Format("20060102")
+	var seq int64
+	if err := cs.st.Tx(ctx, func(tx *store.Store) error {
+		var err error
+		seq, err = tx.NextComplaintNumber(ctx, day)
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	fx := &effects{}
 	err := cs.st.Tx(ctx, func(tx *store.Store) error {
 		*fx = effects{} // a retried transaction starts over
-		t := now(cs.clock)
 		if err := tx.LockUser(ctx, p.UserID); err != nil {
 			return err
 		}
 		if err := cs.checkDuplicate(ctx, tx, c, t); err != nil {
-			return err
-		}
-		seq, err := tx.NextComplaintNumber(ctx, t.In(models.ChinaTime).Format("20060102"))
-		if err != nil {
 			return err
 		}
 		title := ""
@@ -266,7 +273,7 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 			title = *c.Title
 		}
 		c.ID = models.NewID()
-		c.Number = fmt.Sprintf("DSB%s%06d", t.In(models.ChinaTime).Format("20060102"), seq)
+		c.Number = fmt.Sprintf("DSB%s%06d", day, seq)
 		c.ContentHash = contentHash(title, c.Description)
 		c.CreatedAt, c.UpdatedAt = t, t
 		if err := cs.transition(ctx, tx, c, models.ActionSubmit, actorOf(p), "", fx); err != nil {
