@@ -176,18 +176,8 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 	validateDemands(&v, req.Demands)
 	v.Text("contact_name", req.ContactName, 1, 255)
 	phone := v.Phone("contact_phone", req.ContactPhone)
-	if !req.DeclarationAccepted {
-		v.Add("declaration_accepted", "must be true: you affirm the complaint is true and know that a false or malicious complaint may carry legal liability (恶意投诉需承担法律责任)")
-	}
-	platform, err := cs.platformForFiling(ctx, &v, req.PlatformID)
+	platform, evidence, err := cs.checkFiling(ctx, &v, p, req.PlatformID, req.EvidenceIDs, req.DeclarationAccepted)
 	if err != nil {
-		return nil, err
-	}
-	evidence, err := cs.evidenceOf(ctx, &v, p, req.EvidenceIDs)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	title := strings.TrimSpace(req.Title)
@@ -201,6 +191,23 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 		c.Flags = []string{models.FlagAbusiveLanguage}
 	}
 	return cs.file(ctx, p, c, nil)
+}
+
+// checkFiling checks what every channel's filing shares: the declaration, the platform and
+// the evidence. It returns the collected validation error, if any.
+func (cs *Complaints) checkFiling(ctx context.Context, v *models.Validator, p *models.Principal, platformID string, evidenceIDs []string, declared bool) (*models.Platform, []string, error) {
+	if !declared {
+		v.Add("declaration_accepted", "must be true: you affirm the complaint is true and know that a false or malicious complaint may carry legal liability (恶意投诉需承担法律责任)")
+	}
+	platform, err := cs.platformForFiling(ctx, v, platformID)
+	if err != nil {
+		return nil, nil, err
+	}
+	evidence, err := cs.evidenceOf(ctx, v, p, evidenceIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return platform, evidence, v.Err()
 }
 
 // platformForFiling loads the platform a complaint is filed against; unknown is a field error.

@@ -102,22 +102,12 @@ func (ns *Notifications) List(ctx context.Context, phone string, page models.Pag
 		}
 		phone = p
 	}
-	keys, err := models.DecodeCursor(page.Cursor, 1)
+	items, next, err := pageByID(page, func(n *models.Notification) string { return n.ID },
+		func(before string, limit int) ([]models.Notification, error) {
+			return ns.st.ListNotifications(ctx, phone, before, limit)
+		})
 	if err != nil {
 		return nil, "", err
-	}
-	before := ""
-	if keys != nil {
-		before = keys[0]
-	}
-	items, err := ns.st.ListNotifications(ctx, phone, before, page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = models.EncodeCursor(items[len(items)-1].ID)
 	}
 	out := make([]NotificationView, len(items))
 	for i, n := range items {

@@ -236,24 +236,10 @@ func (ps *Platforms) List(ctx context.Context, sector string, page models.Page) 
 	if sector != "" && !models.Sector(sector).Valid() {
 		return nil, "", models.Invalid("sector", "is not a known sector")
 	}
-	keys, err := models.DecodeCursor(page.Cursor, 1)
-	if err != nil {
-		return nil, "", err
-	}
-	f := store.PlatformFilter{Sector: models.Sector(sector), Limit: page.Limit + 1}
-	if keys != nil {
-		f.AfterID = keys[0]
-	}
-	items, err := ps.st.ListPlatforms(ctx, f)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = models.EncodeCursor(items[len(items)-1].ID)
-	}
-	return items, next, nil
+	return pageByID(page, func(p *models.Platform) string { return p.ID },
+		func(after string, limit int) ([]models.Platform, error) {
+			return ps.st.ListPlatforms(ctx, store.PlatformFilter{Sector: models.Sector(sector), AfterID: after, Limit: limit})
+		})
 }
 
 // CreateAPIKey issues a key for the platform and returns it with its plaintext, which is shown
@@ -301,24 +287,10 @@ func (ps *Platforms) ListAPIKeys(ctx context.Context, platformID string, page mo
 	if _, err := ps.Get(ctx, platformID); err != nil {
 		return nil, "", err
 	}
-	keys, err := models.DecodeCursor(page.Cursor, 1)
-	if err != nil {
-		return nil, "", err
-	}
-	before := ""
-	if keys != nil {
-		before = keys[0]
-	}
-	items, err := ps.st.ListAPIKeys(ctx, platformID, before, page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = models.EncodeCursor(items[len(items)-1].ID)
-	}
-	return items, next, nil
+	return pageByID(page, func(k *models.APIKey) string { return k.ID },
+		func(before string, limit int) ([]models.APIKey, error) {
+			return ps.st.ListAPIKeys(ctx, platformID, before, limit)
+		})
 }
 
 // RevokeAPIKey revokes a key; the next request made with it is refused.

@@ -39,18 +39,8 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 	}
 	v.Text("description", req.Description, 20, 5000)
 	validateDemands(&v, req.Demands)
-	if !req.DeclarationAccepted {
-		v.Add("declaration_accepted", "must be true: you affirm the complaint is true and know that a false or malicious complaint may carry legal liability (恶意投诉需承担法律责任)")
-	}
-	platform, err := cs.platformForFiling(ctx, &v, req.PlatformID)
+	platform, evidence, err := cs.checkFiling(ctx, &v, p, req.PlatformID, req.EvidenceIDs, req.DeclarationAccepted)
 	if err != nil {
-		return nil, err
-	}
-	evidence, err := cs.evidenceOf(ctx, &v, p, req.EvidenceIDs)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	merchant, err := cs.st.UserByID(ctx, p.UserID)

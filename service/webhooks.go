@@ -190,22 +190,12 @@ func (ws *Webhooks) GetEndpoint(ctx context.Context, p *models.Principal, id str
 
 // ListEndpoints lists the caller's endpoints, oldest first.
 func (ws *Webhooks) ListEndpoints(ctx context.Context, p *models.Principal, page models.Page) ([]EndpointView, string, error) {
-	keys, err := models.DecodeCursor(page.Cursor, 1)
+	items, next, err := pageByID(page, func(e *models.WebhookEndpoint) string { return e.ID },
+		func(after string, limit int) ([]models.WebhookEndpoint, error) {
+			return ws.st.ListWebhookEndpoints(ctx, p.PlatformID, after, limit)
+		})
 	if err != nil {
 		return nil, "", err
-	}
-	after := ""
-	if keys != nil {
-		after = keys[0]
-	}
-	items, err := ws.st.ListWebhookEndpoints(ctx, p.PlatformID, after, page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = models.EncodeCursor(items[len(items)-1].ID)
 	}
 	out := make([]EndpointView, len(items))
 	for i := range items {
@@ -421,22 +411,13 @@ func (ws *Webhooks) Attempts(ctx context.Context, p *models.Principal, f Attempt
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	keys, err := models.DecodeCursor(page.Cursor, 1)
+	items, next, err := pageByID(page, func(a *models.WebhookAttempt) string { return a.ID },
+		func(before string, limit int) ([]models.WebhookAttempt, error) {
+			return ws.st.ListWebhookAttempts(ctx, store.AttemptFilter{PlatformID: p.PlatformID, EndpointID: f.EndpointID,
+				EventID: f.EventID, State: f.State, BeforeID: before, Limit: limit})
+		})
 	if err != nil {
 		return nil, "", err
-	}
-	sf := store.AttemptFilter{PlatformID: p.PlatformID, EndpointID: f.EndpointID, EventID: f.EventID, State: f.State, Limit: page.Limit + 1}
-	if keys != nil {
-		sf.BeforeID = keys[0]
-	}
-	items, err := ws.st.ListWebhookAttempts(ctx, sf)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(items) > page.Limit {
-		items = items[:page.Limit]
-		next = models.EncodeCursor(items[len(items)-1].ID)
 	}
 	out := make([]AttemptView, len(items))
 	for i, a := range items {
