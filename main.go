@@ -36,6 +36,7 @@ import (
 	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/seed"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
@@ -43,6 +44,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "seed" {
+		// `dianshubao seed …` fills the configured database with synthetic data (seed/).
+		if err := seed.Main(os.Args[2:], os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "dianshubao seed:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "dianshubao:", err)
 		os.Exit(1)
