@@ -8,14 +8,17 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,9 +53,11 @@ func requestIDMiddleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(headerReqID)
 		if id == "" || len(id) > 200 || models.ControlChar(id) || strings.ContainsAny(id, "\t\r\n") {
-			b := make([]byte, 12)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+			// Request ids need to be unique, not secret: a fast generator will do.
+			var b [24]byte
+			hex.Encode(b[:16], binary.BigEndian.AppendUint64(nil, mrand.Uint64()))
+			hex.Encode(b[16:], binary.BigEndian.AppendUint32(nil, mrand.Uint32()))
+			id = string(b[:])
 		}
 		c.Set(ctxRequestID, id)
 		c.Header(headerReqID, id)
@@ -86,6 +91,32 @@ func (h ContextHandler) WithGroup(name string) slog.Handler {
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// series keeps each (route, method, status) pair's counter and histogram, so that a request
+	// does not hash its labels again.
+	series sync.Map
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	key := routeKey{route, method, status}
+	v, ok := m.series.Load(key)
+	if !ok {
+		code := strconv.Itoa(status)
+		v, _ = m.series.LoadOrStore(key, &routeSeries{requests: m.requests.WithLabelValues(route, method, code),
+			latency: m.latency.WithLabelValues(route, method, code)})
+	}
+	rs := v.(*routeSeries)
+	rs.requests.Inc()
+	rs.latency.Observe(d.Seconds())
+}
+
+type routeKey struct {
+	route, method string
+	status        int
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -113,10 +144,8 @@ func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		status := strconv.Itoa(c.Writer.Status())
 		d := time.Since(start)
-		m.requests.WithLabelValues(route, c.Request.Method, status).Inc()
-		m.latency.WithLabelValues(route, c.Request.Method, status).Observe(d.Seconds())
+		m.observe(route, c.Request.Method, c.Writer.Status(), d)
 		if route == "/healthz" || route == "/metrics" {
 			return
 		}
@@ -145,7 +174,7 @@ func recoverer() gin.HandlerFunc {
 // limitBody caps JSON bodies; uploads set their own limit.
 func limitBody(n int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Body != nil {
+		if c.Request.Body != nil && c.Request.Body != http.NoBody && c.Request.Method != http.MethodGet {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		}
 		c.Next()
@@ -455,13 +484,31 @@ func writeCacheable(c *gin.Context, v any, maxAge time.Duration) {
 	writeRendered(c, body, `"`+hex.EncodeToString(sum[:16])+`"`, maxAge)
 }
 
-// writeRendered sends a JSON body already serialised, with its ETag.
+// writeRendered sends a JSON body already serialised, with its ETag. Headers are set by their
+// canonical names directly: this is the hot path of the public lists.
 func writeRendered(c *gin.Context, body []byte, etag string, maxAge time.Duration) {
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+	h := c.Writer.Header()
+	h["Etag"] = []string{etag}
+	h["Cache-Control"] = []string{cacheControl(maxAge)}
 	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+	h["Content-Type"] = jsonContentType
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(body)
 }
+
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
+// cacheControl renders a Cache-Control value; the few max-ages in use are kept.
+func cacheControl(maxAge time.Duration) string {
+	if v, ok := cacheControls.Load(maxAge); ok {
+		return v.(string)
+	}
+	v := fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds()))
+	cacheControls.Store(maxAge, v)
+	return v
+}
+
+var cacheControls sync.Map

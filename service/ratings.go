@@ -7,8 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dianshubao/dianshubao/kv"
@@ -28,6 +32,8 @@ type Ratings struct {
 	log         *slog.Logger
 	cache       kv.Store
 	freezeDelay time.Duration
+	hot         sync.Map // rendering key → *hotRendering
+	hotCount    atomic.Int64
 }
 
 // RatingPlatform names a platform in a list.
@@ -133,22 +139,31 @@ type RenderedList struct {
 // liveRatingTTL.
 const renderedTTL = time.Hour
 
-// Rendered is List, serialised, from the cache when it holds the list.
+// Rendered is List, serialised, from the cache when it holds the list. A rendering is also
+// kept in process until the instant its shared cache entry expires, so that a hot list costs
+// neither a cache round trip nor a copy of its bytes; the bytes are shared and never modified.
 func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, error) {
 	p, ch, sec, err := rs.parse(q)
 	if err != nil {
 		return nil, err
 	}
+	now := rs.clock.Now()
 	// The state is part of the key, so that the first request after the freeze point never
 	// gets a live rendering from before it.
 	state := "live"
-	if !rs.clock.Now().Before(p.End().Add(rs.freezeDelay)) {
+	if !now.Before(p.End().Add(rs.freezeDelay)) {
 		state = "frozen"
 	}
+	hk := hotKey{period: p, channel: ch, sector: sec, frozen: state == "frozen"}
+	if h, ok := rs.hot.Load(hk); ok && now.Before(h.(*hotRendering).expires) {
+		return h.(*hotRendering).list, nil
+	}
 	key := "rating-json:" + models.RatingFormulaVersion + ":" + state + ":" + p.String() + ":" + string(ch) + ":" + string(sec)
-	if raw, err := rs.cache.Get(ctx, key); err == nil && len(raw) > 66 {
-		// Layout: frozen flag, ETag (64 hex), newline, body.
-		return &RenderedList{Frozen: raw[0] == 'f', ETag: `"` + string(raw[1:65]) + `"`, Body: raw[66:]}, nil
+	if raw, err := rs.cache.Get(ctx, key); err == nil {
+		if r, expires, ok := decodeRendering(raw); ok && now.Before(expires) {
+			rs.keepHot(hk, r, expires)
+			return r, nil
+		}
 	}
 	l, err := rs.list(ctx, p, ch, sec)
 	if err != nil {
@@ -159,23 +174,73 @@ func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, 
 		return nil, err
 	}
 	sum := sha256.Sum256(body)
-	tag := hex.EncodeToString(sum[:])
-	flag, ttl := byte('l'), liveRatingTTL
+	r := &RenderedList{Body: body, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Frozen: l.Frozen}
+	ttl := liveRatingTTL
 	if gen, err := time.Parse(time.RFC3339, l.GeneratedAt); err == nil {
 		// The list may come from the inner cache already: the rendering lives only as long as
 		// the list it renders, so that a change still shows within liveRatingTTL.
-		ttl -= rs.clock.Now().Sub(gen)
+		ttl -= now.Sub(gen)
 	}
 	if l.Frozen {
-		flag, ttl = 'f', renderedTTL
+		ttl = renderedTTL
 	}
-	raw := append(append([]byte{flag}, tag...), '\n')
 	if ttl >= time.Second {
-		if err := rs.cache.Set(ctx, key, append(raw, body...), ttl); err != nil {
+		expires := now.Add(ttl)
+		if err := rs.cache.Set(ctx, key, encodeRendering(r, expires), ttl); err != nil {
 			rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
 		}
+		rs.keepHot(hk, r, expires)
 	}
-	return &RenderedList{Body: body, ETag: `"` + tag + `"`, Frozen: l.Frozen}, nil
+	return r, nil
+}
+
+// hotRendering is a rendering held in process until its shared entry expires.
+type hotRendering struct {
+	list    *RenderedList
+	expires time.Time
+}
+
+// maxHot bounds the in-process renderings (periods × channels × sectors in use).
+const maxHot = 2048
+
+// hotKey names an in-process rendering without building a string per request.
+type hotKey struct {
+	period  models.Period
+	channel models.Channel
+	sector  models.Sector
+	frozen  bool
+}
+
+func (rs *Ratings) keepHot(key hotKey, r *RenderedList, expires time.Time) {
+	if rs.hotCount.Add(1) > maxHot {
+		rs.hot.Clear()
+		rs.hotCount.Store(1)
+	}
+	rs.hot.Store(key, &hotRendering{list: r, expires: expires})
+}
+
+// encodeRendering lays a rendering out for the shared cache: frozen flag, the ETag, the expiry
+// in Unix milliseconds, a newline, the body.
+func encodeRendering(r *RenderedList, expires time.Time) []byte {
+	flag := byte('l')
+	if r.Frozen {
+		flag = 'f'
+	}
+	head := fmt.Sprintf("%c%s%016d\n", flag, r.ETag, expires.UnixMilli())
+	return append([]byte(head), r.Body...)
+}
+
+func decodeRendering(raw []byte) (*RenderedList, time.Time, bool) {
+	// flag (1) + quoted ETag (66) + expiry (16) + newline (1)
+	const head = 1 + 66 + 16 + 1
+	if len(raw) < head || raw[head-1] != '\n' {
+		return nil, time.Time{}, false
+	}
+	ms, err := strconv.ParseInt(string(raw[67:83]), 10, 64)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	return &RenderedList{Frozen: raw[0] == 'f', ETag: string(raw[1:67]), Body: raw[head:]}, time.UnixMilli(ms), true
 }
 
 func (rs *Ratings) list(ctx context.Context, p models.Period, ch models.Channel, sec models.Sector) (*RatingList, error) {
@@ -183,24 +248,45 @@ func (rs *Ratings) list(ctx context.Context, p models.Period, ch models.Channel,
 	if !now.Before(p.End().Add(rs.freezeDelay)) {
 		return rs.frozen(ctx, p, ch, sec)
 	}
-	key := "rating:" + models.RatingFormulaVersion + ":" + p.String() + ":" + string(ch) + ":" + string(sec)
+	// One cached computation per period and channel serves every sector: a sector's list is
+	// the whole list filtered, ranked again.
+	key := "rating:" + models.RatingFormulaVersion + ":" + p.String() + ":" + string(ch)
+	var all *RatingList
 	if raw, err := rs.cache.Get(ctx, key); err == nil {
 		var l RatingList
 		if json.Unmarshal(raw, &l) == nil {
-			return &l, nil
+			all = &l
 		}
 	} else if !errors.Is(err, kv.ErrMiss) {
 		rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
 	}
-	items, err := rs.compute(ctx, p, ch, sec)
-	if err != nil {
-		return nil, err
+	if all == nil {
+		items, err := rs.compute(ctx, p, ch)
+		if err != nil {
+			return nil, err
+		}
+		all = newList(p, ch, "", false, now, items)
+		if raw, err := json.Marshal(all); err == nil {
+			_ = rs.cache.Set(ctx, key, raw, liveRatingTTL)
+		}
 	}
-	l := newList(p, ch, sec, false, now, items)
-	if raw, err := json.Marshal(l); err == nil {
-		_ = rs.cache.Set(ctx, key, raw, liveRatingTTL)
+	if sec == "" {
+		return all, nil
 	}
-	return l, nil
+	gen, _ := time.Parse(time.RFC3339, all.GeneratedAt)
+	return newList(p, ch, sec, false, gen, inSector(all.Items, sec)), nil
+}
+
+// inSector keeps a sector's items, ranked among themselves.
+func inSector(all []RatingItem, sec models.Sector) []RatingItem {
+	items := []RatingItem{}
+	for _, it := range all {
+		if sec == "" || it.Platform.Sector == string(sec) {
+			items = append(items, it)
+		}
+	}
+	rank(items)
+	return items
 }
 
 func newList(p models.Period, ch models.Channel, sec models.Sector, frozen bool, at time.Time, items []RatingItem) *RatingList {
@@ -226,21 +312,14 @@ func (rs *Ratings) frozen(ctx context.Context, p models.Period, ch models.Channe
 	if err := json.Unmarshal(snap.Items, &all); err != nil {
 		return nil, err
 	}
-	items := all[:0:0]
-	for _, it := range all {
-		if sec == "" || it.Platform.Sector == string(sec) {
-			items = append(items, it)
-		}
-	}
-	rank(items)
-	l := newList(p, ch, sec, true, snap.GeneratedAt, items)
+	l := newList(p, ch, sec, true, snap.GeneratedAt, inSector(all, sec))
 	l.FormulaVersion = snap.FormulaVersion
 	return l, nil
 }
 
 // freeze computes a closed period's whole list and stores it; the first instance to do so wins.
 func (rs *Ratings) freeze(ctx context.Context, p models.Period, ch models.Channel) (*models.RatingSnapshot, error) {
-	items, err := rs.compute(ctx, p, ch, "")
+	items, err := rs.compute(ctx, p, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -257,8 +336,8 @@ func (rs *Ratings) freeze(ctx context.Context, p models.Period, ch models.Channe
 }
 
 // compute runs the aggregate query and applies the formula.
-func (rs *Ratings) compute(ctx context.Context, p models.Period, ch models.Channel, sec models.Sector) ([]RatingItem, error) {
-	rows, err := rs.st.RatingCounts(ctx, ch, sec, p.Start(), p.End())
+func (rs *Ratings) compute(ctx context.Context, p models.Period, ch models.Channel) ([]RatingItem, error) {
+	rows, err := rs.st.RatingCounts(ctx, ch, p.Start(), p.End())
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,9 @@ type RatingRow struct {
 var ratedStatuses = []models.Status{models.StatusDelivered, models.StatusReplied, models.StatusCompleted}
 
 // RatingCounts computes every platform's counts for a period in one aggregate query, grouped
-// by platform over the (channel, delivered_at) index. Reply times are bucketed in SQL from
+// by platform: an index-only scan of idx_complaints_rating_cover. Reply times are bucketed in SQL from
 // reply_seconds: under 72 h scores 1.0, under 120 h 0.6, later 0.
-func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, sector models.Sector, from, to time.Time) ([]RatingRow, error) {
+func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, to time.Time) ([]RatingRow, error) {
 	q := s.db.WithContext(ctx).Table("complaints AS c").
 		Select(`c.platform_id AS platform_id,
 			COUNT(*) AS complaint_count,
@@ -40,9 +40,6 @@ func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, sector
 			int64(72*time.Hour/time.Second), int64(120*time.Hour/time.Second)).
 		Where("c.channel = ? AND c.delivered_at >= ? AND c.delivered_at < ? AND c.status IN ?", channel, from, to, ratedStatuses).
 		Group("c.platform_id")
-	if sector != "" {
-		q = q.Joins("JOIN platforms AS p ON p.id = c.platform_id").Where("p.sector = ?", sector)
-	}
 	var rows []RatingRow
 	return rows, q.Scan(&rows).Error
 }

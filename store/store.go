@@ -135,6 +135,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
+	// Indexes that the covering rating index replaced.
+	m := s.db.WithContext(ctx).Migrator()
+	for _, old := range []string{"idx_complaints_period", "idx_complaints_rating"} {
+		if m.HasIndex(&models.Complaint{}, old) {
+			if err := m.DropIndex(&models.Complaint{}, old); err != nil {
+				return fmt.Errorf("drop index %s: %w", old, err)
+			}
+		}
+	}
 	return nil
 }
 
