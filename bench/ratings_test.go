@@ -25,24 +25,6 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
-// benchClock is a clock the rating benchmarks set and move by hand.
-type benchClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *benchClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *benchClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 const benchDSNHelp = "DSB_BENCH_DSN is not set: seed a MySQL/MariaDB database with " +
 	"`DSB_DB_DRIVER=mysql DSB_DB_DSN=… go run . seed --platforms 1000 --complaints 1000000` and set DSB_BENCH_DSN " +
 	"to its DSN (see bench/README.md); the benchmark does not seed a million rows itself"
@@ -90,7 +72,7 @@ func BenchmarkRatingYearList(b *testing.B) {
 			if end := p.End().Add(-time.Hour); at.After(end) {
 				at = end
 			}
-			clock := &benchClock{t: at}
+			clock := testkit.NewClock(at)
 			svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost,
 				Logger: slog.New(slog.DiscardHandler)})
 			var items, complaints int64
@@ -156,7 +138,7 @@ func BenchmarkRatingListServing(b *testing.B) {
 	period := models.PeriodContaining(now, models.PeriodMonth).String()
 
 	// The clock stands still, so the warmed cache stays warm for the whole run.
-	clock := &benchClock{t: now}
+	clock := testkit.NewClock(now)
 	log := slog.New(slog.DiscardHandler)
 	secret := []byte("bench-secret-bench-secret-bench!!")
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost, Logger: log})
