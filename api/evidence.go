@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -118,11 +119,19 @@ func (h *evidenceHandler) replayUpload(c *gin.Context, p *models.Principal, key 
 	}
 	name := "idem-upload:" + hex.EncodeToString(h.idem.mac("name", p.RateKey(), key))
 	fresh, err := h.idem.kv.SetNX(ctx, name, []byte(ev.SHA256+" "+ev.ID), idempotencyTTL)
-	if err != nil || fresh {
-		return ev, err
+	if err != nil {
+		_ = h.svc.Discard(ctx, ev.ID)
+		return nil, err
+	}
+	if fresh {
+		return ev, nil
 	}
 	raw, err := h.idem.kv.Get(ctx, name)
 	if err != nil {
+		_ = h.svc.Discard(ctx, ev.ID)
+		if errors.Is(err, kv.ErrMiss) {
+			return nil, models.Conflict("idempotency_key_in_use", "retry the request")
+		}
 		return nil, err
 	}
 	sha, firstID, _ := strings.Cut(string(raw), " ")

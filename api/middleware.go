@@ -114,6 +114,17 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	rs.latency.Observe(d.Seconds())
 }
 
+// methodLabel keeps the method label to the standard methods: a client choosing any token as
+// its method must not create metric series at will.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}
+
 type routeKey struct {
 	route, method string
 	status        int
@@ -145,7 +156,7 @@ func observe(log *slog.Logger, m *metrics) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		d := time.Since(start)
-		m.observe(route, c.Request.Method, c.Writer.Status(), d)
+		m.observe(route, methodLabel(c.Request.Method), c.Writer.Status(), d)
 		if route == "/healthz" || route == "/metrics" {
 			return
 		}

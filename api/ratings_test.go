@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
 )
 
 // ratingWorld files and moves complaints at chosen moments of the injected clock.
@@ -345,5 +347,62 @@ func TestRatingRefundOnlyChannel(t *testing.T) {
 	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11&channel=refund_only", token: rw.key}), http.StatusOK)
 	if fmt.Sprint(own["item"]) != fmt.Sprint(it) {
 		t.Fatalf("own refund-only view: %v", own)
+	}
+}
+
+func TestRatingListCachingHeaders(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	rw.complaintAt(rw.platformID, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Hour, 9, rw.key)
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	r := rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"})
+	expect(t, r, http.StatusOK)
+	if r.Header.Get("Cache-Control") != "public, max-age=30" || r.Header.Get("ETag") == "" {
+		t.Fatalf("live list headers: %v", r.Header)
+	}
+	expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11", header: map[string]string{"If-None-Match": r.Header.Get("ETag")}}), http.StatusNotModified)
+	// A period that has not begun is refused; an old empty one is frozen without being stored.
+	expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2027-01"}), http.StatusUnprocessableEntity)
+	old := rw.do(req{method: "GET", path: "/api/v1/ratings?period=2019"})
+	if expect(t, old, http.StatusOK)["frozen"] != true || old.Header.Get("Cache-Control") != "public, max-age=86400" {
+		t.Fatalf("old period: %v %s", old.Header, old.Body)
+	}
+	var snapshots int64
+	rw.st.DB().Table("rating_snapshots").Count(&snapshots)
+	if snapshots != 0 {
+		t.Fatalf("%d snapshots stored for an empty period", snapshots)
+	}
+}
+
+// TestRatingRenderingSharedAcrossInstances serves a list from a second service instance that
+// shares the first one's cache: it reads the rendering the first stored.
+func TestRatingRenderingSharedAcrossInstances(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	rw.complaintAt(rw.platformID, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Hour, 9, rw.key)
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	cache := kv.NewMemory(rw.clock.Now)
+	one := service.New(rw.st, cache, service.Options{Clock: rw.clock, BcryptCost: 4})
+	two := service.New(rw.st, cache, service.Options{Clock: rw.clock, BcryptCost: 4})
+	a, err := one.Ratings.Rendered(t.Context(), service.RatingQuery{Period: "2026-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A change that the shared rendering does not show yet: the second instance still answers
+	// with the shared rendering, byte for byte, until it expires.
+	rw.complaintAt(rw.platformID, time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), time.Hour, 2, rw.key)
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 10, 0, time.UTC))
+	b, err := two.Ratings.Rendered(t.Context(), service.RatingQuery{Period: "2026-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ETag != b.ETag || string(a.Body) != string(b.Body) {
+		t.Fatal("the second instance did not use the shared rendering")
+	}
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 31, 0, time.UTC))
+	c, err := two.Ratings.Rendered(t.Context(), service.RatingQuery{Period: "2026-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ETag == a.ETag {
+		t.Fatal("the rendering outlived the list it renders")
 	}
 }

@@ -124,7 +124,7 @@ func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*models.U
 	u := &models.User{ID: models.NewID(), Role: role, Phone: &phone, PasswordHash: hash,
 		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
 	if role == models.RoleMerchant {
-		u.ShopName, u.ShopPlatformID = req.ShopName, req.ShopPlatformID
+		u.ShopName, u.ShopPlatformID = cleanOptional(req.ShopName), req.ShopPlatformID
 	}
 	if err := a.st.CreateUser(ctx, u); err != nil {
 		if store.IsDuplicate(err) {

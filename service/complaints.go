@@ -267,8 +267,10 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 		return nil, err
 	}
 	fx := &effects{}
+	orig := *c
 	err := cs.st.Tx(ctx, func(tx *store.Store) error {
-		*fx = effects{} // a retried transaction starts over
+		// A retried transaction starts over, from the complaint as it was asked for.
+		*fx, *c = effects{}, orig
 		if err := tx.LockUser(ctx, p.UserID); err != nil {
 			return err
 		}

@@ -187,8 +187,6 @@ func evidenceType(head []byte) (string, bool) {
 	return m.String(), false
 }
 
-// Open returns the evidence and its bytes to the uploader, staff, and a platform a complaint
-// citing it was delivered to. Everybody else is told it does not exist, so that ids leak nothing.
 // Meta is the evidence's metadata, for those who may see it.
 func (e *Evidence) Meta(ctx context.Context, p *models.Principal, id string) (*models.Evidence, error) {
 	ev, err := e.st.EvidenceByID(ctx, id)
@@ -214,6 +212,9 @@ func (e *Evidence) Discard(ctx context.Context, id string) error {
 	return e.st.DeleteUncitedEvidence(ctx, id)
 }
 
+// Open returns the evidence and its bytes to the uploader, staff, the complainant of a complaint
+// citing it, and a platform a complaint citing it was delivered to. Everybody else is told it
+// does not exist, so that ids leak nothing.
 func (e *Evidence) Open(ctx context.Context, p *models.Principal, id string) (*models.Evidence, io.ReadSeekCloser, error) {
 	ev, err := e.st.EvidenceByID(ctx, id)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
@@ -34,6 +36,7 @@ type Ratings struct {
 	freezeDelay time.Duration
 	hot         sync.Map // rendering key → *hotRendering
 	hotCount    atomic.Int64
+	flight      singleflight.Group
 }
 
 // RatingPlatform names a platform in a list.
@@ -104,6 +107,9 @@ func (rs *Ratings) parse(q RatingQuery) (models.Period, models.Channel, models.S
 			return p, "", "", err
 		}
 	}
+	if p.Valid() && p.Start().After(rs.clock.Now()) {
+		v.Add("period", "has not begun yet")
+	}
 	ch := models.ChannelConsumer
 	if q.Channel != "" {
 		ch = models.Channel(q.Channel)
@@ -158,7 +164,7 @@ func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, 
 	if h, ok := rs.hot.Load(hk); ok && now.Before(h.(*hotRendering).expires) {
 		return h.(*hotRendering).list, nil
 	}
-	key := "rating-json:" + models.RatingFormulaVersion + ":" + state + ":" + p.String() + ":" + string(ch) + ":" + string(sec)
+	key := "rating-rendered:" + models.RatingFormulaVersion + ":" + state + ":" + p.String() + ":" + string(ch) + ":" + string(sec)
 	if raw, err := rs.cache.Get(ctx, key); err == nil {
 		if r, expires, ok := decodeRendering(raw); ok && now.Before(expires) {
 			rs.keepHot(hk, r, expires)
@@ -179,7 +185,7 @@ func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, 
 	if gen, err := time.Parse(time.RFC3339, l.GeneratedAt); err == nil {
 		// The list may come from the inner cache already: the rendering lives only as long as
 		// the list it renders, so that a change still shows within liveRatingTTL.
-		ttl -= now.Sub(gen)
+		ttl = min(ttl-now.Sub(gen), liveRatingTTL)
 	}
 	if l.Frozen {
 		ttl = renderedTTL
@@ -212,11 +218,11 @@ type hotKey struct {
 }
 
 func (rs *Ratings) keepHot(key hotKey, r *RenderedList, expires time.Time) {
-	if rs.hotCount.Add(1) > maxHot {
+	h := &hotRendering{list: r, expires: expires}
+	if _, loaded := rs.hot.Swap(key, h); !loaded && rs.hotCount.Add(1) > maxHot {
 		rs.hot.Clear()
-		rs.hotCount.Store(1)
+		rs.hotCount.Store(0)
 	}
-	rs.hot.Store(key, &hotRendering{list: r, expires: expires})
 }
 
 // encodeRendering lays a rendering out for the shared cache: frozen flag, the ETag, the expiry
@@ -233,7 +239,7 @@ func encodeRendering(r *RenderedList, expires time.Time) []byte {
 func decodeRendering(raw []byte) (*RenderedList, time.Time, bool) {
 	// flag (1) + quoted ETag (66) + expiry (16) + newline (1)
 	const head = 1 + 66 + 16 + 1
-	if len(raw) < head || raw[head-1] != '\n' {
+	if len(raw) < head || raw[head-1] != '\n' || (raw[0] != 'l' && raw[0] != 'f') || raw[1] != '"' || raw[66] != '"' {
 		return nil, time.Time{}, false
 	}
 	ms, err := strconv.ParseInt(string(raw[67:83]), 10, 64)
@@ -261,14 +267,25 @@ func (rs *Ratings) list(ctx context.Context, p models.Period, ch models.Channel,
 		rs.log.WarnContext(ctx, "rating cache unavailable", "error", err)
 	}
 	if all == nil {
-		items, err := rs.compute(ctx, p, ch)
+		// Concurrent requests for the same list share one computation.
+		v, err, _ := rs.flight.Do(key, func() (any, error) {
+			items, err := rs.compute(ctx, p, ch)
+			if err != nil {
+				return nil, err
+			}
+			l := newList(p, ch, "", false, now, items)
+			// The entry expires liveRatingTTL after the moment the list describes.
+			if ttl := liveRatingTTL - rs.clock.Now().Sub(now); ttl >= time.Second {
+				if raw, err := json.Marshal(l); err == nil {
+					_ = rs.cache.Set(ctx, key, raw, ttl)
+				}
+			}
+			return l, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		all = newList(p, ch, "", false, now, items)
-		if raw, err := json.Marshal(all); err == nil {
-			_ = rs.cache.Set(ctx, key, raw, liveRatingTTL)
-		}
+		all = v.(*RatingList)
 	}
 	if sec == "" {
 		return all, nil
@@ -308,6 +325,11 @@ func (rs *Ratings) frozen(ctx context.Context, p models.Period, ch models.Channe
 	if err != nil {
 		return nil, err
 	}
+	if snap == nil {
+		// Nothing was delivered in the period, and nothing can be any more: an empty list,
+		// answered without storing a snapshot, so that asking for old periods writes nothing.
+		return newList(p, ch, sec, true, p.End().Add(rs.freezeDelay), []RatingItem{}), nil
+	}
 	var all []RatingItem
 	if err := json.Unmarshal(snap.Items, &all); err != nil {
 		return nil, err
@@ -318,9 +340,10 @@ func (rs *Ratings) frozen(ctx context.Context, p models.Period, ch models.Channe
 }
 
 // freeze computes a closed period's whole list and stores it; the first instance to do so wins.
+// A period without complaints is not stored: it returns nil.
 func (rs *Ratings) freeze(ctx context.Context, p models.Period, ch models.Channel) (*models.RatingSnapshot, error) {
 	items, err := rs.compute(ctx, p, ch)
-	if err != nil {
+	if err != nil || len(items) == 0 {
 		return nil, err
 	}
 	raw, err := json.Marshal(items)
@@ -455,10 +478,13 @@ func (rs *Ratings) FreezeDue(ctx context.Context) (int, error) {
 				} else if !errors.Is(err, models.ErrNotFound) {
 					return n, err
 				}
-				if _, err := rs.freeze(ctx, p, ch); err != nil {
+				snap, err := rs.freeze(ctx, p, ch)
+				if err != nil {
 					return n, err
 				}
-				n++
+				if snap != nil {
+					n++
+				}
 			}
 		}
 	}

@@ -183,7 +183,11 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}
-		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		}
 	}
 	return err
 }
