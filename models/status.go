@@ -149,3 +149,14 @@ func actionPast(a Action) string {
 // AllActions lists every action, for exhaustive tests.
 var AllActions = []Action{ActionSubmit, ActionAccept, ActionHold, ActionReject, ActionResubmit, ActionDeliver,
 	ActionReply, ActionRate, ActionAutoComplete, ActionWithdraw}
+
+// CanMove reports whether some action by some actor leads from one status to the other; data
+// generators use it to keep to the state machine without acting as a particular actor.
+func CanMove(from, to Status) bool {
+	for k, rule := range transitions {
+		if k.from == from && rule.to == to {
+			return true
+		}
+	}
+	return false
+}

@@ -118,3 +118,12 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func TestCanMove(t *testing.T) {
+	if !CanMove("", StatusPendingReview) || !CanMove(StatusPendingReview, StatusDelivered) || !CanMove(StatusReplied, StatusCompleted) {
+		t.Fatal("allowed moves refused")
+	}
+	if CanMove(StatusCompleted, StatusReplied) || CanMove(StatusPendingReview, StatusReplied) || CanMove("", StatusDelivered) {
+		t.Fatal("a move outside the state machine allowed")
+	}
+}

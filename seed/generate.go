@@ -296,6 +296,9 @@ func (l *life) step(at time.Time, to models.Status) bool {
 		l.done = true
 		return false
 	}
+	if !models.CanMove(l.c.Status, to) {
+		panic(fmt.Sprintf("seed: %q → %q is not a move of the state machine", l.c.Status, to))
+	}
 	l.c.Status = to
 	l.c.UpdatedAt = at
 	l.c.Version++
