@@ -381,21 +381,19 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 		if err := cs.notify(ctx, tx, c, models.NotifyDelivered, fx); err != nil {
 			return err
 		}
-		return cs.emit(ctx, tx, c, models.EventComplaintDelivered, fx)
+		return cs.emit(ctx, tx, c, fx, models.EventComplaintDelivered)
 	case models.StatusReplied:
 		return cs.notify(ctx, tx, c, models.NotifyReplied, fx)
 	case models.StatusRejected:
 		return cs.notify(ctx, tx, c, models.NotifyRejected, fx)
 	case models.StatusCompleted:
 		if action == models.ActionRate {
-			if err := cs.emit(ctx, tx, c, models.EventComplaintRated, fx); err != nil {
-				return err
-			}
+			return cs.emit(ctx, tx, c, fx, models.EventComplaintRated, models.EventComplaintCompleted)
 		}
-		return cs.emit(ctx, tx, c, models.EventComplaintCompleted, fx)
+		return cs.emit(ctx, tx, c, fx, models.EventComplaintCompleted)
 	case models.StatusWithdrawn:
 		if c.DeliveredAt != nil {
-			return cs.emit(ctx, tx, c, models.EventComplaintWithdrawn, fx)
+			return cs.emit(ctx, tx, c, fx, models.EventComplaintWithdrawn)
 		}
 	}
 	return nil
@@ -446,9 +444,9 @@ func deref(s *string) string {
 	return *s
 }
 
-// emit writes a webhook event for the platform to the outbox, carrying the platform view of
-// the complaint as it is now.
-func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, eventType string, fx *effects) error {
+// emit writes webhook events for the platform to the outbox, each carrying the platform view of
+// the complaint as it is now (built once for all of them).
+func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
 	full, err := tx.ComplaintByID(ctx, c.ID)
 	if err != nil {
 		return err
@@ -457,18 +455,23 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 	if err != nil {
 		return err
 	}
-	id := "evt_" + models.NewID()
 	t := now(cs.clock)
-	body, err := json.Marshal(EventBody{ID: id, Type: eventType, CreatedAt: Ts(t), Data: EventData{Complaint: view}})
-	if err != nil {
-		return err
+	for _, eventType := range eventTypes {
+		id := "evt_" + models.NewID()
+		body, err := json.Marshal(EventBody{ID: id, Type: eventType, CreatedAt: Ts(t), Data: EventData{Complaint: view}})
+		if err != nil {
+			return err
+		}
+		ev := &models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t}
+		if err := tx.AddWebhookEvent(ctx, ev); err != nil {
+			return err
+		}
+		fx.events = append(fx.events, id)
+		if err := cs.webhooks.fanOut(ctx, tx, ev); err != nil {
+			return err
+		}
 	}
-	ev := &models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t}
-	if err := tx.AddWebhookEvent(ctx, ev); err != nil {
-		return err
-	}
-	fx.events = append(fx.events, id)
-	return cs.webhooks.fanOut(ctx, tx, ev)
+	return nil
 }
 
 // EventBody is the JSON body of a webhook (API.md section 6).
@@ -576,7 +579,7 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 			if err := cs.touch(ctx, tx, c); err != nil {
 				return err
 			}
-			return cs.emit(ctx, tx, c, models.EventComplaintSupplemented, fx)
+			return cs.emit(ctx, tx, c, fx, models.EventComplaintSupplemented)
 		default:
 			return cs.touch(ctx, tx, c)
 		}
