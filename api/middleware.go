@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -474,7 +475,7 @@ func readAllLimited(c *gin.Context) ([]byte, error) {
 			return nil, models.BadRequest("unreadable_body", "the request body could not be read")
 		}
 	}
-	c.Request.Body = ioNopCloser(bytes.NewReader(buf.Bytes()))
+	c.Request.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
 	return buf.Bytes(), nil
 }
 

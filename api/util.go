@@ -1,15 +1,12 @@
 package api
 
 import (
-	"io"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/dianshubao/dianshubao/models"
 )
-
-func ioNopCloser(r io.Reader) io.ReadCloser { return io.NopCloser(r) }
 
 // pageParams reads ?limit= (default 20, at most 100) and ?cursor=.
 func pageParams(c *gin.Context) (models.Page, error) {

@@ -1,22 +1,9 @@
 package api
 
 import (
-	"time"
-
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
-
-// ts formats a time as RFC 3339 in UTC, the one time format of the API.
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func tsPtr(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := ts(*t)
-	return &s
-}
 
 // UserView is a person's account.
 type UserView struct {
@@ -32,7 +19,7 @@ type UserView struct {
 
 func userView(u *models.User) UserView {
 	return UserView{ID: u.ID, Role: string(u.Role), Phone: u.Phone, Email: u.Email, RealName: u.RealName,
-		ShopName: u.ShopName, ShopPlatformID: u.ShopPlatformID, CreatedAt: ts(u.CreatedAt)}
+		ShopName: u.ShopName, ShopPlatformID: u.ShopPlatformID, CreatedAt: service.Ts(u.CreatedAt)}
 }
 
 // TokenResponse answers register, login and refresh.
@@ -74,7 +61,7 @@ type PlatformView struct {
 func platformView(p *models.Platform) PlatformView {
 	v := PlatformView{ID: p.ID, Name: p.Name, Slug: p.Slug, Sector: string(p.Sector),
 		SectorLabel: models.SectorLabels[p.Sector], Tags: p.Tags, Onboarded: p.Onboarded,
-		Rateable: p.Rateable(), CreatedAt: ts(p.CreatedAt), UpdatedAt: ts(p.UpdatedAt)}
+		Rateable: p.Rateable(), CreatedAt: service.Ts(p.CreatedAt), UpdatedAt: service.Ts(p.UpdatedAt)}
 	if v.Tags == nil {
 		v.Tags = []string{}
 	}
@@ -104,8 +91,8 @@ type APIKeyView struct {
 }
 
 func apiKeyView(k *models.APIKey) APIKeyView {
-	return APIKeyView{ID: k.ID, PlatformID: k.PlatformID, Name: k.Name, Prefix: k.Prefix, CreatedAt: ts(k.CreatedAt),
-		LastUsedAt: tsPtr(k.LastUsedAt), RevokedAt: tsPtr(k.RevokedAt)}
+	return APIKeyView{ID: k.ID, PlatformID: k.PlatformID, Name: k.Name, Prefix: k.Prefix, CreatedAt: service.Ts(k.CreatedAt),
+		LastUsedAt: service.TsPtr(k.LastUsedAt), RevokedAt: service.TsPtr(k.RevokedAt)}
 }
 
 // CreatedAPIKey is the one response that shows a key's secret.

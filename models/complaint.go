@@ -1,6 +1,7 @@
 package models
 
 import (
+	"slices"
 	"time"
 )
 
@@ -134,14 +135,7 @@ func (c *Complaint) Final() bool {
 }
 
 // HasFlag reports whether the complaint carries the flag.
-func (c *Complaint) HasFlag(flag string) bool {
-	for _, f := range c.Flags {
-		if f == flag {
-			return true
-		}
-	}
-	return false
-}
+func (c *Complaint) HasFlag(flag string) bool { return slices.Contains(c.Flags, flag) }
 
 // Supplement is more text and evidence the complainant added later.
 type Supplement struct {

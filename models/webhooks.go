@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // WebhookEndpoint is a URL of a platform's that receives its events.
 type WebhookEndpoint struct {
@@ -25,15 +28,7 @@ type WebhookEndpoint struct {
 
 // Subscribes reports whether the endpoint wants events of type t (empty means all).
 func (e *WebhookEndpoint) Subscribes(t string) bool {
-	if len(e.EventTypes) == 0 {
-		return true
-	}
-	for _, et := range e.EventTypes {
-		if et == t {
-			return true
-		}
-	}
-	return false
+	return len(e.EventTypes) == 0 || slices.Contains(e.EventTypes, t)
 }
 
 // Delivery states: pending and retrying wait for an attempt; succeeded and failed are final.

@@ -938,11 +938,11 @@ func (cs *Complaints) DeliverAwaiting(ctx context.Context, platformID string) (i
 		if err != nil || len(batch) == 0 {
 			return delivered, err
 		}
-		if ok, err := cs.reachable(ctx, cs.st, batch[0].PlatformID); err != nil || !ok {
+		if ok, err := cs.reachable(ctx, cs.st, platformID); err != nil || !ok {
 			return delivered, err
 		}
-		for _, c := range batch {
-			err := cs.change(ctx, c.ID, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+		for _, id := range batch {
+			err := cs.change(ctx, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
 				if c.Status != models.StatusAwaitingContact {
 					return nil // another instance got there first
 				}

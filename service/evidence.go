@@ -193,17 +193,14 @@ func (e *Evidence) Meta(ctx context.Context, p *models.Principal, id string) (*m
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := e.maySee(ctx, p, ev); err != nil || !ok {
-		return nil, cmpErr(err, models.NotFound("evidence"))
+	ok, err := e.maySee(ctx, p, ev)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, models.NotFound("evidence")
 	}
 	return ev, nil
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // Discard removes an evidence row nothing cites yet (a replayed upload's duplicate). The

@@ -126,11 +126,7 @@ func validateEventTypes(v *models.Validator, types []string) []string {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, t := range types {
-		known := false
-		for _, k := range EventTypes {
-			known = known || k == t
-		}
-		if !known {
+		if !slices.Contains(EventTypes, t) {
 			v.Add("event_types", "%q is not one of %s", truncate(t, 40), strings.Join(EventTypes, ", "))
 			return nil
 		}

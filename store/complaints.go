@@ -199,16 +199,13 @@ func (s *Store) RepliedComplaintsBefore(ctx context.Context, t time.Time, limit 
 	return ids, err
 }
 
-// AwaitingComplaintIDs lists the complaints of a platform (or of all, with "") that wait for it
-// to become reachable.
-func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, limit int) ([]models.Complaint, error) {
-	q := s.db.WithContext(ctx).Model(&models.Complaint{}).Select("id", "platform_id").
-		Where("status = ?", models.StatusAwaitingContact).Order("id").Limit(limit)
-	if platformID != "" {
-		q = q.Where("platform_id = ?", platformID)
-	}
-	var out []models.Complaint
-	return out, q.Find(&out).Error
+// AwaitingComplaintIDs lists a platform's complaints that wait for it to become reachable.
+func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, limit int) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&models.Complaint{}).
+		Where("status = ? AND platform_id = ?", models.StatusAwaitingContact, platformID).
+		Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
 }
 
 // PlatformsWithAwaitingComplaints lists the platforms that have complaints waiting for them.

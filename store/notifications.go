@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/dianshubao/dianshubao/models"
 )
 
@@ -12,7 +14,7 @@ import (
 func (s *Store) ClaimNotification(ctx context.Context, id string, at time.Time) (*models.Notification, bool, error) {
 	res := s.db.WithContext(ctx).Model(&models.Notification{}).
 		Where("id = ? AND status = ?", id, models.NotificationPending).
-		Updates(map[string]any{"status": "sending", "attempts": gormExpr("attempts + 1"), "sent_at": at})
+		Updates(map[string]any{"status": "sending", "attempts": gorm.Expr("attempts + 1"), "sent_at": at})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return nil, false, res.Error
 	}

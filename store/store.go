@@ -211,5 +211,3 @@ func translate(err error, what string) error {
 
 // IsDuplicate reports whether err is a unique-constraint violation.
 func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
-
-func gormExpr(sql string) any { return gorm.Expr(sql) }
