@@ -12,3 +12,19 @@ type KVEntry struct {
 
 // TableName keeps the table name short and explicit.
 func (KVEntry) TableName() string { return "kv_entries" }
+
+// IdempotencyRecord is the response a command gave to a request with an Idempotency-Key. It is
+// written in the command's own transaction, so that a change and its record commit together:
+// a retry after a crash or a lost response replays the answer instead of running again.
+type IdempotencyRecord struct {
+	// ID is a keyed hash of the caller, method, path and the client's key.
+	ID string `gorm:"primaryKey;size:64"`
+	// Fingerprint is the SHA-256 of the request body.
+	Fingerprint string `gorm:"size:64;not null"`
+	Status      int    `gorm:"not null"`
+	ContentType string `gorm:"size:100;not null"`
+	// Sealed is the response body, encrypted under a key derived from the client's key.
+	Sealed    []byte    `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	ExpiresAt time.Time `gorm:"not null;index"`
+}

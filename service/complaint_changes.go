@@ -84,7 +84,7 @@ func (cs *Complaints) touch(ctx context.Context, tx *store.Store, c *models.Comp
 
 // notify writes the complainant's text message; it is sent after commit.
 func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Complaint, kind string, fx *effects) error {
-	p, err := tx.PlatformByID(ctx, c.PlatformID)
+	p, err := cs.platforms.Platform(ctx, c.PlatformID)
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,9 @@ func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Com
 	n := &models.Notification{ID: models.NewID(), ComplaintID: c.ID, Phone: c.ContactPhone, Kind: kind, Text: text,
 		Status: models.NotificationPending, CreatedAt: now(cs.clock)}
 	if err := tx.AddNotification(ctx, n); err != nil {
+		return err
+	}
+	if err := tx.EnqueueJobs(ctx, []models.Job{smsJob(n)}); err != nil {
 		return err
 	}
 	fx.notifications = append(fx.notifications, n.ID)
@@ -287,23 +290,8 @@ func (cs *Complaints) accept(ctx context.Context, tx *store.Store, c *models.Com
 
 // reachable applies the rule of API.md 5.1: onboarded, and an after-sales contact, an active API
 // key or an enabled webhook endpoint.
-func (cs *Complaints) reachable(ctx context.Context, tx *store.Store, platformID string) (bool, error) {
-	p, err := tx.PlatformByID(ctx, platformID)
-	if err != nil {
-		return false, err
-	}
-	if !p.Onboarded {
-		return false, nil
-	}
-	if p.HasAfterSalesContact() {
-		return true, nil
-	}
-	n, err := tx.CountActiveAPIKeys(ctx, platformID)
-	if err != nil || n > 0 {
-		return n > 0, err
-	}
-	m, err := tx.CountEnabledWebhookEndpoints(ctx, platformID)
-	return m > 0, err
+func (cs *Complaints) reachable(ctx context.Context, _ *store.Store, platformID string) (bool, error) {
+	return cs.platforms.Reachable(ctx, platformID)
 }
 
 // Rate records the complainant's 1–10 score; the complaint is completed.

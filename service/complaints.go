@@ -33,6 +33,8 @@ type Complaints struct {
 	notifications     *Notifications
 	webhooks          *Webhooks
 	autoCompleteAfter time.Duration
+	// platforms caches platform rows, reachability and enabled endpoints for a second.
+	platforms *platformCache
 }
 
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).

@@ -116,3 +116,9 @@ func (ns *Notifications) List(ctx context.Context, phone string, page models.Pag
 	}
 	return out, next, nil
 }
+
+// smsJob is the work-queue row that sends notification n, written in n's transaction.
+func smsJob(n *models.Notification) models.Job {
+	return models.Job{ID: models.NewID(), Kind: models.JobSMS, State: models.JobAvailable, DueAt: n.CreatedAt,
+		Ref: n.ID, Destination: models.DestinationSMS, CreatedAt: n.CreatedAt, UpdatedAt: n.CreatedAt}
+}

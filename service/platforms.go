@@ -28,9 +28,11 @@ type Platforms struct {
 	log   *slog.Logger
 	// reachable is called after a change that may make the platform reachable.
 	reachable func(ctx context.Context, platformID string)
+	cache     *platformCache
 }
 
 func (ps *Platforms) changed(ctx context.Context, platformID string) {
+	ps.cache.Forget(platformID)
 	if ps.reachable != nil {
 		ps.reachable(context.WithoutCancel(ctx), platformID)
 	}
@@ -304,6 +306,7 @@ func (ps *Platforms) RevokeAPIKey(ctx context.Context, platformID, keyID string)
 	if err := ps.st.RevokeAPIKey(ctx, keyID, now(ps.clock)); err != nil {
 		return nil, err
 	}
+	ps.cache.Forget(platformID)
 	return ps.st.APIKeyByID(ctx, platformID, keyID)
 }
 

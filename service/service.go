@@ -104,11 +104,13 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 			maxBytes: opts.EvidenceMaxBytes},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
+	platforms := newPlatformCache(st)
+	s.Platforms.cache = platforms
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
-		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker}
+		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms}
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
-		notifications: s.Notifications, webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter}
+		notifications: s.Notifications, webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms}
 	// A platform that becomes reachable gets its waiting complaints at once.
 	reachable := func(ctx context.Context, platformID string) {
 		if n, err := s.Complaints.DeliverAwaiting(ctx, platformID); err != nil {

@@ -32,6 +32,7 @@ type Webhooks struct {
 	waker    Waker
 	// reachable is called when an endpoint may make its platform reachable.
 	reachable func(ctx context.Context, platformID string)
+	cache     *platformCache
 }
 
 // EventTypes are the event types endpoints subscribe to.
@@ -162,6 +163,7 @@ func (ws *Webhooks) CreateEndpoint(ctx context.Context, p *models.Principal, req
 }
 
 func (ws *Webhooks) changed(ctx context.Context, platformID string) {
+	ws.cache.Forget(platformID)
 	if ws.reachable != nil {
 		ws.reachable(context.WithoutCancel(ctx), platformID)
 	}
@@ -259,7 +261,9 @@ func (ws *Webhooks) DeleteEndpoint(ctx context.Context, p *models.Principal, id 
 	if len(id) > 64 {
 		return models.NotFound("webhook endpoint")
 	}
-	return ws.st.DeleteWebhookEndpoint(ctx, p.PlatformID, id)
+	err := ws.st.DeleteWebhookEndpoint(ctx, p.PlatformID, id)
+	ws.cache.Forget(p.PlatformID)
+	return err
 }
 
 // RotateSecret gives the endpoint a new secret; the old one signs too for 24 hours, so that the

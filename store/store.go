@@ -44,6 +44,8 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 		DisableForeignKeyConstraintWhenMigrating: true,
 		TranslateError:                           true,
+		// Every write that needs a transaction runs in Store.Tx; a lone statement needs none.
+		SkipDefaultTransaction: true,
 	}
 	var (
 		db  *gorm.DB
@@ -132,6 +134,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
 		&models.WebhookDelivery{}, &models.WebhookAttempt{}, &models.RatingSnapshot{},
+		&models.Job{}, &models.IdempotencyRecord{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}

@@ -1,0 +1,107 @@
+package service
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+// platformCacheTTL bounds how stale a platform, its reachability and its enabled endpoints can
+// be on an instance that did not make the change itself (the instance that did forgets at once).
+const platformCacheTTL = time.Second
+
+// platformCache holds what every command and read asks about a platform: the row, whether it
+// can be reached (API.md 5.1), and its enabled webhook endpoints. Entries live a second.
+type platformCache struct {
+	st  *store.Store
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]*platformEntry
+}
+
+type platformEntry struct {
+	at        time.Time
+	platform  models.Platform
+	reachable bool
+	endpoints []models.WebhookEndpoint
+}
+
+func newPlatformCache(st *store.Store) *platformCache {
+	return &platformCache{st: st, ttl: platformCacheTTL, m: map[string]*platformEntry{}}
+}
+
+func (pc *platformCache) entry(ctx context.Context, id string) (*platformEntry, error) {
+	pc.mu.Lock()
+	e := pc.m[id]
+	pc.mu.Unlock()
+	if e != nil && time.Since(e.at) < pc.ttl {
+		return e, nil
+	}
+	start := time.Now()
+	p, err := pc.st.PlatformByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := pc.st.EnabledWebhookEndpoints(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	reachable := false
+	if p.Onboarded {
+		reachable = p.HasAfterSalesContact() || len(eps) > 0
+		if !reachable {
+			n, err := pc.st.CountActiveAPIKeys(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			reachable = n > 0
+		}
+	}
+	e = &platformEntry{at: start, platform: *p, reachable: reachable, endpoints: eps}
+	pc.mu.Lock()
+	if len(pc.m) > 10000 {
+		pc.m = map[string]*platformEntry{} // bounded: a cold start is cheap
+	}
+	pc.m[id] = e
+	pc.mu.Unlock()
+	return e, nil
+}
+
+// Platform returns a copy of the platform.
+func (pc *platformCache) Platform(ctx context.Context, id string) (*models.Platform, error) {
+	e, err := pc.entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := e.platform
+	return &p, nil
+}
+
+// Reachable applies the rule of API.md 5.1: onboarded, and an after-sales contact, an active
+// API key or an enabled webhook endpoint.
+func (pc *platformCache) Reachable(ctx context.Context, id string) (bool, error) {
+	e, err := pc.entry(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return e.reachable, nil
+}
+
+// Endpoints returns the platform's enabled webhook endpoints; callers must not change them.
+func (pc *platformCache) Endpoints(ctx context.Context, id string) ([]models.WebhookEndpoint, error) {
+	e, err := pc.entry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.endpoints, nil
+}
+
+// Forget drops the platform's entry after a change made on this instance.
+func (pc *platformCache) Forget(id string) {
+	pc.mu.Lock()
+	delete(pc.m, id)
+	pc.mu.Unlock()
+}

@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+)
+
+// AddIdempotencyRecord stores a command's response in the caller's transaction. A record
+// already there under the same id (a concurrent request with the same key) is a duplicate
+// error, and the caller's transaction must roll back.
+func (s *Store) AddIdempotencyRecord(ctx context.Context, r *models.IdempotencyRecord) error {
+	return s.db.WithContext(ctx).Create(r).Error
+}
+
+// IdempotencyRecordByID loads a live record.
+func (s *Store) IdempotencyRecordByID(ctx context.Context, id string, now time.Time) (*models.IdempotencyRecord, error) {
+	var r models.IdempotencyRecord
+	err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, now).Take(&r).Error
+	return &r, translate(err, "idempotency record")
+}
+
+// DeleteExpiredIdempotencyRecords removes records past their 24 hours.
+func (s *Store) DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.IdempotencyRecord{})
+	return res.RowsAffected, res.Error
+}
