@@ -10,9 +10,9 @@ import "time"
 // The claim reads one state ordered by due time from idx_jobs_claim (state, due_at, id), so it
 // touches only the rows it takes; running, completed and discarded rows are outside that range.
 type Job struct {
-	ID    string `gorm:"primaryKey;size:40;index:idx_jobs_claim,priority:3"`
-	Kind  string `gorm:"size:32;not null"`
-	State string `gorm:"size:16;not null;index:idx_jobs_claim,priority:1;index:idx_jobs_lease,priority:1"`
+	ID    string    `gorm:"primaryKey;size:40;index:idx_jobs_claim,priority:3"`
+	Kind  string    `gorm:"size:32;not null"`
+	State string    `gorm:"size:16;not null;index:idx_jobs_claim,priority:1;index:idx_jobs_lease,priority:1"`
 	DueAt time.Time `gorm:"not null;index:idx_jobs_claim,priority:2"`
 	// Attempts counts the attempts made; the next one is attempt Attempts+1.
 	Attempts int `gorm:"not null"`
@@ -28,10 +28,10 @@ type Job struct {
 	Ref string `gorm:"size:64;not null;index:idx_jobs_ref,priority:1"`
 	// Destination is where the job's I/O goes (a webhook endpoint id, "sms"); workers cap the
 	// concurrency per destination.
-	Destination string `gorm:"size:64;not null;index:idx_jobs_ref,priority:2"`
-	PlatformID  string `gorm:"size:40;not null"`
-	EventType   string `gorm:"size:40;not null"`
-	Trigger     string `gorm:"size:16;not null"`
+	Destination string     `gorm:"size:64;not null;index:idx_jobs_ref,priority:2"`
+	PlatformID  string     `gorm:"size:40;not null"`
+	EventType   string     `gorm:"size:40;not null"`
+	Trigger     string     `gorm:"size:16;not null"`
 	LastError   *string    `gorm:"type:text"`
 	CreatedAt   time.Time  `gorm:"not null"`
 	UpdatedAt   time.Time  `gorm:"autoUpdateTime:false;not null"`
