@@ -24,13 +24,21 @@ import (
 
 // Store wraps the database handle; repositories hang off it.
 type Store struct {
-	db     *gorm.DB
-	driver string
+	db        *gorm.DB
+	driver    string
+	txTimeout time.Duration
 }
+
+// TxTimeout bounds a Store.Tx call, its deadlock retries included. It must stay below the
+// change feed's lag: a change is stamped inside its transaction, so it is committed (or rolled
+// back) within TxTimeout of its updated_at.
+const TxTimeout = 4 * time.Second
 
 // Options tunes Open.
 type Options struct {
 	Logger *slog.Logger
+	// TxTimeout overrides the default TxTimeout (tests shorten it).
+	TxTimeout time.Duration
 }
 
 // Open connects to the database and migrates the schema.
@@ -94,7 +102,10 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	s := &Store{db: db, driver: driver}
+	s := &Store{db: db, driver: driver, txTimeout: opts.TxTimeout}
+	if s.txTimeout <= 0 {
+		s.txTimeout = TxTimeout
+	}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -176,13 +187,20 @@ func (s *Store) Close() error {
 
 // Tx runs fn in one transaction; fn gets a Store bound to it. A transaction that MariaDB/MySQL
 // chose as a deadlock victim, or whose lock wait timed out, is run again (fn must start from
-// scratch each time), a few times at most.
+// scratch each time), a few times at most. The whole call runs under txTimeout: past it the
+// transaction is rolled back and Tx returns context.DeadlineExceeded, never a late commit.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver})
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout})
 		})
+		if err != nil && ctx.Err() != nil {
+			// Whatever the driver said, the deadline is why: report it so callers answer 503.
+			return errors.Join(ctx.Err(), err)
+		}
 		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}
