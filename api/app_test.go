@@ -70,6 +70,8 @@ type appOptions struct {
 	strictWebhooks bool
 	// waker replaces the app's own dispatcher as the one told about new deliveries.
 	waker service.Waker
+	// store replaces the test's own fresh database.
+	store *store.Store
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -80,7 +82,10 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	for _, f := range opts {
 		f(&o)
 	}
-	st := testkit.Store(t)
+	st := o.store
+	if st == nil {
+		st = testkit.Store(t)
+	}
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	logs := &syncBuffer{}
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
