@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	mysqldriver "github.com/go-sql-driver/mysql"
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
+	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -306,4 +309,56 @@ func TestDatabaseDropsMidFlight(t *testing.T) {
 	if retried == 0 {
 		t.Fatal("no filing met the outage; the test proved nothing")
 	}
+}
+
+// With Redis (the rate limiter's counters) unreachable, requests still get through within
+// seconds, /readyz says Redis is down, and the limits apply again once it is back.
+func TestRedisGoesAwayAndComesBack(t *testing.T) {
+	raw := os.Getenv("DSB_TEST_REDIS_URL")
+	if raw == "" {
+		t.Skip("Redis going away is tested on Redis: set DSB_TEST_REDIS_URL")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := startProxy(t, u.Host)
+	u.Host = proxy.addr
+	r, err := kv.NewRedis(t.Context(), u.String(), "dsbtest:outage:"+fmt.Sprint(time.Now().UnixNano())+":")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	w := newWorldWith(t, func(o *appOptions) {
+		o.limits, o.rateLimit = r, 1000
+		o.ready = map[string]func(context.Context) error{"redis": r.Ping}
+	})
+	ok := func(what string) {
+		t.Helper()
+		start := time.Now()
+		res := w.do(req{method: "GET", path: "/api/v1/platform/complaints", token: w.key, raw: true})
+		t.Logf("%s: %v", what, time.Since(start))
+		if res.Code != http.StatusOK || time.Since(start) > 5*time.Second {
+			t.Fatalf("%s: %d after %v: %s", what, res.Code, time.Since(start), res.Body)
+		}
+		if (res.Header.Get("RateLimit-Limit") != "") != (what != "down") {
+			t.Fatalf("%s: RateLimit-Limit %q", what, res.Header.Get("RateLimit-Limit"))
+		}
+	}
+	ok("before")
+	proxy.down()
+	for range 3 {
+		ok("down")
+	}
+	start := time.Now()
+	unavailable(t, "readyz", w.do(req{method: "GET", path: "/readyz", raw: true}), time.Since(start))
+	proxy.up()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.do(req{method: "GET", path: "/readyz", raw: true}).Code != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz still failing 10 s after Redis came back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ok("after")
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -207,5 +208,23 @@ func TestRevokedKeyRefusedDespiteCache(t *testing.T) {
 			t.Fatal("another instance still accepts a revoked key after a second")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// The flusher writes what is left when it stops, so a clean shutdown loses no key use.
+func TestKeyUseFlusherFlushesOnShutdown(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	stopped := make(chan struct{})
+	go func() { w.svc.Platforms.RunKeyUseFlusher(ctx, time.Hour); close(stopped) }()
+	expect(t, w.do(req{method: "GET", path: "/api/v1/platform/me", token: w.key}), http.StatusOK)
+	cancel()
+	<-stopped
+	var k models.APIKey
+	if err := w.st.DB().Where("platform_id = ?", w.platformID).Take(&k).Error; err != nil {
+		t.Fatal(err)
+	}
+	if k.LastUsedAt == nil || !k.LastUsedAt.Equal(w.clock.Now().Truncate(time.Millisecond)) {
+		t.Fatalf("last_used_at after shutdown: %v, want %v", k.LastUsedAt, w.clock.Now())
 	}
 }
