@@ -12,6 +12,10 @@ import (
 // that revokes forgets the key at once, so its next request is refused.
 const apiKeyCacheTTL = time.Second
 
+// KeyUseFlushInterval is how often main runs the flusher: each key is still written at most once
+// per apiKeyTouchEvery, and last_used_at trails the last use by at most the sum of the two.
+const KeyUseFlushInterval = 15 * time.Second
+
 // apiKeys remembers recently authenticated keys (hash → principal, ≤ apiKeyCacheTTL) and
 // coalesces their uses, so that a platform request costs no write and usually no lookup.
 type apiKeys struct {
