@@ -70,6 +70,9 @@ type appOptions struct {
 	strictWebhooks bool
 	// waker replaces the app's own dispatcher as the one told about new deliveries.
 	waker service.Waker
+	// store replaces the test's own fresh database; ready adds readiness checks.
+	store *store.Store
+	ready map[string]func(context.Context) error
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -80,7 +83,10 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	for _, f := range opts {
 		f(&o)
 	}
-	st := testkit.Store(t)
+	st := o.store
+	if st == nil {
+		st = testkit.Store(t)
+	}
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	logs := &syncBuffer{}
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
@@ -105,8 +111,12 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	case o.idem == nil:
 		o.idem = st.KV(clock.Now)
 	}
+	ready := map[string]func(context.Context) error{"database": st.Ping}
+	for name, check := range o.ready {
+		ready[name] = check
+	}
 	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log, Secret: secret,
-		Ready:            map[string]func(context.Context) error{"database": st.Ping},
+		Ready:            ready,
 		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)

@@ -272,7 +272,11 @@ func (h *complaintsHandler) reject(c *gin.Context) {
 // platformList godoc
 //
 //	@Summary		Complaints delivered to the calling platform
-//	@Description	Never `pending_review`, `rejected` or `awaiting_contact`. Newest first; with `updated_since` the order is (`updated_at`, `id`) ascending instead, so that a client following changes page by page misses none: a complaint that changes while you page moves to the end and comes again.
+//	@Description	Never `pending_review`, `rejected` or `awaiting_contact`. Newest first; with `updated_since` the order is (`updated_at`, `id`) ascending instead: the change feed.
+//	@Description
+//	@Description	**Following the feed.** Start with `updated_since` (for example the time you last synchronised), follow `next_cursor` until a page has none, then poll again later with `updated_since` set to the `updated_at` of the last complaint you received — never your own clock. A complaint that changes while you page moves to the end and comes again; you may see a complaint more than once, never miss a change.
+//	@Description
+//	@Description	**Lag.** The feed leaves out changes made in the last 5 seconds (by the server's clock), so that a change whose transaction commits a moment after a later change was read is not skipped: each change appears on the feed 5 s after it was made. The servers' clocks are kept in step (NTP) to well within that lag.
 //	@Tags			platform
 //	@ID				platformListComplaints
 //	@Produce		json
@@ -287,6 +291,7 @@ func (h *complaintsHandler) reject(c *gin.Context) {
 //	@Failure		403				{object}	Problem
 //	@Failure		422				{object}	Problem
 //	@Failure		429				{object}	Problem
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
 //	@Router			/api/v1/platform/complaints [get]
 func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 
@@ -302,6 +307,7 @@ func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 //	@Success		200	{object}	service.ComplaintView
 //	@Failure		401	{object}	Problem
 //	@Failure		404	{object}	Problem
+//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
 //	@Router			/api/v1/platform/complaints/{id} [get]
 func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 

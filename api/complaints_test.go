@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dianshubao/dianshubao/service"
 )
 
 // world is a test app with an admin, a reachable platform with a key, and a consumer.
@@ -574,6 +576,8 @@ func TestPlatformListFollowsChanges(t *testing.T) {
 		ids = append(ids, id)
 	}
 	since := "2026-11-26T00:00:00Z"
+	// The feed reads behind its safety lag.
+	w.clock.Advance(service.FeedLag)
 	page1 := expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints?limit=2&updated_since=" + since, token: w.key}), http.StatusOK)
 	seen := map[string]int{}
 	for _, it := range page1["data"].([]any) {
@@ -582,6 +586,7 @@ func TestPlatformListFollowsChanges(t *testing.T) {
 	// While the client pages, the first complaint changes: it moves to the end and comes again.
 	w.clock.Advance(time.Second)
 	w.reply(w.key, ids[0], "已处理")
+	w.clock.Advance(service.FeedLag)
 	cursor := page1["next_cursor"].(string)
 	for cursor != "" {
 		p := expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints?limit=2&updated_since=" + since + "&cursor=" + cursor, token: w.key}), http.StatusOK)

@@ -156,6 +156,10 @@ func TestAPIKeys(t *testing.T) {
 	if me["id"] != pid || me["name"] != "京东" {
 		t.Fatalf("/platform/me: %v", me)
 	}
+	// Uses are written by the periodic flush, not by the request.
+	if err := a.svc.Platforms.FlushKeyUse(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	list = expect(t, a.do(req{method: "GET", path: "/api/v1/admin/platforms/" + pid + "/api-keys", token: admin}), http.StatusOK)
 	if list["data"].([]any)[0].(map[string]any)["last_used_at"] == nil {
 		t.Fatal("last_used_at not recorded")

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
 )
 
 // Problem is an RFC 9457 problem details body. Every error response of the API is one.
@@ -42,18 +43,33 @@ var kindStatus = map[models.Kind]int{
 	models.KindMethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
+// retryAfterUnavailable is the Retry-After of a 503: long enough for a dropped database
+// connection to be redialled, short enough that clients come back soon.
+const retryAfterUnavailable = "2"
+
 // writeProblem is the one place that turns an error into a response. Domain errors keep their
-// code; unknown errors are logged and answered 500 without their text.
+// code; a database or Redis that cannot be reached is 503 service_unavailable with Retry-After;
+// other errors are logged and answered 500 without their text.
 func writeProblem(c *gin.Context, err error) {
 	var de *models.Error
-	if !errors.As(err, &de) {
+	status := 0
+	if !errors.As(err, &de) && service.IsUnavailable(err) {
+		loggerOf(c).WarnContext(c.Request.Context(), "backing store unavailable", "error", err.Error(), "route", c.FullPath())
+		c.Header("Retry-After", retryAfterUnavailable)
+		de = &models.Error{Kind: models.KindInternal, Code: "service_unavailable",
+			Detail: "the service cannot reach its database right now; retry after a few seconds"}
+		status = http.StatusServiceUnavailable
+	}
+	if de == nil {
 		loggerOf(c).ErrorContext(c.Request.Context(), "internal error", "error", err.Error(), "route", c.FullPath())
 		de = &models.Error{Kind: models.KindInternal, Code: "internal_error",
 			Detail: "an unexpected error occurred; quote the request id when you contact support"}
 	}
-	status, ok := kindStatus[de.Kind]
-	if !ok {
-		status = http.StatusInternalServerError
+	if status == 0 {
+		var ok bool
+		if status, ok = kindStatus[de.Kind]; !ok {
+			status = http.StatusInternalServerError
+		}
 	}
 	p := Problem{Type: problemBase + de.Code, Title: http.StatusText(status), Status: status,
 		Detail: de.Detail, Code: de.Code, Errors: de.Fields, Instance: c.Request.URL.Path,

@@ -183,13 +183,14 @@ func (h *opsHandler) healthz(c *gin.Context) {
 
 // readyz godoc
 //
-//	@Summary	Readiness: the database and, when configured, Redis answer
-//	@Tags		ops
-//	@ID			readyz
-//	@Produce	json
-//	@Success	200	{object}	HealthResponse
-//	@Failure	503	{object}	HealthResponse
-//	@Router		/readyz [get]
+//	@Summary		Readiness: the database and, when configured, Redis answer
+//	@Description	503 with `Retry-After` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.
+//	@Tags			ops
+//	@ID				readyz
+//	@Produce		json
+//	@Success		200	{object}	HealthResponse
+//	@Failure		503	{object}	HealthResponse
+//	@Router			/readyz [get]
 func (h *opsHandler) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
@@ -200,6 +201,7 @@ func (h *opsHandler) readyz(c *gin.Context) {
 			res.Checks[name] = "unavailable"
 			res.Status = "unavailable"
 			status = http.StatusServiceUnavailable
+			c.Header("Retry-After", retryAfterUnavailable)
 			loggerOf(c).WarnContext(ctx, "readiness check failed", "check", name, "error", err)
 		} else {
 			res.Checks[name] = "ok"

@@ -9,40 +9,46 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
+// FeedLag is how far behind the clock the change feed (updated_since) reads. A change is stamped
+// inside its transaction and store.TxTimeout < FeedLag bounds stamp → commit, so by the time a
+// stamp is FeedLag old its transaction has committed or rolled back, and no change appears on
+// the feed behind one already paged. Instances' clocks must agree to well within FeedLag.
+const FeedLag = 5 * time.Second
+
 // View loads a complaint and presents it to aud.
 func (cs *Complaints) View(ctx context.Context, id string, aud Audience) (*ComplaintView, error) {
-	c, err := cs.st.ComplaintByID(ctx, id)
+	c, err := cs.st.ComplaintRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	v, err := cs.viewOf(ctx, cs.st, c, aud)
-	return v, err
+	return cs.present(ctx, cs.st, c, aud)
 }
 
+// viewOf presents a complaint already loaded with its children; st reads the evidence (it may
+// be the caller's transaction).
 func (cs *Complaints) viewOf(ctx context.Context, st *store.Store, c *models.Complaint, aud Audience) (*ComplaintView, error) {
-	p, err := st.PlatformByID(ctx, c.PlatformID)
-	if err != nil && !errors.Is(err, models.ErrNotFound) {
-		return nil, err
-	}
-	evs, err := st.EvidenceByIDs(ctx, allEvidenceIDs(c))
+	views, err := cs.build(ctx, st, []*models.Complaint{c}, aud)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]models.Evidence, len(evs))
-	for _, e := range evs {
-		byID[e.ID] = e
+	return &views[0], nil
+}
+
+// present loads the children aud sees (the timeline only for owner and staff) and builds the view.
+func (cs *Complaints) present(ctx context.Context, st *store.Store, c *models.Complaint, aud Audience) (*ComplaintView, error) {
+	if err := st.LoadChildren(ctx, []*models.Complaint{c}, aud != AudiencePlatform); err != nil {
+		return nil, err
 	}
-	v := buildView(c, p, byID, aud)
-	return &v, nil
+	return cs.viewOf(ctx, st, c, aud)
 }
 
 // Get is a complaint for its owner, staff, or (once delivered) its platform; to anybody else it
-// does not exist.
+// does not exist. Access is checked on the row before any child is read.
 func (cs *Complaints) Get(ctx context.Context, p *models.Principal, id string) (*ComplaintView, error) {
 	if len(id) > 64 {
 		return nil, models.NotFound("complaint")
 	}
-	c, err := cs.st.ComplaintByID(ctx, id)
+	c, err := cs.st.ComplaintRow(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +57,11 @@ func (cs *Complaints) Get(ctx context.Context, p *models.Principal, id string) (
 		if !visibleToPlatform(c, p.PlatformID) {
 			return nil, models.NotFound("complaint")
 		}
-		return cs.viewOf(ctx, cs.st, c, AudiencePlatform)
+		return cs.present(ctx, cs.st, c, AudiencePlatform)
 	case p.Role.IsStaff():
-		return cs.viewOf(ctx, cs.st, c, AudienceStaff)
+		return cs.present(ctx, cs.st, c, AudienceStaff)
 	case c.ComplainantID == p.UserID:
-		return cs.viewOf(ctx, cs.st, c, AudienceOwner)
+		return cs.present(ctx, cs.st, c, AudienceOwner)
 	}
 	return nil, models.NotFound("complaint")
 }
@@ -88,7 +94,8 @@ func (cs *Complaints) List(ctx context.Context, p *models.Principal, f Complaint
 				v.Add("updated_since", "must be an RFC 3339 time such as 2026-11-26T08:00:00Z")
 			}
 			t = t.UTC()
-			sf.UpdatedSince = &t
+			until := now(cs.clock).Add(-FeedLag)
+			sf.UpdatedSince, sf.UpdatedUntil = &t, &until
 			keys = 2
 		}
 	case p.Role.IsStaff():
@@ -128,45 +135,64 @@ func (cs *Complaints) List(ctx context.Context, p *models.Principal, f Complaint
 	return views, next, err
 }
 
-// views presents a page of complaints, loading their children, platforms and evidence for the
-// whole page at once.
+// views presents a page of complaints: their children in one statement, their platforms from
+// the cache (or one statement when the page spans several), evidence only when any is cited.
 func (cs *Complaints) views(ctx context.Context, items []models.Complaint, aud Audience) ([]ComplaintView, error) {
-	ids := make([]string, len(items))
+	ptrs := make([]*models.Complaint, len(items))
 	for i := range items {
-		ids[i] = items[i].ID
+		ptrs[i] = &items[i]
 	}
-	full, err := cs.st.ComplaintsByIDs(ctx, ids)
-	if err != nil {
+	if err := cs.st.LoadChildren(ctx, ptrs, aud != AudiencePlatform); err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*models.Complaint, len(full))
-	var platformIDs, evidenceIDs []string
-	for i := range full {
-		byID[full[i].ID] = &full[i]
-		platformIDs = append(platformIDs, full[i].PlatformID)
-		evidenceIDs = append(evidenceIDs, allEvidenceIDs(&full[i])...)
+	return cs.build(ctx, cs.st, ptrs, aud)
+}
+
+// build presents complaints loaded with their children.
+func (cs *Complaints) build(ctx context.Context, st *store.Store, items []*models.Complaint, aud Audience) ([]ComplaintView, error) {
+	pByID := map[string]*models.Platform{}
+	var evidenceIDs []string
+	for _, c := range items {
+		pByID[c.PlatformID] = nil
+		evidenceIDs = append(evidenceIDs, allEvidenceIDs(c)...)
 	}
-	platforms, err := cs.st.PlatformsByIDs(ctx, platformIDs)
-	if err != nil {
-		return nil, err
+	switch len(pByID) {
+	case 0:
+	case 1:
+		for id := range pByID {
+			p, err := cs.platforms.Platform(ctx, id)
+			if err != nil && !errors.Is(err, models.ErrNotFound) {
+				return nil, err
+			}
+			pByID[id] = p
+		}
+	default:
+		ids := make([]string, 0, len(pByID))
+		for id := range pByID {
+			ids = append(ids, id)
+		}
+		platforms, err := st.PlatformsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range platforms {
+			pByID[platforms[i].ID] = &platforms[i]
+		}
 	}
-	pByID := make(map[string]*models.Platform, len(platforms))
-	for i := range platforms {
-		pByID[platforms[i].ID] = &platforms[i]
-	}
-	evs, err := cs.st.EvidenceByIDs(ctx, evidenceIDs)
-	if err != nil {
-		return nil, err
-	}
-	evByID := make(map[string]models.Evidence, len(evs))
-	for _, e := range evs {
-		evByID[e.ID] = e
+	var evByID map[string]models.Evidence
+	if len(evidenceIDs) > 0 {
+		evs, err := st.EvidenceByIDs(ctx, evidenceIDs)
+		if err != nil {
+			return nil, err
+		}
+		evByID = make(map[string]models.Evidence, len(evs))
+		for _, e := range evs {
+			evByID[e.ID] = e
+		}
 	}
 	out := make([]ComplaintView, 0, len(items))
-	for _, it := range items {
-		if c := byID[it.ID]; c != nil {
-			out = append(out, buildView(c, pByID[c.PlatformID], evByID, aud))
-		}
+	for _, c := range items {
+		out = append(out, buildView(c, pByID[c.PlatformID], evByID, aud))
 	}
 	return out, nil
 }

@@ -72,32 +72,6 @@ func (s *Store) ComplaintForUpdate(ctx context.Context, id string) (*models.Comp
 	return &c, translate(err, "complaint")
 }
 
-// ComplaintByID loads a complaint with its supplements, replies and timeline, oldest first.
-func (s *Store) ComplaintByID(ctx context.Context, id string) (*models.Complaint, error) {
-	var c models.Complaint
-	err := s.db.WithContext(ctx).
-		Preload("Supplements", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Preload("Replies", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Preload("Timeline", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Where("id = ?", id).Take(&c).Error
-	return &c, translate(err, "complaint")
-}
-
-// ComplaintsByIDs loads complaints with their children in a handful of queries, in no
-// particular order.
-func (s *Store) ComplaintsByIDs(ctx context.Context, ids []string) ([]models.Complaint, error) {
-	var out []models.Complaint
-	if len(ids) == 0 {
-		return out, nil
-	}
-	err := s.db.WithContext(ctx).
-		Preload("Supplements", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Preload("Replies", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Preload("Timeline", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
-		Where("id IN ?", ids).Find(&out).Error
-	return out, err
-}
-
 // AddTimeline appends a status change.
 func (s *Store) AddTimeline(ctx context.Context, t *models.TimelineItem) error {
 	return s.db.WithContext(ctx).Create(t).Error
@@ -135,6 +109,8 @@ type ComplaintFilter struct {
 	// UpdatedSince switches the order to (updated_at, id) ascending, the order in which a
 	// client can follow changes without missing one.
 	UpdatedSince *time.Time
+	// UpdatedUntil leaves out changes stamped after it: the feed's safety lag.
+	UpdatedUntil *time.Time
 	// Ascending lists oldest first (by id); otherwise newest first.
 	Ascending bool
 	// After continues after the cursor's keys: [id] or [updated_at, id].
@@ -167,6 +143,9 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]models
 	switch {
 	case f.UpdatedSince != nil:
 		q = q.Where("updated_at >= ?", *f.UpdatedSince).Order("updated_at ASC, id ASC")
+		if f.UpdatedUntil != nil {
+			q = q.Where("updated_at <= ?", *f.UpdatedUntil)
+		}
 		if len(f.After) == 2 {
 			at, err := time.Parse(time.RFC3339Nano, f.After[0])
 			if err != nil {

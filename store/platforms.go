@@ -91,12 +91,18 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) er
 		Where("id = ? AND revoked_at IS NULL", keyID).Update("revoked_at", at).Error
 }
 
-// TouchAPIKey records a use of the key, at most once per interval to spare the database a write
-// on every request.
-func (s *Store) TouchAPIKey(ctx context.Context, keyID string, at time.Time, every time.Duration) error {
-	return s.db.WithContext(ctx).Model(&models.APIKey{}).
-		Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", keyID, at.Add(-every)).
-		Update("last_used_at", at).Error
+// TouchAPIKeys records the latest use of each key, one UPDATE per key. A time never moves
+// last_used_at back, so instances flushing in any order keep the latest.
+func (s *Store) TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error {
+	for id, at := range uses {
+		err := s.db.WithContext(ctx).Model(&models.APIKey{}).
+			Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, at).
+			Update("last_used_at", at).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CountActiveAPIKeys counts a platform's unrevoked keys.

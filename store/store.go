@@ -5,11 +5,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,13 +26,21 @@ import (
 
 // Store wraps the database handle; repositories hang off it.
 type Store struct {
-	db     *gorm.DB
-	driver string
+	db        *gorm.DB
+	driver    string
+	txTimeout time.Duration
 }
+
+// TxTimeout bounds a Store.Tx call, its deadlock retries included. It must stay below the
+// change feed's lag: a change is stamped inside its transaction, so it is committed (or rolled
+// back) within TxTimeout of its updated_at.
+const TxTimeout = 4 * time.Second
 
 // Options tunes Open.
 type Options struct {
 	Logger *slog.Logger
+	// TxTimeout overrides the default TxTimeout (tests shorten it).
+	TxTimeout time.Duration
 }
 
 // Open connects to the database and migrates the schema.
@@ -47,6 +57,10 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		// Every write that needs a transaction runs in Store.Tx; a lone statement needs none.
 		SkipDefaultTransaction: true,
 	}
+	txTimeout := opts.TxTimeout
+	if txTimeout <= 0 {
+		txTimeout = TxTimeout
+	}
 	var (
 		db  *gorm.DB
 		err error
@@ -58,7 +72,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 				return nil, fmt.Errorf("create database folder: %w", err)
 			}
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, txTimeout)), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
 			// One writer at a time is SQLite's rule; a small pool with a busy timeout and
@@ -81,6 +95,19 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		// Arguments are interpolated client-side: one round trip per statement instead of a
 		// prepare, an execute and a close (about a third more throughput on filing).
 		mc.InterpolateParams = true
+		// A dead or unreachable server fails a request in seconds instead of hanging it.
+		if mc.Timeout == 0 {
+			mc.Timeout = 2 * time.Second
+		}
+		if mc.ReadTimeout == 0 {
+			mc.ReadTimeout = 10 * time.Second
+		}
+		if mc.WriteTimeout == 0 {
+			mc.WriteTimeout = 10 * time.Second
+		}
+		if err := setReadCommitted(ctx, mc); err != nil {
+			return nil, fmt.Errorf("open mysql database: %w", err)
+		}
 		db, err = gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -94,7 +121,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	s := &Store{db: db, driver: driver}
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -103,8 +130,37 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	return s, nil
 }
 
-// sqliteDSN adds the pragmas the service relies on to a plain file path.
-func sqliteDSN(dsn string) string {
+// setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
+// it takes and no gap locks block inserts. MySQL 8 and MariaDB ≥ 11.1 name the variable
+// transaction_isolation, MariaDB 10.6–11.0 only tx_isolation: one probe finds which.
+func setReadCommitted(ctx context.Context, mc *mysqldriver.Config) error {
+	if _, ok := mc.Params["transaction_isolation"]; ok {
+		return nil
+	}
+	if _, ok := mc.Params["tx_isolation"]; ok {
+		return nil
+	}
+	conn, err := mysqldriver.NewConnector(mc)
+	if err != nil {
+		return err
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	name := "transaction_isolation"
+	if _, err := db.ExecContext(ctx, "SET SESSION transaction_isolation = 'READ-COMMITTED'"); err != nil {
+		var me *mysqldriver.MySQLError
+		if !errors.As(err, &me) || me.Number != 1193 { // 1193: unknown system variable
+			return err
+		}
+		name = "tx_isolation"
+	}
+	mc.Params[name] = "'READ-COMMITTED'"
+	return nil
+}
+
+// sqliteDSN adds the pragmas the service relies on to a plain file path. A writer waits for the
+// lock at most three quarters of txTimeout: SQLite's busy wait does not heed the context.
+func sqliteDSN(dsn string, txTimeout time.Duration) string {
 	if strings.Contains(dsn, "_pragma=") {
 		return dsn
 	}
@@ -112,7 +168,8 @@ func sqliteDSN(dsn string) string {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	return dsn + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	busy := max(txTimeout*3/4, 100*time.Millisecond).Milliseconds()
+	return dsn + sep + "_pragma=busy_timeout(" + strconv.FormatInt(busy, 10) + ")&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
 // Migrate creates and upgrades the schema. AutoMigrate adds tables, columns and indexes;
@@ -176,13 +233,20 @@ func (s *Store) Close() error {
 
 // Tx runs fn in one transaction; fn gets a Store bound to it. A transaction that MariaDB/MySQL
 // chose as a deadlock victim, or whose lock wait timed out, is run again (fn must start from
-// scratch each time), a few times at most.
+// scratch each time), a few times at most. The whole call runs under txTimeout: past it the
+// transaction is rolled back and Tx returns context.DeadlineExceeded, never a late commit.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
+	defer cancel()
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver})
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout})
 		})
+		if err != nil && ctx.Err() != nil {
+			// Whatever the driver said, the deadline is why: report it so callers answer 503.
+			return errors.Join(ctx.Err(), err)
+		}
 		if !retryable(err) || ctx.Err() != nil {
 			return err
 		}
