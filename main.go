@@ -87,8 +87,8 @@ func run() error {
 
 	ready := map[string]func(context.Context) error{"database": st.Ping}
 	var (
-		limits, idem kv.Store
-		rd           *kv.Redis
+		limits kv.Store
+		rd     *kv.Redis
 	)
 	if cfg.RedisURL != "" {
 		rd, err = kv.NewRedis(ctx, cfg.RedisURL, "dsb:")
@@ -96,13 +96,12 @@ func run() error {
 			return err
 		}
 		defer rd.Close()
-		limits, idem = rd, rd
+		limits = rd
 		ready["redis"] = rd.Ping
 		log.Info("redis ready")
 	} else {
-		// One instance: counters in memory, idempotency records in the database so that they
-		// survive a restart.
-		limits, idem = kv.NewMemory(nil), st.KV(nil)
+		// One instance: counters in memory.
+		limits = kv.NewMemory(nil)
 	}
 
 	words := config.DefaultScreeningWords
@@ -139,7 +138,7 @@ func run() error {
 	}
 
 	handler := api.NewRouter(api.Deps{
-		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
+		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 

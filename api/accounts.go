@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -42,8 +43,8 @@ func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) boo
 //	@ID				register
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.RegisterRequest	true	"the new account"
-//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param			body			body		service.RegisterRequest	true	"the new account"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	TokenResponse
 //	@Failure		400		{object}	Problem	"malformed JSON"
 //	@Failure		409		{object}	Problem	"phone_taken"
@@ -59,12 +60,9 @@ func (h *accountsHandler) register(c *gin.Context) {
 	if !h.spendIdentity(c, req.Phone, "") {
 		return
 	}
-	u, t, err := h.svc.Register(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, tokenResponse(u, t))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Register(ctx, req)
+	}, tokenResponse)
 }
 
 // login godoc
@@ -75,7 +73,8 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@ID				login
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.LoginRequest	true	"credentials"
+//	@Param			body			body		service.LoginRequest	true	"credentials"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_credentials"
@@ -91,12 +90,9 @@ func (h *accountsHandler) login(c *gin.Context) {
 	if !h.spendIdentity(c, req.Phone, req.Email) {
 		return
 	}
-	u, t, err := h.svc.Login(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, tokenResponse(u, t))
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Login(ctx, req)
+	}, tokenResponse)
 }
 
 // refresh godoc
@@ -107,7 +103,8 @@ func (h *accountsHandler) login(c *gin.Context) {
 //	@ID				refreshToken
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.RefreshRequest	true	"the refresh token"
+//	@Param			body			body		service.RefreshRequest	true	"the refresh token"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_token"
@@ -118,12 +115,9 @@ func (h *accountsHandler) refresh(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	u, t, err := h.svc.Refresh(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, tokenResponse(u, t))
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Refresh(ctx, req)
+	}, tokenResponse)
 }
 
 // me godoc
@@ -154,8 +148,8 @@ func (h *accountsHandler) me(c *gin.Context) {
 //	@Accept		json
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		body	body		service.CreateStaffRequest	true	"the staff account"
-//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param		body			body		service.CreateStaffRequest	true	"the staff account"
+//	@Param		Idempotency-Key	header		string						false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success	201		{object}	UserView
 //	@Failure	400		{object}	Problem
 //	@Failure	401		{object}	Problem
@@ -169,10 +163,7 @@ func (h *accountsHandler) createStaff(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	u, err := h.svc.CreateStaff(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, userView(u))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.User, error) {
+		return h.svc.CreateStaff(ctx, req)
+	}, func(u *models.User) any { return userView(u) })
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -22,15 +23,14 @@ func respond[T any](c *gin.Context, status int, v T, err error) {
 	c.JSON(status, v)
 }
 
-// bindAnd binds the JSON body into a fresh T and runs fn with it.
-func bindAnd[T any](c *gin.Context, fn func(req T) (*service.ComplaintView, error), status int) {
+// bindAnd binds the JSON body into a fresh T and runs the command fn with it.
+func bindAnd[T any](c *gin.Context, fn func(ctx context.Context, req T) (*service.ComplaintView, error), status int) {
 	var req T
 	if err := bindJSON(c, &req); err != nil {
 		writeProblem(c, err)
 		return
 	}
-	v, err := fn(req)
-	respond(c, status, v, err)
+	respondCommand(c, status, func(ctx context.Context) (*service.ComplaintView, error) { return fn(ctx, req) }, same)
 }
 
 func (h *complaintsHandler) list(c *gin.Context) {
@@ -72,8 +72,8 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Failure		429				{object}	Problem
 //	@Router			/api/v1/complaints [post]
 func (h *complaintsHandler) create(c *gin.Context) {
-	bindAnd(c, func(req service.CreateComplaintRequest) (*service.ComplaintView, error) {
-		return h.svc.Create(c.Request.Context(), principal(c), req)
+	bindAnd(c, func(ctx context.Context, req service.CreateComplaintRequest) (*service.ComplaintView, error) {
+		return h.svc.Create(ctx, principal(c), req)
 	}, http.StatusCreated)
 }
 
@@ -131,8 +131,8 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Failure		422				{object}	Problem
 //	@Router			/api/v1/complaints/{id}/supplements [post]
 func (h *complaintsHandler) supplement(c *gin.Context) {
-	bindAnd(c, func(req service.SupplementRequest) (*service.ComplaintView, error) {
-		return h.svc.Supplement(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.SupplementRequest) (*service.ComplaintView, error) {
+		return h.svc.Supplement(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -156,8 +156,8 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 //	@Failure		422				{object}	Problem
 //	@Router			/api/v1/complaints/{id}/rating [post]
 func (h *complaintsHandler) rate(c *gin.Context) {
-	bindAnd(c, func(req service.RatingRequest) (*service.ComplaintView, error) {
-		return h.svc.Rate(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.RatingRequest) (*service.ComplaintView, error) {
+		return h.svc.Rate(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -181,8 +181,8 @@ func (h *complaintsHandler) rate(c *gin.Context) {
 //	@Failure		422				{object}	Problem
 //	@Router			/api/v1/complaints/{id}/withdraw [post]
 func (h *complaintsHandler) withdraw(c *gin.Context) {
-	bindAnd(c, func(req service.WithdrawRequest) (*service.ComplaintView, error) {
-		return h.svc.Withdraw(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.WithdrawRequest) (*service.ComplaintView, error) {
+		return h.svc.Withdraw(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -239,8 +239,9 @@ func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 //	@Failure		409				{object}	Problem	"invalid_state"
 //	@Router			/api/v1/admin/complaints/{id}/accept [post]
 func (h *complaintsHandler) accept(c *gin.Context) {
-	v, err := h.svc.Accept(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusOK, v, err)
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.ComplaintView, error) {
+		return h.svc.Accept(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // reject godoc
@@ -264,8 +265,8 @@ func (h *complaintsHandler) accept(c *gin.Context) {
 //	@Failure		422				{object}	Problem
 //	@Router			/api/v1/admin/complaints/{id}/reject [post]
 func (h *complaintsHandler) reject(c *gin.Context) {
-	bindAnd(c, func(req service.RejectRequest) (*service.ComplaintView, error) {
-		return h.svc.Reject(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.RejectRequest) (*service.ComplaintView, error) {
+		return h.svc.Reject(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -325,8 +326,8 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Failure		422				{object}	Problem
 //	@Router			/api/v1/platform/complaints/{id}/replies [post]
 func (h *complaintsHandler) reply(c *gin.Context) {
-	bindAnd(c, func(req service.ReplyRequest) (*service.ComplaintView, error) {
-		return h.svc.Reply(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.ReplyRequest) (*service.ComplaintView, error) {
+		return h.svc.Reply(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusCreated)
 }
 
@@ -379,7 +380,7 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 //	@Failure		429				{object}	Problem
 //	@Router			/api/v1/refund-only/complaints [post]
 func (h *complaintsHandler) createRefundOnly(c *gin.Context) {
-	bindAnd(c, func(req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {
-		return h.svc.CreateRefundOnly(c.Request.Context(), principal(c), req)
+	bindAnd(c, func(ctx context.Context, req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {
+		return h.svc.CreateRefundOnly(ctx, principal(c), req)
 	}, http.StatusCreated)
 }

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
 
@@ -39,12 +41,9 @@ func (h *platformsHandler) create(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	p, err := h.svc.Create(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, platformView(p))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.Platform, error) {
+		return h.svc.Create(ctx, req)
+	}, func(p *models.Platform) any { return platformView(p) })
 }
 
 // adminList godoc
@@ -203,12 +202,13 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	k, plain, err := h.svc.CreateAPIKey(c.Request.Context(), c.Param("id"), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain})
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (CreatedAPIKey, error) {
+		k, plain, err := h.svc.CreateAPIKey(ctx, c.Param("id"), req)
+		if err != nil {
+			return CreatedAPIKey{}, err
+		}
+		return CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain}, nil
+	}, same)
 }
 
 // listKeys godoc

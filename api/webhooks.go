@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -36,8 +37,9 @@ func (h *webhooksHandler) create(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	v, err := h.svc.CreateEndpoint(c.Request.Context(), principal(c), req)
-	respond(c, http.StatusCreated, v, err)
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.EndpointWithSecret, error) {
+		return h.svc.CreateEndpoint(ctx, principal(c), req)
+	}, same)
 }
 
 // list godoc
@@ -142,8 +144,9 @@ func (h *webhooksHandler) delete(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/rotate-secret [post]
 func (h *webhooksHandler) rotate(c *gin.Context) {
-	v, err := h.svc.RotateSecret(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusOK, v, err)
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.EndpointWithSecret, error) {
+		return h.svc.RotateSecret(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // test godoc
@@ -162,8 +165,9 @@ func (h *webhooksHandler) rotate(c *gin.Context) {
 //	@Failure		409				{object}	Problem	"endpoint_disabled"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/test [post]
 func (h *webhooksHandler) test(c *gin.Context) {
-	v, err := h.svc.SendTest(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusAccepted, v, err)
+	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
+		return h.svc.SendTest(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // deliveries godoc
@@ -210,6 +214,7 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Failure		409				{object}	Problem	"no_endpoint"
 //	@Router			/api/v1/platform/webhook-events/{id}/redeliver [post]
 func (h *webhooksHandler) redeliver(c *gin.Context) {
-	v, err := h.svc.Redeliver(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusAccepted, v, err)
+	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
+		return h.svc.Redeliver(ctx, principal(c), c.Param("id"))
+	}, same)
 }

@@ -12,8 +12,7 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// KV is a kv.Store kept in the database. It serves idempotency records when Redis is not
-// configured, so that an acknowledged request is still known after a restart.
+// KV is a kv.Store kept in the database, for what must outlive a restart without Redis.
 type KV struct {
 	s   *Store
 	now func() time.Time
@@ -95,10 +94,15 @@ func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, ti
 // Ping implements kv.Store.
 func (k *KV) Ping(ctx context.Context) error { return k.s.Ping(ctx) }
 
-// DeleteExpired removes expired records; a scheduler calls it.
+// DeleteExpired removes expired entries and expired idempotency records; the janitor calls it.
 func (k *KV) DeleteExpired(ctx context.Context) (int64, error) {
-	res := k.s.db.WithContext(ctx).Where("expires_at <= ?", k.now().UTC()).Delete(&models.KVEntry{})
-	return res.RowsAffected, res.Error
+	now := k.now().UTC()
+	res := k.s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.KVEntry{})
+	if res.Error != nil {
+		return res.RowsAffected, res.Error
+	}
+	n, err := k.s.DeleteExpiredIdempotencyRecords(ctx, now)
+	return res.RowsAffected + n, err
 }
 
 func encodeCounter(n int64) []byte {
