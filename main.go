@@ -5,7 +5,7 @@
 //	@version					1.0
 //	@description				Online consumer-dispute mediation (网络消费纠纷调解平台): consumers and merchants file complaints, moderators review them, integrated platforms receive them by API and webhook and reply, and the public reads the consumer rating lists (消费评级榜).
 //	@description
-//	@description				Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.
+//	@description				Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`, scoped to the caller, method and path and kept 24 h; the record is written with the change, so a retry never runs a command twice, and a refused request (4xx) is not recorded. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.
 //	@BasePath					/
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header

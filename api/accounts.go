@@ -47,8 +47,8 @@ func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) boo
 //	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	TokenResponse
 //	@Failure		400		{object}	Problem	"malformed JSON"
-//	@Failure		409		{object}	Problem	"phone_taken"
-//	@Failure		422		{object}	Problem	"validation_failed, with field errors"
+//	@Failure		409		{object}	Problem	"phone_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed, with field errors; idempotency_key_reused"
 //	@Failure		429		{object}	Problem	"rate_limited"
 //	@Router			/api/v1/auth/register [post]
 func (h *accountsHandler) register(c *gin.Context) {
@@ -78,7 +78,8 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_credentials"
-//	@Failure		422		{object}	Problem
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		429		{object}	Problem
 //	@Router			/api/v1/auth/login [post]
 func (h *accountsHandler) login(c *gin.Context) {
@@ -108,6 +109,8 @@ func (h *accountsHandler) login(c *gin.Context) {
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_token"
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/auth/refresh [post]
 func (h *accountsHandler) refresh(c *gin.Context) {
 	var req service.RefreshRequest
@@ -154,8 +157,8 @@ func (h *accountsHandler) me(c *gin.Context) {
 //	@Failure	400		{object}	Problem
 //	@Failure	401		{object}	Problem
 //	@Failure	403		{object}	Problem	"not an admin"
-//	@Failure	409		{object}	Problem	"email_taken"
-//	@Failure	422		{object}	Problem
+//	@Failure	409		{object}	Problem	"email_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router		/api/v1/admin/users [post]
 func (h *accountsHandler) createStaff(c *gin.Context) {
 	var req service.CreateStaffRequest

@@ -154,21 +154,20 @@ func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs st
 
 // replay answers a request from its record: the same status and bytes, or a refusal.
 func (g *idempotency) replay(c *gin.Context, s idemScope, rec *models.IdempotencyRecord, fingerprint, differs string) {
-	switch {
-	case rec.Fingerprint != fingerprint:
+	if rec.Fingerprint != fingerprint {
 		writeProblem(c, &models.Error{Kind: models.KindValidation, Code: "idempotency_key_reused",
 			Detail: "this Idempotency-Key was already used on this endpoint, and " + differs + "; use a new key for a new request"})
-	default:
-		body, err := unseal(g.aead(s), rec.Sealed)
-		if err != nil {
-			// Sealed under another secret (a restart without DSB_JWT_SECRET).
-			writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
-			return
-		}
-		c.Header("Idempotent-Replayed", "true")
-		c.Abort()
-		c.Data(rec.Status, rec.ContentType, body)
+		return
 	}
+	body, err := unseal(g.aead(s), rec.Sealed)
+	if err != nil {
+		// Sealed under another secret (a restart without DSB_JWT_SECRET).
+		writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
+		return
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Abort()
+	c.Data(rec.Status, rec.ContentType, body)
 }
 
 // respondCommand runs a command and writes its answer: on success the bytes the command
@@ -203,7 +202,10 @@ func respondCommand[T any](c *gin.Context, status int, run func(ctx context.Cont
 	}
 	body := []byte(nil)
 	if ir != nil {
-		body = ir.im.Body
+		if body = ir.im.Body; body == nil {
+			// The service wrote outside command: a retry with this key would run it again.
+			loggerOf(c).ErrorContext(c.Request.Context(), "command did not record its Idempotency-Key answer", "route", c.FullPath())
+		}
 	}
 	if body == nil {
 		if body, err = json.Marshal(view(result)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -97,6 +98,49 @@ func TestIdempotentCommitThenServerError(t *testing.T) {
 	}
 }
 
+// crashingWaker panics once, when armed: the server fails after a command committed.
+type crashingWaker struct{ armed atomic.Bool }
+
+func (w *crashingWaker) Wake() {
+	if w.armed.CompareAndSwap(true, false) {
+		panic("the server failed after the commit")
+	}
+}
+
+// A command that fails after its commit, inside the request: the retry gets the committed
+// answer, and the command's effects exist once.
+func TestIdempotentCommitThenPanic(t *testing.T) {
+	crash := &crashingWaker{}
+	w := newWorldWith(t, func(o *appOptions) { o.waker = crash })
+	id := w.file(w.consumer, nil)["id"].(string)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/platform/webhook-endpoints", token: w.key,
+		body: map[string]any{"url": "https://receiver.example/hooks"}}), http.StatusCreated)
+	rq := req{method: "POST", path: "/api/v1/admin/complaints/" + id + "/accept", token: w.admin,
+		header: map[string]string{"Idempotency-Key": "accept-1"}}
+	crash.armed.Store(true)
+	if r := rawDo(t, w.h, rq, context.Background()); r.Code != http.StatusInternalServerError {
+		t.Fatalf("first attempt: %d %s", r.Code, r.Body)
+	}
+	if crash.armed.Load() {
+		t.Fatal("the command did not reach its post-commit step")
+	}
+	before := w.rows(idemTables...)
+	again := w.do(rq)
+	m := expect(t, again, http.StatusOK)
+	if m["status"] != "delivered" || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %v %s", again.Header, again.Body)
+	}
+	after := w.rows(idemTables...)
+	for table, n := range before {
+		if after[table] != n {
+			t.Errorf("%s: %d rows before the retry, %d after: the command ran again", table, n, after[table])
+		}
+	}
+	if before["webhook_deliveries"] != 1 {
+		t.Fatalf("%d deliveries after the accept, want 1", before["webhook_deliveries"])
+	}
+}
+
 // rawDo sends one request without the response checks of testApp.do (which fail on a 5xx).
 func rawDo(t *testing.T, h http.Handler, rq req, ctx context.Context) *response {
 	t.Helper()
@@ -113,8 +157,11 @@ func rawDo(t *testing.T, h http.Handler, rq req, ctx context.Context) *response 
 
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
-	if s, ok := v.(string); ok {
-		return s
+	switch b := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return b
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

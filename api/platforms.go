@@ -27,13 +27,13 @@ const publicMaxAge = 60 * time.Second
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		body	body		service.CreatePlatformRequest	true	"the platform"
-//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param		Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success	201		{object}	PlatformView
 //	@Failure	400		{object}	Problem
 //	@Failure	401		{object}	Problem
 //	@Failure	403		{object}	Problem
-//	@Failure	409		{object}	Problem	"slug_taken"
-//	@Failure	422		{object}	Problem
+//	@Failure	409		{object}	Problem	"slug_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router		/api/v1/admin/platforms [post]
 func (h *platformsHandler) create(c *gin.Context) {
 	var req service.CreatePlatformRequest
@@ -188,13 +188,14 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id		path		string						true	"platform id"
 //	@Param			body	body		service.CreateAPIKeyRequest	true	"a name for the key"
-//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	CreatedAPIKey
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		404		{object}	Problem
-//	@Failure		422		{object}	Problem
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys [post]
 func (h *platformsHandler) createKey(c *gin.Context) {
 	var req service.CreateAPIKeyRequest
