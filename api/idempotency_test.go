@@ -49,16 +49,22 @@ func filing(w *world, key string, body map[string]any) req {
 }
 
 // A client that never saw its answer retries with the same key and body: it gets that answer
-// again, and the complaint exists once.
-func TestIdempotentFilingLostResponse(t *testing.T) {
+// again, and the command ran once.
+func TestIdempotentLostResponse(t *testing.T) {
 	w := newWorld(t)
-	rq := filing(w, "file-1", complaintBody(w.platformID, nil))
-	first := w.do(rq) // the client lost this answer
-	expect(t, first, http.StatusCreated)
-	again := w.do(rq)
-	sameAnswer(t, first, again)
-	if n := w.rows("complaints")["complaints"]; n != 1 {
-		t.Fatalf("%d complaints, want 1", n)
+	staff := req{method: "POST", path: "/api/v1/admin/users", token: w.admin, header: map[string]string{"Idempotency-Key": "staff-1"},
+		body: map[string]any{"role": "moderator", "email": "mod@example.com", "password": "password-123", "real_name": "李四"}}
+	for _, rq := range []req{filing(w, "file-1", complaintBody(w.platformID, nil)), staff} {
+		t.Run(rq.path, func(t *testing.T) {
+			before := w.rows("complaints", "users")
+			first := w.do(rq) // the client lost this answer
+			expect(t, first, http.StatusCreated)
+			sameAnswer(t, first, w.do(rq))
+			after := w.rows("complaints", "users")
+			if after["complaints"]+after["users"] != before["complaints"]+before["users"]+1 {
+				t.Fatalf("rows before %v, after %v: want one more", before, after)
+			}
+		})
 	}
 }
 
@@ -234,10 +240,16 @@ func TestIdempotencyScope(t *testing.T) {
 		t.Fatal("another caller's key was replayed")
 	}
 	// The same caller, path and key with another body.
-	m := expect(t, w.do(filing(w, "same-key", complaintBody(w.platformID, map[string]any{"order_no": "TB2"}))),
-		http.StatusUnprocessableEntity, "idempotency_key_reused")
-	if !strings.Contains(m["detail"].(string), "body") {
-		t.Fatalf("the refusal does not say the body differed: %v", m["detail"])
+	staff := func(email string) req {
+		return req{method: "POST", path: "/api/v1/admin/users", token: w.admin, header: hdr,
+			body: map[string]any{"role": "moderator", "email": email, "password": "password-123", "real_name": "李四"}}
+	}
+	expect(t, w.do(staff("m1@example.com")), http.StatusCreated)
+	for _, rq := range []req{filing(w, "same-key", complaintBody(w.platformID, map[string]any{"order_no": "TB2"})), staff("m2@example.com")} {
+		m := expect(t, w.do(rq), http.StatusUnprocessableEntity, "idempotency_key_reused")
+		if !strings.Contains(m["detail"].(string), "body") {
+			t.Fatalf("the refusal does not say the body differed: %v", m["detail"])
+		}
 	}
 	if n := w.rows("complaints")["complaints"]; n != 2 {
 		t.Fatalf("%d complaints, want 2", n)
