@@ -384,3 +384,20 @@ func TestIdempotentUpload(t *testing.T) {
 		t.Fatalf("rows: %v, want 2 evidence rows and their 2 records", n)
 	}
 }
+
+// A refresh whose answer was lost, retried with its key, gets the same pair instead of being
+// taken for a stolen token: the family stays valid.
+func TestIdempotentRefresh(t *testing.T) {
+	a := newApp(t)
+	body := map[string]any{"role": "consumer", "phone": nextPhone(), "password": "password-123", "real_name": "x"}
+	refresh := expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: body}), http.StatusCreated)["refresh_token"].(string)
+	rq := req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": refresh},
+		header: map[string]string{"Idempotency-Key": "refresh-1"}}
+	first := a.do(rq)
+	expect(t, first, http.StatusOK)
+	sameAnswer(t, first, a.do(rq))
+	next := first.JSON(t)["refresh_token"].(string)
+	expect(t, a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": next}}), http.StatusOK)
+	// Without the key, the spent token is a reuse: refused.
+	expect(t, a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": refresh}}), http.StatusUnauthorized)
+}

@@ -94,15 +94,10 @@ func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, ti
 // Ping implements kv.Store.
 func (k *KV) Ping(ctx context.Context) error { return k.s.Ping(ctx) }
 
-// DeleteExpired removes expired entries and expired idempotency records; the janitor calls it.
+// DeleteExpired removes expired records; a scheduler calls it.
 func (k *KV) DeleteExpired(ctx context.Context) (int64, error) {
-	now := k.now().UTC()
-	res := k.s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.KVEntry{})
-	if res.Error != nil {
-		return res.RowsAffected, res.Error
-	}
-	n, err := k.s.DeleteExpiredIdempotencyRecords(ctx, now)
-	return res.RowsAffected + n, err
+	res := k.s.db.WithContext(ctx).Where("expires_at <= ?", k.now().UTC()).Delete(&models.KVEntry{})
+	return res.RowsAffected, res.Error
 }
 
 func encodeCounter(n int64) []byte {
