@@ -5,7 +5,7 @@
 //	@version					1.0
 //	@description				Online consumer-dispute mediation (网络消费纠纷调解平台): consumers and merchants file complaints, moderators review them, integrated platforms receive them by API and webhook and reply, and the public reads the consumer rating lists (消费评级榜).
 //	@description
-//	@description				Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.
+//	@description				Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`, scoped to the caller, method and path and kept 24 h; the record is written with the change, so a retry never runs a command twice, and a refused request (4xx) is not recorded. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.
 //	@BasePath					/
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
@@ -87,8 +87,8 @@ func run() error {
 
 	ready := map[string]func(context.Context) error{"database": st.Ping}
 	var (
-		limits, idem kv.Store
-		rd           *kv.Redis
+		limits kv.Store
+		rd     *kv.Redis
 	)
 	if cfg.RedisURL != "" {
 		rd, err = kv.NewRedis(ctx, cfg.RedisURL, "dsb:")
@@ -96,13 +96,12 @@ func run() error {
 			return err
 		}
 		defer rd.Close()
-		limits, idem = rd, rd
+		limits = rd
 		ready["redis"] = rd.Ping
 		log.Info("redis ready")
 	} else {
-		// One instance: counters in memory, idempotency records in the database so that they
-		// survive a restart.
-		limits, idem = kv.NewMemory(nil), st.KV(nil)
+		// One instance: counters in memory.
+		limits = kv.NewMemory(nil)
 	}
 
 	words := config.DefaultScreeningWords
@@ -139,7 +138,7 @@ func run() error {
 	}
 
 	handler := api.NewRouter(api.Deps{
-		Services: svc, Limits: limits, Idempotency: idem, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
+		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 

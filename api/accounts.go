@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -42,12 +43,12 @@ func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) boo
 //	@ID				register
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.RegisterRequest	true	"the new account"
-//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param			body			body		service.RegisterRequest	true	"the new account"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	TokenResponse
 //	@Failure		400		{object}	Problem	"malformed JSON"
-//	@Failure		409		{object}	Problem	"phone_taken"
-//	@Failure		422		{object}	Problem	"validation_failed, with field errors"
+//	@Failure		409		{object}	Problem	"phone_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed, with field errors; idempotency_key_reused"
 //	@Failure		429		{object}	Problem	"rate_limited"
 //	@Router			/api/v1/auth/register [post]
 func (h *accountsHandler) register(c *gin.Context) {
@@ -59,12 +60,9 @@ func (h *accountsHandler) register(c *gin.Context) {
 	if !h.spendIdentity(c, req.Phone, "") {
 		return
 	}
-	u, t, err := h.svc.Register(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, tokenResponse(u, t))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Register(ctx, req)
+	}, tokenResponse)
 }
 
 // login godoc
@@ -75,11 +73,13 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@ID				login
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.LoginRequest	true	"credentials"
+//	@Param			body			body		service.LoginRequest	true	"credentials"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_credentials"
-//	@Failure		422		{object}	Problem
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		429		{object}	Problem
 //	@Router			/api/v1/auth/login [post]
 func (h *accountsHandler) login(c *gin.Context) {
@@ -91,12 +91,9 @@ func (h *accountsHandler) login(c *gin.Context) {
 	if !h.spendIdentity(c, req.Phone, req.Email) {
 		return
 	}
-	u, t, err := h.svc.Login(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, tokenResponse(u, t))
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Login(ctx, req)
+	}, tokenResponse)
 }
 
 // refresh godoc
@@ -107,10 +104,13 @@ func (h *accountsHandler) login(c *gin.Context) {
 //	@ID				refreshToken
 //	@Accept			json
 //	@Produce		json
-//	@Param			body	body		service.RefreshRequest	true	"the refresh token"
+//	@Param			body			body		service.RefreshRequest	true	"the refresh token"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200		{object}	TokenResponse
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem	"invalid_token"
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/auth/refresh [post]
 func (h *accountsHandler) refresh(c *gin.Context) {
 	var req service.RefreshRequest
@@ -118,12 +118,9 @@ func (h *accountsHandler) refresh(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	u, t, err := h.svc.Refresh(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, tokenResponse(u, t))
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.Session, error) {
+		return h.svc.Refresh(ctx, req)
+	}, tokenResponse)
 }
 
 // me godoc
@@ -154,14 +151,14 @@ func (h *accountsHandler) me(c *gin.Context) {
 //	@Accept		json
 //	@Produce	json
 //	@Security	BearerAuth
-//	@Param		body	body		service.CreateStaffRequest	true	"the staff account"
-//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param		body			body		service.CreateStaffRequest	true	"the staff account"
+//	@Param		Idempotency-Key	header		string						false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success	201		{object}	UserView
 //	@Failure	400		{object}	Problem
 //	@Failure	401		{object}	Problem
 //	@Failure	403		{object}	Problem	"not an admin"
-//	@Failure	409		{object}	Problem	"email_taken"
-//	@Failure	422		{object}	Problem
+//	@Failure	409		{object}	Problem	"email_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router		/api/v1/admin/users [post]
 func (h *accountsHandler) createStaff(c *gin.Context) {
 	var req service.CreateStaffRequest
@@ -169,10 +166,7 @@ func (h *accountsHandler) createStaff(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	u, err := h.svc.CreateStaff(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, userView(u))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.User, error) {
+		return h.svc.CreateStaff(ctx, req)
+	}, func(u *models.User) any { return userView(u) })
 }

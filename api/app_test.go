@@ -62,9 +62,7 @@ type testApp struct {
 type appOptions struct {
 	rateLimit, authRateLimit int
 	evidenceMaxBytes         int64
-	limits, idem             kv.Store
-	// memoryIdem keeps idempotency records in memory on the app's own clock.
-	memoryIdem bool
+	limits                   kv.Store
 	// strictWebhooks refuses private and http:// webhook URLs, as production does; by default
 	// tests allow them so that httptest receivers on 127.0.0.1 work.
 	strictWebhooks bool
@@ -105,17 +103,11 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}
-	switch {
-	case o.memoryIdem:
-		o.idem = kv.NewMemory(clock.Now)
-	case o.idem == nil:
-		o.idem = st.KV(clock.Now)
-	}
 	ready := map[string]func(context.Context) error{"database": st.Ping}
 	for name, check := range o.ready {
 		ready[name] = check
 	}
-	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Idempotency: o.idem, Logger: log, Secret: secret,
+	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Logger: log, Secret: secret,
 		Ready:            ready,
 		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -22,15 +23,14 @@ func respond[T any](c *gin.Context, status int, v T, err error) {
 	c.JSON(status, v)
 }
 
-// bindAnd binds the JSON body into a fresh T and runs fn with it.
-func bindAnd[T any](c *gin.Context, fn func(req T) (*service.ComplaintView, error), status int) {
+// bindAnd binds the JSON body into a fresh T and runs the command fn with it.
+func bindAnd[T any](c *gin.Context, fn func(ctx context.Context, req T) (*service.ComplaintView, error), status int) {
 	var req T
 	if err := bindJSON(c, &req); err != nil {
 		writeProblem(c, err)
 		return
 	}
-	v, err := fn(req)
-	respond(c, status, v, err)
+	respondCommand(c, status, func(ctx context.Context) (*service.ComplaintView, error) { return fn(ctx, req) }, same)
 }
 
 func (h *complaintsHandler) list(c *gin.Context) {
@@ -62,18 +62,18 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			body			body		service.CreateComplaintRequest	true	"the complaint"
-//	@Param			Idempotency-Key	header		string							false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem	"malformed_json"
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem	"not a consumer"
-//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id)"
-//	@Failure		422				{object}	Problem	"validation_failed, with the fields named"
+//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed, with the fields named; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
 //	@Router			/api/v1/complaints [post]
 func (h *complaintsHandler) create(c *gin.Context) {
-	bindAnd(c, func(req service.CreateComplaintRequest) (*service.ComplaintView, error) {
-		return h.svc.Create(c.Request.Context(), principal(c), req)
+	bindAnd(c, func(ctx context.Context, req service.CreateComplaintRequest) (*service.ComplaintView, error) {
+		return h.svc.Create(ctx, principal(c), req)
 	}, http.StatusCreated)
 }
 
@@ -122,17 +122,17 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Security		BearerAuth
 //	@Param			id				path		string						true	"complaint id"
 //	@Param			body			body		service.SupplementRequest	true	"the supplement"
-//	@Param			Idempotency-Key	header		string						false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string						false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/complaints/{id}/supplements [post]
 func (h *complaintsHandler) supplement(c *gin.Context) {
-	bindAnd(c, func(req service.SupplementRequest) (*service.ComplaintView, error) {
-		return h.svc.Supplement(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.SupplementRequest) (*service.ComplaintView, error) {
+		return h.svc.Supplement(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -147,17 +147,17 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.RatingRequest	true	"the rating"
-//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state or already_rated"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state or already_rated; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/complaints/{id}/rating [post]
 func (h *complaintsHandler) rate(c *gin.Context) {
-	bindAnd(c, func(req service.RatingRequest) (*service.ComplaintView, error) {
-		return h.svc.Rate(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.RatingRequest) (*service.ComplaintView, error) {
+		return h.svc.Rate(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -172,17 +172,17 @@ func (h *complaintsHandler) rate(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.WithdrawRequest	true	"why"
-//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/complaints/{id}/withdraw [post]
 func (h *complaintsHandler) withdraw(c *gin.Context) {
-	bindAnd(c, func(req service.WithdrawRequest) (*service.ComplaintView, error) {
-		return h.svc.Withdraw(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.WithdrawRequest) (*service.ComplaintView, error) {
+		return h.svc.Withdraw(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -231,16 +231,18 @@ func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			id				path		string	true	"complaint id"
-//	@Param			Idempotency-Key	header		string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.ComplaintView
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state"
+//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/admin/complaints/{id}/accept [post]
 func (h *complaintsHandler) accept(c *gin.Context) {
-	v, err := h.svc.Accept(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusOK, v, err)
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.ComplaintView, error) {
+		return h.svc.Accept(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // reject godoc
@@ -254,18 +256,18 @@ func (h *complaintsHandler) accept(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.RejectRequest	true	"reason"
-//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/admin/complaints/{id}/reject [post]
 func (h *complaintsHandler) reject(c *gin.Context) {
-	bindAnd(c, func(req service.RejectRequest) (*service.ComplaintView, error) {
-		return h.svc.Reject(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.RejectRequest) (*service.ComplaintView, error) {
+		return h.svc.Reject(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusOK)
 }
 
@@ -322,17 +324,17 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Security		APIKeyAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.ReplyRequest	true	"the reply"
-//	@Param			Idempotency-Key	header		string					false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/platform/complaints/{id}/replies [post]
 func (h *complaintsHandler) reply(c *gin.Context) {
-	bindAnd(c, func(req service.ReplyRequest) (*service.ComplaintView, error) {
-		return h.svc.Reply(c.Request.Context(), principal(c), c.Param("id"), req)
+	bindAnd(c, func(ctx context.Context, req service.ReplyRequest) (*service.ComplaintView, error) {
+		return h.svc.Reply(ctx, principal(c), c.Param("id"), req)
 	}, http.StatusCreated)
 }
 
@@ -375,17 +377,17 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 //	@Produce		json
 //	@Security		BearerAuth
 //	@Param			body			body		service.CreateRefundOnlyRequest	true	"the complaint"
-//	@Param			Idempotency-Key	header		string							false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201				{object}	service.ComplaintView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem	"not a merchant"
-//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id)"
-//	@Failure		422				{object}	Problem
+//	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
 //	@Router			/api/v1/refund-only/complaints [post]
 func (h *complaintsHandler) createRefundOnly(c *gin.Context) {
-	bindAnd(c, func(req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {
-		return h.svc.CreateRefundOnly(c.Request.Context(), principal(c), req)
+	bindAnd(c, func(ctx context.Context, req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {
+		return h.svc.CreateRefundOnly(ctx, principal(c), req)
 	}, http.StatusCreated)
 }

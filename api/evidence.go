@@ -1,17 +1,17 @@
 package api
 
 import (
+	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -33,7 +33,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //
 //	@Summary		Upload an evidence file
 //	@Description	Send the file as `multipart/form-data` in the field `file`. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over `DSB_EVIDENCE_MAX_BYTES` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned `id` in `evidence_ids` of a complaint, supplement or reply.
-//	@Description	With `Idempotency-Key`, the same file sent again within 24 h answers with the first upload's evidence (marked `Idempotent-Replayed: true`), and another file is 422 `idempotency_key_reused`; storage is content-addressed (by `sha256`), so the bytes are kept once either way.
+//	@Description	With `Idempotency-Key` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked `Idempotent-Replayed: true`), and another file or name is 422 `idempotency_key_reused`; a refused upload (4xx) is not recorded. Storage is content-addressed (by `sha256`), so the bytes are kept once either way.
 //	@Description	Consumers, merchants and platforms (API key) may upload; staff may not (403).
 //	@Tags			evidence
 //	@ID				uploadEvidence
@@ -42,19 +42,25 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Security		BearerAuth
 //	@Security		APIKeyAuth
 //	@Param			file			formData	file	true	"the evidence file (picture, audio, video or PDF)"
-//	@Param			Idempotency-Key	header		string	false	"the same file again within 24 h answers with the first upload"
+//	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another file or file name is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	service.EvidenceView
 //	@Failure		400		{object}	Problem	"malformed_multipart, unreadable_body"
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem	"staff may not upload"
 //	@Failure		413		{object}	Problem	"file_too_large"
 //	@Failure		415		{object}	Problem	"unsupported_media_type, multipart_required"
-//	@Failure		422		{object}	Problem	"no file part, or an empty file"
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"no file part, an empty file, idempotency_key_reused"
 //	@Failure		429		{object}	Problem
 //	@Router			/api/v1/evidence [post]
 func (h *evidenceHandler) upload(c *gin.Context) {
 	p := principal(c)
 	if err := h.svc.MayUpload(p); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	key := c.GetHeader("Idempotency-Key")
+	if err := checkIdempotencyKey(key); err != nil {
 		writeProblem(c, err)
 		return
 	}
@@ -86,7 +92,7 @@ func (h *evidenceHandler) upload(c *gin.Context) {
 			// NextPart skips the rest of this part; MaxBytesReader bounds what that can cost.
 			continue
 		}
-		ev, err := h.svc.Upload(c.Request.Context(), p, part.FileName(), part)
+		ev, err := h.svc.Receive(c.Request.Context(), p, part.FileName(), part)
 		if err != nil {
 			var maxErr *http.MaxBytesError
 			if errors.As(err, &maxErr) {
@@ -95,55 +101,19 @@ func (h *evidenceHandler) upload(c *gin.Context) {
 			writeProblem(c, err)
 			return
 		}
-		if key := c.GetHeader("Idempotency-Key"); key != "" {
-			if ev, err = h.replayUpload(c, p, key, ev); err != nil {
-				writeProblem(c, err)
+		// The generic middleware would hold the body in memory, so the key is checked once the
+		// file is stored: its fingerprint is the file's SHA-256 and its name.
+		if key != "" {
+			sum := sha256.Sum256([]byte(ev.SHA256 + "\x00" + ev.Filename))
+			if !h.idem.begin(c, scopeOf(c, key), hex.EncodeToString(sum[:]), "another file (its content or its name) was sent with it first") {
 				return
 			}
 		}
-		c.JSON(http.StatusCreated, service.NewEvidenceView(ev))
+		respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.Evidence, error) {
+			return h.svc.Save(ctx, ev)
+		}, func(ev *models.Evidence) any { return service.NewEvidenceView(ev) })
 		return
 	}
-}
-
-// replayUpload applies Idempotency-Key to an upload once its bytes are stored. The generic
-// middleware would hold the body in memory, so the upload streams first and the key is checked
-// against the file's SHA-256 afterwards: the same file again answers with the first evidence
-// (the duplicate row is dropped; the content-addressed bytes were stored once), another file
-// is 422 idempotency_key_reused.
-func (h *evidenceHandler) replayUpload(c *gin.Context, p *models.Principal, key string, ev *models.Evidence) (*models.Evidence, error) {
-	ctx := c.Request.Context()
-	if len(key) > 255 || models.ControlChar(key) {
-		_ = h.svc.Discard(ctx, ev.ID)
-		return nil, models.Invalid("Idempotency-Key", "must be at most 255 printable characters")
-	}
-	name := "idem-upload:" + hex.EncodeToString(h.idem.mac("name", p.RateKey(), key))
-	fresh, err := h.idem.kv.SetNX(ctx, name, []byte(ev.SHA256+" "+ev.ID), idempotencyTTL)
-	if err != nil {
-		_ = h.svc.Discard(ctx, ev.ID)
-		return nil, err
-	}
-	if fresh {
-		return ev, nil
-	}
-	raw, err := h.idem.kv.Get(ctx, name)
-	if err != nil {
-		_ = h.svc.Discard(ctx, ev.ID)
-		if errors.Is(err, kv.ErrMiss) {
-			return nil, models.Conflict("idempotency_key_in_use", "retry the request")
-		}
-		return nil, err
-	}
-	sha, firstID, _ := strings.Cut(string(raw), " ")
-	if err := h.svc.Discard(ctx, ev.ID); err != nil {
-		return nil, err
-	}
-	if sha != ev.SHA256 {
-		return nil, &models.Error{Kind: models.KindValidation, Code: "idempotency_key_reused",
-			Detail: "this Idempotency-Key was used with another file; use a new key"}
-	}
-	c.Header("Idempotent-Replayed", "true")
-	return h.svc.Meta(ctx, p, firstID)
 }
 
 // uploadReadError turns a body over the request limit into 413 and a multipart body that

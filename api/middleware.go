@@ -1,19 +1,12 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
@@ -307,176 +300,6 @@ func (rl *rateLimiter) perIP(limit int) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// idempotency replays the first response of a POST for 24 h when the client repeats its
-// Idempotency-Key with the same body, and refuses the key with another body.
-type idempotency struct {
-	kv kv.Store
-	// secret keys the record names and the seal of the stored responses, so that the store's
-	// contents are useless without the service's secret and the client's key.
-	secret []byte
-}
-
-const (
-	idempotencyTTL = 24 * time.Hour
-	// inFlightTTL bounds how long a request that never finished (a crash) holds its key.
-	inFlightTTL = 2 * time.Minute
-)
-
-// idemRecord is what is kept of a request. The response body is sealed with a key derived from
-// the Idempotency-Key, which only the client holds, so that a response carrying a secret (a new
-// API key, a webhook secret) is not readable from the database or Redis.
-type idemRecord struct {
-	Fingerprint string `json:"fp"`
-	Done        bool   `json:"done"`
-	Status      int    `json:"status,omitempty"`
-	ContentType string `json:"ct,omitempty"`
-	Sealed      []byte `json:"sealed,omitempty"`
-}
-
-func (im *idempotency) mac(label, scope, key string) []byte {
-	m := hmac.New(sha256.New, im.secret)
-	m.Write([]byte(label + "\x00" + scope + "\x00" + key))
-	return m.Sum(nil)
-}
-
-func (im *idempotency) cipher(scope, key string) cipher.AEAD {
-	block, _ := aes.NewCipher(im.mac("seal", scope, key))
-	aead, _ := cipher.NewGCM(block)
-	return aead
-}
-
-func seal(aead cipher.AEAD, plain []byte) []byte {
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, plain, nil)
-}
-
-func unseal(aead cipher.AEAD, sealed []byte) ([]byte, error) {
-	if len(sealed) < aead.NonceSize() {
-		return nil, errors.New("sealed record too short")
-	}
-	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
-}
-
-type captureWriter struct {
-	gin.ResponseWriter
-	buf bytes.Buffer
-}
-
-func (w *captureWriter) Write(b []byte) (int, error) {
-	w.buf.Write(b)
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *captureWriter) WriteString(s string) (int, error) {
-	w.buf.WriteString(s)
-	return w.ResponseWriter.WriteString(s)
-}
-
-func (im *idempotency) middleware() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		key := c.GetHeader("Idempotency-Key")
-		if key == "" || c.Request.Method != http.MethodPost {
-			c.Next()
-			return
-		}
-		if len(key) > 255 || models.ControlChar(key) {
-			writeProblem(c, models.Invalid("Idempotency-Key", "must be at most 255 printable characters"))
-			return
-		}
-		ctx := c.Request.Context()
-		body, err := readAllLimited(c)
-		if err != nil {
-			writeProblem(c, err)
-			return
-		}
-		sum := sha256.Sum256(append([]byte(c.Request.Method+" "+c.Request.URL.Path+"\n"), body...))
-		fp := hex.EncodeToString(sum[:])
-		// Keys belong to their caller; anonymous callers (register, login, refresh) are told apart
-		// by address.
-		scope := "ip:" + c.ClientIP()
-		if p := principal(c); p != nil {
-			scope = p.RateKey()
-		}
-		storeKey := "idem:" + hex.EncodeToString(im.mac("name", scope, key))
-		rec, _ := json.Marshal(idemRecord{Fingerprint: fp})
-		fresh, err := im.kv.SetNX(ctx, storeKey, rec, inFlightTTL)
-		if err != nil {
-			writeProblem(c, err)
-			return
-		}
-		if !fresh {
-			raw, err := im.kv.Get(ctx, storeKey)
-			if errors.Is(err, kv.ErrMiss) {
-				writeProblem(c, models.Conflict("idempotency_key_in_use", "retry the request"))
-				return
-			}
-			if err != nil {
-				writeProblem(c, err)
-				return
-			}
-			var prev idemRecord
-			_ = json.Unmarshal(raw, &prev)
-			switch {
-			case prev.Fingerprint != fp:
-				writeProblem(c, &models.Error{Kind: models.KindValidation, Code: "idempotency_key_reused",
-					Detail: "this Idempotency-Key was used with another request body; use a new key"})
-			case !prev.Done:
-				writeProblem(c, models.Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still being processed"))
-			default:
-				body, err := unseal(im.cipher(scope, key), prev.Sealed)
-				if err != nil {
-					// Sealed under another secret (a restart without DSB_JWT_SECRET).
-					writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
-					return
-				}
-				c.Header("Idempotent-Replayed", "true")
-				c.Data(prev.Status, prev.ContentType, body)
-				c.Abort()
-			}
-			return
-		}
-		cw := &captureWriter{ResponseWriter: c.Writer}
-		c.Writer = cw
-		finished := false
-		defer func() {
-			// A panic (answered 500 by the recoverer) must not hold the key either.
-			if !finished {
-				_ = im.kv.Del(context.WithoutCancel(ctx), storeKey)
-			}
-		}()
-		c.Next()
-		finished = true
-		status := cw.Status()
-		// Server errors are not remembered, so that the client's retry can succeed.
-		if status >= 500 {
-			_ = im.kv.Del(context.WithoutCancel(ctx), storeKey)
-			return
-		}
-		done, _ := json.Marshal(idemRecord{Fingerprint: fp, Done: true, Status: status,
-			ContentType: cw.Header().Get("Content-Type"), Sealed: seal(im.cipher(scope, key), cw.buf.Bytes())})
-		if err := im.kv.Set(context.WithoutCancel(ctx), storeKey, done, idempotencyTTL); err != nil {
-			loggerOf(c).ErrorContext(ctx, "could not save idempotency record", "error", err)
-		}
-	}
-}
-
-// readAllLimited reads the body (already capped by MaxBytesReader) and puts it back.
-func readAllLimited(c *gin.Context) ([]byte, error) {
-	var buf bytes.Buffer
-	if c.Request.Body != nil {
-		if _, err := buf.ReadFrom(c.Request.Body); err != nil {
-			var maxErr *http.MaxBytesError
-			if errors.As(err, &maxErr) {
-				return nil, &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Detail: "the request body is too large"}
-			}
-			return nil, models.BadRequest("unreadable_body", "the request body could not be read")
-		}
-	}
-	c.Request.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))
-	return buf.Bytes(), nil
 }
 
 func sha256Hex(s string) string {

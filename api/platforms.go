@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
 
@@ -25,13 +27,13 @@ const publicMaxAge = 60 * time.Second
 //	@Produce	json
 //	@Security	BearerAuth
 //	@Param		body	body		service.CreatePlatformRequest	true	"the platform"
-//	@Param		Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param		Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success	201		{object}	PlatformView
 //	@Failure	400		{object}	Problem
 //	@Failure	401		{object}	Problem
 //	@Failure	403		{object}	Problem
-//	@Failure	409		{object}	Problem	"slug_taken"
-//	@Failure	422		{object}	Problem
+//	@Failure	409		{object}	Problem	"slug_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router		/api/v1/admin/platforms [post]
 func (h *platformsHandler) create(c *gin.Context) {
 	var req service.CreatePlatformRequest
@@ -39,12 +41,9 @@ func (h *platformsHandler) create(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	p, err := h.svc.Create(c.Request.Context(), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, platformView(p))
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.Platform, error) {
+		return h.svc.Create(ctx, req)
+	}, func(p *models.Platform) any { return platformView(p) })
 }
 
 // adminList godoc
@@ -189,13 +188,14 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			id		path		string						true	"platform id"
 //	@Param			body	body		service.CreateAPIKeyRequest	true	"a name for the key"
-//	@Param			Idempotency-Key	header	string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201		{object}	CreatedAPIKey
 //	@Failure		400		{object}	Problem
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		404		{object}	Problem
-//	@Failure		422		{object}	Problem
+//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys [post]
 func (h *platformsHandler) createKey(c *gin.Context) {
 	var req service.CreateAPIKeyRequest
@@ -203,12 +203,13 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	k, plain, err := h.svc.CreateAPIKey(c.Request.Context(), c.Param("id"), req)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain})
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (CreatedAPIKey, error) {
+		k, plain, err := h.svc.CreateAPIKey(ctx, c.Param("id"), req)
+		if err != nil {
+			return CreatedAPIKey{}, err
+		}
+		return CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain}, nil
+	}, same)
 }
 
 // listKeys godoc

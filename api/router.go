@@ -26,11 +26,10 @@ import (
 // Deps is what the router needs; main wires it, and tests wire it the same way.
 type Deps struct {
 	Services *service.Services
-	// Limits holds rate-limit counters; Idempotency holds idempotency records.
-	Limits      kv.Store
-	Idempotency kv.Store
-	Logger      *slog.Logger
-	Registry    *prometheus.Registry
+	// Limits holds rate-limit counters.
+	Limits   kv.Store
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
 	// Ready checks the database and, when configured, Redis.
 	Ready                  map[string]func(context.Context) error
 	RateLimitPerMinute     int
@@ -86,8 +85,8 @@ func NewRouter(d Deps) http.Handler {
 
 	s := d.Services
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
-	idemStore := &idempotency{kv: d.Idempotency, secret: d.Secret}
-	idem := idemStore.middleware()
+	idemGuard := &idempotency{secret: d.Secret, now: d.Now, records: s.IdempotencyRecord}
+	idem := idemGuard.middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
 	person := authenticate(auth, true, false)
 	platform := authenticate(auth, false, true)
@@ -122,7 +121,7 @@ func NewRouter(d Deps) http.Handler {
 	// Uploads stream to disk under their own size limit, outside the JSON body cap, and check
 	// Idempotency-Key themselves once the file's hash is known (the middleware would hold the
 	// body in memory).
-	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes, idem: idemStore}
+	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes, idem: idemGuard}
 	uploader := authenticate(auth, true, true)
 	r.POST("/api/v1/evidence", uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)

@@ -31,9 +31,9 @@ type TokenResponse struct {
 	ExpiresIn    int      `json:"expires_in" example:"900"`
 }
 
-func tokenResponse(u *models.User, t *service.Tokens) TokenResponse {
-	return TokenResponse{User: userView(u), AccessToken: t.AccessToken, RefreshToken: t.RefreshToken,
-		TokenType: "Bearer", ExpiresIn: t.ExpiresIn}
+func tokenResponse(s *service.Session) any {
+	return TokenResponse{User: userView(s.User), AccessToken: s.Tokens.AccessToken, RefreshToken: s.Tokens.RefreshToken,
+		TokenType: "Bearer", ExpiresIn: s.Tokens.ExpiresIn}
 }
 
 // ContactView is a platform's after-sales contact.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -22,12 +23,13 @@ type webhooksHandler struct {
 //	@Produce		json
 //	@Security		APIKeyAuth
 //	@Param			body			body		service.CreateEndpointRequest	true	"the endpoint"
-//	@Param			Idempotency-Key	header		string							false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		201				{object}	service.EndpointWithSecret
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
-//	@Failure		422				{object}	Problem	"url refused, unknown event type"
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"url refused, unknown event type; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
 //	@Router			/api/v1/platform/webhook-endpoints [post]
 func (h *webhooksHandler) create(c *gin.Context) {
@@ -36,8 +38,9 @@ func (h *webhooksHandler) create(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	v, err := h.svc.CreateEndpoint(c.Request.Context(), principal(c), req)
-	respond(c, http.StatusCreated, v, err)
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.EndpointWithSecret, error) {
+		return h.svc.CreateEndpoint(ctx, principal(c), req)
+	}, same)
 }
 
 // list godoc
@@ -136,14 +139,17 @@ func (h *webhooksHandler) delete(c *gin.Context) {
 //	@Produce		json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"endpoint id"
-//	@Param			Idempotency-Key	header		string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		200				{object}	service.EndpointWithSecret
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/rotate-secret [post]
 func (h *webhooksHandler) rotate(c *gin.Context) {
-	v, err := h.svc.RotateSecret(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusOK, v, err)
+	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.EndpointWithSecret, error) {
+		return h.svc.RotateSecret(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // test godoc
@@ -155,15 +161,17 @@ func (h *webhooksHandler) rotate(c *gin.Context) {
 //	@Produce		json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"endpoint id"
-//	@Param			Idempotency-Key	header		string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		202				{object}	service.RedeliveryView
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"endpoint_disabled"
+//	@Failure		409				{object}	Problem	"endpoint_disabled; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/test [post]
 func (h *webhooksHandler) test(c *gin.Context) {
-	v, err := h.svc.SendTest(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusAccepted, v, err)
+	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
+		return h.svc.SendTest(ctx, principal(c), c.Param("id"))
+	}, same)
 }
 
 // deliveries godoc
@@ -203,13 +211,15 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Produce		json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"event id (evt_…)"
-//	@Param			Idempotency-Key	header		string	false	"replays the first response for 24 h"
+//	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
 //	@Success		202				{object}	service.RedeliveryView
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"no_endpoint"
+//	@Failure		409				{object}	Problem	"no_endpoint; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"idempotency_key_reused"
 //	@Router			/api/v1/platform/webhook-events/{id}/redeliver [post]
 func (h *webhooksHandler) redeliver(c *gin.Context) {
-	v, err := h.svc.Redeliver(c.Request.Context(), principal(c), c.Param("id"))
-	respond(c, http.StatusAccepted, v, err)
+	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
+		return h.svc.Redeliver(ctx, principal(c), c.Param("id"))
+	}, same)
 }

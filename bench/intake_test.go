@@ -46,7 +46,7 @@ func BenchmarkIntake(b *testing.B) {
 	secret := []byte("bench-secret-bench-secret-bench!!")
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Logger: log,
 		EvidenceDir: b.TempDir(), Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
-	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now), Idempotency: st.KV(time.Now),
+	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now),
 		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
 	ctx := context.Background()
 	if err := svc.Accounts.EnsureAdmin(ctx, "admin@example.com", "admin-password-1"); err != nil {

@@ -69,6 +69,12 @@ type CreateStaffRequest struct {
 	RealName string `json:"real_name" example:"李四"`
 }
 
+// Session is a person logged in: the account and its fresh tokens.
+type Session struct {
+	User   *models.User
+	Tokens *Tokens
+}
+
 // Tokens is a freshly issued access and refresh token pair.
 type Tokens struct {
 	AccessToken  string
@@ -87,7 +93,7 @@ func (a *Accounts) hash(password string) (string, error) {
 }
 
 // Register creates a consumer or merchant account and logs it in.
-func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*models.User, *Tokens, error) {
+func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*Session, error) {
 	var v models.Validator
 	role := models.Role(req.Role)
 	if role != models.RoleConsumer && role != models.RoleMerchant {
@@ -108,17 +114,17 @@ func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*models.U
 	if req.ShopPlatformID != nil {
 		if _, err := a.st.PlatformByID(ctx, *req.ShopPlatformID); err != nil {
 			if !errors.Is(err, models.ErrNotFound) {
-				return nil, nil, err
+				return nil, err
 			}
 			v.Add("shop_platform_id", "is not a known platform")
 		}
 	}
 	if err := v.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	hash, err := a.hash(req.Password)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	t := now(a.clock)
 	u := &models.User{ID: models.NewID(), Role: role, Phone: &phone, PasswordHash: hash,
@@ -126,18 +132,20 @@ func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*models.U
 	if role == models.RoleMerchant {
 		u.ShopName, u.ShopPlatformID = cleanOptional(req.ShopName), req.ShopPlatformID
 	}
-	if err := a.st.CreateUser(ctx, u); err != nil {
-		if store.IsDuplicate(err) {
-			return nil, nil, models.Conflict("phone_taken", "an account with this phone already exists")
+	// The password is hashed before the transaction: bcrypt is slow and holds no lock.
+	return command(ctx, a.st, func(tx *store.Store) (*Session, error) {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			if store.IsDuplicate(err) {
+				return nil, models.Conflict("phone_taken", "an account with this phone already exists")
+			}
+			return nil, err
 		}
-		return nil, nil, err
-	}
-	tokens, err := a.issue(ctx, u, "")
-	return u, tokens, err
+		return a.issueIn(ctx, tx, u, "")
+	})
 }
 
 // Login checks a phone or e-mail and password. Every failure is the same ErrInvalidCredentials.
-func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*models.User, *Tokens, error) {
+func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*Session, error) {
 	var v models.Validator
 	if (req.Phone == "") == (req.Email == "") {
 		v.Add("phone", "give either phone or email")
@@ -150,7 +158,7 @@ func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*models.User, *
 		v.Text("email", req.Email, 1, 255)
 	}
 	if err := v.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var (
 		u   *models.User
@@ -171,83 +179,72 @@ func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*models.User, *
 	}
 	if err != nil {
 		if !errors.Is(err, models.ErrNotFound) {
-			return nil, nil, err
+			return nil, err
 		}
 		_ = bcrypt.CompareHashAndPassword(a.dummy(), []byte(req.Password))
-		return nil, nil, models.ErrInvalidCredentials
+		return nil, models.ErrInvalidCredentials
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password)) != nil {
-		return nil, nil, models.ErrInvalidCredentials
+		return nil, models.ErrInvalidCredentials
 	}
-	tokens, err := a.issue(ctx, u, "")
-	return u, tokens, err
+	return command(ctx, a.st, func(tx *store.Store) (*Session, error) { return a.issueIn(ctx, tx, u, "") })
 }
 
 func (a *Accounts) dummy() []byte { return a.dummyHash }
 
 // Refresh rotates a refresh token. A token used a second time revokes its whole family: it has
 // leaked, and either holder may be the thief.
-func (a *Accounts) Refresh(ctx context.Context, req RefreshRequest) (*models.User, *Tokens, error) {
+func (a *Accounts) Refresh(ctx context.Context, req RefreshRequest) (*Session, error) {
 	if req.RefreshToken == "" || len(req.RefreshToken) > 256 {
-		return nil, nil, models.ErrInvalidToken
+		return nil, models.ErrInvalidToken
 	}
 	t := now(a.clock)
 	rt, err := a.st.RefreshTokenByHash(ctx, sha256Hex(req.RefreshToken))
 	if err != nil {
 		if errors.Is(err, models.ErrNotFound) {
-			return nil, nil, models.ErrInvalidToken
+			return nil, models.ErrInvalidToken
 		}
-		return nil, nil, err
+		return nil, err
 	}
 	if rt.RevokedAt != nil || !t.Before(rt.ExpiresAt) {
-		return nil, nil, models.ErrInvalidToken
+		return nil, models.ErrInvalidToken
 	}
 	// Spending the token and storing its successor is one transaction: a concurrent reuse then
 	// either finds the token fresh (and loses the race to the row lock) or revokes a family
 	// that already holds the successor.
-	var (
-		u      *models.User
-		tokens *Tokens
-		reused bool
-	)
-	err = a.st.Tx(ctx, func(tx *store.Store) error {
+	s, err := command(ctx, a.st, func(tx *store.Store) (*Session, error) {
 		fresh, err := tx.MarkRefreshTokenUsed(ctx, rt.ID, t)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !fresh {
-			reused = true
-			return nil
+			return nil, errRefreshReused
 		}
-		u, err = tx.UserByID(ctx, rt.UserID)
+		u, err := tx.UserByID(ctx, rt.UserID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		tokens, err = a.issueIn(ctx, tx, u, rt.FamilyID)
-		return err
+		return a.issueIn(ctx, tx, u, rt.FamilyID)
 	})
-	if reused {
+	if errors.Is(err, errRefreshReused) {
 		if err := a.st.RevokeRefreshFamily(ctx, rt.FamilyID, t); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		a.log.WarnContext(ctx, "refresh token reused; family revoked", "user_id", rt.UserID, "family_id", rt.FamilyID)
-		return nil, nil, models.ErrInvalidToken
+		return nil, models.ErrInvalidToken
 	}
 	if errors.Is(err, models.ErrNotFound) {
-		return nil, nil, models.ErrInvalidToken
+		return nil, models.ErrInvalidToken
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, tokens, nil
+	return s, err
 }
 
-// issue signs an access token and stores a new refresh token in family (a new family if empty).
-func (a *Accounts) issue(ctx context.Context, u *models.User, family string) (*Tokens, error) {
-	return a.issueIn(ctx, a.st, u, family)
-}
+// errRefreshReused rolls back a refresh whose token was already spent.
+var errRefreshReused = errors.New("refresh token reused")
 
-func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User, family string) (*Tokens, error) {
+// issueIn signs an access token for u and stores a new refresh token in family (a new family
+// if empty) through st.
+func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User, family string) (*Session, error) {
 	t := now(a.clock)
 	claims := accessClaims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: tokenIssuer, Audience: jwt.ClaimStrings{tokenAudience}, Subject: u.ID,
@@ -271,7 +268,7 @@ func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User,
 	if err := st.CreateRefreshToken(ctx, rt); err != nil {
 		return nil, err
 	}
-	return &Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(AccessTokenTTL.Seconds())}, nil
+	return &Session{User: u, Tokens: &Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(AccessTokenTTL.Seconds())}}, nil
 }
 
 // Authenticate verifies an access token: HS256 only, with our issuer and audience, unexpired,
@@ -318,13 +315,15 @@ func (a *Accounts) CreateStaff(ctx context.Context, req CreateStaffRequest) (*mo
 	t := now(a.clock)
 	u := &models.User{ID: models.NewID(), Role: role, Email: &email, PasswordHash: hash,
 		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
-	if err := a.st.CreateUser(ctx, u); err != nil {
-		if store.IsDuplicate(err) {
-			return nil, models.Conflict("email_taken", "an account with this e-mail already exists")
+	return command(ctx, a.st, func(tx *store.Store) (*models.User, error) {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			if store.IsDuplicate(err) {
+				return nil, models.Conflict("email_taken", "an account with this e-mail already exists")
+			}
+			return nil, err
 		}
-		return nil, err
-	}
-	return u, nil
+		return u, nil
+	})
 }
 
 // EnsureAdmin creates the bootstrap admin once; later start-ups leave the account as it is.

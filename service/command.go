@@ -19,12 +19,12 @@ type Idempotent struct {
 	Fingerprint string
 	// Status is the HTTP status the command answers on success.
 	Status int
-	// Render turns the command's result into the exact response body.
+	// Render turns the command's result (what fn returns) into the exact response body.
 	Render func(result any) ([]byte, error)
 	// Seal encrypts the body for storage.
 	Seal func(body []byte) []byte
-	// Expires is when the record lapses.
-	Expires time.Time
+	// Created and Expires bound the record's life.
+	Created, Expires time.Time
 	// Body is the response body as recorded, once the command committed; the handler sends
 	// these bytes, so that a replay is byte for byte the first answer.
 	Body []byte
@@ -46,43 +46,51 @@ func IdempotentOf(ctx context.Context) *Idempotent {
 // ErrIdempotencyKeyInUse is a concurrent request with the same key that committed first.
 var ErrIdempotencyKeyInUse = models.Conflict("idempotency_key_in_use", "another request with this Idempotency-Key was processed at the same time; retry to get its response")
 
-// recordIdempotent writes the response to result in tx, when the request asked for it.
-func recordIdempotent(ctx context.Context, tx *store.Store, result any) error {
-	im := IdempotentOf(ctx)
-	if im == nil || im.Render == nil {
-		return nil
-	}
-	body, err := im.Render(result)
-	if err != nil {
-		return err
-	}
-	err = tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
-		Status: im.Status, ContentType: "application/json; charset=utf-8", Sealed: im.Seal(body),
-		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), ExpiresAt: im.Expires})
+// IdempotencyContentType is the type of every recorded body: commands answer JSON.
+const IdempotencyContentType = "application/json; charset=utf-8"
+
+// claimIdempotent inserts the request's record, still empty, as the transaction's first write.
+// A concurrent request with the same key then waits on this row (MariaDB) or on the write
+// lock (SQLite) instead of running its command beside this one, and fails as a duplicate once
+// this one commits; if this one rolls back, the other proceeds.
+func claimIdempotent(ctx context.Context, tx *store.Store, im *Idempotent) error {
+	err := tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
+		Sealed: []byte{}, CreatedAt: im.Created, ExpiresAt: im.Expires})
 	if store.IsDuplicate(err) {
 		return ErrIdempotencyKeyInUse
 	}
-	if err != nil {
-		return err
-	}
-	im.Body = body
-	return nil
+	return err
 }
 
-// command runs fn as one transaction (retried from scratch on a deadlock) and writes the
-// idempotency record of the request in that same transaction, from fn's result.
+// command runs fn as one transaction (retried from scratch on a deadlock) and, when the request
+// carries an Idempotency-Key, writes its record in that same transaction, rendered from fn's
+// result: fn must return the value the handler renders.
 func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Store) (T, error)) (T, error) {
-	var out T
+	var (
+		out  T
+		body []byte
+	)
+	im := IdempotentOf(ctx)
+	if im != nil && im.Render == nil {
+		im = nil // the handler does not record this command's answer
+	}
 	err := st.Tx(ctx, func(tx *store.Store) error {
-		if im := IdempotentOf(ctx); im != nil {
-			im.Body = nil
+		if im != nil {
+			if err := claimIdempotent(ctx, tx, im); err != nil {
+				return err
+			}
 		}
 		v, err := fn(tx)
 		if err != nil {
 			return err
 		}
-		if err := recordIdempotent(ctx, tx, v); err != nil {
-			return err
+		if im != nil {
+			if body, err = im.Render(v); err != nil {
+				return err
+			}
+			if err := tx.FinishIdempotencyRecord(ctx, im.RecordID, im.Status, IdempotencyContentType, im.Seal(body)); err != nil {
+				return err
+			}
 		}
 		out = v
 		return nil
@@ -91,5 +99,24 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 		var zero T
 		return zero, err
 	}
+	if im != nil {
+		im.Body = body
+	}
 	return out, nil
+}
+
+// IdempotencyRecord is the live record under id. A record past its expiry is removed, so that
+// the key can be used again; either way it is ErrNotFound.
+func (s *Services) IdempotencyRecord(ctx context.Context, id string, at time.Time) (*models.IdempotencyRecord, error) {
+	r, err := s.st.IdempotencyRecordByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !at.Before(r.ExpiresAt) {
+		if err := s.st.DeleteExpiredIdempotencyRecord(ctx, id, at); err != nil {
+			return nil, err
+		}
+		return nil, models.NotFound("idempotency record")
+	}
+	return r, nil
 }

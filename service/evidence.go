@@ -109,11 +109,20 @@ func uploader(p *models.Principal) (kind, id string) {
 	return models.UploaderUser, p.UserID
 }
 
-// Upload streams r into blob storage while hashing it, sniffs its type from its first bytes and
-// records it. The file is never held in memory: at most maxBytes+1 bytes are read, then the
-// upload is refused as too large. Read errors of r are returned wrapped, so that the caller can
-// recognise its own (for example *http.MaxBytesError).
+// Upload streams r into blob storage (Receive) and records it (Save).
 func (e *Evidence) Upload(ctx context.Context, p *models.Principal, filename string, r io.Reader) (*models.Evidence, error) {
+	ev, err := e.Receive(ctx, p, filename, r)
+	if err != nil {
+		return nil, err
+	}
+	return e.Save(ctx, ev)
+}
+
+// Receive streams r into blob storage while hashing it and sniffs its type from its first
+// bytes; it returns the evidence row to Save. The file is never held in memory: at most
+// maxBytes+1 bytes are read, then the upload is refused as too large. Read errors of r are
+// returned wrapped, so that the caller can recognise its own (for example *http.MaxBytesError).
+func (e *Evidence) Receive(ctx context.Context, p *models.Principal, filename string, r io.Reader) (*models.Evidence, error) {
 	if err := e.MayUpload(p); err != nil {
 		return nil, err
 	}
@@ -154,20 +163,26 @@ func (e *Evidence) Upload(ctx context.Context, p *models.Principal, filename str
 				ct, allowedTypeNames, strings.Join(models.AllowedEvidenceTypes, ", "))}
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
+	// The blob is stored before the row, so a row never points at missing bytes; a blob left
+	// without a row (a failure or a replay after this) is harmless and reused by the next
+	// identical upload.
 	if err := w.Commit(ctx, sum); err != nil {
 		return nil, fmt.Errorf("store evidence blob: %w", err)
 	}
 	committed = true
-
 	kind, owner := uploader(p)
-	ev := &models.Evidence{ID: models.NewID(), UploaderKind: kind, UploaderID: owner,
-		Filename: cleanFilename(filename), ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}
-	// The blob is stored before the row, so a row never points at missing bytes; a blob left
-	// without a row by a failure here is harmless (and reused by the next identical upload).
-	if err := e.st.CreateEvidence(ctx, ev); err != nil {
-		return nil, fmt.Errorf("save evidence: %w", err)
-	}
-	return ev, nil
+	return &models.Evidence{ID: models.NewID(), UploaderKind: kind, UploaderID: owner,
+		Filename: cleanFilename(filename), ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}, nil
+}
+
+// Save records evidence that Receive stored, with the request's idempotency record.
+func (e *Evidence) Save(ctx context.Context, ev *models.Evidence) (*models.Evidence, error) {
+	return command(ctx, e.st, func(tx *store.Store) (*models.Evidence, error) {
+		if err := tx.CreateEvidence(ctx, ev); err != nil {
+			return nil, fmt.Errorf("save evidence: %w", err)
+		}
+		return ev, nil
+	})
 }
 
 // evidenceType maps the sniffed type of a file's head to the allowed type it is stored as; when
@@ -201,12 +216,6 @@ func (e *Evidence) Meta(ctx context.Context, p *models.Principal, id string) (*m
 		return nil, models.NotFound("evidence")
 	}
 	return ev, nil
-}
-
-// Discard removes an evidence row nothing cites yet (a replayed upload's duplicate). The
-// content-addressed bytes stay: another row may share them.
-func (e *Evidence) Discard(ctx context.Context, id string) error {
-	return e.st.DeleteUncitedEvidence(ctx, id)
 }
 
 // Open returns the evidence and its bytes to the uploader, staff, the complainant of a complaint

@@ -7,18 +7,29 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// AddIdempotencyRecord stores a command's response in the caller's transaction. A record
-// already there under the same id (a concurrent request with the same key) is a duplicate
-// error, and the caller's transaction must roll back.
+// AddIdempotencyRecord stores a command's record in the caller's transaction. A record already
+// there under the same id (a concurrent request with the same key) is a duplicate error, and
+// the caller's transaction must roll back.
 func (s *Store) AddIdempotencyRecord(ctx context.Context, r *models.IdempotencyRecord) error {
 	return s.db.WithContext(ctx).Create(r).Error
 }
 
-// IdempotencyRecordByID loads a live record.
-func (s *Store) IdempotencyRecordByID(ctx context.Context, id string, now time.Time) (*models.IdempotencyRecord, error) {
+// FinishIdempotencyRecord fills in the answer of a record added earlier in the transaction.
+func (s *Store) FinishIdempotencyRecord(ctx context.Context, id string, status int, contentType string, sealed []byte) error {
+	return s.db.WithContext(ctx).Model(&models.IdempotencyRecord{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "content_type": contentType, "sealed": sealed}).Error
+}
+
+// IdempotencyRecordByID loads a record, expired or not.
+func (s *Store) IdempotencyRecordByID(ctx context.Context, id string) (*models.IdempotencyRecord, error) {
 	var r models.IdempotencyRecord
-	err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, now).Take(&r).Error
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
 	return &r, translate(err, "idempotency record")
+}
+
+// DeleteExpiredIdempotencyRecord removes the record under id if it has expired.
+func (s *Store) DeleteExpiredIdempotencyRecord(ctx context.Context, id string, now time.Time) error {
+	return s.db.WithContext(ctx).Where("id = ? AND expires_at <= ?", id, now).Delete(&models.IdempotencyRecord{}).Error
 }
 
 // DeleteExpiredIdempotencyRecords removes records past their 24 hours.

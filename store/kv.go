@@ -12,8 +12,7 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// KV is a kv.Store kept in the database. It serves idempotency records when Redis is not
-// configured, so that an acknowledged request is still known after a restart.
+// KV is a kv.Store kept in the database, for what must outlive a restart without Redis.
 type KV struct {
 	s   *Store
 	now func() time.Time
