@@ -24,6 +24,14 @@ type results struct {
 	receiverReq, repeated int64
 }
 
+// sms is a signed duration in milliseconds.
+func sms(d time.Duration) string {
+	if d < 0 {
+		return "−" + ms(-d)
+	}
+	return ms(d)
+}
+
 func pct(a, b float64) string {
 	if b <= 0 {
 		return "—"
@@ -92,16 +100,22 @@ func (r *results) table(w io.Writer) {
 
 	if r.intake != nil || r.burst != nil {
 		var parts []string
-		var fives int64
+		var bad int64
+		count := func(name string, st *statuses, of string) {
+			part := fmt.Sprintf("%s: %d 5xx of %d %s", name, st.server.Load(), st.total(), of)
+			if n := st.failed.Load(); n > 0 {
+				part += fmt.Sprintf(", %d without an answer within 60 s", n)
+			}
+			bad += st.server.Load() + st.failed.Load()
+			parts = append(parts, part)
+		}
 		if r.intake != nil {
-			fives += r.intake.st.server.Load()
-			parts = append(parts, fmt.Sprintf("intake: %d 5xx of %d answers", r.intake.st.server.Load(), r.intake.st.total()))
+			count("intake", r.intake.st, "answers")
 		}
 		if r.burst != nil {
-			fives += r.burst.st.server.Load()
-			parts = append(parts, fmt.Sprintf("burst: %d 5xx of %d accepts", r.burst.st.server.Load(), r.burst.st.total()))
+			count("burst", r.burst.st, "accepts")
 		}
-		row("accepts while the dispatcher delivers", strings.Join(parts, "; "), "—", "0 × 5xx", met(fives == 0))
+		row("accepts while the dispatcher delivers", strings.Join(parts, "; "), "—", "0 × 5xx", met(bad == 0))
 	} else {
 		notRun("accepts while the dispatcher delivers", "0 × 5xx")
 	}
@@ -134,8 +148,8 @@ func (r *results) table(w io.Writer) {
 	if s, l := r.steady, r.steadyLat; s != nil && l != nil {
 		keeps := s.accepted == s.scheduled && s.rate() >= 0.95*r.steadyRate
 		row(fmt.Sprintf("steady %s accepts/s, accept answer → receipt", num(r.steadyRate)),
-			fmt.Sprintf("%s accepts/s achieved (%d of %d); p50 %s, p99 %s (%d not received)",
-				num(s.rate()), s.accepted, s.scheduled, ms(l.lat.pct(50)), ms(l.lat.pct(99)), l.missing),
+			fmt.Sprintf("%s accepts/s achieved (%d of %d accepted, %d not sent within the time limit); p50 %s, p99 %s (%d not received)",
+				num(s.rate()), s.accepted, s.scheduled, s.unsent+s.cut, l.at(50), l.at(99), l.missing),
 			"—", "keeps up, p99 < 250 ms", met(keeps && l.missing == 0 && l.lat.pct(99) < 250*time.Millisecond))
 	} else {
 		notRun("steady accepts/s, accept answer → receipt", "keeps up, p99 < 250 ms")
@@ -144,11 +158,11 @@ func (r *results) table(w io.Writer) {
 	if h, l := r.hang, r.hangLat; h != nil && l != nil {
 		base := ""
 		if r.steadyLat != nil {
-			base = fmt.Sprintf(" (steady run without a hang: p50 %s)", ms(r.steadyLat.lat.pct(50)))
+			base = fmt.Sprintf(" (steady run without a hang: p50 %s, p99 %s)", r.steadyLat.at(50), r.steadyLat.at(99))
 		}
 		row("one platform's endpoint hangs",
 			fmt.Sprintf("healthy platform at %s/s while the other (%s/s) hangs: p50 %s, p99 %s%s; %d of %d not received",
-				num(r.hangRateA), num(r.hangRateB), ms(l.lat.pct(50)), ms(l.lat.pct(99)), base, l.missing, l.received+l.missing),
+				num(r.hangRateA), num(r.hangRateB), l.at(50), l.at(99), base, l.missing, l.received+l.missing),
 			"—", "other platforms' p99 < 250 ms", met(l.missing == 0 && l.lat.pct(99) < 250*time.Millisecond))
 	} else {
 		notRun("one platform's endpoint hangs", "other platforms' p99 < 250 ms")
@@ -181,18 +195,23 @@ func (r *results) figures(w io.Writer) {
 		p("burst: %d filed, %d accepted in %.2f s, %d received, first accept → last receipt %.3f s = %.1f/s; accepts: %s",
 			b.n, b.accepted, b.acceptFor.Seconds(), b.received, b.endToEnd.Seconds(), b.rate(), b.st)
 	}
+	signed := func(l *latencies) string {
+		return fmt.Sprintf("signed (receipt − answer) p1=%s p50=%s p99=%s", sms(l.pct(1)), sms(l.pct(50)), sms(l.pct(99)))
+	}
 	if s := r.steady; s != nil {
-		p("steady: scheduled %d at %.0f/s, accepted %d in %.2f s = %.1f/s; accepts: %s", s.scheduled, r.steadyRate, s.accepted, s.elapsed.Seconds(), s.rate(), s.st)
+		p("steady: scheduled %d at %.0f/s, accepted %d in %.2f s = %.1f/s; not sent by the time limit %d, cut off in flight %d; accepts: %s",
+			s.scheduled, r.steadyRate, s.accepted, s.elapsed.Seconds(), s.rate(), s.unsent, s.cut, s.st)
 	}
 	if l := r.steadyLat; l != nil {
-		p("steady answer → receipt: %s; %d missing; %d arrived before the answer (counted 0)", lat(l.lat), l.missing, l.early)
+		p("steady answer → receipt: %s; %d missing; %d arrived before the answer (counted 0); %s", lat(l.lat), l.missing, l.early, signed(l.signed))
 	}
 	if h := r.hang; h != nil {
-		p("hang: scheduled %d (healthy %.0f/s + hanging %.0f/s), accepted %d in %.2f s; accepts: %s; requests held by the hanging endpoint: %d",
-			h.scheduled, r.hangRateA, r.hangRateB, h.accepted, h.elapsed.Seconds(), h.st, r.hangSeen)
+		p("hang: scheduled %d (healthy %.0f/s + hanging %.0f/s), accepted %d in %.2f s; not sent by the time limit %d, cut off in flight %d; accepts: %s; requests held by the hanging endpoint: %d",
+			h.scheduled, r.hangRateA, r.hangRateB, h.accepted, h.elapsed.Seconds(), h.unsent, h.cut, h.st, r.hangSeen)
 	}
 	if l := r.hangLat; l != nil {
-		p("hang, healthy platform answer → receipt: %s; %d missing; %d arrived before the answer (counted 0)", lat(l.lat), l.missing, l.early)
+		p("hang, healthy platform answer → receipt: %s (missing ones counted with the time awaited); %d missing; %d arrived before the answer (counted 0); %s",
+			lat(l.lat), l.missing, l.early, signed(l.signed))
 	}
 	p("receiver: %d requests, %d repeated event ids", r.receiverReq, r.repeated)
 }

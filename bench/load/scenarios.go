@@ -230,6 +230,7 @@ type job struct {
 // openResult is accepts sent on a schedule, whatever the answers' pace.
 type openResult struct {
 	scheduled, accepted int
+	unsent, cut         int           // not sent before the time limit; in flight when it struck
 	elapsed             time.Duration // first scheduled accept to the last answer
 	answered            []time.Time   // per job: when the accept's answer arrived (zero: failed)
 	st                  *statuses
@@ -246,13 +247,18 @@ func (f *fixture) openLoop(ctx context.Context, name string, jobs []job, workers
 	res := openResult{scheduled: len(jobs), answered: make([]time.Time, len(jobs)), st: &statuses{}}
 	queue := make(chan int)
 	var wg sync.WaitGroup
-	var done atomic.Int64
+	var done, sent, cut atomic.Int64
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			for i := range queue {
+				sent.Add(1)
 				status, body, err := f.accept(ctx, w, jobs[i].id)
+				if err != nil && ctx.Err() != nil {
+					cut.Add(1) // cut off by the time limit: not an answer of the service
+					continue
+				}
 				if status == http.StatusOK {
 					res.answered[i] = time.Now()
 				}
@@ -281,6 +287,7 @@ schedule:
 	close(queue)
 	wg.Wait()
 	stop()
+	res.unsent, res.cut = len(jobs)-int(sent.Load()), int(cut.Load())
 	var last time.Time
 	for _, t := range res.answered {
 		if !t.IsZero() {
@@ -310,11 +317,22 @@ func merge(a, b []job) []job {
 	return out
 }
 
-// latencyResult is accept answer → receipt of the complaint.delivered event.
+// latencyResult is accept answer → receipt of the complaint.delivered event. An event that
+// never came counts with the time it had been awaited when the wait ended, so that the
+// percentiles are then lower bounds.
 type latencyResult struct {
 	lat               *latencies
+	signed            *latencies // receipt − answer, negative when the event came first
 	received, missing int
 	early             int // events that arrived before the accept's answer (counted as 0)
+}
+
+// at is the percentile p, as text; "≥" when events never came.
+func (l *latencyResult) at(p float64) string {
+	if l.missing > 0 {
+		return "≥ " + ms(l.lat.pct(p))
+	}
+	return ms(l.lat.pct(p))
 }
 
 func commitToReceipt(ctx context.Context, rcv *receiver, name string, jobs []job, res openResult, only map[string]bool, drain time.Duration) latencyResult {
@@ -326,15 +344,18 @@ func commitToReceipt(ctx context.Context, rcv *receiver, name string, jobs []job
 			idx = append(idx, i)
 		}
 	}
-	out := latencyResult{lat: &latencies{}}
+	out := latencyResult{lat: &latencies{}, signed: &latencies{}}
 	out.missing = rcv.waitDelivered(ctx, name, ids, drain)
+	gaveUp := time.Now()
 	for k, id := range ids {
 		t, ok := rcv.receipt(id)
 		if !ok {
+			out.lat.add(gaveUp.Sub(res.answered[idx[k]]))
 			continue
 		}
 		out.received++
 		d := t.Sub(res.answered[idx[k]])
+		out.signed.add(d)
 		if d < 0 {
 			out.early++
 			d = 0
