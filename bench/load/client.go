@@ -19,7 +19,7 @@ import (
 // newHTTPClient is the load's client: keep-alive connections, at most conns of them to a host.
 func newHTTPClient(conns int) *http.Client {
 	return &http.Client{
-		Timeout: 60 * time.Second,
+		Timeout: 30 * time.Second,
 		Transport: &http.Transport{
 			MaxIdleConns:        conns,
 			MaxIdleConnsPerHost: conns,

@@ -231,8 +231,11 @@ func run(ctx context.Context, o options) (err error) {
 	step("intake: %d complaints filed and accepted by %d workers", o.intake, o.conns)
 	in := f.intake(ctx, o.intake, o.conns)
 	r.intake = &in
+	if in.stalled {
+		r.note("intake stalled: no request succeeded for %s; %d of %d delivered", stallAfter, in.delivered, in.n)
+	}
 	if left := rcv.waitDelivered(ctx, "intake: deliveries", in.ids, o.drain); left > 0 {
-		step("intake: %d events still missing after %s", left, o.drain)
+		r.note("intake: %d of %d complaint.delivered events still missing %s after the run", left, len(in.ids), o.drain)
 	}
 
 	if err := alive(); err != nil {
@@ -255,19 +258,29 @@ func run(ctx context.Context, o options) (err error) {
 		r.get = &one
 	}
 
+	// A run whose complaints could not all be filed goes on with those that were.
+	fileMany := func(name string, n int, platformID string) []string {
+		ids, _, err := f.fileMany(ctx, name, n, o.conns, platformID)
+		if err != nil {
+			r.note("%v", err)
+		}
+		return ids
+	}
+
 	if err := alive(); err != nil {
 		return err
 	}
 	step("burst: %d complaints filed, then accepted at once", o.burst)
-	ids, _, err := f.fileMany(ctx, "burst: filing", o.burst, o.conns, f.a.id)
-	if err != nil {
-		return err
+	if ids := fileMany("burst: filing", o.burst, f.a.id); len(ids) > 0 {
+		if err := alive(); err != nil {
+			return err
+		}
+		b := f.burst(ctx, rcv, ids, o.conns, o.drain)
+		r.burst = &b
+		if b.stalled {
+			r.note("burst stalled: no accept succeeded for %s; %d of %d accepted", stallAfter, b.accepted, b.n)
+		}
 	}
-	if err := alive(); err != nil {
-		return err
-	}
-	b := f.burst(ctx, rcv, ids, o.conns, o.drain)
-	r.burst = &b
 
 	if !o.skipSteady {
 		if err := alive(); err != nil {
@@ -275,18 +288,16 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		n := int(o.steadyRate * o.steadyFor.Seconds())
 		step("steady: %d complaints filed, then accepted at %.0f/s", n, o.steadyRate)
-		ids, _, err := f.fileMany(ctx, "steady: filing", n, o.conns, f.a.id)
-		if err != nil {
-			return err
+		if ids := fileMany("steady: filing", n, f.a.id); len(ids) > 0 {
+			if err := alive(); err != nil {
+				return err
+			}
+			jobs := evenly(ids, o.steadyRate)
+			s := f.openLoop(ctx, "steady", jobs, o.conns, 2*o.steadyFor+30*time.Second)
+			r.steady, r.steadyRate = &s, o.steadyRate
+			sl := commitToReceipt(ctx, rcv, "steady: deliveries", jobs, s, nil, o.drain)
+			r.steadyLat = &sl
 		}
-		if err := alive(); err != nil {
-			return err
-		}
-		jobs := evenly(ids, o.steadyRate)
-		s := f.openLoop(ctx, "steady", jobs, o.conns, 2*o.steadyFor+30*time.Second)
-		r.steady, r.steadyRate = &s, o.steadyRate
-		sl := commitToReceipt(ctx, rcv, "steady: deliveries", jobs, s, nil, o.drain)
-		r.steadyLat = &sl
 	}
 
 	if !o.skipHanging {
@@ -295,28 +306,24 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		na, nb := int(o.hangRateA*o.hangFor.Seconds()), int(o.hangRateB*o.hangFor.Seconds())
 		step("hang: %d + %d complaints filed; then B's endpoint hangs while both are accepted", na, nb)
-		idsA, _, err := f.fileMany(ctx, "hang: filing A", na, o.conns, f.a.id)
-		if err != nil {
-			return err
+		idsA := fileMany("hang: filing A", na, f.a.id)
+		idsB := fileMany("hang: filing B", nb, f.b.id)
+		if len(idsA) > 0 {
+			if err := alive(); err != nil {
+				return err
+			}
+			healthy := map[string]bool{}
+			for _, id := range idsA {
+				healthy[id] = true
+			}
+			rcv.hang(f.b.slug)
+			jobs := merge(evenly(idsA, o.hangRateA), evenly(idsB, o.hangRateB))
+			h := f.openLoop(ctx, "hang", jobs, o.conns, 2*o.hangFor+30*time.Second)
+			r.hang, r.hangRateA, r.hangRateB = &h, o.hangRateA, o.hangRateB
+			hl := commitToReceipt(ctx, rcv, "hang: healthy deliveries", jobs, h, healthy, min(o.drain, 60*time.Second))
+			r.hangLat = &hl
+			rcv.releaseHanging()
 		}
-		idsB, _, err := f.fileMany(ctx, "hang: filing B", nb, o.conns, f.b.id)
-		if err != nil {
-			return err
-		}
-		if err := alive(); err != nil {
-			return err
-		}
-		healthy := map[string]bool{}
-		for _, id := range idsA {
-			healthy[id] = true
-		}
-		rcv.hang(f.b.slug)
-		jobs := merge(evenly(idsA, o.hangRateA), evenly(idsB, o.hangRateB))
-		h := f.openLoop(ctx, "hang", jobs, o.conns, 2*o.hangFor+30*time.Second)
-		r.hang, r.hangRateA, r.hangRateB = &h, o.hangRateA, o.hangRateB
-		hl := commitToReceipt(ctx, rcv, "hang: healthy deliveries", jobs, h, healthy, min(o.drain, 60*time.Second))
-		r.hangLat = &hl
-		rcv.releaseHanging()
 	}
 	return nil
 }

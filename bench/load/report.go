@@ -22,7 +22,10 @@ type results struct {
 	hangRateA, hangRateB  float64
 	hangSeen              int64
 	receiverReq, repeated int64
+	notes                 []string // what went wrong in a run, printed under the table
 }
+
+func (r *results) note(format string, a ...any) { r.notes = append(r.notes, fmt.Sprintf(format, a...)) }
 
 // sms is a signed duration in milliseconds.
 func sms(d time.Duration) string {
@@ -104,7 +107,7 @@ func (r *results) table(w io.Writer) {
 		count := func(name string, st *statuses, of string) {
 			part := fmt.Sprintf("%s: %d 5xx of %d %s", name, st.server.Load(), st.total(), of)
 			if n := st.failed.Load(); n > 0 {
-				part += fmt.Sprintf(", %d without an answer within 60 s", n)
+				part += fmt.Sprintf(", %d without an answer within 30 s (transport error or client timeout)", n)
 			}
 			bad += st.server.Load() + st.failed.Load()
 			parts = append(parts, part)
@@ -166,6 +169,12 @@ func (r *results) table(w io.Writer) {
 			"—", "other platforms' p99 < 250 ms", met(l.missing == 0 && l.lat.pct(99) < 250*time.Millisecond))
 	} else {
 		notRun("one platform's endpoint hangs", "other platforms' p99 < 250 ms")
+	}
+	if len(r.notes) > 0 {
+		fmt.Fprintln(w)
+		for _, n := range r.notes {
+			fmt.Fprintf(w, "- %s\n", n)
+		}
 	}
 }
 

@@ -48,14 +48,39 @@ func decodeComplaint(status int, body []byte, want int) (complaintAnswer, bool) 
 	return c, true
 }
 
-// runJobs runs job(w, i) for i in [0, n) on workers goroutines, bounded by limit.
-func runJobs(ctx context.Context, name string, n, workers int, limit time.Duration, job func(ctx context.Context, w, i int)) time.Duration {
+// stallAfter ends a run in which no request has succeeded for this long (longer than the
+// client's timeout): a wedged server must not hold the benchmark for the rest of its bound.
+const stallAfter = 45 * time.Second
+
+// runJobs runs job(w, i) for i in [0, n) on workers goroutines, bounded by limit; job reports
+// whether its requests succeeded. It reports the wall time and whether the run stalled.
+func runJobs(ctx context.Context, name string, n, workers int, limit time.Duration, job func(ctx context.Context, w, i int) bool) (time.Duration, bool) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	var next, done atomic.Int64
+	var next, done, lastOK atomic.Int64
+	var stalled atomic.Bool
 	stop := progress(name, func() string { return fmt.Sprintf("%d of %d", done.Load(), n) })
 	defer stop()
 	start := time.Now()
+	lastOK.Store(start.UnixNano())
+	watch := make(chan struct{})
+	defer close(watch)
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-watch:
+				return
+			case <-t.C:
+				if time.Since(time.Unix(0, lastOK.Load())) > stallAfter {
+					stalled.Store(true)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -66,25 +91,29 @@ func runJobs(ctx context.Context, name string, n, workers int, limit time.Durati
 				if i >= n {
 					return
 				}
-				job(ctx, w, i)
+				if job(ctx, w, i) {
+					lastOK.Store(time.Now().UnixNano())
+				}
 				done.Add(1)
 			}
 		}(w)
 	}
 	wg.Wait()
-	return time.Since(start)
+	return time.Since(start), stalled.Load()
 }
 
 // fileMany files n complaints (pending_review) against the platform and returns their ids.
 func (f *fixture) fileMany(ctx context.Context, name string, n, workers int, platformID string) ([]string, *statuses, error) {
 	ids := make([]string, n)
 	st := &statuses{}
-	runJobs(ctx, name, n, workers, 10*time.Minute, func(ctx context.Context, w, i int) {
+	_, stalled := runJobs(ctx, name, n, workers, 5*time.Minute, func(ctx context.Context, w, i int) bool {
 		status, body, err := f.file(ctx, w, platformID)
 		st.record(status, body, err)
-		if c, ok := decodeComplaint(status, body, http.StatusCreated); ok {
+		c, ok := decodeComplaint(status, body, http.StatusCreated)
+		if ok {
 			ids[i] = c.ID
 		}
+		return ok
 	})
 	out := ids[:0]
 	for _, id := range ids {
@@ -92,8 +121,8 @@ func (f *fixture) fileMany(ctx context.Context, name string, n, workers int, pla
 			out = append(out, id)
 		}
 	}
-	if len(out) == 0 && n > 0 {
-		return nil, st, fmt.Errorf("%s: no complaint filed: %s", name, st)
+	if len(out) < n {
+		return out, st, fmt.Errorf("%s: %d of %d complaints filed (stalled: %v; %s)", name, len(out), n, stalled, st)
 	}
 	return out, st, nil
 }
@@ -145,6 +174,7 @@ func (f *fixture) idle(ctx context.Context, srv *server, rcv *receiver, d time.D
 // intakeResult is complaints filed and accepted by workers at once.
 type intakeResult struct {
 	n, delivered   int
+	stalled        bool
 	elapsed        time.Duration
 	create, accept *latencies
 	st             *statuses
@@ -156,14 +186,14 @@ func (r intakeResult) rate() float64 { return float64(r.delivered) / r.elapsed.S
 func (f *fixture) intake(ctx context.Context, n, workers int) intakeResult {
 	res := intakeResult{n: n, create: &latencies{}, accept: &latencies{}, st: &statuses{}}
 	ids := make([]string, n)
-	res.elapsed = runJobs(ctx, "intake", n, workers, 10*time.Minute, func(ctx context.Context, w, i int) {
+	res.elapsed, res.stalled = runJobs(ctx, "intake", n, workers, 5*time.Minute, func(ctx context.Context, w, i int) bool {
 		t0 := time.Now()
 		status, body, err := f.file(ctx, w, f.a.id)
 		res.create.add(time.Since(t0))
 		res.st.record(status, body, err)
 		c, ok := decodeComplaint(status, body, http.StatusCreated)
 		if !ok {
-			return
+			return false
 		}
 		t1 := time.Now()
 		status, body, err = f.accept(ctx, w, c.ID)
@@ -171,7 +201,9 @@ func (f *fixture) intake(ctx context.Context, n, workers int) intakeResult {
 		res.st.record(status, body, err)
 		if c, ok := decodeComplaint(status, body, http.StatusOK); ok && c.Status == "delivered" {
 			ids[i] = c.ID
+			return true
 		}
+		return false
 	})
 	for _, id := range ids {
 		if id != "" {
@@ -185,6 +217,7 @@ func (f *fixture) intake(ctx context.Context, n, workers int) intakeResult {
 // burstResult is a backlog of accepted complaints delivered to the receiver.
 type burstResult struct {
 	n, accepted, received int
+	stalled               bool
 	acceptFor, endToEnd   time.Duration
 	st                    *statuses
 }
@@ -201,10 +234,11 @@ func (f *fixture) burst(ctx context.Context, rcv *receiver, ids []string, worker
 	res := burstResult{n: len(ids), st: &statuses{}}
 	ok := make([]bool, len(ids))
 	start := time.Now()
-	res.acceptFor = runJobs(ctx, "burst: accepts", len(ids), workers, 10*time.Minute, func(ctx context.Context, w, i int) {
+	res.acceptFor, res.stalled = runJobs(ctx, "burst: accepts", len(ids), workers, 5*time.Minute, func(ctx context.Context, w, i int) bool {
 		status, body, err := f.accept(ctx, w, ids[i])
 		res.st.record(status, body, err)
 		ok[i] = status == http.StatusOK
+		return ok[i]
 	})
 	var accepted []string
 	for i, id := range ids {
