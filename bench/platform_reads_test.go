@@ -31,7 +31,7 @@ func BenchmarkPlatformReads(b *testing.B) {
 	log := slog.New(slog.DiscardHandler)
 	secret := []byte("bench-secret-bench-secret-bench!!")
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Logger: log, EvidenceDir: b.TempDir()})
-	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now), Idempotency: st.KV(time.Now),
+	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now),
 		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
 	ctx := context.Background()
 	if err := svc.Accounts.EnsureAdmin(ctx, "admin@example.com", "admin-password-1"); err != nil {
