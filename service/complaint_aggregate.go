@@ -115,7 +115,7 @@ func (cs *Complaints) act(ctx context.Context, id string, aud Audience, check gu
 			return nil, err
 		}
 		done = fx
-		return cs.present(ctx, a.c, a.evidence, aud)
+		return cs.present(ctx, tx, a.c, a.evidence, aud)
 	})
 	if err != nil {
 		return nil, err
@@ -186,9 +186,10 @@ func (cs *Complaints) flush(ctx context.Context, tx *store.Store, fx *effects) e
 	return nil
 }
 
-// present is the view of a complaint in memory for aud, with the platform from the cache.
-func (cs *Complaints) present(ctx context.Context, c *models.Complaint, evidence map[string]models.Evidence, aud Audience) (*ComplaintView, error) {
-	p, err := cs.platforms.Platform(ctx, c.PlatformID)
+// present is the view of a complaint in memory for aud, with the platform from the cache
+// (a miss read through tx).
+func (cs *Complaints) present(ctx context.Context, tx *store.Store, c *models.Complaint, evidence map[string]models.Evidence, aud Audience) (*ComplaintView, error) {
+	p, err := cs.platforms.PlatformVia(ctx, tx, c.PlatformID)
 	if errors.Is(err, models.ErrNotFound) {
 		p, err = nil, nil
 	}

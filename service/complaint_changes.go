@@ -14,7 +14,7 @@ import (
 // transition moves c by action and gathers what the new status causes: the timeline entry,
 // the notification to the complainant with its text message, the platform's webhook events and
 // the follow-up jobs. It writes nothing itself: the command's flush does, in its transaction.
-func (cs *Complaints) transition(ctx context.Context, _ *store.Store, c *models.Complaint, action models.Action, actor models.Actor, note string, fx *effects) error {
+func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models.Complaint, action models.Action, actor models.Actor, note string, fx *effects) error {
 	to, err := models.Transition(c.Status, action, actor)
 	if err != nil {
 		return err
@@ -47,25 +47,25 @@ func (cs *Complaints) transition(ctx context.Context, _ *store.Store, c *models.
 	fx.timeline = append(fx.timeline, item)
 	switch to {
 	case models.StatusDelivered:
-		if err := cs.notify(ctx, c, models.NotifyDelivered, fx); err != nil {
+		if err := cs.notify(ctx, tx, c, models.NotifyDelivered, fx); err != nil {
 			return err
 		}
-		return cs.emit(ctx, nil, c, fx, models.EventComplaintDelivered)
+		return cs.emit(ctx, tx, c, fx, models.EventComplaintDelivered)
 	case models.StatusReplied:
 		// Nobody's rating completes it after DSB_AUTO_COMPLETE_AFTER.
 		fx.jobs = append(fx.jobs, models.Job{ID: models.NewID(), Kind: models.JobAutoComplete, State: models.JobAvailable,
 			DueAt: t.Add(cs.autoCompleteAfter), Ref: c.ID, PlatformID: c.PlatformID, CreatedAt: t, UpdatedAt: t})
-		return cs.notify(ctx, c, models.NotifyReplied, fx)
+		return cs.notify(ctx, tx, c, models.NotifyReplied, fx)
 	case models.StatusRejected:
-		return cs.notify(ctx, c, models.NotifyRejected, fx)
+		return cs.notify(ctx, tx, c, models.NotifyRejected, fx)
 	case models.StatusCompleted:
 		if action == models.ActionRate {
-			return cs.emit(ctx, nil, c, fx, models.EventComplaintRated, models.EventComplaintCompleted)
+			return cs.emit(ctx, tx, c, fx, models.EventComplaintRated, models.EventComplaintCompleted)
 		}
-		return cs.emit(ctx, nil, c, fx, models.EventComplaintCompleted)
+		return cs.emit(ctx, tx, c, fx, models.EventComplaintCompleted)
 	case models.StatusWithdrawn:
 		if c.DeliveredAt != nil {
-			return cs.emit(ctx, nil, c, fx, models.EventComplaintWithdrawn)
+			return cs.emit(ctx, tx, c, fx, models.EventComplaintWithdrawn)
 		}
 	}
 	return nil
@@ -78,8 +78,8 @@ func (cs *Complaints) touch(c *models.Complaint) {
 }
 
 // notify gathers the complainant's text message and the job that sends it.
-func (cs *Complaints) notify(ctx context.Context, c *models.Complaint, kind string, fx *effects) error {
-	p, err := cs.platforms.Platform(ctx, c.PlatformID)
+func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Complaint, kind string, fx *effects) error {
+	p, err := cs.platforms.PlatformVia(ctx, tx, c.PlatformID)
 	if err != nil {
 		return err
 	}
@@ -116,8 +116,8 @@ func deref(s *string) string {
 
 // emit gathers webhook events for the platform, each carrying the platform view of the
 // complaint as it is now in memory (built once for all of them).
-func (cs *Complaints) emit(ctx context.Context, _ *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
-	view, err := cs.present(ctx, c, fx.agg.evidence, AudiencePlatform)
+func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
+	view, err := cs.present(ctx, tx, c, fx.agg.evidence, AudiencePlatform)
 	if err != nil {
 		return err
 	}
@@ -270,8 +270,8 @@ func (cs *Complaints) accept(ctx context.Context, tx *store.Store, c *models.Com
 
 // reachable applies the rule of API.md 5.1: onboarded, and an after-sales contact, an active API
 // key or an enabled webhook endpoint.
-func (cs *Complaints) reachable(ctx context.Context, _ *store.Store, platformID string) (bool, error) {
-	return cs.platforms.Reachable(ctx, platformID)
+func (cs *Complaints) reachable(ctx context.Context, st *store.Store, platformID string) (bool, error) {
+	return cs.platforms.ReachableVia(ctx, st, platformID)
 }
 
 // Rate records the complainant's 1–10 score; the complaint is completed.

@@ -304,7 +304,7 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 			return nil, err
 		}
 		done = fx
-		return cs.present(ctx, a.c, a.evidence, AudienceOwner)
+		return cs.present(ctx, tx, a.c, a.evidence, AudienceOwner)
 	})
 	if err != nil {
 		return nil, err
