@@ -49,6 +49,7 @@ func newAggregate(ctx context.Context, st *store.Store, c *models.Complaint) (*a
 		return nil, err
 	}
 	a := &aggregate{c: c, loaded: *c, evidence: make(map[string]models.Evidence, len(evs))}
+	a.loaded.Flags = slices.Clone(c.Flags)
 	for _, e := range evs {
 		a.evidence[e.ID] = e
 	}
