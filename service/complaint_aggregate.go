@@ -30,7 +30,7 @@ func loadAggregate(ctx context.Context, st *store.Store, id string, timeline, lo
 		err error
 	)
 	if lock {
-		c, err = st.LockComplaint(ctx, id)
+		c, err = st.ComplaintForUpdate(ctx, id)
 	} else {
 		c, err = st.ComplaintRow(ctx, id)
 	}
@@ -131,7 +131,7 @@ func (cs *Complaints) lockAggregate(ctx context.Context, tx *store.Store, id str
 	if pre == nil {
 		return loadAggregate(ctx, tx, id, timeline, true)
 	}
-	row, err := tx.LockComplaint(ctx, id)
+	row, err := tx.ComplaintForUpdate(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -87,13 +87,6 @@ func (s *Store) backfillClaims(ctx context.Context, now time.Time) error {
 	}).Error
 }
 
-// LockComplaint loads a complaint's row with a row lock (SQLite serialises writers anyway).
-func (s *Store) LockComplaint(ctx context.Context, id string) (*models.Complaint, error) {
-	var c models.Complaint
-	err := s.withLock(s.db.WithContext(ctx)).Where("id = ?", id).Take(&c).Error
-	return &c, translate(err, "complaint")
-}
-
 // ComplaintRow loads a complaint's row without its children.
 func (s *Store) ComplaintRow(ctx context.Context, id string) (*models.Complaint, error) {
 	var c models.Complaint

@@ -48,26 +48,6 @@ func (s *Store) ComplaintsByIDs(ctx context.Context, ids []string) ([]models.Com
 	return out, err
 }
 
-// AddTimeline appends a status change.
-func (s *Store) AddTimeline(ctx context.Context, t *models.TimelineItem) error {
-	return s.db.WithContext(ctx).Create(t).Error
-}
-
-// AddSupplement appends a supplement.
-func (s *Store) AddSupplement(ctx context.Context, sp *models.Supplement) error {
-	return s.db.WithContext(ctx).Create(sp).Error
-}
-
-// AddReply appends a platform reply.
-func (s *Store) AddReply(ctx context.Context, r *models.Reply) error {
-	return s.db.WithContext(ctx).Create(r).Error
-}
-
-// AddNotification writes a notification to be sent after commit.
-func (s *Store) AddNotification(ctx context.Context, n *models.Notification) error {
-	return s.db.WithContext(ctx).Create(n).Error
-}
-
 // AddWebhookEvent writes an event to the outbox.
 func (s *Store) AddWebhookEvent(ctx context.Context, e *models.WebhookEvent) error {
 	return s.db.WithContext(ctx).Create(e).Error
