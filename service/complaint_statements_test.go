@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCommandStatements counts what each complaint command sends to the database: exactly one
@@ -17,7 +18,8 @@ func TestCommandStatements(t *testing.T) {
 	cs := f.svc.Complaints
 	n := 0
 	orderNo := func() string { n++; return fmt.Sprintf("TB%d", n) }
-	// Warm the platform cache, as a running instance has it.
+	// Warm the platform cache, as a running instance has it, and keep it warm on a slow machine.
+	cs.platforms.ttl = time.Hour
 	warm := f.file(f.consumer, orderNo())
 	if _, err := cs.Accept(context.Background(), f.moderator, warm.ID); err != nil {
 		t.Fatal(err)
@@ -81,6 +83,9 @@ func TestCommandStatements(t *testing.T) {
 				}
 				if s.name == "create" {
 					id = got.ID
+				}
+				if keyed && IdempotentOf(ctx).Body == nil {
+					t.Error("no idempotency record was written with the change")
 				}
 				statements, commits := c.snapshot()
 				t.Logf("%s: %d statements, %d commits:%s", name, len(statements), commits, short(statements))
