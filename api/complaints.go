@@ -127,7 +127,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		409				{object}	Problem	"invalid_state; duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Router			/api/v1/complaints/{id}/supplements [post]
 func (h *complaintsHandler) supplement(c *gin.Context) {

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"time"
 )
@@ -170,7 +172,39 @@ type TimelineItem struct {
 // TableName keeps the table's name plain.
 func (TimelineItem) TableName() string { return "complaint_timeline" }
 
-// ComplaintSequence hands out the daily sequence of human complaint numbers.
+// DuplicateWindow is how long a complaint without an order number blocks the same text.
+const DuplicateWindow = 24 * time.Hour
+
+// ComplaintClaim holds a duplicate key of API.md 5.2 for the complaint that took it: one
+// complainant, one platform, and one order number (while the complaint is open) or one text
+// (for DuplicateWindow). A filing inserts its key, so concurrent duplicates meet on the primary
+// key instead of on a lock of the complainant.
+type ComplaintClaim struct {
+	Key         string `gorm:"column:dedupe_key;primaryKey;size:64"`
+	ComplaintID string `gorm:"size:40;not null"`
+	// ExpiresAt is nil for an order claim, which lasts while the complaint is open.
+	ExpiresAt *time.Time
+}
+
+// DuplicateClaim is the claim the complaint holds in its current status: its key, when the
+// claim lapses (nil: while held), and whether it holds it at all. An order number is held
+// until the complaint is completed, withdrawn or rejected; a text without an order number for
+// DuplicateWindow after filing, unless withdrawn.
+func (c *Complaint) DuplicateClaim() (key string, expires *time.Time, held bool) {
+	h := sha256.New()
+	if c.OrderNo != nil {
+		h.Write([]byte("order\x00" + c.ComplainantID + "\x00" + c.PlatformID + "\x00" + *c.OrderNo))
+		held = c.Status != StatusCompleted && c.Status != StatusWithdrawn && c.Status != StatusRejected
+	} else {
+		h.Write([]byte("text\x00" + c.ComplainantID + "\x00" + c.PlatformID + "\x00" + c.ContentHash))
+		t := c.CreatedAt.Add(DuplicateWindow)
+		expires, held = &t, c.Status != StatusWithdrawn
+	}
+	return hex.EncodeToString(h.Sum(nil)), expires, held
+}
+
+// ComplaintSequence is the day's highest complaint number handed out; instances reserve
+// blocks of numbers from it.
 type ComplaintSequence struct {
 	Day  string `gorm:"primaryKey;size:8"`
 	Last int64  `gorm:"not null"`

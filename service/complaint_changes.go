@@ -11,8 +11,9 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
-// transition moves c by action, appends the timeline entry and writes what the new status
-// causes: the notification to the complainant and the platform's webhook event.
+// transition moves c by action and gathers what the new status causes: the timeline entry,
+// the notification to the complainant with its text message, the platform's webhook events and
+// the follow-up jobs. It writes nothing itself: the command's flush does, in its transaction.
 func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models.Complaint, action models.Action, actor models.Actor, note string, fx *effects) error {
 	to, err := models.Transition(c.Status, action, actor)
 	if err != nil {
@@ -41,17 +42,9 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 	case models.StatusPendingReview:
 		c.RejectionReason, c.RejectionNote = nil, nil
 	}
-	if action == models.ActionSubmit {
-		if err := tx.CreateComplaint(ctx, c); err != nil {
-			return err
-		}
-	} else if err := tx.SaveComplaint(ctx, c); err != nil {
-		return err
-	}
-	if err := tx.AddTimeline(ctx, &models.TimelineItem{ID: models.NewID(), ComplaintID: c.ID, At: t, From: from, To: to,
-		ActorType: actor, Note: note}); err != nil {
-		return err
-	}
+	item := models.TimelineItem{ID: models.NewID(), ComplaintID: c.ID, At: t, From: from, To: to, ActorType: actor, Note: note}
+	c.Timeline = append(c.Timeline, item)
+	fx.timeline = append(fx.timeline, item)
 	switch to {
 	case models.StatusDelivered:
 		if err := cs.notify(ctx, tx, c, models.NotifyDelivered, fx); err != nil {
@@ -59,6 +52,9 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 		}
 		return cs.emit(ctx, tx, c, fx, models.EventComplaintDelivered)
 	case models.StatusReplied:
+		// Nobody's rating completes it after DSB_AUTO_COMPLETE_AFTER.
+		fx.jobs = append(fx.jobs, models.Job{ID: models.NewID(), Kind: models.JobAutoComplete, State: models.JobAvailable,
+			DueAt: t.Add(cs.autoCompleteAfter), Ref: c.ID, PlatformID: c.PlatformID, CreatedAt: t, UpdatedAt: t})
 		return cs.notify(ctx, tx, c, models.NotifyReplied, fx)
 	case models.StatusRejected:
 		return cs.notify(ctx, tx, c, models.NotifyRejected, fx)
@@ -76,15 +72,14 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 }
 
 // touch records a change that is not a transition (a supplement, a later reply).
-func (cs *Complaints) touch(ctx context.Context, tx *store.Store, c *models.Complaint) error {
+func (cs *Complaints) touch(c *models.Complaint) {
 	c.UpdatedAt = now(cs.clock)
 	c.Version++
-	return tx.SaveComplaint(ctx, c)
 }
 
-// notify writes the complainant's text message; it is sent after commit.
+// notify gathers the complainant's text message and the job that sends it.
 func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Complaint, kind string, fx *effects) error {
-	p, err := cs.platforms.Platform(ctx, c.PlatformID)
+	p, err := cs.platforms.PlatformVia(ctx, tx, c.PlatformID)
 	if err != nil {
 		return err
 	}
@@ -104,14 +99,10 @@ func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Com
 			text += "您可补充信息后再次提交，请理性维权。"
 		}
 	}
-	n := &models.Notification{ID: models.NewID(), ComplaintID: c.ID, Phone: c.ContactPhone, Kind: kind, Text: text,
+	n := models.Notification{ID: models.NewID(), ComplaintID: c.ID, Phone: c.ContactPhone, Kind: kind, Text: text,
 		Status: models.NotificationPending, CreatedAt: now(cs.clock)}
-	if err := tx.AddNotification(ctx, n); err != nil {
-		return err
-	}
-	if err := tx.EnqueueJobs(ctx, []models.Job{smsJob(n)}); err != nil {
-		return err
-	}
+	fx.notes = append(fx.notes, n)
+	fx.jobs = append(fx.jobs, smsJob(&n))
 	fx.notifications = append(fx.notifications, n.ID)
 	return nil
 }
@@ -123,14 +114,10 @@ func deref(s *string) string {
 	return *s
 }
 
-// emit writes webhook events for the platform to the outbox, each carrying the platform view of
-// the complaint as it is now (built once for all of them).
+// emit gathers webhook events for the platform, each carrying the platform view of the
+// complaint as it is now in memory (built once for all of them).
 func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
-	full, err := tx.ComplaintByID(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	view, err := cs.viewOf(ctx, tx, full, AudiencePlatform)
+	view, err := cs.presentInMemory(ctx, tx, c, fx.agg.evidence, AudiencePlatform)
 	if err != nil {
 		return err
 	}
@@ -141,14 +128,8 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 		if err != nil {
 			return err
 		}
-		ev := &models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t}
-		if err := tx.AddWebhookEvent(ctx, ev); err != nil {
-			return err
-		}
+		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t})
 		fx.events = append(fx.events, id)
-		if err := cs.webhooks.fanOut(ctx, tx, ev); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -181,38 +162,40 @@ func (cs *Complaints) committed(ctx context.Context, fx *effects) {
 }
 
 // change loads a complaint with a row lock, lets fn change it, and commits.
+// It is for work that answers nobody (deliveries to a platform that became reachable,
+// auto-completion); the platform view its events carry needs no timeline.
 func (cs *Complaints) change(ctx context.Context, id string, fn func(tx *store.Store, c *models.Complaint, fx *effects) error) error {
 	if len(id) > 64 {
 		return models.NotFound("complaint")
 	}
-	fx := &effects{}
+	var done *effects
 	err := cs.st.Tx(ctx, func(tx *store.Store) error {
-		*fx = effects{} // a retried transaction starts over
-		c, err := tx.ComplaintForUpdate(ctx, id)
+		a, err := loadAggregate(ctx, tx, id, false, true)
 		if err != nil {
 			return err
 		}
-		return fn(tx, c, fx)
+		fx := &effects{agg: a}
+		if err := fn(tx, a.c, fx); err != nil {
+			return err
+		}
+		done = fx
+		return cs.flush(ctx, tx, fx)
 	})
 	if err != nil {
 		return err
 	}
-	cs.committed(ctx, fx)
+	cs.committed(ctx, done)
 	return nil
 }
 
-// ownerChange is change for the complainant's own complaint; anybody else's is not found.
-func (cs *Complaints) ownerChange(ctx context.Context, p *models.Principal, id string, fn func(tx *store.Store, c *models.Complaint, fx *effects) error) (*ComplaintView, error) {
-	err := cs.change(ctx, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+// ownedBy lets only the complainant act on a complaint; to anybody else it does not exist.
+func ownedBy(p *models.Principal) guard {
+	return func(c *models.Complaint) error {
 		if p.Kind != models.PrincipalPerson || c.ComplainantID != p.UserID {
 			return models.NotFound("complaint")
 		}
-		return fn(tx, c, fx)
-	})
-	if err != nil {
-		return nil, err
+		return nil
 	}
-	return cs.View(ctx, id, AudienceOwner)
 }
 
 // Supplement adds text and evidence. A resubmittable rejection goes back to review (for the
@@ -228,19 +211,17 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return cs.ownerChange(ctx, p, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.act(ctx, id, AudienceOwner, ownedBy(p), func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		if c.Final() {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no supplements"}
 		}
-		t := now(cs.clock)
-		if err := tx.AddSupplement(ctx, &models.Supplement{ID: models.NewID(), ComplaintID: c.ID, Text: strings.TrimSpace(req.Text),
-			EvidenceIDs: evidence, CreatedAt: t}); err != nil {
-			return err
-		}
-		if err := tx.LinkEvidence(ctx, c.ID, evidence); err != nil {
-			return err
-		}
+		sp := models.Supplement{ID: models.NewID(), ComplaintID: c.ID, Text: strings.TrimSpace(req.Text),
+			EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
+		c.Supplements = append(c.Supplements, sp)
+		fx.supplements = append(fx.supplements, sp)
+		fx.links = append(fx.links, sp.EvidenceIDs...)
+		fx.agg.cite(evidence)
 		hit := cs.screen.Match(req.Text)
 		if hit && !c.HasFlag(models.FlagAbusiveLanguage) {
 			c.Flags = append(c.Flags, models.FlagAbusiveLanguage)
@@ -255,12 +236,11 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 			}
 			return nil
 		case c.Status == models.StatusDelivered || c.Status == models.StatusReplied:
-			if err := cs.touch(ctx, tx, c); err != nil {
-				return err
-			}
+			cs.touch(c)
 			return cs.emit(ctx, tx, c, fx, models.EventComplaintSupplemented)
 		default:
-			return cs.touch(ctx, tx, c)
+			cs.touch(c)
+			return nil
 		}
 	})
 }
@@ -290,8 +270,8 @@ func (cs *Complaints) accept(ctx context.Context, tx *store.Store, c *models.Com
 
 // reachable applies the rule of API.md 5.1: onboarded, and an after-sales contact, an active API
 // key or an enabled webhook endpoint.
-func (cs *Complaints) reachable(ctx context.Context, _ *store.Store, platformID string) (bool, error) {
-	return cs.platforms.Reachable(ctx, platformID)
+func (cs *Complaints) reachable(ctx context.Context, st *store.Store, platformID string) (bool, error) {
+	return cs.platforms.ReachableVia(ctx, st, platformID)
 }
 
 // Rate records the complainant's 1–10 score; the complaint is completed.
@@ -307,7 +287,7 @@ func (cs *Complaints) Rate(ctx context.Context, p *models.Principal, id string, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return cs.ownerChange(ctx, p, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.act(ctx, id, AudienceOwner, ownedBy(p), func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		t := now(cs.clock)
 		score := req.Score
 		c.RatingScore, c.RatingComment, c.RatedAt = &score, comment, &t
@@ -322,7 +302,7 @@ func (cs *Complaints) Withdraw(ctx context.Context, p *models.Principal, id stri
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return cs.ownerChange(ctx, p, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.act(ctx, id, AudienceOwner, ownedBy(p), func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		if c.Final() {
 			// A rejection that cannot be re-submitted is as final as a completion.
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
@@ -334,17 +314,13 @@ func (cs *Complaints) Withdraw(ctx context.Context, p *models.Principal, id stri
 
 // Accept is a moderator's acceptance of a complaint in review.
 func (cs *Complaints) Accept(ctx context.Context, p *models.Principal, id string) (*ComplaintView, error) {
-	err := cs.change(ctx, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.act(ctx, id, AudienceStaff, nil, func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		if c.Status != models.StatusPendingReview {
 			_, err := models.Transition(c.Status, models.ActionAccept, actorOf(p))
 			return err
 		}
 		return cs.accept(ctx, tx, c, actorOf(p), "审核通过", fx)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cs.View(ctx, id, AudienceStaff)
 }
 
 // Reject is a moderator's refusal (经审核投诉不予受理) with a reason and a note.
@@ -357,20 +333,11 @@ func (cs *Complaints) Reject(ctx context.Context, p *models.Principal, id string
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	err := cs.change(ctx, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.act(ctx, id, AudienceStaff, nil, func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		reason, note := req.ReasonCode, strings.TrimSpace(req.Note)
-		prevReason, prevNote := c.RejectionReason, c.RejectionNote
 		c.RejectionReason, c.RejectionNote = &reason, &note
-		if err := cs.transition(ctx, tx, c, models.ActionReject, actorOf(p), note, fx); err != nil {
-			c.RejectionReason, c.RejectionNote = prevReason, prevNote
-			return err
-		}
-		return nil
+		return cs.transition(ctx, tx, c, models.ActionReject, actorOf(p), note, fx)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cs.View(ctx, id, AudienceStaff)
 }
 
 // Reply posts a platform's reply and returns the complaint with it. The first reply moves the
@@ -385,38 +352,29 @@ func (cs *Complaints) Reply(ctx context.Context, p *models.Principal, id string,
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var reply *models.Reply
-	err = cs.change(ctx, id, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	visible := func(c *models.Complaint) error {
 		if !visibleToPlatform(c, p.PlatformID) {
 			return models.NotFound("complaint")
 		}
-		reply = &models.Reply{ID: models.NewID(), ComplaintID: c.ID, PlatformID: p.PlatformID,
-			Content: strings.TrimSpace(req.Content), EvidenceIDs: evidence, CreatedAt: now(cs.clock)}
-		switch c.Status {
-		case models.StatusDelivered:
-			if err := tx.AddReply(ctx, reply); err != nil {
-				return err
-			}
-			if err := cs.transition(ctx, tx, c, models.ActionReply, models.ActorPlatform, "平台首次回复", fx); err != nil {
-				return err
-			}
-		case models.StatusReplied:
-			if err := tx.AddReply(ctx, reply); err != nil {
-				return err
-			}
-			if err := cs.touch(ctx, tx, c); err != nil {
-				return err
-			}
-		default:
+		return nil
+	}
+	return cs.act(ctx, id, AudiencePlatform, visible, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+		if c.Status != models.StatusDelivered && c.Status != models.StatusReplied {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no replies"}
 		}
-		return tx.LinkEvidence(ctx, c.ID, evidence)
+		reply := models.Reply{ID: models.NewID(), ComplaintID: c.ID, PlatformID: p.PlatformID,
+			Content: strings.TrimSpace(req.Content), EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
+		c.Replies = append(c.Replies, reply)
+		fx.replies = append(fx.replies, reply)
+		fx.links = append(fx.links, reply.EvidenceIDs...)
+		fx.agg.cite(evidence)
+		if c.Status == models.StatusDelivered {
+			return cs.transition(ctx, tx, c, models.ActionReply, models.ActorPlatform, "平台首次回复", fx)
+		}
+		cs.touch(c)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cs.View(ctx, id, AudiencePlatform)
 }
 
 // visibleToPlatform: a platform sees its complaints once they were delivered to it.

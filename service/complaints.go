@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -35,6 +35,9 @@ type Complaints struct {
 	autoCompleteAfter time.Duration
 	// platforms caches platform rows, reachability and enabled endpoints for a second.
 	platforms *platformCache
+	// numbers is this instance's block of complaint numbers.
+	numbersMu sync.Mutex
+	numbers   numberBlock
 }
 
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).
@@ -90,8 +93,19 @@ type ComplaintListFilter struct {
 	UpdatedSince string
 }
 
-// effects are what a committed change must still do outside the transaction.
+// effects are what a change writes besides the complaint's row, gathered in memory while it
+// runs and written together at the end of its transaction, and what it leaves to do after
+// commit.
 type effects struct {
+	agg         *aggregate
+	timeline    []models.TimelineItem
+	supplements []models.Supplement
+	replies     []models.Reply
+	links       []string
+	notes       []models.Notification
+	jobs        []models.Job
+	outbox      []models.WebhookEvent
+	// notifications and events are the ids of what was written, for after the commit.
 	notifications []string
 	events        []string
 }
@@ -186,17 +200,17 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 		Channel: models.ChannelConsumer, ComplainantType: models.RoleConsumer, ComplainantID: p.UserID,
 		PlatformID: platform.ID, IssueType: &req.IssueType, Title: &title, Description: strings.TrimSpace(req.Description),
 		OrderNo: orderNo, AmountFen: amount, Demands: req.Demands, ContactName: strings.TrimSpace(req.ContactName),
-		ContactPhone: phone, EvidenceIDs: evidence,
+		ContactPhone: phone, EvidenceIDs: evidenceIDs(evidence),
 	}
 	if cs.screen.Match(req.Title + "\n" + req.Description) {
 		c.Flags = []string{models.FlagAbusiveLanguage}
 	}
-	return cs.file(ctx, p, c, nil)
+	return cs.file(ctx, p, c, evidence, nil)
 }
 
 // checkFiling checks what every channel's filing shares: the declaration, the platform and
 // the evidence. It returns the collected validation error, if any.
-func (cs *Complaints) checkFiling(ctx context.Context, v *models.Validator, p *models.Principal, platformID string, evidenceIDs []string, declared bool) (*models.Platform, []string, error) {
+func (cs *Complaints) checkFiling(ctx context.Context, v *models.Validator, p *models.Principal, platformID string, evidenceIDs []string, declared bool) (*models.Platform, []models.Evidence, error) {
 	if !declared {
 		v.Add("declaration_accepted", "must be true: you affirm the complaint is true and know that a false or malicious complaint may carry legal liability (恶意投诉需承担法律责任)")
 	}
@@ -221,7 +235,7 @@ func (cs *Complaints) platformForFiling(ctx context.Context, v *models.Validator
 		v.Add("platform_id", "is not a known platform")
 		return nil, nil
 	}
-	p, err := cs.st.PlatformByID(ctx, id)
+	p, err := cs.platforms.Platform(ctx, id)
 	if errors.Is(err, models.ErrNotFound) {
 		v.Add("platform_id", "is not a known platform")
 		return nil, nil
@@ -229,10 +243,11 @@ func (cs *Complaints) platformForFiling(ctx context.Context, v *models.Validator
 	return p, err
 }
 
-// evidenceOf checks that every id is evidence the caller uploaded; problems become field errors.
-func (cs *Complaints) evidenceOf(ctx context.Context, v *models.Validator, p *models.Principal, ids []string) ([]string, error) {
+// evidenceOf checks that every id is evidence the caller uploaded and returns the rows;
+// problems become field errors.
+func (cs *Complaints) evidenceOf(ctx context.Context, v *models.Validator, p *models.Principal, ids []string) ([]models.Evidence, error) {
 	if len(ids) == 0 {
-		return []string{}, nil
+		return []models.Evidence{}, nil
 	}
 	evs, err := cs.evidence.OwnedEvidence(ctx, p, ids)
 	if err != nil {
@@ -245,88 +260,57 @@ func (cs *Complaints) evidenceOf(ctx context.Context, v *models.Validator, p *mo
 		}
 		return nil, err
 	}
+	return evs, nil
+}
+
+func evidenceIDs(evs []models.Evidence) []string {
 	out := make([]string, len(evs))
 	for i := range evs {
 		out[i] = evs[i].ID
 	}
-	return out, nil
+	return out
 }
 
-// file stores a new complaint in pending_review, after the duplicate rule, and lets review
-// (for the refund-only channel, the system at once) take it from there.
-func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.Complaint, review func(tx *store.Store, c *models.Complaint, fx *effects) error) (*ComplaintView, error) {
-	// The number is taken in a short transaction of its own, so that filings do not queue on
-	// the day's counter for the whole of their transaction; a filing refused later leaves a gap.
+// file stores a new complaint in pending_review and lets review (for the refund-only channel,
+// the system at once) take it from there, in one transaction that first takes the duplicate
+// claim (API.md 5.2). The number comes from this instance's reserved block.
+func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.Complaint, evidence []models.Evidence, review func(tx *store.Store, c *models.Complaint, fx *effects) error) (*ComplaintView, error) {
 	t := now(cs.clock)
-	day := t.In(models.ChinaTime).Format("20060102")
-	var seq int64
-	if err := cs.st.Tx(ctx, func(tx *store.Store) error {
-		var err error
-		seq, err = tx.NextComplaintNumber(ctx, day)
-		return err
-	}); err != nil {
+	number, err := cs.number(ctx, t)
+	if err != nil {
 		return nil, err
 	}
-	fx := &effects{}
-	orig := *c
-	err := cs.st.Tx(ctx, func(tx *store.Store) error {
-		// A retried transaction starts over, from the complaint as it was asked for.
-		*fx, *c = effects{}, orig
-		if err := tx.LockUser(ctx, p.UserID); err != nil {
-			return err
+	c.ID, c.Number, c.ContentHash = models.NewID(), number, contentHash(deref(c.Title), c.Description)
+	c.CreatedAt, c.UpdatedAt = t, t
+	filed := &aggregate{c: c, evidence: map[string]models.Evidence{}}
+	filed.cite(evidence)
+	var done *effects
+	v, err := command(ctx, cs.st, func(tx *store.Store) (*ComplaintView, error) {
+		a := filed.clone()
+		fx := &effects{agg: a, links: a.c.EvidenceIDs}
+		if err := cs.transition(ctx, tx, a.c, models.ActionSubmit, actorOf(p), "", fx); err != nil {
+			return nil, err
 		}
-		if err := cs.checkDuplicate(ctx, tx, c, t); err != nil {
-			return err
+		if err := cs.takeClaim(ctx, tx, a.c); err != nil {
+			return nil, err
 		}
-		title := ""
-		if c.Title != nil {
-			title = *c.Title
-		}
-		c.ID = models.NewID()
-		c.Number = fmt.Sprintf("DSB%s%06d", day, seq)
-		c.ContentHash = contentHash(title, c.Description)
-		c.CreatedAt, c.UpdatedAt = t, t
-		if err := cs.transition(ctx, tx, c, models.ActionSubmit, actorOf(p), "", fx); err != nil {
-			return err
-		}
-		if err := tx.LinkEvidence(ctx, c.ID, c.EvidenceIDs); err != nil {
-			return err
-		}
+		a.claimed = true
 		if review != nil {
-			return review(tx, c, fx)
+			if err := review(tx, a.c, fx); err != nil {
+				return nil, err
+			}
 		}
-		return nil
+		if err := cs.flush(ctx, tx, fx); err != nil {
+			return nil, err
+		}
+		done = fx
+		return cs.presentInMemory(ctx, tx, a.c, a.evidence, AudienceOwner)
 	})
 	if err != nil {
 		return nil, err
 	}
-	cs.committed(ctx, fx)
-	return cs.View(ctx, c.ID, AudienceOwner)
-}
-
-func (cs *Complaints) checkDuplicate(ctx context.Context, tx *store.Store, c *models.Complaint, t time.Time) error {
-	var (
-		dup *models.Complaint
-		err error
-	)
-	if c.OrderNo != nil {
-		dup, err = tx.ActiveComplaintByOrder(ctx, c.ComplainantID, c.PlatformID, *c.OrderNo)
-	} else {
-		title := ""
-		if c.Title != nil {
-			title = *c.Title
-		}
-		dup, err = tx.RecentComplaintByContent(ctx, c.ComplainantID, c.PlatformID, contentHash(title, c.Description), t.Add(-24*time.Hour))
-	}
-	switch {
-	case errors.Is(err, models.ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	}
-	return &models.Error{Kind: models.KindConflict, Code: "duplicate_complaint",
-		Detail: "you already have an open complaint about this against the same platform (请不要重复递交投诉); add a supplement to it instead",
-		Extra:  map[string]any{"existing_id": dup.ID}}
+	cs.committed(ctx, done)
+	return v, nil
 }
 
 func actorOf(p *models.Principal) models.Actor {

@@ -34,6 +34,12 @@ func newPlatformCache(st *store.Store) *platformCache {
 }
 
 func (pc *platformCache) entry(ctx context.Context, id string) (*platformEntry, error) {
+	return pc.entryVia(ctx, pc.st, id)
+}
+
+// entryVia reads a miss through st: a transaction passes itself, so that it never waits for a
+// second connection while it holds one (with every connection held so, nothing would move).
+func (pc *platformCache) entryVia(ctx context.Context, st *store.Store, id string) (*platformEntry, error) {
 	pc.mu.Lock()
 	e := pc.m[id]
 	pc.mu.Unlock()
@@ -41,11 +47,11 @@ func (pc *platformCache) entry(ctx context.Context, id string) (*platformEntry, 
 		return e, nil
 	}
 	start := time.Now()
-	p, err := pc.st.PlatformByID(ctx, id)
+	p, err := st.PlatformByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	eps, err := pc.st.EnabledWebhookEndpoints(ctx, id)
+	eps, err := st.EnabledWebhookEndpoints(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +59,7 @@ func (pc *platformCache) entry(ctx context.Context, id string) (*platformEntry, 
 	if p.Onboarded {
 		reachable = p.HasAfterSalesContact() || len(eps) > 0
 		if !reachable {
-			n, err := pc.st.CountActiveAPIKeys(ctx, id)
+			n, err := st.CountActiveAPIKeys(ctx, id)
 			if err != nil {
 				return nil, err
 			}
@@ -104,4 +110,32 @@ func (pc *platformCache) Forget(id string) {
 	pc.mu.Lock()
 	delete(pc.m, id)
 	pc.mu.Unlock()
+}
+
+// PlatformVia is Platform for a caller inside transaction tx.
+func (pc *platformCache) PlatformVia(ctx context.Context, tx *store.Store, id string) (*models.Platform, error) {
+	e, err := pc.entryVia(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := e.platform
+	return &p, nil
+}
+
+// ReachableVia is Reachable for a caller inside transaction tx.
+func (pc *platformCache) ReachableVia(ctx context.Context, tx *store.Store, id string) (bool, error) {
+	e, err := pc.entryVia(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	return e.reachable, nil
+}
+
+// EndpointsVia is Endpoints for a caller inside transaction tx.
+func (pc *platformCache) EndpointsVia(ctx context.Context, tx *store.Store, id string) ([]models.WebhookEndpoint, error) {
+	e, err := pc.entryVia(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.endpoints, nil
 }

@@ -4,65 +4,14 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// NextComplaintNumber takes the next number of the day. The upsert locks the day's row until
-// the transaction ends, so numbers are unique across instances.
-func (s *Store) NextComplaintNumber(ctx context.Context, day string) (int64, error) {
-	db := s.db.WithContext(ctx)
-	err := db.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "day"}},
-		DoUpdates: clause.Assignments(map[string]any{"last": gorm.Expr("last + 1")}),
-	}).Create(&models.ComplaintSequence{Day: day, Last: 1}).Error
-	if err != nil {
-		return 0, err
-	}
-	var seq models.ComplaintSequence
-	err = db.Where("day = ?", day).Take(&seq).Error
-	return seq.Last, err
-}
-
-// LockUser takes a row lock on a user so that one complainant's filings are checked for
-// duplicates one at a time (SQLite serialises writers anyway).
-func (s *Store) LockUser(ctx context.Context, id string) error {
-	var u models.User
-	return translate(s.withLock(s.db.WithContext(ctx)).Select("id").Where("id = ?", id).Take(&u).Error, "user")
-}
-
-// ActiveComplaintByOrder finds the complainant's open complaint about the same order on the
-// same platform (not completed, withdrawn or rejected).
-func (s *Store) ActiveComplaintByOrder(ctx context.Context, complainantID, platformID, orderNo string) (*models.Complaint, error) {
-	var c models.Complaint
-	err := s.db.WithContext(ctx).Select("id").
-		Where("complainant_id = ? AND platform_id = ? AND order_no = ? AND status NOT IN ?", complainantID, platformID, orderNo,
-			[]models.Status{models.StatusCompleted, models.StatusWithdrawn, models.StatusRejected}).
-		Take(&c).Error
-	return &c, translate(err, "complaint")
-}
-
-// RecentComplaintByContent finds the complainant's complaint with the same text against the
-// same platform filed since since.
-func (s *Store) RecentComplaintByContent(ctx context.Context, complainantID, platformID, hash string, since time.Time) (*models.Complaint, error) {
-	var c models.Complaint
-	err := s.db.WithContext(ctx).Select("id").
-		Where("complainant_id = ? AND platform_id = ? AND content_hash = ? AND created_at >= ? AND status <> ?",
-			complainantID, platformID, hash, since, models.StatusWithdrawn).
-		Take(&c).Error
-	return &c, translate(err, "complaint")
-}
-
 // CreateComplaint inserts a complaint with its first timeline entry.
 func (s *Store) CreateComplaint(ctx context.Context, c *models.Complaint) error {
 	return s.db.WithContext(ctx).Omit(clause.Associations).Create(c).Error
-}
-
-// SaveComplaint writes the complaint's own columns (not its children).
-func (s *Store) SaveComplaint(ctx context.Context, c *models.Complaint) error {
-	return s.db.WithContext(ctx).Omit(clause.Associations).Save(c).Error
 }
 
 // ComplaintForUpdate loads a complaint with a row lock, inside a transaction.
@@ -70,26 +19,6 @@ func (s *Store) ComplaintForUpdate(ctx context.Context, id string) (*models.Comp
 	var c models.Complaint
 	err := s.withLock(s.db.WithContext(ctx)).Where("id = ?", id).Take(&c).Error
 	return &c, translate(err, "complaint")
-}
-
-// AddTimeline appends a status change.
-func (s *Store) AddTimeline(ctx context.Context, t *models.TimelineItem) error {
-	return s.db.WithContext(ctx).Create(t).Error
-}
-
-// AddSupplement appends a supplement.
-func (s *Store) AddSupplement(ctx context.Context, sp *models.Supplement) error {
-	return s.db.WithContext(ctx).Create(sp).Error
-}
-
-// AddReply appends a platform reply.
-func (s *Store) AddReply(ctx context.Context, r *models.Reply) error {
-	return s.db.WithContext(ctx).Create(r).Error
-}
-
-// AddNotification writes a notification to be sent after commit.
-func (s *Store) AddNotification(ctx context.Context, n *models.Notification) error {
-	return s.db.WithContext(ctx).Create(n).Error
 }
 
 // AddWebhookEvent writes an event to the outbox.

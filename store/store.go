@@ -185,6 +185,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if opts != "" {
 		db = db.Set("gorm:table_options", opts)
 	}
+	newClaims := !s.db.WithContext(ctx).Migrator().HasTable(&models.ComplaintClaim{})
 	if err := db.AutoMigrate(
 		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
 		&models.Evidence{}, &models.EvidenceLink{},
@@ -192,8 +193,14 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
 		&models.WebhookDelivery{}, &models.WebhookAttempt{}, &models.RatingSnapshot{},
 		&models.Job{}, &models.IdempotencyRecord{},
+		&models.ComplaintClaim{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if newClaims {
+		if err := s.backfillClaims(ctx, time.Now().UTC()); err != nil {
+			return fmt.Errorf("backfill complaint claims: %w", err)
+		}
 	}
 	// Indexes that the covering rating index replaced.
 	m := s.db.WithContext(ctx).Migrator()
