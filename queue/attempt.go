@@ -26,19 +26,25 @@ func (r *Runner) attempt(t *task) (record, bool) {
 	res := r.call(ctx, t)
 	r.m.observe(t.job.Kind, res.State, time.Since(began))
 	out := store.JobOutcome{ID: t.job.ID, Token: t.token, State: res.State, Error: res.Error,
-		DueAt: res.DueAt.UTC().Truncate(time.Millisecond)}
+		DueAt: res.DueAt.UTC().Truncate(time.Millisecond),
+		Release: res.Unattempted && res.State == models.JobAvailable}
 	if res.State == models.JobAvailable && res.DueAt.IsZero() {
 		out.DueAt = r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
 	}
 	return record{kind: t.job.Kind, out: out, apply: res.Apply}, res.Failure
 }
 
-// call runs the handler of the job's kind; a kind without one, or a handler that panics, ends
-// the job as discarded rather than the process.
+// unhandledDelay is how long a job of a kind this runner has no handler for is put back: an
+// instance of another version may handle it meanwhile.
+const unhandledDelay = time.Minute
+
+// call runs the handler of the job's kind. A job of a kind without a handler goes back
+// unattempted; a handler that panics ends its job as discarded rather than the process.
 func (r *Runner) call(ctx context.Context, t *task) (res Result) {
 	h := r.handlers[t.job.Kind]
 	if h == nil {
-		return Result{State: models.JobDiscarded, Error: "no handler for jobs of kind " + t.job.Kind}
+		return Result{State: models.JobAvailable, DueAt: r.cfg.Clock.Now().Add(unhandledDelay), Unattempted: true,
+			Error: "no handler for jobs of kind " + t.job.Kind}
 	}
 	defer func() {
 		if p := recover(); p != nil {

@@ -30,7 +30,9 @@ func (r *Runner) newToken() string {
 func (r *Runner) minClaim() int { return max(1, r.cfg.Workers/4) }
 
 // queueLimit is how many claimed jobs one destination may keep waiting for a slot.
-func (r *Runner) queueLimit() int { return max(r.cfg.PerDestination, r.cfg.Workers-r.cfg.PerDestination) }
+func (r *Runner) queueLimit() int {
+	return max(r.cfg.PerDestination, r.cfg.Workers-r.cfg.PerDestination)
+}
 
 // claimer leases due jobs as capacity frees up. It claims when woken, on each sweep, and when
 // a worker finishes while the last claim came back full; an idle runner runs one claim per
@@ -141,11 +143,12 @@ func (r *Runner) claim(ctx context.Context, n int, ready chan<- *task, results c
 
 // admit starts t, queues it behind its destination's attempts, or returns the record that
 // puts it back: its destination's breaker is open, or the destination is slow or has enough
-// waiting already, so that it holds no worker another destination could use. r.mu is held.
+// waiting already, so that it holds no worker another destination could use. A manual job (a
+// person asked for it now) passes an open breaker as its probe. r.mu is held.
 func (r *Runner) admit(t *task, now time.Time, ready chan<- *task) (record, bool) {
 	d := r.dest(t.job.Destination)
 	switch {
-	case d.open(now):
+	case d.open(now) && t.job.Trigger != models.TriggerManual:
 		r.m.released.WithLabelValues(t.job.Kind, "breaker_open").Inc()
 		return release(t, d.openUntil), false
 	case d.running < r.cfg.PerDestination:

@@ -91,4 +91,3 @@ func (r *Runner) refreshGauges(ctx context.Context, now time.Time) {
 		}
 	}
 }
-

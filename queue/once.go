@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/dianshubao/dianshubao/models"
 )
 
 // RunOnce claims every due job (in batches), runs each and records the results before it
@@ -34,7 +36,7 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 			t := &task{job: jobs[i], token: token, leaseUntil: now.Add(r.cfg.Lease), running: true}
 			r.mu.Lock()
 			d := r.dest(t.job.Destination)
-			open, until := d.open(now), d.openUntil
+			open, until := d.open(now) && t.job.Trigger != models.TriggerManual, d.openUntil
 			if !open {
 				r.tasks[t.job.ID] = t
 			}

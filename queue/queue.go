@@ -38,6 +38,9 @@ type Result struct {
 	// is not called when the job's lease was lost meanwhile, and may be called again if that
 	// transaction fails and is retried.
 	Apply func(ctx context.Context, tx *store.Store) error
+	// Unattempted marks a job that was not tried at all (a transient error before any I/O):
+	// it goes back at DueAt without counting an attempt.
+	Unattempted bool
 }
 
 // Handler performs one attempt of a job of its kind. It must return before ctx ends (the
