@@ -18,8 +18,8 @@ import (
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
-	"github.com/dianshubao/dianshubao/webhooks"
 	"github.com/dianshubao/dianshubao/queue"
+	"github.com/dianshubao/dianshubao/webhooks"
 )
 
 // receiver is a webhook endpoint under test: it records every request and answers with what

@@ -26,7 +26,7 @@ func (r *Runner) attempt(t *task) (record, bool) {
 	res := r.call(ctx, t)
 	r.m.observe(t.job.Kind, res.State, time.Since(began))
 	out := store.JobOutcome{ID: t.job.ID, Token: t.token, State: res.State, Error: res.Error,
-		DueAt: res.DueAt.UTC().Truncate(time.Millisecond),
+		DueAt:   res.DueAt.UTC().Truncate(time.Millisecond),
 		Release: res.Unattempted && res.State == models.JobAvailable}
 	if res.State == models.JobAvailable && res.DueAt.IsZero() {
 		out.DueAt = r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
