@@ -38,6 +38,10 @@ type Result struct {
 	// is not called when the job's lease was lost meanwhile, and may be called again if that
 	// transaction fails and is retried.
 	Apply func(ctx context.Context, tx *store.Store) error
+	// Insert are rows (pointers to models) to insert with the result, each in one statement
+	// with the rows of the same type of other results recorded together (the delivery log);
+	// like Apply, they are written only while the job's lease holds.
+	Insert []any
 	// Unattempted marks a job that was not tried at all (a transient error before any I/O):
 	// it goes back at DueAt without counting an attempt.
 	Unattempted bool

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"reflect"
 	"time"
 
 	"github.com/dianshubao/dianshubao/store"
@@ -9,9 +10,10 @@ import (
 
 // record is a job's next state as an attempt (or a release) decided it.
 type record struct {
-	kind  string
-	out   store.JobOutcome
-	apply func(ctx context.Context, tx *store.Store) error
+	kind   string
+	out    store.JobOutcome
+	apply  func(ctx context.Context, tx *store.Store) error
+	insert []any
 }
 
 // maxGroup bounds how many results one transaction records.
@@ -99,13 +101,39 @@ func (r *Runner) writeTx(batch []record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	now := r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
+	outs := make([]store.JobOutcome, len(batch))
+	for i := range batch {
+		outs[i] = batch[i].out
+	}
 	return r.st.Tx(ctx, func(tx *store.Store) error {
-		for _, rec := range batch {
-			held, err := tx.RecordJob(ctx, rec.out, now)
-			if err != nil {
+		held, err := tx.RecordJobs(ctx, outs, now)
+		if err != nil {
+			return err
+		}
+		// Rows of one type from every result go in one statement.
+		byType := map[reflect.Type]reflect.Value{}
+		var order []reflect.Type
+		for i, rec := range batch {
+			if !held[i] {
+				continue
+			}
+			for _, row := range rec.insert {
+				v := reflect.ValueOf(row)
+				rows, ok := byType[v.Type()]
+				if !ok {
+					rows = reflect.MakeSlice(reflect.SliceOf(v.Type()), 0, len(batch))
+					order = append(order, v.Type())
+				}
+				byType[v.Type()] = reflect.Append(rows, v)
+			}
+		}
+		for _, t := range order {
+			if err := tx.InsertRows(ctx, byType[t].Interface()); err != nil {
 				return err
 			}
-			if held && rec.apply != nil {
+		}
+		for i, rec := range batch {
+			if held[i] && rec.apply != nil {
 				if err := rec.apply(ctx, tx); err != nil {
 					return err
 				}

@@ -89,9 +89,57 @@ type JobOutcome struct {
 	Release bool
 }
 
-// RecordJob writes an outcome if token still holds the job's lease, and reports whether it
-// did: the result of a lease that was lost (and taken over) changes nothing.
-func (s *Store) RecordJob(ctx context.Context, o JobOutcome, now time.Time) (bool, error) {
+// RecordJobs writes outcomes in the caller's transaction and reports, for each, whether it
+// was written: only a token that still holds its job's lease may change it, so the result of
+// a lease that was lost (and taken over) changes nothing. The rows are locked first, then the
+// common case (completed without error) is one statement for the whole group.
+func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time) ([]bool, error) {
+	ids := make([]string, len(outs))
+	for i := range outs {
+		ids[i] = outs[i].ID
+	}
+	var rows []struct {
+		ID         string
+		LeaseOwner *string
+	}
+	if err := s.withLock(s.db.WithContext(ctx).Model(&models.Job{})).Select("id, lease_owner").
+		Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	owner := make(map[string]string, len(rows))
+	for _, r := range rows {
+		if r.LeaseOwner != nil {
+			owner[r.ID] = *r.LeaseOwner
+		}
+	}
+	held := make([]bool, len(outs))
+	var completed []string
+	for i, o := range outs {
+		if owner[o.ID] != o.Token || o.Token == "" {
+			continue
+		}
+		held[i] = true
+		delete(owner, o.ID) // an id twice in one group is written once
+		if o.State == models.JobCompleted && o.Error == "" && !o.Release {
+			completed = append(completed, o.ID)
+			continue
+		}
+		if err := s.recordJob(ctx, o, now); err != nil {
+			return nil, err
+		}
+	}
+	if len(completed) > 0 {
+		err := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ?", completed).Updates(map[string]any{
+			"state": models.JobCompleted, "attempts": gorm.Expr("attempts + 1"), "finished_at": now,
+			"lease_owner": nil, "lease_until": nil, "updated_at": now}).Error
+		if err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
+}
+
+func (s *Store) recordJob(ctx context.Context, o JobOutcome, now time.Time) error {
 	set := map[string]any{"state": o.State, "lease_owner": nil, "lease_until": nil, "updated_at": now}
 	if !o.Release {
 		set["attempts"] = gorm.Expr("attempts + 1")
@@ -105,10 +153,14 @@ func (s *Store) RecordJob(ctx context.Context, o JobOutcome, now time.Time) (boo
 	case models.JobAvailable:
 		set["due_at"] = o.DueAt
 	default:
-		return false, fmt.Errorf("record job %s: unknown state %q", o.ID, o.State)
+		return fmt.Errorf("record job %s: unknown state %q", o.ID, o.State)
 	}
-	res := s.db.WithContext(ctx).Model(&models.Job{}).Where("id = ? AND lease_owner = ?", o.ID, o.Token).Updates(set)
-	return res.RowsAffected == 1, res.Error
+	return s.db.WithContext(ctx).Model(&models.Job{}).Where("id = ?", o.ID).Updates(set).Error
+}
+
+// InsertRows inserts a slice of rows of one model, 200 per statement.
+func (s *Store) InsertRows(ctx context.Context, rows any) error {
+	return s.db.WithContext(ctx).CreateInBatches(rows, 200).Error
 }
 
 // RenewLeases extends the leases that token still holds on ids and returns how many it held.

@@ -111,29 +111,6 @@ func (s *Store) WebhookEventsByIDs(ctx context.Context, ids []string) ([]models.
 	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
-// WebhookEventForDelivery loads an event by id, or nil when it no longer exists.
-func (s *Store) WebhookEventForDelivery(ctx context.Context, id string) (*models.WebhookEvent, error) {
-	var out []models.WebhookEvent
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&out).Error; err != nil || len(out) == 0 {
-		return nil, err
-	}
-	return &out[0], nil
-}
-
-// WebhookEndpointForDelivery loads an endpoint by id, or nil when it was deleted.
-func (s *Store) WebhookEndpointForDelivery(ctx context.Context, id string) (*models.WebhookEndpoint, error) {
-	var out []models.WebhookEndpoint
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&out).Error; err != nil || len(out) == 0 {
-		return nil, err
-	}
-	return &out[0], nil
-}
-
-// AddWebhookAttempt logs one attempt of a delivery.
-func (s *Store) AddWebhookAttempt(ctx context.Context, a *models.WebhookAttempt) error {
-	return s.db.WithContext(ctx).Create(a).Error
-}
-
 // DisableWebhookEndpoint disables an enabled endpoint (when failingBefore is set, only if it
 // has been failing since then) and reports whether it did.
 func (s *Store) DisableWebhookEndpoint(ctx context.Context, id, reason string, at time.Time, failingBefore *time.Time) (bool, error) {

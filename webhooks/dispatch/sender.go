@@ -57,6 +57,7 @@ type Config struct {
 type Sender struct {
 	st      *store.Store
 	cfg     Config
+	loader  *loader
 	client  *http.Client
 	outcome *prometheus.CounterVec
 	latency prometheus.Histogram
@@ -97,7 +98,7 @@ func NewSender(st *store.Store, cfg Config) *Sender {
 			ResponseHeaderTimeout: cfg.Timeout,
 		}
 	}
-	s := &Sender{st: st, cfg: cfg,
+	s := &Sender{st: st, cfg: cfg, loader: &loader{st: st, timeout: cfg.Timeout},
 		client: &http.Client{Transport: transport, Timeout: cfg.Timeout,
 			// Redirects are not followed: a 3xx is a failed attempt, and cannot bounce a
 			// request to an address the guard would refuse.
@@ -177,31 +178,36 @@ func (s *Sender) Handle(ctx context.Context, job *models.Job) queue.Result {
 		a.Error, res.Error = &msg, msg
 	}
 	s.outcome.WithLabelValues(a.State).Inc()
-	res.Apply = func(ctx context.Context, tx *store.Store) error {
-		if err := tx.AddWebhookAttempt(ctx, &a); err != nil {
-			return err
-		}
-		if !live {
-			return nil
-		}
-		return s.settle(ctx, tx, ep, ok, status, start)
+	res.Insert = []any{&a}
+	if s.changesEndpoint(ep, ok, status, start) {
+		res.Apply = func(ctx context.Context, tx *store.Store) error { return s.settle(ctx, tx, ep, ok, status, start) }
 	}
 	return res
 }
 
 // load reads the delivery's event and endpoint; either is nil when it no longer exists.
 func (s *Sender) load(ctx context.Context, job *models.Job) (*models.WebhookEvent, *models.WebhookEndpoint, error) {
-	ev, err := s.st.WebhookEventForDelivery(ctx, job.Ref)
-	if err != nil {
-		return nil, nil, err
-	}
-	ep, err := s.st.WebhookEndpointForDelivery(ctx, job.Destination)
-	return ev, ep, err
+	return s.loader.load(ctx, job.Ref, job.Destination)
 }
 
 // jitter spreads a delay by ±20 %.
 func (s *Sender) jitter(delay time.Duration) time.Duration {
 	return time.Duration(float64(delay) * (0.8 + 0.4*s.cfg.Jitter()))
+}
+
+// changesEndpoint reports whether an attempt may change its endpoint: most change nothing
+// and need no statement.
+func (s *Sender) changesEndpoint(ep *models.WebhookEndpoint, ok bool, status int, at time.Time) bool {
+	switch {
+	case ep == nil || !ep.Enabled:
+		return false
+	case status == http.StatusGone:
+		return true
+	case ok:
+		return ep.FailingSince != nil
+	default:
+		return ep.FailingSince == nil || at.Sub(*ep.FailingSince) >= DisableAfter
+	}
 }
 
 // settle applies what an attempt says about its endpoint: 410 Gone disables it; a success
