@@ -79,7 +79,6 @@ func countStatements(t *testing.T, st *store.Store) *statements {
 	return s
 }
 
-
 // jobState reads one job as it is stored.
 func jobState(t *testing.T, st *store.Store, id string) models.Job {
 	t.Helper()

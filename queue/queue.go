@@ -85,7 +85,7 @@ type Config struct {
 	Maintenance time.Duration
 	// Stall is how long an attempt may run before its destination counts as slow: a slow
 	// destination keeps no claimed jobs waiting, so that it holds no capacity others could use
-	// (default 500 ms).
+	// (default 250 ms).
 	Stall time.Duration
 	// BreakAfter consecutive failures open a destination's breaker for Cooldown, doubled on
 	// each reopening up to MaxCooldown (defaults 5, 30 s, 5 min).
@@ -141,7 +141,7 @@ func New(st *store.Store, cfg Config, handlers map[string]Handler, periodic []Pe
 		cfg.Maintenance = 5 * time.Second
 	}
 	if cfg.Stall <= 0 {
-		cfg.Stall = 500 * time.Millisecond
+		cfg.Stall = 250 * time.Millisecond
 	}
 	if cfg.BreakAfter <= 0 {
 		cfg.BreakAfter = 5
