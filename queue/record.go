@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"time"
 
@@ -72,30 +73,39 @@ func (r *Runner) recorder(ctx context.Context, in <-chan record) {
 }
 
 // write records a group in one transaction and returns what it could not record. When the
-// group fails, its results are tried one by one (unless the first fails alone too: then the
-// database is away), so that one result that cannot be written holds no other back.
+// group fails, its results are tried one by one, so that a result whose own writes fail holds
+// no other back; a failure of the database itself ends that and keeps the rest.
 func (r *Runner) write(batch []record) []record {
-	if err := r.writeTx(batch); err == nil {
+	err := r.writeTx(batch)
+	if err == nil {
 		r.recorded(batch)
 		return nil
-	} else if len(batch) == 1 {
+	}
+	if len(batch) == 1 {
 		r.cfg.Logger.Warn("recording a job result failed", "job_id", batch[0].out.ID, "error", err)
 		return batch
 	}
 	var left []record
 	for i, rec := range batch {
-		if err := r.writeTx(batch[i : i+1]); err != nil {
-			r.cfg.Logger.Warn("recording a job result failed", "job_id", rec.out.ID, "error", err)
-			if i == 0 {
-				return batch
-			}
-			left = append(left, rec)
+		err := r.writeTx(batch[i : i+1])
+		if err == nil {
+			r.recorded(batch[i : i+1])
 			continue
 		}
-		r.recorded(batch[i : i+1])
+		r.cfg.Logger.Warn("recording a job result failed", "job_id", rec.out.ID, "error", err)
+		left = append(left, rec)
+		if !errors.As(err, new(*applyError)) {
+			return append(left, batch[i+1:]...)
+		}
 	}
 	return left
 }
+
+// applyError is a failure of a handler's own writes, as opposed to the database's.
+type applyError struct{ err error }
+
+func (e *applyError) Error() string { return e.err.Error() }
+func (e *applyError) Unwrap() error { return e.err }
 
 func (r *Runner) writeTx(batch []record) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -135,7 +145,7 @@ func (r *Runner) writeTx(batch []record) error {
 		for i, rec := range batch {
 			if held[i] && rec.apply != nil {
 				if err := rec.apply(ctx, tx); err != nil {
-					return err
+					return &applyError{err}
 				}
 			}
 		}

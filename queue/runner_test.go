@@ -299,3 +299,31 @@ func TestPeriodicTaskRunsOncePerSlot(t *testing.T) {
 		t.Fatalf("ran %d times in two slots", ran.Load())
 	}
 }
+
+// TestFailedPeriodicRunWaitsForTheNextSlot: a periodic run that fails is not retried within
+// its slot; the next slot runs the task again.
+func TestFailedPeriodicRunWaitsForTheNextSlot(t *testing.T) {
+	st := testkit.Store(t)
+	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 30, 0, time.UTC))
+	var ran atomic.Int64
+	p := []queue.Periodic{{Name: "flaky", Every: time.Minute, Run: func(context.Context) (int, error) {
+		ran.Add(1)
+		return 0, fmt.Errorf("provider down")
+	}}}
+	r := queue.New(st, queue.Config{Clock: clock}, nil, p)
+	for range 2 {
+		if _, err := r.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ran.Load() != 1 || countJobs(t, st, models.JobDiscarded) != 1 {
+		t.Fatalf("ran %d times, %d discarded", ran.Load(), countJobs(t, st, models.JobDiscarded))
+	}
+	clock.Advance(time.Minute)
+	if _, err := r.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() != 2 {
+		t.Fatalf("ran %d times over two slots", ran.Load())
+	}
+}
