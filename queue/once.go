@@ -65,8 +65,8 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 			}()
 		}
 		wg.Wait()
-		if left := r.write(recs); len(left) > 0 {
-			return total, fmt.Errorf("recording %d job results failed", len(left))
+		if refused, left := r.write(recs); len(refused)+len(left) > 0 {
+			return total, fmt.Errorf("recording %d job results failed", len(refused)+len(left))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sort"
 	"time"
 
 	"github.com/dianshubao/dianshubao/store"
@@ -15,6 +16,9 @@ type record struct {
 	out    store.JobOutcome
 	apply  func(ctx context.Context, tx *store.Store) error
 	insert []any
+	// tries and notBefore pace the retries of a result whose own writes failed.
+	tries     int
+	notBefore time.Time
 }
 
 // maxGroup bounds how many results one transaction records.
@@ -24,26 +28,44 @@ const maxGroup = 200
 const stopGrace = 10 * time.Second
 
 // recorder writes results as they come (group commit): it blocks for the first, takes every
-// result already waiting, and records them in one transaction, never waiting for more. What
-// cannot be recorded is kept and retried with a growing pause until it is.
+// result already waiting, and records them in one transaction, never waiting for more. While
+// the database fails, what it holds is kept and retried with a growing pause until it is
+// recorded; a result whose own writes fail waits alone, with a pause of its own.
 func (r *Runner) recorder(ctx context.Context, in <-chan record) {
-	var pending []record
+	var pending, parked []record
 	var backoff time.Duration
+	var stopBy time.Time
 	open := true
-	for open || len(pending) > 0 {
+	for open || len(pending) > 0 || len(parked) > 0 {
 		if len(pending) == 0 {
-			rec, ok := <-in
-			if !ok {
+			var timer *time.Timer
+			var wait <-chan time.Time
+			if len(parked) > 0 {
+				timer = time.NewTimer(time.Until(parked[0].notBefore))
+				wait = timer.C
+			}
+			if !open && wait == nil {
 				return
 			}
-			pending = append(pending, rec)
+			select {
+			case rec, ok := <-in:
+				if !ok {
+					open, in = false, nil
+				} else {
+					pending = append(pending, rec)
+				}
+			case <-wait:
+			}
+			if timer != nil {
+				timer.Stop()
+			}
 		}
 	drain:
 		for open && len(pending) < maxGroup {
 			select {
 			case rec, ok := <-in:
 				if !ok {
-					open = false
+					open, in = false, nil
 					break drain
 				}
 				pending = append(pending, rec)
@@ -51,41 +73,57 @@ func (r *Runner) recorder(ctx context.Context, in <-chan record) {
 				break drain
 			}
 		}
-		pending = r.write(pending)
+		now := time.Now()
+		for len(parked) > 0 && !parked[0].notBefore.After(now) && len(pending) < maxGroup {
+			pending, parked = append(pending, parked[0]), parked[1:]
+		}
 		if len(pending) == 0 {
-			backoff = 0
 			continue
 		}
-		backoff = nextBackoff(backoff)
-		r.cfg.Logger.Warn("recording job results failed; keeping them", "results", len(pending), "retry_in", backoff)
-		if ctx.Err() != nil && !open {
-			// Stopping: the leases of what is left expire and other instances take the jobs.
-			deadline := time.Now().Add(stopGrace)
-			for len(pending) > 0 && time.Now().Before(deadline) {
-				time.Sleep(backoff)
-				backoff = nextBackoff(backoff)
-				pending = r.write(pending)
-			}
-			return
+		refused, left := r.write(pending)
+		for _, rec := range refused {
+			rec.tries++
+			rec.notBefore = time.Now().Add(min(100*time.Millisecond<<min(rec.tries, 6), 5*time.Second))
+			parked = append(parked, rec)
 		}
-		time.Sleep(backoff)
+		sort.Slice(parked, func(i, j int) bool { return parked[i].notBefore.Before(parked[j].notBefore) })
+		pending = left
+		if len(left) == 0 {
+			backoff = 0
+		} else {
+			backoff = nextBackoff(backoff)
+			r.cfg.Logger.Warn("recording job results failed; keeping them", "results", len(left), "retry_in", backoff)
+			time.Sleep(backoff)
+		}
+		if ctx.Err() != nil && !open {
+			// Stopping: what is left after a grace period is abandoned; its leases expire and
+			// other instances take the jobs over.
+			if stopBy.IsZero() {
+				stopBy = time.Now().Add(stopGrace)
+			} else if time.Now().After(stopBy) {
+				r.cfg.Logger.Warn("stopped with job results unrecorded", "results", len(pending)+len(parked))
+				return
+			}
+		}
 	}
 }
 
-// write records a group in one transaction and returns what it could not record. When the
-// group fails, its results are tried one by one, so that a result whose own writes fail holds
-// no other back; a failure of the database itself ends that and keeps the rest.
-func (r *Runner) write(batch []record) []record {
+// write records a group in one transaction. When the group fails, its results are tried one
+// by one, so that a result whose own writes fail (refused) holds no other back; a failure of
+// the database itself stops that and leaves the rest (left).
+func (r *Runner) write(batch []record) (refused, left []record) {
 	err := r.writeTx(batch)
 	if err == nil {
 		r.recorded(batch)
-		return nil
+		return nil, nil
 	}
 	if len(batch) == 1 {
 		r.cfg.Logger.Warn("recording a job result failed", "job_id", batch[0].out.ID, "error", err)
-		return batch
+		if errors.As(err, new(*applyError)) {
+			return batch, nil
+		}
+		return nil, batch
 	}
-	var left []record
 	for i, rec := range batch {
 		err := r.writeTx(batch[i : i+1])
 		if err == nil {
@@ -93,12 +131,12 @@ func (r *Runner) write(batch []record) []record {
 			continue
 		}
 		r.cfg.Logger.Warn("recording a job result failed", "job_id", rec.out.ID, "error", err)
-		left = append(left, rec)
 		if !errors.As(err, new(*applyError)) {
-			return append(left, batch[i+1:]...)
+			return refused, append(left, batch[i:]...)
 		}
+		refused = append(refused, rec)
 	}
-	return left
+	return refused, nil
 }
 
 // applyError is a failure of a handler's own writes, as opposed to the database's.
