@@ -66,6 +66,12 @@ func (r *Runner) RunOnce(ctx context.Context) (int, error) {
 		}
 		wg.Wait()
 		if refused, left := r.write(recs); len(refused)+len(left) > 0 {
+			// Unrecorded, their leases are no longer renewed: they expire and are rescued.
+			r.mu.Lock()
+			for _, rec := range append(refused, left...) {
+				delete(r.tasks, rec.out.ID)
+			}
+			r.mu.Unlock()
 			return total, fmt.Errorf("recording %d job results failed", len(refused)+len(left))
 		}
 	}
