@@ -93,8 +93,9 @@ type JobOutcome struct {
 
 // RecordJobs writes outcomes in the caller's transaction and reports, for each, whether it
 // was written: only a token that still holds its job's lease may change it, so the result of
-// a lease that was lost (and taken over) changes nothing. The rows are locked first, then the
-// common case (completed without error) is one statement for the whole group.
+// a lease that was lost (and taken over) changes nothing. The rows are locked first; then
+// outcomes that set the same values (every success, the jobs one claim sent back) share one
+// statement.
 func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time) ([]bool, error) {
 	ids := make([]string, len(outs))
 	for i := range outs {
@@ -114,50 +115,50 @@ func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time
 			owner[r.ID] = *r.LeaseOwner
 		}
 	}
+	type change struct {
+		state, err string
+		due        time.Time
+		release    bool
+	}
 	held := make([]bool, len(outs))
-	var completed []string
+	groups := map[change][]string{}
+	var order []change
 	for i, o := range outs {
 		if owner[o.ID] != o.Token || o.Token == "" {
 			continue
 		}
 		held[i] = true
 		delete(owner, o.ID) // an id twice in one group is written once
-		if o.State == models.JobCompleted && o.Error == "" && !o.Release {
-			completed = append(completed, o.ID)
-			continue
+		c := change{state: o.State, err: o.Error, release: o.Release}
+		if o.State == models.JobAvailable {
+			c.due = o.DueAt
 		}
-		if err := s.recordJob(ctx, o, now); err != nil {
-			return nil, err
+		if _, ok := groups[c]; !ok {
+			order = append(order, c)
 		}
+		groups[c] = append(groups[c], o.ID)
 	}
-	if len(completed) > 0 {
-		err := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ?", completed).Updates(map[string]any{
-			"state": models.JobCompleted, "attempts": gorm.Expr("attempts + 1"), "finished_at": now,
-			"lease_owner": nil, "lease_until": nil, "updated_at": now}).Error
-		if err != nil {
+	for _, c := range order {
+		set := map[string]any{"state": c.state, "lease_owner": nil, "lease_until": nil, "updated_at": now}
+		if !c.release {
+			set["attempts"] = gorm.Expr("attempts + 1")
+		}
+		if c.err != "" {
+			set["last_error"] = c.err
+		}
+		switch c.state {
+		case models.JobCompleted, models.JobDiscarded:
+			set["finished_at"] = now
+		case models.JobAvailable:
+			set["due_at"] = c.due
+		default:
+			return nil, fmt.Errorf("record jobs: unknown state %q", c.state)
+		}
+		if err := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ?", groups[c]).Updates(set).Error; err != nil {
 			return nil, err
 		}
 	}
 	return held, nil
-}
-
-func (s *Store) recordJob(ctx context.Context, o JobOutcome, now time.Time) error {
-	set := map[string]any{"state": o.State, "lease_owner": nil, "lease_until": nil, "updated_at": now}
-	if !o.Release {
-		set["attempts"] = gorm.Expr("attempts + 1")
-	}
-	if o.Error != "" {
-		set["last_error"] = o.Error
-	}
-	switch o.State {
-	case models.JobCompleted, models.JobDiscarded:
-		set["finished_at"] = now
-	case models.JobAvailable:
-		set["due_at"] = o.DueAt
-	default:
-		return fmt.Errorf("record job %s: unknown state %q", o.ID, o.State)
-	}
-	return s.db.WithContext(ctx).Model(&models.Job{}).Where("id = ?", o.ID).Updates(set).Error
 }
 
 // InsertRows inserts a slice of rows of one model, 200 per statement.
