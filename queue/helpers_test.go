@@ -11,7 +11,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
@@ -118,5 +117,3 @@ func running(r *queue.Runner) func() {
 	var once sync.Once
 	return func() { once.Do(func() { cancel(); <-done }) }
 }
-
-var _ = testkit.Driver

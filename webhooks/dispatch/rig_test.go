@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
@@ -140,5 +139,3 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return ds[int(p*float64(len(ds)-1))]
 }
-
-var _ = testkit.Driver

@@ -56,6 +56,10 @@ func TestHangingEndpointDelaysNoOtherPlatform(t *testing.T) {
 	healthy.mu.Unlock()
 	p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
 	t.Logf("healthy platform, commit to receipt: p50 %v, p99 %v; the hanging endpoint got %d requests", p50, p99, hung.total.Load())
+	if raceEnabled {
+		t.Log("latency not checked under the race detector")
+		return
+	}
 	if p99 > 250*time.Millisecond {
 		t.Fatalf("p99 %v while another endpoint hangs", p99)
 	}
