@@ -105,7 +105,8 @@ type Runner struct {
 
 	mu    sync.Mutex
 	dests map[string]*destination
-	// tasks are the jobs this runner holds a lease on (queued or running), by job id.
+	// tasks are the jobs this runner holds a lease on (queued, running, or finished and not
+	// yet recorded), by job id; the heartbeat renews them.
 	tasks map[string]*task
 	held  int
 	// freed tells a claimer waiting for capacity that a worker finished.
