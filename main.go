@@ -36,6 +36,7 @@ import (
 	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/seed"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
@@ -118,8 +119,11 @@ func run() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	policy := webhooks.URLPolicy{AllowPrivate: cfg.WebhookAllowPrivate, AllowInsecure: cfg.WebhookAllowInsecure}
-	dispatcher := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: cfg.WebhookRetrySchedule,
+	sender := dispatch.NewSender(st, dispatch.Config{Schedule: cfg.WebhookRetrySchedule,
 		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg})
+	// The lease outlives the longest attempt by far; it is renewed while an attempt runs.
+	dispatcher := queue.New(st, queue.Config{Lease: cfg.WebhookTimeout + 30*time.Second, Logger: log, Registry: reg},
+		map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}, nil)
 	var waker service.Waker = dispatcher
 	if rd != nil {
 		// Commits on any instance wake every instance's dispatcher within milliseconds.

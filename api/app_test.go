@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/api"
@@ -21,6 +22,7 @@ import (
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
@@ -53,7 +55,7 @@ type testApp struct {
 	h      http.Handler
 	st     *store.Store
 	svc    *service.Services
-	disp   *dispatch.Dispatcher
+	disp   *queue.Runner
 	clock  *testkit.Clock
 	logs   *syncBuffer
 	secret []byte
@@ -91,8 +93,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	secret := []byte("test-secret-test-secret-test-secret!")
 	policy := webhooks.URLPolicy{AllowPrivate: !o.strictWebhooks, AllowInsecure: !o.strictWebhooks}
 	schedule := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
-	disp := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: schedule, Timeout: 5 * time.Second, Policy: policy,
-		Clock: clock, Logger: log, Jitter: func() float64 { return 0.5 }, Owner: "test-dispatcher", Sweep: time.Hour})
+	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: "test-runner"})
 	if o.waker == nil {
 		o.waker = disp
 	}
@@ -114,6 +115,34 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
 	return &testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
+}
+
+// runnerOptions shape a work-queue runner as tests build it.
+type runnerOptions struct {
+	schedule []time.Duration
+	policy   webhooks.URLPolicy
+	clock    queue.Clock
+	logger   *slog.Logger
+	registry prometheus.Registerer
+	instance string
+	workers  int
+	// sweep is an hour unless set: tests drive the runner with RunOnce or wake it.
+	sweep time.Duration
+}
+
+// newRunner builds the work-queue runner with every handler the service registers.
+func newRunner(st *store.Store, o runnerOptions) *queue.Runner {
+	if o.sweep == 0 {
+		o.sweep = time.Hour
+	}
+	if o.schedule == nil {
+		o.schedule = []time.Duration{0, 5 * time.Second}
+	}
+	sender := dispatch.NewSender(st, dispatch.Config{Schedule: o.schedule, Timeout: 5 * time.Second, Policy: o.policy,
+		Clock: o.clock, Logger: o.logger, Registry: o.registry, Jitter: func() float64 { return 0.5 }})
+	return queue.New(st, queue.Config{Workers: o.workers, Sweep: o.sweep, Lease: 45 * time.Second, Clock: o.clock,
+		Logger: o.logger, Registry: o.registry, Instance: o.instance},
+		map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}, nil)
 }
 
 type response struct {

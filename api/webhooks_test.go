@@ -18,8 +18,8 @@ import (
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/webhooks"
-	"github.com/dianshubao/dianshubao/webhooks/dispatch"
 )
 
 // receiver is a webhook endpoint under test: it records every request and answers with what
@@ -77,7 +77,10 @@ func (w *world) endpoint(key, url string, types ...string) (id, secret string) {
 	return m["id"].(string), m["secret"].(string)
 }
 
-// dispatch runs the dispatcher until nothing is due.
+// testPolicy lets webhooks reach httptest receivers on 127.0.0.1.
+var testPolicy = webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}
+
+// dispatch runs the work queue until nothing is due.
 func (w *world) dispatch() {
 	w.t.Helper()
 	for {
@@ -512,12 +515,17 @@ func TestWebhookNothingLostWhenADispatcherDies(t *testing.T) {
 	}
 	// The doomed instance claims everything and dies before sending or recording anything.
 	now := w.clock.Now()
-	claimed, err := w.st.ClaimDueDeliveries(context.Background(), "doomed", now, now.Add(45*time.Second), 100)
-	if err != nil || len(claimed) != 30 {
-		t.Fatalf("claimed %d: %v", len(claimed), err)
+	claimed, err := w.st.ClaimJobs(context.Background(), "doomed", now, now.Add(45*time.Second), 100)
+	deliveries := 0
+	for _, j := range claimed {
+		if j.Kind == models.JobWebhookDelivery {
+			deliveries++
+		}
 	}
-	fresh := dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0, 5 * time.Second}, Timeout: 5 * time.Second,
-		Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: "fresh", Jitter: func() float64 { return 0.5 }})
+	if err != nil || deliveries != 30 {
+		t.Fatalf("claimed %d deliveries: %v", deliveries, err)
+	}
+	fresh := newRunner(w.st, runnerOptions{policy: testPolicy, clock: w.clock, instance: "fresh"})
 	if n, _ := fresh.RunOnce(context.Background()); n != 0 {
 		t.Fatalf("took over %d live leases", n)
 	}
@@ -562,12 +570,12 @@ func TestWebhookTwoDispatchersNeverSendTogether(t *testing.T) {
 	for i := range events {
 		w.accept(w.file(w.consumer, map[string]any{"order_no": fmt.Sprintf("D%d", i)})["id"].(string))
 	}
-	mk := func(owner string) *dispatch.Dispatcher {
-		return dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0, time.Second}, Timeout: 5 * time.Second,
-			Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: owner, Batch: 7, Workers: 4})
+	mk := func(instance string) *queue.Runner {
+		return newRunner(w.st, runnerOptions{schedule: []time.Duration{0, time.Second}, policy: testPolicy, clock: w.clock,
+			instance: instance, workers: 4})
 	}
 	var wg sync.WaitGroup
-	for _, d := range []*dispatch.Dispatcher{mk("one"), mk("two")} {
+	for _, d := range []*queue.Runner{mk("one"), mk("two")} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -591,7 +599,7 @@ func TestWebhookTwoDispatchersNeverSendTogether(t *testing.T) {
 		t.Fatalf("%d requests for %d events", total.Load(), events)
 	}
 	var pending int64
-	w.st.DB().Model(&models.WebhookDelivery{}).Where("state <> ?", models.DeliverySucceeded).Count(&pending)
+	w.st.DB().Model(&models.Job{}).Where("kind = ? AND state <> ?", models.JobWebhookDelivery, models.JobCompleted).Count(&pending)
 	if pending != 0 {
 		t.Fatalf("%d deliveries not succeeded", pending)
 	}
@@ -632,8 +640,7 @@ func TestWebhookWakeUpAcrossInstancesOverRedis(t *testing.T) {
 	w := newWorldWith(t, func(o *appOptions) { o.waker = kv.Waker{Redis: rd, Channel: "webhooks:wake"} })
 	rc := newReceiver(t)
 	w.endpoint(w.key, rc.URL)
-	other := dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0}, Timeout: 5 * time.Second,
-		Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: "other-instance", Sweep: time.Hour})
+	other := newRunner(w.st, runnerOptions{schedule: []time.Duration{0}, policy: testPolicy, clock: w.clock, instance: "other-instance"})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(2)
@@ -650,14 +657,14 @@ func TestWebhookMetrics(t *testing.T) {
 	rc := newReceiver(t)
 	w.endpoint(w.key, rc.URL)
 	reg := prometheus.NewRegistry()
-	d := dispatch.NewDispatcher(w.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0, time.Minute}, Timeout: 5 * time.Second,
-		Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Clock: w.clock, Owner: "metrics", Registry: reg, Sweep: time.Hour})
+	d := newRunner(w.st, runnerOptions{schedule: []time.Duration{0, time.Minute}, policy: testPolicy, clock: w.clock,
+		instance: "metrics", registry: reg})
 	w.accept(w.file(w.consumer, nil)["id"].(string))
 	rc.setAnswer(func(*http.Request) (int, http.Header) { return http.StatusInternalServerError, nil })
 	w.accept(w.file(w.consumer, map[string]any{"order_no": "M2"})["id"].(string))
 	// Two deliveries due; the receiver fails both: both retrying.
-	if n, err := d.RunOnce(context.Background()); n != 2 || err != nil {
-		t.Fatalf("RunOnce: %d %v", n, err)
+	if _, err := d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

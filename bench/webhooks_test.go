@@ -15,20 +15,21 @@ import (
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
 	"github.com/dianshubao/dianshubao/webhooks/dispatch"
 )
 
 // webhookRig is a database with one platform, one endpoint pointing at a local receiver that
-// answers 200 at once, and a dispatcher.
+// answers 200 at once, and the work-queue runner with the webhook sender.
 type webhookRig struct {
 	st       *store.Store
 	endpoint models.WebhookEndpoint
 	received atomic.Int64
 	// onReceive sees every request's webhook-id.
 	onReceive func(id string)
-	disp      *dispatch.Dispatcher
+	disp      *queue.Runner
 }
 
 func newWebhookRig(b *testing.B) *webhookRig {
@@ -48,32 +49,35 @@ func newWebhookRig(b *testing.B) *webhookRig {
 	if err := rig.st.CreateWebhookEndpoint(context.Background(), &rig.endpoint); err != nil {
 		b.Fatal(err)
 	}
-	rig.disp = dispatch.NewDispatcher(rig.st, dispatch.DispatcherConfig{Schedule: []time.Duration{0, 5 * time.Second},
-		Timeout: 15 * time.Second, Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true},
-		Logger: slog.New(slog.DiscardHandler), Workers: 128, Batch: 200, Lanes: 4, Sweep: 100 * time.Millisecond})
+	log := slog.New(slog.DiscardHandler)
+	sender := dispatch.NewSender(rig.st, dispatch.Config{Schedule: []time.Duration{0, 5 * time.Second},
+		Timeout: 15 * time.Second, Policy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}, Logger: log})
+	// The default settings, as the service runs.
+	rig.disp = queue.New(rig.st, queue.Config{Logger: log, Lease: 45 * time.Second},
+		map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}, nil)
 	return rig
 }
 
 // payload is the size of a real complaint.delivered body (about 2 KB).
 var payload = []byte(`{"id":"evt_x","type":"complaint.delivered","created_at":"2026-11-26T08:00:00Z","data":{"complaint":{"id":"0193a1b2c3d4e5f60718293a4b5c6d7e","number":"DSB20261126000123","channel":"consumer","complainant_type":"consumer","status":"delivered","status_label":"已递交","platform":{"id":"p","name":"淘宝","slug":"taobao"},"issue_type":"refund","title":"商品未发货且拒绝退款","description":"11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。","order_no":"TB2026112612345","amount":"1999.00","product_name":null,"refund_amount":null,"demands":["refund"],"contact_name":"张三","contact_phone":"13800138000","evidence":[],"supplements":[],"replies":[],"rating":null,"rejection":null,"created_at":"2026-11-26T08:00:00Z","delivered_at":"2026-11-26T09:00:00Z","reply_due_at":"2026-11-29T09:00:00Z","first_replied_at":null,"completed_at":null,"updated_at":"2026-11-26T09:00:00Z","version":2}}}`)
 
-// commit writes n events with their deliveries in one transaction, as a complaint change does.
+// commit writes n events with their delivery jobs in one transaction, as a complaint change does.
 func (rig *webhookRig) commit(ctx context.Context, n int) ([]string, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	ids := make([]string, n)
 	err := rig.st.Tx(ctx, func(tx *store.Store) error {
-		ds := make([]models.WebhookDelivery, n)
+		jobs := make([]models.Job, n)
 		for i := range n {
 			ids[i] = "evt_" + models.NewID()
 			if err := tx.AddWebhookEvent(ctx, &models.WebhookEvent{ID: ids[i], PlatformID: rig.endpoint.PlatformID,
 				Type: models.EventComplaintDelivered, Payload: payload, CreatedAt: now}); err != nil {
 				return err
 			}
-			ds[i] = models.WebhookDelivery{ID: models.NewID(), EventID: ids[i], EndpointID: rig.endpoint.ID,
-				PlatformID: rig.endpoint.PlatformID, EventType: models.EventComplaintDelivered, Trigger: models.TriggerScheduled,
-				State: models.DeliveryPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+			jobs[i] = models.Job{ID: models.NewID(), Kind: models.JobWebhookDelivery, State: models.JobAvailable, DueAt: now,
+				Ref: ids[i], Destination: rig.endpoint.ID, PlatformID: rig.endpoint.PlatformID,
+				EventType: models.EventComplaintDelivered, Trigger: models.TriggerScheduled, CreatedAt: now, UpdatedAt: now}
 		}
-		return tx.CreateWebhookDeliveries(ctx, ds)
+		return tx.EnqueueJobs(ctx, jobs)
 	})
 	return ids, err
 }

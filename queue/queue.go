@@ -7,7 +7,12 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,8 +34,17 @@ type Result struct {
 	// timeout, a refused connection, a 5xx); a success closes the breaker.
 	Failure bool
 	// Apply writes the handler's own records of the attempt (the webhook delivery log, an
-	// endpoint's failure run) in the transaction that records the result; it may be nil.
+	// endpoint's failure run) in the transaction that records the result; it may be nil. It
+	// is not called when the job's lease was lost meanwhile, and may be called again if that
+	// transaction fails and is retried.
 	Apply func(ctx context.Context, tx *store.Store) error
+	// Insert are rows (pointers to models) to insert with the result, each in one statement
+	// with the rows of the same type of other results recorded together (the delivery log);
+	// like Apply, they are written only while the job's lease holds.
+	Insert []any
+	// Unattempted marks a job that was not tried at all (a transient error before any I/O):
+	// it goes back at DueAt without counting an attempt.
+	Unattempted bool
 }
 
 // Handler performs one attempt of a job of its kind. It must return before ctx ends (the
@@ -48,6 +62,10 @@ type Periodic struct {
 // Clock tells the time; tests inject one they can move.
 type Clock interface{ Now() time.Time }
 
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now().UTC() }
+
 // Config tunes a Runner.
 type Config struct {
 	// Workers is the size of the pool; PerDestination caps the attempts in flight to one
@@ -62,6 +80,17 @@ type Config struct {
 	Registry prometheus.Registerer
 	// Instance names this runner in lease tokens; unique per process.
 	Instance string
+	// Maintenance is how often the runner rescues expired leases, schedules periodic tasks and
+	// refreshes the queue gauges (default 5 s).
+	Maintenance time.Duration
+	// Stall is how long an attempt may run before its destination counts as slow: a slow
+	// destination keeps no claimed jobs waiting, so that it holds no capacity others could use
+	// (default 250 ms).
+	Stall time.Duration
+	// BreakAfter consecutive failures open a destination's breaker for Cooldown, doubled on
+	// each reopening up to MaxCooldown (defaults 5, 30 s, 5 min).
+	BreakAfter            int
+	Cooldown, MaxCooldown time.Duration
 }
 
 // Runner claims due jobs and runs them through their handlers.
@@ -69,20 +98,121 @@ type Runner struct {
 	st       *store.Store
 	cfg      Config
 	handlers map[string]Handler
-	periodic []Periodic
+	periodic map[string]Periodic
+	m        *metrics
+	wake     chan struct{}
+	seq      atomic.Uint64
+
+	mu    sync.Mutex
+	dests map[string]*destination
+	// tasks are the jobs this runner holds a lease on (queued, running, or finished and not
+	// yet recorded), by job id; the heartbeat renews them.
+	tasks map[string]*task
+	held  int
+	// freed tells a claimer waiting for capacity that a worker finished.
+	freed    chan struct{}
+	lastSlot map[string]int64
+	stopping bool
 }
 
 // New makes a runner over the store with a handler per job kind.
 func New(st *store.Store, cfg Config, handlers map[string]Handler, periodic []Periodic) *Runner {
-	return &Runner{st: st, cfg: cfg, handlers: handlers, periodic: periodic}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.PerDestination <= 0 {
+		cfg.PerDestination = 16
+	}
+	if cfg.Sweep <= 0 {
+		cfg.Sweep = time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = 30 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = wallClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = defaultInstance()
+	}
+	if cfg.Maintenance <= 0 {
+		cfg.Maintenance = 5 * time.Second
+	}
+	if cfg.Stall <= 0 {
+		cfg.Stall = 250 * time.Millisecond
+	}
+	if cfg.BreakAfter <= 0 {
+		cfg.BreakAfter = 5
+	}
+	if cfg.Cooldown <= 0 {
+		cfg.Cooldown = 30 * time.Second
+	}
+	if cfg.MaxCooldown < cfg.Cooldown {
+		cfg.MaxCooldown = max(5*time.Minute, cfg.Cooldown)
+	}
+	r := &Runner{st: st, cfg: cfg, handlers: map[string]Handler{}, periodic: map[string]Periodic{},
+		m: newMetrics(cfg.Registry), wake: make(chan struct{}, 1), freed: make(chan struct{}, 1),
+		dests: map[string]*destination{}, tasks: map[string]*task{}, lastSlot: map[string]int64{}}
+	for k, h := range handlers {
+		r.handlers[k] = h
+	}
+	for _, p := range periodic {
+		r.periodic[p.Name] = p
+	}
+	r.handlers[models.JobPeriodic] = r.runPeriodic
+	return r
+}
+
+// defaultInstance is the host name with a random suffix, so that two processes on one host
+// never share lease tokens.
+func defaultInstance() string {
+	host, _ := os.Hostname()
+	if len(host) > 32 {
+		host = host[:32]
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
 }
 
 // Wake tells the runner that jobs were committed; it never blocks, and wake-ups coalesce.
-func (r *Runner) Wake() {}
+func (r *Runner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
 
 // Run works until ctx ends; attempts in flight then are finished and recorded.
-func (r *Runner) Run(ctx context.Context) { <-ctx.Done() }
+func (r *Runner) Run(ctx context.Context) {
+	results := make(chan record, 4*r.cfg.Workers)
+	// ready never blocks a sender: it holds at most the held jobs, which are at most Workers.
+	ready := make(chan *task, r.cfg.Workers)
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); r.recorder(ctx, results) }()
+	stopBeat, beat := make(chan struct{}), make(chan struct{})
+	go func() { defer close(beat); r.heartbeat(stopBeat) }()
 
-// RunOnce claims every due job (in batches), runs each and records the results before it
-// returns: a synchronous drain for tests and tools. It returns how many jobs it ran.
-func (r *Runner) RunOnce(ctx context.Context) (int, error) { return 0, nil }
+	var workers sync.WaitGroup
+	for range r.cfg.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for t := range ready {
+				r.work(t, ready, results)
+			}
+		}()
+	}
+	r.claimer(ctx, ready, results)
+	// Jobs still waiting for a worker go back at once; those in flight finish.
+	r.stop(results)
+	close(ready)
+	workers.Wait()
+	close(stopBeat)
+	<-beat
+	close(results)
+	<-recorded
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"github.com/dianshubao/dianshubao/models"
 )
 
@@ -53,8 +51,8 @@ func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id str
 // EndpointIDsOfEvent lists the endpoints an event was queued for.
 func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.WebhookDelivery{}).Where("event_id = ?", eventID).
-		Distinct("endpoint_id").Pluck("endpoint_id", &ids).Error
+	err := s.db.WithContext(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
+		Distinct("destination").Pluck("destination", &ids).Error
 	return ids, err
 }
 
@@ -84,12 +82,17 @@ func (s *Store) WebhookEndpointsByIDs(ctx context.Context, ids []string) ([]mode
 	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
-// CreateWebhookDeliveries inserts outbox rows.
+// CreateWebhookDeliveries queues deliveries as work-queue jobs (Ref: the event, Destination:
+// the endpoint). It is the bridge for callers that still build deliveries; new code enqueues
+// models.Job rows itself.
 func (s *Store) CreateWebhookDeliveries(ctx context.Context, ds []models.WebhookDelivery) error {
-	if len(ds) == 0 {
-		return nil
+	jobs := make([]models.Job, len(ds))
+	for i, d := range ds {
+		jobs[i] = models.Job{ID: d.ID, Kind: models.JobWebhookDelivery, State: models.JobAvailable, DueAt: d.NextAttemptAt,
+			Ref: d.EventID, Destination: d.EndpointID, PlatformID: d.PlatformID, EventType: d.EventType, Trigger: d.Trigger,
+			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	}
-	return s.db.WithContext(ctx).CreateInBatches(ds, 200).Error
+	return s.EnqueueJobs(ctx, jobs)
 }
 
 // WebhookEventByID loads one event of the platform.
@@ -108,73 +111,27 @@ func (s *Store) WebhookEventsByIDs(ctx context.Context, ids []string) ([]models.
 	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
-// ClaimDueDeliveries leases up to limit deliveries whose attempt is due and whose lease is
-// free or expired. On MariaDB/MySQL the candidates are locked with SKIP LOCKED so that
-// dispatchers on several instances claim disjoint batches without waiting on each other; on
-// SQLite the write transaction is the single writer.
-func (s *Store) ClaimDueDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]models.WebhookDelivery, error) {
-	var claimed []models.WebhookDelivery
-	err := s.Tx(ctx, func(tx *Store) error {
-		q := tx.db.WithContext(ctx).
-			Where("state IN ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)",
-				[]string{models.DeliveryPending, models.DeliveryRetrying}, now, now).
-			Order("next_attempt_at").Limit(limit)
-		if tx.driver == "mysql" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-		}
-		if err := q.Find(&claimed).Error; err != nil || len(claimed) == 0 {
-			return err
-		}
-		ids := make([]string, len(claimed))
-		for i := range claimed {
-			ids[i] = claimed[i].ID
-			claimed[i].LeaseOwner, claimed[i].LeaseUntil = &owner, &leaseUntil
-		}
-		return tx.db.WithContext(ctx).Model(&models.WebhookDelivery{}).Where("id IN ?", ids).
-			Updates(map[string]any{"lease_owner": owner, "lease_until": leaseUntil}).Error
-	})
-	return claimed, err
-}
-
-// AttemptOutcome is what one attempt did to its delivery and endpoint.
-type AttemptOutcome struct {
-	Attempt  models.WebhookAttempt
-	Delivery models.WebhookDelivery
-	// Endpoint changes to write (failing_since, enabled, disabled_reason), or nil.
-	EndpointUpdate map[string]any
-}
-
-// RecordAttempts writes a batch of attempts and their deliveries' new state in one
-// transaction. A delivery whose lease another dispatcher has taken over is left alone; its
-// attempt is still logged.
-func (s *Store) RecordAttempts(ctx context.Context, owner string, outcomes []AttemptOutcome) error {
-	if len(outcomes) == 0 {
-		return nil
+// DisableWebhookEndpoint disables an enabled endpoint (when failingBefore is set, only if it
+// has been failing since then) and reports whether it did.
+func (s *Store) DisableWebhookEndpoint(ctx context.Context, id, reason string, at time.Time, failingBefore *time.Time) (bool, error) {
+	q := s.db.WithContext(ctx).Model(&models.WebhookEndpoint{}).Where("id = ? AND enabled = ?", id, true)
+	if failingBefore != nil {
+		q = q.Where("failing_since IS NOT NULL AND failing_since <= ?", *failingBefore)
 	}
-	return s.Tx(ctx, func(tx *Store) error {
-		db := tx.db.WithContext(ctx)
-		attempts := make([]models.WebhookAttempt, len(outcomes))
-		for i := range outcomes {
-			attempts[i] = outcomes[i].Attempt
-		}
-		if err := db.CreateInBatches(attempts, 200).Error; err != nil {
-			return err
-		}
-		for _, o := range outcomes {
-			d := o.Delivery
-			if err := db.Model(&models.WebhookDelivery{}).Where("id = ? AND lease_owner = ?", d.ID, owner).
-				Updates(map[string]any{"state": d.State, "attempts": d.Attempts, "next_attempt_at": d.NextAttemptAt,
-					"lease_owner": nil, "lease_until": nil, "updated_at": d.UpdatedAt}).Error; err != nil {
-				return err
-			}
-			if o.EndpointUpdate != nil {
-				if err := db.Model(&models.WebhookEndpoint{}).Where("id = ?", d.EndpointID).Updates(o.EndpointUpdate).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
+	res := q.Updates(map[string]any{"enabled": false, "disabled_reason": reason, "updated_at": at})
+	return res.RowsAffected == 1, res.Error
+}
+
+// SetWebhookEndpointFailingSince starts an endpoint's run of failures (since, if none is
+// running) or ends it (nil).
+func (s *Store) SetWebhookEndpointFailingSince(ctx context.Context, id string, since *time.Time) error {
+	q := s.db.WithContext(ctx).Model(&models.WebhookEndpoint{}).Where("id = ?", id)
+	if since != nil {
+		q = q.Where("failing_since IS NULL")
+	} else {
+		q = q.Where("failing_since IS NOT NULL")
+	}
+	return q.Update("failing_since", since).Error
 }
 
 // AttemptFilter narrows the delivery log.
@@ -204,21 +161,4 @@ func (s *Store) ListWebhookAttempts(ctx context.Context, f AttemptFilter) ([]mod
 	}
 	var out []models.WebhookAttempt
 	return out, q.Find(&out).Error
-}
-
-// DeliveryQueueStats reports how many deliveries wait for an attempt and since when the
-// oldest due one has been due.
-func (s *Store) DeliveryQueueStats(ctx context.Context, now time.Time) (depth int64, oldestDue *time.Time, err error) {
-	db := s.db.WithContext(ctx).Model(&models.WebhookDelivery{}).
-		Where("state IN ?", []string{models.DeliveryPending, models.DeliveryRetrying})
-	if err = db.Count(&depth).Error; err != nil || depth == 0 {
-		return depth, nil, err
-	}
-	var d models.WebhookDelivery
-	err = s.db.WithContext(ctx).Where("state IN ? AND next_attempt_at <= ?", []string{models.DeliveryPending, models.DeliveryRetrying}, now).
-		Order("next_attempt_at").Limit(1).Find(&d).Error
-	if err == nil && d.ID != "" {
-		oldestDue = &d.NextAttemptAt
-	}
-	return depth, oldestDue, err
 }
