@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,11 +37,11 @@ import (
 	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/seed"
 	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
-	"github.com/dianshubao/dianshubao/webhooks/dispatch"
 )
 
 func main() {
@@ -119,13 +120,12 @@ func run() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	policy := webhooks.URLPolicy{AllowPrivate: cfg.WebhookAllowPrivate, AllowInsecure: cfg.WebhookAllowInsecure}
-	dispatcher := dispatch.NewDispatcher(st, dispatch.DispatcherConfig{Schedule: cfg.WebhookRetrySchedule,
-		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg})
-	var waker service.Waker = dispatcher
+	relay := &wakeRelay{}
+	var waker service.Waker = relay
 	if rd != nil {
-		// Commits on any instance wake every instance's dispatcher within milliseconds.
-		waker = kv.Waker{Redis: rd, Channel: wakeChannel, Local: dispatcher}
-		go rd.Subscribe(ctx, wakeChannel, dispatcher.Wake)
+		// Commits on any instance wake every instance's runner within milliseconds.
+		waker = kv.Waker{Redis: rd, Channel: wakeChannel, Local: relay}
+		go rd.Subscribe(ctx, wakeChannel, relay.Wake)
 	}
 
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
@@ -143,11 +143,17 @@ func run() error {
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
-	go svc.RunSchedulers(ctx, st.KV(nil))
-	dispatched := make(chan struct{})
+	runner := newRunner(st, svc, webhookSender(st, cfg, policy, log, reg), queue.Config{
+		Workers: 64, PerDestination: 8, Sweep: time.Second,
+		// A lease outlasts one attempt at its longest (the webhook timeout), and is renewed.
+		Lease: cfg.WebhookTimeout + 15*time.Second,
+		Clock: service.SystemClock{}, Logger: log, Registry: reg, Instance: instanceName()})
+	relay.set(runner)
+	go svc.RunLocalChores(ctx)
+	worked := make(chan struct{})
 	go func() {
-		defer close(dispatched)
-		dispatcher.Run(ctx)
+		defer close(worked)
+		runner.Run(ctx)
 	}()
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
@@ -170,9 +176,47 @@ func run() error {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 	}
-	<-dispatched // attempts in flight are finished and recorded
+	<-worked // attempts in flight are finished and recorded
 	log.Info("stopped")
 	return nil
 }
 
-const wakeChannel = "webhooks:wake"
+const wakeChannel = "jobs:wake"
+
+// newRunner is this instance's one work-queue runner: every kind of job (webhook deliveries,
+// text messages, follow-ups of complaints) and every periodic task.
+func newRunner(st *store.Store, svc *service.Services, webhook queue.Handler, cfg queue.Config) *queue.Runner {
+	handlers := svc.JobHandlers()
+	if webhook != nil {
+		handlers[models.JobWebhookDelivery] = webhook
+	}
+	return queue.New(st, cfg, handlers, svc.PeriodicTasks())
+}
+
+// webhookSender is the handler of webhook_delivery jobs: it signs and sends one delivery,
+// with the retry schedule, timeout and URL guard of the configuration. Until the sender is
+// wired here, delivery jobs wait in the queue.
+func webhookSender(st *store.Store, cfg *config.Config, policy webhooks.URLPolicy, log *slog.Logger, reg prometheus.Registerer) queue.Handler {
+	return nil
+}
+
+// instanceName names this process in lease tokens: unique per process, readable in the
+// job table.
+func instanceName() string {
+	host, _ := os.Hostname()
+	id := models.NewID()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), id[len(id)-8:])
+}
+
+// wakeRelay lets the services, which wake the runner, be built before it.
+type wakeRelay struct{ r atomic.Pointer[queue.Runner] }
+
+func (w *wakeRelay) set(r *queue.Runner) { w.r.Store(r) }
+
+// Wake implements service.Waker; a wake-up before the runner exists is not needed, since the
+// runner looks for due jobs when it starts.
+func (w *wakeRelay) Wake() {
+	if r := w.r.Load(); r != nil {
+		r.Wake()
+	}
+}

@@ -70,6 +70,8 @@ type appOptions struct {
 	strictWebhooks bool
 	// waker replaces the app's own dispatcher as the one told about new deliveries.
 	waker service.Waker
+	// sms is the SMS provider; nil logs the messages.
+	sms service.SMSSender
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -93,7 +95,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		o.waker = disp
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
-		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker,
+		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {

@@ -35,6 +35,8 @@ type Complaints struct {
 	autoCompleteAfter time.Duration
 	// platforms caches platform rows, reachability and enabled endpoints for a second.
 	platforms *platformCache
+	// awaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers.
+	awaitingBatch int
 }
 
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).

@@ -17,7 +17,8 @@ import (
 // RotationOverlap is how long the previous secret keeps signing after a rotation.
 const RotationOverlap = 24 * time.Hour
 
-// Waker is told that deliveries were committed (the dispatcher, and other instances over Redis).
+// Waker is told that jobs were committed (the work-queue runner, and other instances over
+// Redis).
 type Waker interface{ Wake() }
 
 // Webhooks manages platforms' endpoints and their delivery log, and fans events out to the
@@ -30,9 +31,7 @@ type Webhooks struct {
 	resolver *net.Resolver
 	schedule []time.Duration
 	waker    Waker
-	// reachable is called when an endpoint may make its platform reachable.
-	reachable func(ctx context.Context, platformID string)
-	cache     *platformCache
+	cache    *platformCache
 }
 
 // EventTypes are the event types endpoints subscribe to.
@@ -155,17 +154,29 @@ func (ws *Webhooks) CreateEndpoint(ctx context.Context, p *models.Principal, req
 	t := now(ws.clock)
 	e := &models.WebhookEndpoint{ID: models.NewID(), PlatformID: p.PlatformID, URL: url, Description: strings.TrimSpace(req.Description),
 		EventTypes: types, Enabled: true, Secret: secret, CreatedAt: t, UpdatedAt: t}
-	if err := ws.st.CreateWebhookEndpoint(ctx, e); err != nil {
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointWithSecret, error) {
+		if err := tx.CreateWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
+		}
+		// The endpoint may make its platform reachable: its waiting complaints go with this commit.
+		if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(p.PlatformID, t)}); err != nil {
+			return nil, err
+		}
+		return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	ws.changed(ctx, p.PlatformID)
-	return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+	ws.changed(p.PlatformID, true)
+	return out, nil
 }
 
-func (ws *Webhooks) changed(ctx context.Context, platformID string) {
+// changed forgets the platform's cached endpoints after a commit, and wakes the runner when
+// the commit queued jobs.
+func (ws *Webhooks) changed(platformID string, queued bool) {
 	ws.cache.Forget(platformID)
-	if ws.reachable != nil {
-		ws.reachable(context.WithoutCancel(ctx), platformID)
+	if queued {
+		ws.wake()
 	}
 }
 
@@ -223,11 +234,12 @@ func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var view EndpointView
-	err := ws.st.Tx(ctx, func(tx *store.Store) error {
+	queued := false
+	view, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointView, error) {
+		queued = false
 		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if req.URL != nil && url != e.URL {
 			// A new destination starts with a clean record.
@@ -246,14 +258,24 @@ func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id 
 			}
 		}
 		e.UpdatedAt = now(ws.clock)
-		view = endpointView(e)
-		return tx.SaveWebhookEndpoint(ctx, e)
+		if err := tx.SaveWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
+		}
+		if e.Enabled {
+			// An enabled endpoint may make its platform reachable.
+			if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(p.PlatformID, e.UpdatedAt)}); err != nil {
+				return nil, err
+			}
+			queued = true
+		}
+		v := endpointView(e)
+		return &v, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	ws.changed(ctx, p.PlatformID)
-	return &view, nil
+	ws.changed(p.PlatformID, queued)
+	return view, nil
 }
 
 // DeleteEndpoint removes one of the caller's endpoints; its pending deliveries fail.
@@ -276,20 +298,26 @@ func (ws *Webhooks) RotateSecret(ctx context.Context, p *models.Principal, id st
 	if err != nil {
 		return nil, err
 	}
-	var out *EndpointWithSecret
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointWithSecret, error) {
 		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t := now(ws.clock)
 		prev, until := e.Secret, t.Add(RotationOverlap)
 		e.PreviousSecret, e.PreviousSecretExpiresAt = &prev, &until
 		e.Secret, e.UpdatedAt = secret, t
-		out = &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}
-		return tx.SaveWebhookEndpoint(ctx, e)
+		if err := tx.SaveWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
+		}
+		return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The platform cache holds the endpoint with its secrets.
+	ws.cache.Forget(p.PlatformID)
+	return out, nil
 }
 
 // SendTest queues a webhook.test event for one endpoint.
@@ -308,44 +336,50 @@ func (ws *Webhooks) SendTest(ctx context.Context, p *models.Principal, id string
 	if err != nil {
 		return nil, err
 	}
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*RedeliveryView, error) {
 		if err := tx.AddWebhookEvent(ctx, &models.WebhookEvent{ID: evID, PlatformID: p.PlatformID, Type: models.EventWebhookTest,
 			Payload: body, CreatedAt: t}); err != nil {
-			return err
+			return nil, err
 		}
-		return tx.CreateWebhookDeliveries(ctx, []models.WebhookDelivery{ws.delivery(evID, models.EventWebhookTest, e, models.TriggerManual, t)})
+		if err := tx.EnqueueJobs(ctx, []models.Job{ws.deliveryJob(evID, models.EventWebhookTest, e, models.TriggerManual, t)}); err != nil {
+			return nil, err
+		}
+		return &RedeliveryView{EventID: evID, Deliveries: 1}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	ws.wake()
-	return &RedeliveryView{EventID: evID, Deliveries: 1}, nil
+	return out, nil
 }
 
-func (ws *Webhooks) delivery(eventID, eventType string, e *models.WebhookEndpoint, trigger string, t time.Time) models.WebhookDelivery {
+// deliveryJob is the work-queue row that delivers an event to one endpoint, due after the
+// schedule's first delay.
+func (ws *Webhooks) deliveryJob(eventID, eventType string, e *models.WebhookEndpoint, trigger string, t time.Time) models.Job {
 	first := time.Duration(0)
 	if len(ws.schedule) > 0 {
 		first = ws.schedule[0]
 	}
-	return models.WebhookDelivery{ID: models.NewID(), EventID: eventID, EndpointID: e.ID, PlatformID: e.PlatformID,
-		EventType: eventType, Trigger: trigger, State: models.DeliveryPending, NextAttemptAt: t.Add(first),
+	return models.Job{ID: models.NewID(), Kind: models.JobWebhookDelivery, State: models.JobAvailable, DueAt: t.Add(first),
+		Ref: eventID, Destination: e.ID, PlatformID: e.PlatformID, EventType: eventType, Trigger: trigger,
 		CreatedAt: t, UpdatedAt: t}
 }
 
-// fanOut writes one delivery per enabled endpoint of the platform that subscribes to the
-// event, in the caller's transaction.
+// fanOut writes one delivery job per enabled endpoint of the platform that subscribes to the
+// event, in the caller's transaction. The endpoints come from the platform cache, so the
+// transaction reads nothing for it.
 func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
-	eps, err := tx.EnabledWebhookEndpoints(ctx, ev.PlatformID)
+	eps, err := ws.cache.Endpoints(ctx, ev.PlatformID)
 	if err != nil {
 		return err
 	}
-	var ds []models.WebhookDelivery
+	var jobs []models.Job
 	for i := range eps {
 		if eps[i].Subscribes(ev.Type) {
-			ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerScheduled, ev.CreatedAt))
+			jobs = append(jobs, ws.deliveryJob(ev.ID, ev.Type, &eps[i], models.TriggerScheduled, ev.CreatedAt))
 		}
 	}
-	return tx.CreateWebhookDeliveries(ctx, ds)
+	return tx.EnqueueJobs(ctx, jobs)
 }
 
 func (ws *Webhooks) wake() {
@@ -365,34 +399,35 @@ func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID 
 	if err != nil {
 		return nil, err
 	}
-	n := 0
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
-		eps, err := tx.EnabledWebhookEndpoints(ctx, p.PlatformID)
-		if err != nil {
-			return err
+	eps, err := ws.cache.Endpoints(ctx, p.PlatformID)
+	if err != nil {
+		return nil, err
+	}
+	own, err := ws.st.EndpointIDsOfEvent(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	t := now(ws.clock)
+	var jobs []models.Job
+	for i := range eps {
+		if (len(own) == 0 && eps[i].Subscribes(ev.Type)) || slices.Contains(own, eps[i].ID) {
+			jobs = append(jobs, ws.deliveryJob(ev.ID, ev.Type, &eps[i], models.TriggerManual, t))
 		}
-		own, err := tx.EndpointIDsOfEvent(ctx, ev.ID)
-		if err != nil {
-			return err
+	}
+	if len(jobs) == 0 {
+		return nil, &models.Error{Kind: models.KindInvalidState, Code: "no_endpoint", Detail: "no enabled endpoint subscribes to this event"}
+	}
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*RedeliveryView, error) {
+		if err := tx.EnqueueJobs(ctx, jobs); err != nil {
+			return nil, err
 		}
-		ds := []models.WebhookDelivery{}
-		t := now(ws.clock)
-		for i := range eps {
-			if (len(own) == 0 && eps[i].Subscribes(ev.Type)) || slices.Contains(own, eps[i].ID) {
-				ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerManual, t))
-			}
-		}
-		n = len(ds)
-		return tx.CreateWebhookDeliveries(ctx, ds)
+		return &RedeliveryView{EventID: ev.ID, Deliveries: len(jobs)}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		return nil, &models.Error{Kind: models.KindInvalidState, Code: "no_endpoint", Detail: "no enabled endpoint subscribes to this event"}
-	}
 	ws.wake()
-	return &RedeliveryView{EventID: ev.ID, Deliveries: n}, nil
+	return out, nil
 }
 
 // Attempts is the caller's delivery log, newest first.

@@ -133,7 +133,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Evidence{}, &models.EvidenceLink{},
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
-		&models.WebhookDelivery{}, &models.WebhookAttempt{}, &models.RatingSnapshot{},
+		&models.WebhookAttempt{}, &models.RatingSnapshot{},
 		&models.Job{}, &models.IdempotencyRecord{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -50,11 +51,12 @@ func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id str
 	return &e, translate(err, "webhook endpoint")
 }
 
-// EndpointIDsOfEvent lists the endpoints an event was queued for.
+// EndpointIDsOfEvent lists the endpoints an event was queued for, from its delivery jobs
+// (idx_jobs_ref).
 func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.WebhookDelivery{}).Where("event_id = ?", eventID).
-		Distinct("endpoint_id").Pluck("endpoint_id", &ids).Error
+	err := s.db.WithContext(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
+		Distinct("destination").Pluck("destination", &ids).Error
 	return ids, err
 }
 
@@ -206,19 +208,19 @@ func (s *Store) ListWebhookAttempts(ctx context.Context, f AttemptFilter) ([]mod
 	return out, q.Find(&out).Error
 }
 
-// DeliveryQueueStats reports how many deliveries wait for an attempt and since when the
-// oldest due one has been due.
+// DeliveryQueueStats reports how many webhook deliveries wait for an attempt and since when
+// the oldest due one has been due, from the claim index of the work queue.
 func (s *Store) DeliveryQueueStats(ctx context.Context, now time.Time) (depth int64, oldestDue *time.Time, err error) {
-	db := s.db.WithContext(ctx).Model(&models.WebhookDelivery{}).
-		Where("state IN ?", []string{models.DeliveryPending, models.DeliveryRetrying})
-	if err = db.Count(&depth).Error; err != nil || depth == 0 {
+	waiting := func() *gorm.DB {
+		return s.db.WithContext(ctx).Model(&models.Job{}).Where("state = ? AND kind = ?", models.JobAvailable, models.JobWebhookDelivery)
+	}
+	if err = waiting().Count(&depth).Error; err != nil || depth == 0 {
 		return depth, nil, err
 	}
-	var d models.WebhookDelivery
-	err = s.db.WithContext(ctx).Where("state IN ? AND next_attempt_at <= ?", []string{models.DeliveryPending, models.DeliveryRetrying}, now).
-		Order("next_attempt_at").Limit(1).Find(&d).Error
-	if err == nil && d.ID != "" {
-		oldestDue = &d.NextAttemptAt
+	var due []time.Time
+	err = waiting().Where("due_at <= ?", now).Order("due_at").Limit(1).Pluck("due_at", &due).Error
+	if err == nil && len(due) > 0 {
+		oldestDue = &due[0]
 	}
 	return depth, oldestDue, err
 }
