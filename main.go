@@ -204,6 +204,9 @@ func webhookSender(st *store.Store, cfg *config.Config, policy webhooks.URLPolic
 // job table.
 func instanceName() string {
 	host, _ := os.Hostname()
+	if len(host) > 24 {
+		host = host[:24] // lease tokens are short columns
+	}
 	id := models.NewID()
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), id[len(id)-8:])
 }
