@@ -138,6 +138,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
+	if err := s.adoptPendingWork(ctx); err != nil {
+		return err
+	}
 	// Indexes that the covering rating index replaced.
 	m := s.db.WithContext(ctx).Migrator()
 	for _, old := range []string{"idx_complaints_period", "idx_complaints_rating"} {
