@@ -50,7 +50,7 @@ type NotificationView struct {
 	Phone       string  `json:"phone" example:"13800138000"`
 	Kind        string  `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
 	Text        string  `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
-	Status      string  `json:"status" example:"sent" enums:"pending,sending,sent,failed"`
+	Status      string  `json:"status" example:"sent" enums:"pending,sent,failed"`
 	CreatedAt   string  `json:"created_at"`
 	SentAt      *string `json:"sent_at"`
 }
