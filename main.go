@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -119,16 +120,12 @@ func run() error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	policy := webhooks.URLPolicy{AllowPrivate: cfg.WebhookAllowPrivate, AllowInsecure: cfg.WebhookAllowInsecure}
-	sender := dispatch.NewSender(st, dispatch.Config{Schedule: cfg.WebhookRetrySchedule,
-		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg})
-	// The lease outlives the longest attempt by far; it is renewed while an attempt runs.
-	dispatcher := queue.New(st, queue.Config{Lease: cfg.WebhookTimeout + 30*time.Second, Logger: log, Registry: reg},
-		map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}, nil)
-	var waker service.Waker = dispatcher
+	relay := &wakeRelay{}
+	var waker service.Waker = relay
 	if rd != nil {
-		// Commits on any instance wake every instance's dispatcher within milliseconds.
-		waker = kv.Waker{Redis: rd, Channel: wakeChannel, Local: dispatcher}
-		go rd.Subscribe(ctx, wakeChannel, dispatcher.Wake)
+		// Commits on any instance wake every instance's runner within milliseconds.
+		waker = kv.Waker{Redis: rd, Channel: wakeChannel, Local: relay}
+		go rd.Subscribe(ctx, wakeChannel, relay.Wake)
 	}
 
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
@@ -146,11 +143,23 @@ func run() error {
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
-	go svc.RunSchedulers(ctx, st.KV(nil))
-	dispatched := make(chan struct{})
+	runner := newRunner(st, svc, webhookSender(st, cfg, policy, log, reg), queue.Config{
+		Workers: 64, PerDestination: 16, Sweep: time.Second,
+		// A lease outlasts one attempt at its longest (the webhook timeout), and is renewed.
+		Lease: cfg.WebhookTimeout + 15*time.Second,
+		Clock: service.SystemClock{}, Logger: log, Registry: reg, Instance: instanceName()})
+	relay.set(runner)
+	go svc.RunLocalChores(ctx)
+	flushed := make(chan struct{})
 	go func() {
-		defer close(dispatched)
-		dispatcher.Run(ctx)
+		defer close(flushed)
+		// API keys' last_used_at, coalesced in memory; the last flush runs on shutdown.
+		svc.Platforms.RunKeyUseFlusher(ctx, service.KeyUseFlushInterval)
+	}()
+	worked := make(chan struct{})
+	go func() {
+		defer close(worked)
+		runner.Run(ctx)
 	}()
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: handler, ReadHeaderTimeout: 10 * time.Second,
@@ -173,9 +182,51 @@ func run() error {
 			return fmt.Errorf("shutdown: %w", err)
 		}
 	}
-	<-dispatched // attempts in flight are finished and recorded
+	<-worked // attempts in flight are finished and recorded
+	<-flushed
 	log.Info("stopped")
 	return nil
 }
 
-const wakeChannel = "webhooks:wake"
+const wakeChannel = "jobs:wake"
+
+// newRunner is this instance's one work-queue runner: every kind of job (webhook deliveries,
+// text messages, follow-ups of complaints) and every periodic task.
+func newRunner(st *store.Store, svc *service.Services, webhook queue.Handler, cfg queue.Config) *queue.Runner {
+	handlers := svc.JobHandlers()
+	if webhook != nil {
+		handlers[models.JobWebhookDelivery] = webhook
+	}
+	return queue.New(st, cfg, handlers, svc.PeriodicTasks())
+}
+
+// webhookSender is the handler of webhook_delivery jobs: it signs and sends one delivery,
+// with the retry schedule, timeout and URL guard of the configuration.
+func webhookSender(st *store.Store, cfg *config.Config, policy webhooks.URLPolicy, log *slog.Logger, reg prometheus.Registerer) queue.Handler {
+	return dispatch.NewSender(st, dispatch.Config{Schedule: cfg.WebhookRetrySchedule,
+		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg}).Handle
+}
+
+// instanceName names this process in lease tokens: unique per process, readable in the
+// job table.
+func instanceName() string {
+	host, _ := os.Hostname()
+	if len(host) > 24 {
+		host = host[:24] // lease tokens are short columns
+	}
+	id := models.NewID()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), id[len(id)-8:])
+}
+
+// wakeRelay lets the services, which wake the runner, be built before it.
+type wakeRelay struct{ r atomic.Pointer[queue.Runner] }
+
+func (w *wakeRelay) set(r *queue.Runner) { w.r.Store(r) }
+
+// Wake implements service.Waker; a wake-up before the runner exists is not needed, since the
+// runner looks for due jobs when it starts.
+func (w *wakeRelay) Wake() {
+	if r := w.r.Load(); r != nil {
+		r.Wake()
+	}
+}

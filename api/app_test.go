@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,6 +74,8 @@ type appOptions struct {
 	// store replaces the test's own fresh database; ready adds readiness checks.
 	store *store.Store
 	ready map[string]func(context.Context) error
+	// sms is the SMS provider; nil logs the messages.
+	sms service.SMSSender
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -93,12 +96,12 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	secret := []byte("test-secret-test-secret-test-secret!")
 	policy := webhooks.URLPolicy{AllowPrivate: !o.strictWebhooks, AllowInsecure: !o.strictWebhooks}
 	schedule := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
-	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: "test-runner"})
+	relay := &runnerWaker{}
 	if o.waker == nil {
-		o.waker = disp
+		o.waker = relay
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
-		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker,
+		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {
@@ -114,6 +117,9 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
+	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: "test-runner",
+		handlers: svc.JobHandlers()})
+	relay.r.Store(disp)
 	return &testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
 }
 
@@ -128,6 +134,17 @@ type runnerOptions struct {
 	workers  int
 	// sweep is an hour unless set: tests drive the runner with RunOnce or wake it.
 	sweep time.Duration
+	// handlers are the service's job handlers, beside the webhook sender.
+	handlers map[string]queue.Handler
+}
+
+// runnerWaker lets the services, which wake the runner, be built before it.
+type runnerWaker struct{ r atomic.Pointer[queue.Runner] }
+
+func (w *runnerWaker) Wake() {
+	if r := w.r.Load(); r != nil {
+		r.Wake()
+	}
 }
 
 // newRunner builds the work-queue runner with every handler the service registers.
@@ -140,9 +157,12 @@ func newRunner(st *store.Store, o runnerOptions) *queue.Runner {
 	}
 	sender := dispatch.NewSender(st, dispatch.Config{Schedule: o.schedule, Timeout: 5 * time.Second, Policy: o.policy,
 		Clock: o.clock, Logger: o.logger, Registry: o.registry, Jitter: func() float64 { return 0.5 }})
+	handlers := map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}
+	for kind, h := range o.handlers {
+		handlers[kind] = h
+	}
 	return queue.New(st, queue.Config{Workers: o.workers, Sweep: o.sweep, Lease: 45 * time.Second, Clock: o.clock,
-		Logger: o.logger, Registry: o.registry, Instance: o.instance},
-		map[string]queue.Handler{models.JobWebhookDelivery: sender.Handle}, nil)
+		Logger: o.logger, Registry: o.registry, Instance: o.instance}, handlers, nil)
 }
 
 type response struct {

@@ -336,7 +336,9 @@ func TestComplaintLifecycle(t *testing.T) {
 		t.Fatalf("version %v did not count the changes", own["version"])
 	}
 
-	// Notifications: delivered and replied, to the complaint's contact phone.
+	// Notifications: delivered and replied, to the complaint's contact phone, sent by their
+	// jobs.
+	w.runJobs()
 	n := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/notifications?phone=13800138000", token: w.admin}), http.StatusOK)
 	var kinds []string
 	for _, it := range n["data"].([]any) {
@@ -432,8 +434,11 @@ func TestAwaitingContactIsDeliveredWhenReachable(t *testing.T) {
 	if s := expect(t, w.do(req{method: "GET", path: "/api/v1/complaints/" + id, token: w.consumer}), http.StatusOK)["status"]; s != "awaiting_contact" {
 		t.Fatalf("status %v", s)
 	}
-	// An API key makes it reachable: delivery happens with that change, not on a later sweep.
+	// An API key makes it reachable: the change queues the delivery, which the work queue
+	// makes, not the request and not a later sweep.
 	key, _ := w.issueKey(w.admin, dark)
+	expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints/" + id, token: key}), http.StatusNotFound)
+	w.runJobs()
 	got := expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints/" + id, token: key}), http.StatusOK)
 	if got["status"] != "delivered" {
 		t.Fatalf("after the key: %v", got["status"])
@@ -453,6 +458,7 @@ func TestAwaitingContactIsDeliveredWhenReachable(t *testing.T) {
 	}
 	expect(t, w.do(req{method: "PATCH", path: "/api/v1/admin/platforms/" + dark2, token: w.admin,
 		body: map[string]any{"after_sales_contact": map[string]string{"email": "kefu@zhuanzhuan.example"}}}), http.StatusOK)
+	w.runJobs()
 	if s := expect(t, w.do(req{method: "GET", path: "/api/v1/complaints/" + id2, token: w.consumer}), http.StatusOK)["status"]; s != "delivered" {
 		t.Fatalf("after the contact: %v", s)
 	}

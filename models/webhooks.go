@@ -31,7 +31,8 @@ func (e *WebhookEndpoint) Subscribes(t string) bool {
 	return len(e.EventTypes) == 0 || slices.Contains(e.EventTypes, t)
 }
 
-// Delivery states: pending and retrying wait for an attempt; succeeded and failed are final.
+// Delivery states, as the attempt log shows them: succeeded and failed are final, retrying
+// waits for another attempt (pending is the state of the old outbox rows).
 const (
 	DeliveryPending   = "pending"
 	DeliveryRetrying  = "retrying"
@@ -42,8 +43,9 @@ const (
 	TriggerManual    = "manual"
 )
 
-// WebhookDelivery is one event on its way to one endpoint: the outbox row the dispatcher
-// claims. It is written in the same transaction as the event.
+// WebhookDelivery is the outbox row of deliveries before the work queue: nothing writes it
+// any more (deliveries are webhook_delivery jobs) and its table is no longer created. It stays
+// only while the old claim code that reads it does.
 type WebhookDelivery struct {
 	ID         string `gorm:"primaryKey;size:40"`
 	EventID    string `gorm:"size:44;not null;index"`

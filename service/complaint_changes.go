@@ -148,15 +148,10 @@ type EventData struct {
 	Message   string         `json:"message,omitempty"`
 }
 
-// committed runs what a change left to do after its transaction.
-func (cs *Complaints) committed(ctx context.Context, fx *effects) {
-	if fx.empty() {
-		return
-	}
-	if cs.notifications != nil && len(fx.notifications) > 0 {
-		cs.notifications.Send(context.WithoutCancel(ctx), fx.notifications)
-	}
-	if len(fx.events) > 0 {
+// committed wakes the work-queue runner after a change that queued jobs (its messages and
+// webhook deliveries); the work itself runs there, never in the request.
+func (cs *Complaints) committed(_ context.Context, fx *effects) {
+	if !fx.empty() {
 		cs.webhooks.wake()
 	}
 }

@@ -38,6 +38,8 @@ type Complaints struct {
 	// numbers is this instance's block of complaint numbers.
 	numbersMu sync.Mutex
 	numbers   numberBlock
+	// awaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers.
+	awaitingBatch int
 }
 
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).

@@ -2,10 +2,12 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
 )
 
@@ -32,7 +34,8 @@ func maskPhone(p string) string {
 	return p[:3] + "****" + p[7:]
 }
 
-// Notifications sends the complainants' text messages written by complaint changes.
+// Notifications sends the complainants' text messages written by complaint changes, each
+// through its sms job.
 type Notifications struct {
 	st     *store.Store
 	clock  Clock
@@ -47,50 +50,52 @@ type NotificationView struct {
 	Phone       string  `json:"phone" example:"13800138000"`
 	Kind        string  `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
 	Text        string  `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
-	Status      string  `json:"status" example:"sent" enums:"pending,sending,sent,failed"`
+	Status      string  `json:"status" example:"sent" enums:"pending,sent,failed"`
 	CreatedAt   string  `json:"created_at"`
 	SentAt      *string `json:"sent_at"`
 }
 
-// maxSMSAttempts bounds the retries of a message that the provider keeps refusing.
+// maxSMSAttempts bounds the attempts at a message that the provider keeps refusing.
 const maxSMSAttempts = 5
 
-// Send sends the given pending notifications now. Each is claimed first, so a sweep on
-// another instance cannot send it a second time.
-func (ns *Notifications) Send(ctx context.Context, ids []string) {
-	for _, id := range ids {
-		n, ok, err := ns.st.ClaimNotification(ctx, id, now(ns.clock))
-		if err != nil {
-			ns.log.WarnContext(ctx, "notification claim failed", "notification_id", id, "error", err)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		status, lastErr := models.NotificationSent, (*string)(nil)
-		if err := ns.sender.SendSMS(ctx, n.Phone, n.Text); err != nil {
-			msg := err.Error()
-			lastErr = &msg
-			status = models.NotificationPending
-			if n.Attempts >= maxSMSAttempts {
-				status = models.NotificationFailed
-			}
-			ns.log.WarnContext(ctx, "sms failed", "notification_id", id, "attempt", n.Attempts, "error", err)
-		}
-		if err := ns.st.FinishNotification(ctx, id, status, lastErr, now(ns.clock)); err != nil {
-			ns.log.WarnContext(ctx, "notification update failed", "notification_id", id, "error", err)
-		}
-	}
+// smsRetryAfter is the wait after a refused attempt (the first, second, …): 30 s doubling.
+func smsRetryAfter(attempt int) time.Duration {
+	return 30 * time.Second << min(attempt-1, 10)
 }
 
-// Sweep sends what a crash or a provider failure left pending for over a minute.
-func (ns *Notifications) Sweep(ctx context.Context) (int, error) {
-	ids, err := ns.st.StaleNotificationIDs(ctx, now(ns.clock).Add(-time.Minute), 500)
-	if err != nil {
-		return 0, err
+// sendJob is the handler of sms jobs: it sends the notification the job refers to, outside
+// any transaction, and marks it in the transaction that records the attempt. A message that
+// is no longer pending (sent by an earlier run of the job whose record came late) is not sent
+// again. The attempts are counted on the notification, so the limit holds however often the
+// job itself was claimed.
+func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Result {
+	n, err := ns.st.NotificationByID(ctx, job.Ref)
+	if errors.Is(err, models.ErrNotFound) {
+		return queue.Result{State: models.JobDiscarded, Error: "notification " + job.Ref + " does not exist"}
 	}
-	ns.Send(ctx, ids)
-	return len(ids), nil
+	if err != nil {
+		return queue.Result{State: models.JobAvailable, DueAt: now(ns.clock).Add(smsRetryAfter(1)), Error: err.Error()}
+	}
+	if n.Status != models.NotificationPending {
+		return queue.Result{State: models.JobCompleted}
+	}
+	err = ns.sender.SendSMS(ctx, n.Phone, n.Text)
+	t := now(ns.clock)
+	if err != nil {
+		attempt, msg := n.Attempts+1, err.Error()
+		ns.log.WarnContext(ctx, "sms failed", "notification_id", n.ID, "attempt", attempt, "error", err)
+		status, state := models.NotificationPending, models.JobAvailable
+		if attempt >= maxSMSAttempts {
+			status, state = models.NotificationFailed, models.JobDiscarded
+		}
+		return queue.Result{State: state, DueAt: t.Add(smsRetryAfter(attempt)), Error: msg, Failure: true,
+			Apply: func(ctx context.Context, tx *store.Store) error {
+				return tx.RecordNotificationFailure(ctx, n.ID, status, msg)
+			}}
+	}
+	return queue.Result{State: models.JobCompleted, Apply: func(ctx context.Context, tx *store.Store) error {
+		return tx.MarkNotificationSent(ctx, n.ID, t)
+	}}
 }
 
 // List is the admin listing of notifications, newest first, optionally for one phone.

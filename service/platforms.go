@@ -26,16 +26,18 @@ type Platforms struct {
 	st    *store.Store
 	clock Clock
 	log   *slog.Logger
-	// reachable is called after a change that may make the platform reachable.
-	reachable func(ctx context.Context, platformID string)
-	cache     *platformCache
-	keys      apiKeys
+	cache *platformCache
+	keys  apiKeys
+	// waker is told when a change queued the delivery of waiting complaints.
+	waker Waker
 }
 
-func (ps *Platforms) changed(ctx context.Context, platformID string) {
+// changed forgets the cached platform after a commit, and wakes the runner when the commit
+// queued the delivery of its waiting complaints.
+func (ps *Platforms) changed(platformID string, queued bool) {
 	ps.cache.Forget(platformID)
-	if ps.reachable != nil {
-		ps.reachable(context.WithoutCancel(ctx), platformID)
+	if queued && ps.waker != nil {
+		ps.waker.Wake()
 	}
 }
 
@@ -163,13 +165,19 @@ func (ps *Platforms) Create(ctx context.Context, req CreatePlatformRequest) (*mo
 	return p, nil
 }
 
-// Update changes the members present in req.
+// Update changes the members present in req. A change that leaves the platform onboarded may
+// make it reachable, so it queues the delivery of its waiting complaints in its own
+// transaction; the delivery itself runs in the work queue, never in this request.
 func (ps *Platforms) Update(ctx context.Context, id string, req UpdatePlatformRequest) (*models.Platform, error) {
-	var out *models.Platform
-	err := ps.st.Tx(ctx, func(tx *store.Store) error {
+	if len(id) > 64 {
+		return nil, models.NotFound("platform")
+	}
+	queued := false
+	out, err := command(ctx, ps.st, func(tx *store.Store) (*models.Platform, error) {
+		queued = false
 		p, err := tx.PlatformForUpdate(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if req.Name != nil {
 			p.Name = strings.TrimSpace(*req.Name)
@@ -193,23 +201,29 @@ func (ps *Platforms) Update(ctx context.Context, id string, req UpdatePlatformRe
 		var v models.Validator
 		validatePlatform(&v, p.Name, p.Slug, string(p.Sector), p.Tags, contact)
 		if err := v.Err(); err != nil {
-			return err
+			return nil, err
 		}
 		applyContact(p, contact)
 		p.UpdatedAt = now(ps.clock)
 		if err := tx.SavePlatform(ctx, p); err != nil {
 			if store.IsDuplicate(err) {
-				return models.Conflict("slug_taken", "a platform with slug %q already exists", p.Slug)
+				return nil, models.Conflict("slug_taken", "a platform with slug %q already exists", p.Slug)
 			}
-			return err
+			return nil, err
 		}
-		out = p
-		return nil
+		if p.Onboarded {
+			if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(p.ID, p.UpdatedAt)}); err != nil {
+				return nil, err
+			}
+			queued = true
+		}
+		return p, nil
 	})
-	if err == nil {
-		ps.changed(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	ps.changed(id, queued)
+	return out, nil
 }
 
 func currentContact(p *models.Platform) *AfterSalesContact {
@@ -245,15 +259,24 @@ func (ps *Platforms) List(ctx context.Context, sector string, page models.Page) 
 		})
 }
 
+// IssuedAPIKey is a new key with its plaintext: the result of CreateAPIKey's command, from
+// which its idempotent response is rendered.
+type IssuedAPIKey struct {
+	Key    *models.APIKey
+	Secret string
+}
+
 // CreateAPIKey issues a key for the platform and returns it with its plaintext, which is shown
-// once and never stored.
+// once and never stored. A key may make an onboarded platform reachable, so the delivery of
+// its waiting complaints is queued in the same transaction.
 func (ps *Platforms) CreateAPIKey(ctx context.Context, platformID string, req CreateAPIKeyRequest) (*models.APIKey, string, error) {
 	var v models.Validator
 	v.Text("name", req.Name, 1, 255)
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	if _, err := ps.Get(ctx, platformID); err != nil {
+	p, err := ps.Get(ctx, platformID)
+	if err != nil {
 		return nil, "", err
 	}
 	plain, err := newAPIKey()
@@ -262,11 +285,22 @@ func (ps *Platforms) CreateAPIKey(ctx context.Context, platformID string, req Cr
 	}
 	k := &models.APIKey{ID: models.NewID(), PlatformID: platformID, Name: strings.TrimSpace(req.Name),
 		Prefix: plain[:12], KeyHash: sha256Hex(plain), CreatedAt: now(ps.clock)}
-	if err := ps.st.CreateAPIKey(ctx, k); err != nil {
+	out, err := command(ctx, ps.st, func(tx *store.Store) (IssuedAPIKey, error) {
+		if err := tx.CreateAPIKey(ctx, k); err != nil {
+			return IssuedAPIKey{}, err
+		}
+		if p.Onboarded {
+			if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(platformID, k.CreatedAt)}); err != nil {
+				return IssuedAPIKey{}, err
+			}
+		}
+		return IssuedAPIKey{Key: k, Secret: plain}, nil
+	})
+	if err != nil {
 		return nil, "", err
 	}
-	ps.changed(ctx, platformID)
-	return k, plain, nil
+	ps.changed(platformID, p.Onboarded)
+	return out.Key, out.Secret, nil
 }
 
 // newAPIKey returns dsb_live_ followed by 32 base62 characters (about 190 random bits).

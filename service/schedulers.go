@@ -3,52 +3,53 @@ package service
 import (
 	"context"
 	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 )
 
-// expirer is the part of the database key-value store the janitor needs.
-type expirer interface {
-	DeleteExpired(ctx context.Context) (int64, error)
-}
-
-// job is periodic work. Every job is safe with several instances running: each change is made
-// under a row lock with its precondition checked again, or is idempotent.
-type job struct {
-	name  string
-	every time.Duration
-	run   func(ctx context.Context) (int, error)
-}
-
-// RunSchedulers runs the periodic jobs until ctx ends: auto-completion of unrated complaints,
-// delivery of complaints whose platform became reachable (a safety net behind the immediate
-// delivery), notifications left unsent, freezing closed rating lists, and clean-up of expired
-// records.
-func (s *Services) RunSchedulers(ctx context.Context, kvs expirer) {
-	jobs := []job{
-		{"auto_complete", time.Minute, s.Complaints.AutoComplete},
-		{"deliver_awaiting", 30 * time.Second, s.Complaints.SweepAwaiting},
-		{"notifications", 30 * time.Second, s.Notifications.Sweep},
-		{"freeze_ratings", 5 * time.Minute, s.Ratings.FreezeDue},
-		{"janitor", 10 * time.Minute, func(ctx context.Context) (int, error) {
-			n, err := s.st.DeleteExpiredRefreshTokens(ctx, now(s.clock))
-			if err != nil || kvs == nil {
-				return int(n), err
-			}
-			m, err := kvs.DeleteExpired(ctx)
-			return int(n + m), err
-		}},
-		{"stale_uploads", time.Hour, func(ctx context.Context) (int, error) {
-			// Temporary files of uploads a crash interrupted.
-			return s.Evidence.SweepStaleUploads(ctx, time.Hour)
-		}},
+// JobHandlers are the service's handlers of work-queue jobs, by kind. Webhook deliveries have
+// their own sender, outside the service.
+func (s *Services) JobHandlers() map[string]queue.Handler {
+	return map[string]queue.Handler{
+		models.JobSMS:             s.Notifications.sendJob,
+		models.JobDeliverAwaiting: s.Complaints.deliverAwaitingJob,
+		models.JobAutoComplete:    s.Complaints.autoCompleteJob,
 	}
-	for _, j := range jobs {
-		go s.loop(ctx, j)
-	}
-	<-ctx.Done()
 }
 
-func (s *Services) loop(ctx context.Context, j job) {
-	t := time.NewTicker(j.every)
+// PeriodicTasks are the database chores the work queue runs once per interval across every
+// instance. Each is safe to run twice: every change is made under a row lock with its
+// precondition checked again, or is idempotent.
+func (s *Services) PeriodicTasks() []queue.Periodic {
+	return []queue.Periodic{
+		{Name: "freeze_ratings", Every: 5 * time.Minute, Run: s.Ratings.FreezeDue},
+		{Name: "deliver_awaiting", Every: 30 * time.Second, Run: s.Complaints.QueueAwaiting},
+		{Name: "auto_complete", Every: time.Hour, Run: s.Complaints.AutoComplete},
+		{Name: "janitor", Every: 10 * time.Minute, Run: s.janitor},
+	}
+}
+
+// janitor deletes what has expired: refresh tokens, key-value entries kept in the database,
+// and idempotency records.
+func (s *Services) janitor(ctx context.Context) (int, error) {
+	t := now(s.clock)
+	tokens, err := s.st.DeleteExpiredRefreshTokens(ctx, t)
+	if err != nil {
+		return 0, err
+	}
+	entries, err := s.st.KV(s.clock.Now).DeleteExpired(ctx)
+	if err != nil {
+		return int(tokens), err
+	}
+	records, err := s.st.DeleteExpiredIdempotencyRecords(ctx, t)
+	return int(tokens + entries + records), err
+}
+
+// RunLocalChores runs, until ctx ends, the chores that belong to this instance rather than to
+// the database: the temporary files of uploads a crash interrupted, on this instance's disk.
+func (s *Services) RunLocalChores(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		select {
@@ -56,12 +57,12 @@ func (s *Services) loop(ctx context.Context, j job) {
 			return
 		case <-t.C:
 		}
-		n, err := j.run(ctx)
+		n, err := s.Evidence.SweepStaleUploads(ctx, time.Hour)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			s.log.WarnContext(ctx, "scheduled job failed", "job", j.name, "error", err)
+			s.log.WarnContext(ctx, "stale upload sweep failed", "error", err)
 		case n > 0:
-			s.log.InfoContext(ctx, "scheduled job done", "job", j.name, "count", n)
+			s.log.InfoContext(ctx, "stale uploads removed", "count", n)
 		}
 	}
 }

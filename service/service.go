@@ -4,7 +4,6 @@
 package service
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"time"
@@ -47,8 +46,11 @@ type Options struct {
 	WebhookSchedule []time.Duration
 	// RatingFreezeDelay is how long a closed period stays live (default 168 h).
 	RatingFreezeDelay time.Duration
-	// Waker is told when webhook deliveries were committed.
+	// Waker is told when jobs were committed (the work-queue runner).
 	Waker Waker
+	// AwaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers
+	// (default 100).
+	AwaitingBatch int
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
 	EvidenceDir      string
 	EvidenceMaxBytes int64
@@ -111,15 +113,11 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms}
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
 		notifications: s.Notifications, webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms}
-	// A platform that becomes reachable gets its waiting complaints at once.
-	reachable := func(ctx context.Context, platformID string) {
-		if n, err := s.Complaints.DeliverAwaiting(ctx, platformID); err != nil {
-			opts.Logger.WarnContext(ctx, "delivering waiting complaints failed; the sweep will retry", "platform_id", platformID, "error", err)
-		} else if n > 0 {
-			opts.Logger.InfoContext(ctx, "waiting complaints delivered", "platform_id", platformID, "count", n)
-		}
+	s.Platforms.waker = opts.Waker
+	s.Complaints.awaitingBatch = opts.AwaitingBatch
+	if s.Complaints.awaitingBatch <= 0 {
+		s.Complaints.awaitingBatch = defaultAwaitingBatch
 	}
-	s.Platforms.reachable, s.Webhooks.reachable = reachable, reachable
 	if cache == nil {
 		cache = kv.NewMemory(opts.Clock.Now)
 	}

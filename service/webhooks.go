@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net"
 	"slices"
@@ -17,7 +16,8 @@ import (
 // RotationOverlap is how long the previous secret keeps signing after a rotation.
 const RotationOverlap = 24 * time.Hour
 
-// Waker is told that deliveries were committed (the dispatcher, and other instances over Redis).
+// Waker is told that jobs were committed (the work-queue runner, and other instances over
+// Redis).
 type Waker interface{ Wake() }
 
 // Webhooks manages platforms' endpoints and their delivery log, and fans events out to the
@@ -30,9 +30,7 @@ type Webhooks struct {
 	resolver *net.Resolver
 	schedule []time.Duration
 	waker    Waker
-	// reachable is called when an endpoint may make its platform reachable.
-	reachable func(ctx context.Context, platformID string)
-	cache     *platformCache
+	cache    *platformCache
 }
 
 // EventTypes are the event types endpoints subscribe to.
@@ -72,34 +70,6 @@ type EndpointWithSecret struct {
 	EndpointView
 	// Secret signs the webhooks; keep it now, it is not shown again.
 	Secret string `json:"secret" example:"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"`
-}
-
-// AttemptView is one row of the delivery log.
-type AttemptView struct {
-	ID             string  `json:"id"`
-	EventID        string  `json:"event_id"`
-	EndpointID     string  `json:"endpoint_id"`
-	EventType      string  `json:"event_type" example:"complaint.delivered"`
-	Attempt        int     `json:"attempt" example:"1"`
-	Trigger        string  `json:"trigger" example:"scheduled" enums:"scheduled,manual"`
-	State          string  `json:"state" example:"succeeded" enums:"succeeded,retrying,failed"`
-	ResponseStatus *int    `json:"response_status" example:"200"`
-	ResponseBody   *string `json:"response_body"`
-	Error          *string `json:"error"`
-	DurationMS     int64   `json:"duration_ms" example:"42"`
-	CreatedAt      string  `json:"created_at"`
-	NextAttemptAt  *string `json:"next_attempt_at"`
-}
-
-// RedeliveryView answers a redelivery request.
-type RedeliveryView struct {
-	EventID    string `json:"event_id"`
-	Deliveries int    `json:"deliveries" example:"1"`
-}
-
-// AttemptListFilter is the query of the delivery log.
-type AttemptListFilter struct {
-	EndpointID, EventID, State string
 }
 
 func endpointView(e *models.WebhookEndpoint) EndpointView {
@@ -155,17 +125,29 @@ func (ws *Webhooks) CreateEndpoint(ctx context.Context, p *models.Principal, req
 	t := now(ws.clock)
 	e := &models.WebhookEndpoint{ID: models.NewID(), PlatformID: p.PlatformID, URL: url, Description: strings.TrimSpace(req.Description),
 		EventTypes: types, Enabled: true, Secret: secret, CreatedAt: t, UpdatedAt: t}
-	if err := ws.st.CreateWebhookEndpoint(ctx, e); err != nil {
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointWithSecret, error) {
+		if err := tx.CreateWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
+		}
+		// The endpoint may make its platform reachable: its waiting complaints go with this commit.
+		if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(p.PlatformID, t)}); err != nil {
+			return nil, err
+		}
+		return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	ws.changed(ctx, p.PlatformID)
-	return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
+	ws.changed(p.PlatformID, true)
+	return out, nil
 }
 
-func (ws *Webhooks) changed(ctx context.Context, platformID string) {
+// changed forgets the platform's cached endpoints after a commit, and wakes the runner when
+// the commit queued jobs.
+func (ws *Webhooks) changed(platformID string, queued bool) {
 	ws.cache.Forget(platformID)
-	if ws.reachable != nil {
-		ws.reachable(context.WithoutCancel(ctx), platformID)
+	if queued {
+		ws.wake()
 	}
 }
 
@@ -223,11 +205,12 @@ func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var view EndpointView
-	err := ws.st.Tx(ctx, func(tx *store.Store) error {
+	queued := false
+	view, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointView, error) {
+		queued = false
 		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if req.URL != nil && url != e.URL {
 			// A new destination starts with a clean record.
@@ -246,14 +229,24 @@ func (ws *Webhooks) UpdateEndpoint(ctx context.Context, p *models.Principal, id 
 			}
 		}
 		e.UpdatedAt = now(ws.clock)
-		view = endpointView(e)
-		return tx.SaveWebhookEndpoint(ctx, e)
+		if err := tx.SaveWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
+		}
+		if e.Enabled {
+			// An enabled endpoint may make its platform reachable.
+			if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(p.PlatformID, e.UpdatedAt)}); err != nil {
+				return nil, err
+			}
+			queued = true
+		}
+		v := endpointView(e)
+		return &v, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	ws.changed(ctx, p.PlatformID)
-	return &view, nil
+	ws.changed(p.PlatformID, queued)
+	return view, nil
 }
 
 // DeleteEndpoint removes one of the caller's endpoints; its pending deliveries fail.
@@ -276,154 +269,24 @@ func (ws *Webhooks) RotateSecret(ctx context.Context, p *models.Principal, id st
 	if err != nil {
 		return nil, err
 	}
-	var out *EndpointWithSecret
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
+	out, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointWithSecret, error) {
 		e, err := tx.WebhookEndpointForUpdate(ctx, p.PlatformID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t := now(ws.clock)
 		prev, until := e.Secret, t.Add(RotationOverlap)
 		e.PreviousSecret, e.PreviousSecretExpiresAt = &prev, &until
 		e.Secret, e.UpdatedAt = secret, t
-		out = &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}
-		return tx.SaveWebhookEndpoint(ctx, e)
-	})
-	return out, err
-}
-
-// SendTest queues a webhook.test event for one endpoint.
-func (ws *Webhooks) SendTest(ctx context.Context, p *models.Principal, id string) (*RedeliveryView, error) {
-	e, err := ws.endpoint(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if !e.Enabled {
-		return nil, &models.Error{Kind: models.KindInvalidState, Code: "endpoint_disabled", Detail: "enable the endpoint before testing it"}
-	}
-	t := now(ws.clock)
-	evID := "evt_" + models.NewID()
-	body, err := json.Marshal(EventBody{ID: evID, Type: models.EventWebhookTest, CreatedAt: Ts(t),
-		Data: EventData{Message: "这是一条测试事件 (a test event from 电诉宝)"}})
-	if err != nil {
-		return nil, err
-	}
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.AddWebhookEvent(ctx, &models.WebhookEvent{ID: evID, PlatformID: p.PlatformID, Type: models.EventWebhookTest,
-			Payload: body, CreatedAt: t}); err != nil {
-			return err
+		if err := tx.SaveWebhookEndpoint(ctx, e); err != nil {
+			return nil, err
 		}
-		return tx.CreateWebhookDeliveries(ctx, []models.WebhookDelivery{ws.delivery(evID, models.EventWebhookTest, e, models.TriggerManual, t)})
+		return &EndpointWithSecret{EndpointView: endpointView(e), Secret: secret}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	ws.wake()
-	return &RedeliveryView{EventID: evID, Deliveries: 1}, nil
-}
-
-func (ws *Webhooks) delivery(eventID, eventType string, e *models.WebhookEndpoint, trigger string, t time.Time) models.WebhookDelivery {
-	first := time.Duration(0)
-	if len(ws.schedule) > 0 {
-		first = ws.schedule[0]
-	}
-	return models.WebhookDelivery{ID: models.NewID(), EventID: eventID, EndpointID: e.ID, PlatformID: e.PlatformID,
-		EventType: eventType, Trigger: trigger, State: models.DeliveryPending, NextAttemptAt: t.Add(first),
-		CreatedAt: t, UpdatedAt: t}
-}
-
-// fanOut writes one delivery per enabled endpoint of the platform that subscribes to the
-// event, in the caller's transaction.
-func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
-	eps, err := tx.EnabledWebhookEndpoints(ctx, ev.PlatformID)
-	if err != nil {
-		return err
-	}
-	var ds []models.WebhookDelivery
-	for i := range eps {
-		if eps[i].Subscribes(ev.Type) {
-			ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerScheduled, ev.CreatedAt))
-		}
-	}
-	return tx.CreateWebhookDeliveries(ctx, ds)
-}
-
-func (ws *Webhooks) wake() {
-	if ws.waker != nil {
-		ws.waker.Wake()
-	}
-}
-
-// Redeliver queues an event of the caller's again for its endpoints: those it was delivered
-// to that still exist and are enabled, or, for an event that never had one, every enabled
-// endpoint that subscribes to it now.
-func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID string) (*RedeliveryView, error) {
-	if len(eventID) > 64 {
-		return nil, models.NotFound("webhook event")
-	}
-	ev, err := ws.st.WebhookEventByID(ctx, p.PlatformID, eventID)
-	if err != nil {
-		return nil, err
-	}
-	n := 0
-	err = ws.st.Tx(ctx, func(tx *store.Store) error {
-		eps, err := tx.EnabledWebhookEndpoints(ctx, p.PlatformID)
-		if err != nil {
-			return err
-		}
-		own, err := tx.EndpointIDsOfEvent(ctx, ev.ID)
-		if err != nil {
-			return err
-		}
-		ds := []models.WebhookDelivery{}
-		t := now(ws.clock)
-		for i := range eps {
-			if (len(own) == 0 && eps[i].Subscribes(ev.Type)) || slices.Contains(own, eps[i].ID) {
-				ds = append(ds, ws.delivery(ev.ID, ev.Type, &eps[i], models.TriggerManual, t))
-			}
-		}
-		n = len(ds)
-		return tx.CreateWebhookDeliveries(ctx, ds)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, &models.Error{Kind: models.KindInvalidState, Code: "no_endpoint", Detail: "no enabled endpoint subscribes to this event"}
-	}
-	ws.wake()
-	return &RedeliveryView{EventID: ev.ID, Deliveries: n}, nil
-}
-
-// Attempts is the caller's delivery log, newest first.
-func (ws *Webhooks) Attempts(ctx context.Context, p *models.Principal, f AttemptListFilter, page models.Page) ([]AttemptView, string, error) {
-	var v models.Validator
-	switch f.State {
-	case "", models.DeliverySucceeded, models.DeliveryRetrying, models.DeliveryFailed:
-	default:
-		v.Add("state", "must be succeeded, retrying or failed")
-	}
-	for field, val := range map[string]string{"endpoint_id": f.EndpointID, "event_id": f.EventID} {
-		if len(val) > 64 {
-			v.Add(field, "is too long")
-		}
-	}
-	if err := v.Err(); err != nil {
-		return nil, "", err
-	}
-	items, next, err := pageByID(page, func(a *models.WebhookAttempt) string { return a.ID },
-		func(before string, limit int) ([]models.WebhookAttempt, error) {
-			return ws.st.ListWebhookAttempts(ctx, store.AttemptFilter{PlatformID: p.PlatformID, EndpointID: f.EndpointID,
-				EventID: f.EventID, State: f.State, BeforeID: before, Limit: limit})
-		})
-	if err != nil {
-		return nil, "", err
-	}
-	out := make([]AttemptView, len(items))
-	for i, a := range items {
-		out[i] = AttemptView{ID: a.ID, EventID: a.EventID, EndpointID: a.EndpointID, EventType: a.EventType, Attempt: a.Attempt,
-			Trigger: a.Trigger, State: a.State, ResponseStatus: a.ResponseStatus, ResponseBody: a.ResponseBody, Error: a.Error,
-			DurationMS: a.DurationMS, CreatedAt: Ts(a.CreatedAt), NextAttemptAt: TsPtr(a.NextAttemptAt)}
-	}
-	return out, next, nil
+	// The platform cache holds the endpoint with its secrets.
+	ws.cache.Forget(p.PlatformID)
+	return out, nil
 }

@@ -191,7 +191,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Evidence{}, &models.EvidenceLink{},
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
-		&models.WebhookDelivery{}, &models.WebhookAttempt{}, &models.RatingSnapshot{},
+		&models.WebhookAttempt{}, &models.RatingSnapshot{},
 		&models.Job{}, &models.IdempotencyRecord{},
 		&models.ComplaintClaim{},
 	); err != nil {
@@ -201,6 +201,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		if err := s.backfillClaims(ctx, time.Now().UTC()); err != nil {
 			return fmt.Errorf("backfill complaint claims: %w", err)
 		}
+	}
+	if err := s.adoptPendingWork(ctx); err != nil {
+		return err
 	}
 	// Indexes that the covering rating index replaced.
 	m := s.db.WithContext(ctx).Migrator()

@@ -48,7 +48,8 @@ func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id str
 	return &e, translate(err, "webhook endpoint")
 }
 
-// EndpointIDsOfEvent lists the endpoints an event was queued for.
+// EndpointIDsOfEvent lists the endpoints an event was queued for, from its delivery jobs
+// (idx_jobs_ref).
 func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
 	var ids []string
 	err := s.db.WithContext(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
