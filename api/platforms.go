@@ -203,13 +203,10 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	respondCommand(c, http.StatusCreated, func(ctx context.Context) (CreatedAPIKey, error) {
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (service.IssuedAPIKey, error) {
 		k, plain, err := h.svc.CreateAPIKey(ctx, c.Param("id"), req)
-		if err != nil {
-			return CreatedAPIKey{}, err
-		}
-		return CreatedAPIKey{APIKeyView: apiKeyView(k), Key: plain}, nil
-	}, same)
+		return service.IssuedAPIKey{Key: k, Secret: plain}, err
+	}, func(k service.IssuedAPIKey) any { return CreatedAPIKey{APIKeyView: apiKeyView(k.Key), Key: k.Secret} })
 }
 
 // listKeys godoc
