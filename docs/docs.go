@@ -192,7 +192,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -223,7 +223,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state",
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -269,7 +275,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -306,13 +312,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state",
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -477,7 +483,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -508,13 +514,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "slug_taken",
+                        "description": "slug_taken; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -706,7 +712,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -742,8 +748,14 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -841,7 +853,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -872,13 +884,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "email_taken",
+                        "description": "email_taken; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -909,6 +921,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/service.LoginRequest"
                         }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -930,8 +948,14 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -968,6 +992,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/service.RefreshRequest"
                         }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -985,6 +1015,18 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "invalid_token",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1018,7 +1060,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1037,13 +1079,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "phone_taken",
+                        "description": "phone_taken; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "validation_failed, with field errors",
+                        "description": "validation_failed, with field errors; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1170,7 +1212,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1201,13 +1243,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "duplicate_complaint (with existing_id)",
+                        "description": "duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "validation_failed, with the fields named",
+                        "description": "validation_failed, with the fields named; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1306,7 +1348,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1337,13 +1379,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state or already_rated",
+                        "description": "invalid_state or already_rated; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1389,7 +1431,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1420,13 +1462,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state",
+                        "description": "invalid_state; duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1472,7 +1514,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1503,13 +1545,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state",
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1527,7 +1569,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply.\nWith ` + "`" + `Idempotency-Key` + "`" + `, the same file sent again within 24 h answers with the first upload's evidence (marked ` + "`" + `Idempotent-Replayed: true` + "`" + `), and another file is 422 ` + "`" + `idempotency_key_reused` + "`" + `; storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so the bytes are kept once either way.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
+                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply.\nWith ` + "`" + `Idempotency-Key` + "`" + ` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked ` + "`" + `Idempotent-Replayed: true` + "`" + `), and another file or name is 422 ` + "`" + `idempotency_key_reused` + "`" + `; a refused upload (4xx) is not recorded. Storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so the bytes are kept once either way.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
                 "consumes": [
                     "multipart/form-data"
                 ],
@@ -1549,7 +1591,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "the same file again within 24 h answers with the first upload",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another file or file name is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1579,6 +1621,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "413": {
                         "description": "file_too_large",
                         "schema": {
@@ -1592,7 +1640,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "no file part, or an empty file",
+                        "description": "no file part, an empty file, idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1721,7 +1769,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "Never ` + "`" + `pending_review` + "`" + `, ` + "`" + `rejected` + "`" + ` or ` + "`" + `awaiting_contact` + "`" + `. Newest first; with ` + "`" + `updated_since` + "`" + ` the order is (` + "`" + `updated_at` + "`" + `, ` + "`" + `id` + "`" + `) ascending instead, so that a client following changes page by page misses none: a complaint that changes while you page moves to the end and comes again.",
+                "description": "Never ` + "`" + `pending_review` + "`" + `, ` + "`" + `rejected` + "`" + ` or ` + "`" + `awaiting_contact` + "`" + `. Newest first; with ` + "`" + `updated_since` + "`" + ` the order is (` + "`" + `updated_at` + "`" + `, ` + "`" + `id` + "`" + `) ascending instead: the change feed.\n\n**Following the feed.** Start with ` + "`" + `updated_since` + "`" + ` (for example the time you last synchronised), follow ` + "`" + `next_cursor` + "`" + ` until a page has none, then poll again later with ` + "`" + `updated_since` + "`" + ` set to the ` + "`" + `updated_at` + "`" + ` of the last complaint you received — never your own clock. A complaint that changes while you page moves to the end and comes again; you may see a complaint more than once, never miss a change.\n\n**Lag.** The feed leaves out changes made in the last 5 seconds (by the server's clock), so that a change whose transaction commits a moment after a later change was read is not skipped: each change appears on the feed 5 s after it was made. The servers' clocks are kept in step (NTP) to well within that lag.",
                 "produces": [
                     "application/json"
                 ],
@@ -1803,6 +1851,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -1850,6 +1904,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; retry after Retry-After seconds",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -1892,7 +1952,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -1923,13 +1983,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state",
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2194,7 +2254,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -2224,8 +2284,14 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
-                        "description": "url refused, unknown event type",
+                        "description": "url refused, unknown event type; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2419,7 +2485,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -2439,6 +2505,18 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2472,7 +2550,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -2497,7 +2575,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "endpoint_disabled",
+                        "description": "endpoint_disabled; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2531,7 +2615,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -2556,7 +2640,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "no_endpoint",
+                        "description": "no_endpoint; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2817,7 +2907,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "replays the first response for 24 h",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
                         "name": "Idempotency-Key",
                         "in": "header"
                     }
@@ -2848,13 +2938,13 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "duplicate_complaint (with existing_id)",
+                        "description": "duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2890,6 +2980,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "503 with ` + "`" + `Retry-After` + "`" + ` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.",
                 "produces": [
                     "application/json"
                 ],
@@ -3836,7 +3927,6 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "pending",
-                        "sending",
                         "sent",
                         "failed"
                     ],
@@ -4317,7 +4407,7 @@ var SwaggerInfo = &swag.Spec{
 	BasePath:         "/",
 	Schemes:          []string{},
 	Title:            "电诉宝 Dianshubao open API",
-	Description:      "Online consumer-dispute mediation (网络消费纠纷调解平台): consumers and merchants file complaints, moderators review them, integrated platforms receive them by API and webhook and reply, and the public reads the consumer rating lists (消费评级榜).\n\nErrors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.",
+	Description:      "Online consumer-dispute mediation (网络消费纠纷调解平台): consumers and merchants file complaints, moderators review them, integrated platforms receive them by API and webhook and reply, and the public reads the consumer rating lists (消费评级榜).\n\nErrors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. Lists use cursor pagination (`limit`, `cursor`, `next_cursor`). `POST` endpoints accept `Idempotency-Key`, scoped to the caller, method and path and kept 24 h; the record is written with the change, so a retry never runs a command twice, and a refused request (4xx) is not recorded. Every response carries `X-Request-ID`; limited responses carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and 429 adds `Retry-After`.",
 	InfoInstanceName: "swagger",
 	SwaggerTemplate:  docTemplate,
 	LeftDelim:        "{{",

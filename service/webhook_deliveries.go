@@ -84,10 +84,10 @@ func (ws *Webhooks) deliveryJob(eventID, eventType string, e *models.WebhookEndp
 }
 
 // fanOut writes one delivery job per enabled endpoint of the platform that subscribes to the
-// event, in the caller's transaction. The endpoints come from the platform cache, so the
-// transaction reads nothing for it.
+// event, in the caller's transaction. The endpoints come from the platform cache; a miss is
+// read through tx, never through another pooled connection that a full pool could not give.
 func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
-	eps, err := ws.cache.Endpoints(ctx, ev.PlatformID)
+	eps, err := ws.cache.EndpointsVia(ctx, tx, ev.PlatformID)
 	if err != nil {
 		return err
 	}
