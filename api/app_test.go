@@ -74,6 +74,11 @@ type appOptions struct {
 	// store replaces the test's own fresh database; ready adds readiness checks.
 	store *store.Store
 	ready map[string]func(context.Context) error
+	// instance names the app's runner in its lease tokens; runnerSweep is its sweep (an hour
+	// unless set); registry receives its metrics.
+	instance    string
+	runnerSweep time.Duration
+	registry    prometheus.Registerer
 	// sms is the SMS provider; nil logs the messages.
 	sms service.SMSSender
 }
@@ -117,8 +122,11 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
 		t.Fatalf("bootstrap admin: %v", err)
 	}
-	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: "test-runner",
-		handlers: svc.JobHandlers()})
+	if o.instance == "" {
+		o.instance = "test-runner"
+	}
+	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: o.instance,
+		handlers: svc.JobHandlers(), sweep: o.runnerSweep, registry: o.registry})
 	relay.r.Store(disp)
 	return &testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
 }

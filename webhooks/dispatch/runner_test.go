@@ -56,12 +56,15 @@ func TestHangingEndpointDelaysNoOtherPlatform(t *testing.T) {
 	healthy.mu.Unlock()
 	p50, p99 := percentile(lat, 0.5), percentile(lat, 0.99)
 	t.Logf("healthy platform, commit to receipt: p50 %v, p99 %v; the hanging endpoint got %d requests", p50, p99, hung.total.Load())
+	// The bound of the issue is 250 ms; the race detector alone adds ~100 ms to every delivery,
+	// so under it the bound is looser but still far below the 1 s attempt timeout that a batch
+	// barrier would make every healthy event wait for.
+	limit := 250 * time.Millisecond
 	if raceEnabled {
-		t.Log("latency not checked under the race detector")
-		return
+		limit = 500 * time.Millisecond
 	}
-	if p99 > 250*time.Millisecond {
-		t.Fatalf("p99 %v while another endpoint hangs", p99)
+	if p99 > limit {
+		t.Fatalf("p99 %v while another endpoint hangs (limit %v)", p99, limit)
 	}
 }
 
