@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -49,19 +50,6 @@ var ErrIdempotencyKeyInUse = models.Conflict("idempotency_key_in_use", "another 
 // IdempotencyContentType is the type of every recorded body: commands answer JSON.
 const IdempotencyContentType = "application/json; charset=utf-8"
 
-// claimIdempotent inserts the request's record, still empty, as the transaction's first write.
-// A concurrent request with the same key then waits on this row (MariaDB) or on the write
-// lock (SQLite) instead of running its command beside this one, and fails as a duplicate once
-// this one commits; if this one rolls back, the other proceeds.
-func claimIdempotent(ctx context.Context, tx *store.Store, im *Idempotent) error {
-	err := tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
-		Sealed: []byte{}, CreatedAt: im.Created, ExpiresAt: im.Expires})
-	if store.IsDuplicate(err) {
-		return ErrIdempotencyKeyInUse
-	}
-	return err
-}
-
 // command runs fn as one transaction (retried from scratch on a deadlock) and, when the request
 // carries an Idempotency-Key, writes its record in that same transaction, rendered from fn's
 // result: fn must return the value the handler renders.
@@ -75,11 +63,6 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 		im = nil // the handler does not record this command's answer
 	}
 	err := st.Tx(ctx, func(tx *store.Store) error {
-		if im != nil {
-			if err := claimIdempotent(ctx, tx, im); err != nil {
-				return err
-			}
-		}
 		v, err := fn(tx)
 		if err != nil {
 			return err
@@ -88,7 +71,17 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 			if body, err = im.Render(v); err != nil {
 				return err
 			}
-			if err := tx.FinishIdempotencyRecord(ctx, im.RecordID, im.Status, IdempotencyContentType, im.Seal(body)); err != nil {
+			// One insert, the transaction's last write: a concurrent request with the same key
+			// waits on this row (MariaDB) or the write lock (SQLite) and fails as a duplicate
+			// once this one commits, rolling its own work back; if this one rolls back, the
+			// other commits.
+			err = tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
+				Status: im.Status, ContentType: IdempotencyContentType, Sealed: im.Seal(body),
+				CreatedAt: im.Created, ExpiresAt: im.Expires})
+			if store.IsDuplicate(err) {
+				return ErrIdempotencyKeyInUse
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -97,6 +90,14 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 	})
 	if err != nil {
 		var zero T
+		if im != nil && !errors.Is(err, ErrIdempotencyKeyInUse) {
+			// A twin with the same key that committed first makes this one fail on what the
+			// twin wrote (a duplicate complaint, a state already changed): it is a retry, and
+			// the caller replays the twin's answer.
+			if rec, rerr := st.IdempotencyRecordByID(context.WithoutCancel(ctx), im.RecordID); rerr == nil && rec.Fingerprint == im.Fingerprint {
+				return zero, ErrIdempotencyKeyInUse
+			}
+		}
 		return zero, err
 	}
 	if im != nil {

@@ -173,18 +173,20 @@ func (cs *Complaints) flush(ctx context.Context, tx *store.Store, fx *effects) e
 	if err := tx.AddNotifications(ctx, fx.notes); err != nil {
 		return err
 	}
-	if err := tx.EnqueueJobs(ctx, fx.jobs); err != nil {
-		return err
-	}
 	if err := tx.AddWebhookEvents(ctx, fx.outbox); err != nil {
 		return err
 	}
+	// Every effect of the command — text messages, follow-ups and webhook deliveries — goes to
+	// the work queue in one statement.
+	jobs := fx.jobs
 	for i := range fx.outbox {
-		if err := cs.webhooks.fanOut(ctx, tx, &fx.outbox[i]); err != nil {
+		ds, err := cs.webhooks.deliveryJobs(ctx, tx, &fx.outbox[i])
+		if err != nil {
 			return err
 		}
+		jobs = append(jobs, ds...)
 	}
-	return nil
+	return tx.EnqueueJobs(ctx, jobs)
 }
 
 // presentInMemory is the view of a complaint in memory for aud, with the platform from the cache

@@ -84,12 +84,22 @@ func (ws *Webhooks) deliveryJob(eventID, eventType string, e *models.WebhookEndp
 }
 
 // fanOut writes one delivery job per enabled endpoint of the platform that subscribes to the
-// event, in the caller's transaction. The endpoints come from the platform cache; a miss is
-// read through tx, never through another pooled connection that a full pool could not give.
+// event, in the caller's transaction.
 func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
-	eps, err := ws.cache.EndpointsVia(ctx, tx, ev.PlatformID)
+	jobs, err := ws.deliveryJobs(ctx, tx, ev)
 	if err != nil {
 		return err
+	}
+	return tx.EnqueueJobs(ctx, jobs)
+}
+
+// deliveryJobs are the delivery jobs of an event, one per enabled endpoint that subscribes to
+// it. The endpoints come from the platform cache; a miss is read through tx, never through
+// another pooled connection that a full pool could not give.
+func (ws *Webhooks) deliveryJobs(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) ([]models.Job, error) {
+	eps, err := ws.cache.EndpointsVia(ctx, tx, ev.PlatformID)
+	if err != nil {
+		return nil, err
 	}
 	var jobs []models.Job
 	for i := range eps {
@@ -97,7 +107,7 @@ func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.Webh
 			jobs = append(jobs, ws.deliveryJob(ev.ID, ev.Type, &eps[i], models.TriggerScheduled, ev.CreatedAt))
 		}
 	}
-	return tx.EnqueueJobs(ctx, jobs)
+	return jobs, nil
 }
 
 func (ws *Webhooks) wake() {

@@ -14,12 +14,6 @@ func (s *Store) AddIdempotencyRecord(ctx context.Context, r *models.IdempotencyR
 	return s.db.WithContext(ctx).Create(r).Error
 }
 
-// FinishIdempotencyRecord fills in the answer of a record added earlier in the transaction.
-func (s *Store) FinishIdempotencyRecord(ctx context.Context, id string, status int, contentType string, sealed []byte) error {
-	return s.db.WithContext(ctx).Model(&models.IdempotencyRecord{}).Where("id = ?", id).
-		Updates(map[string]any{"status": status, "content_type": contentType, "sealed": sealed}).Error
-}
-
 // IdempotencyRecordByID loads a record, expired or not.
 func (s *Store) IdempotencyRecordByID(ctx context.Context, id string) (*models.IdempotencyRecord, error) {
 	var r models.IdempotencyRecord

@@ -36,6 +36,9 @@ type Store struct {
 // back) within TxTimeout of its updated_at.
 const TxTimeout = 4 * time.Second
 
+// sqliteBusyTimeout is how long an SQLite writer queues for the write lock.
+const sqliteBusyTimeout = 10 * time.Second
+
 // Options tunes Open.
 type Options struct {
 	Logger *slog.Logger
@@ -158,8 +161,9 @@ func setReadCommitted(ctx context.Context, mc *mysqldriver.Config) error {
 	return nil
 }
 
-// sqliteDSN adds the pragmas the service relies on to a plain file path. A writer waits for the
-// lock at most three quarters of txTimeout: SQLite's busy wait does not heed the context.
+// sqliteDSN adds the pragmas the service relies on to a plain file path. Writers queue for the
+// write lock (immediate transactions) up to the busy timeout: under load they wait their turn
+// instead of failing.
 func sqliteDSN(dsn string, txTimeout time.Duration) string {
 	if strings.Contains(dsn, "_pragma=") {
 		return dsn
@@ -168,7 +172,7 @@ func sqliteDSN(dsn string, txTimeout time.Duration) string {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	busy := max(txTimeout*3/4, 100*time.Millisecond).Milliseconds()
+	busy := max(sqliteBusyTimeout, txTimeout).Milliseconds()
 	return dsn + sep + "_pragma=busy_timeout(" + strconv.FormatInt(busy, 10) + ")&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 }
 
@@ -243,9 +247,15 @@ func (s *Store) Close() error {
 
 // Tx runs fn in one transaction; fn gets a Store bound to it. A transaction that MariaDB/MySQL
 // chose as a deadlock victim, or whose lock wait timed out, is run again (fn must start from
-// scratch each time), a few times at most. The whole call runs under txTimeout: past it the
-// transaction is rolled back and Tx returns context.DeadlineExceeded, never a late commit.
+// scratch each time), a few times at most. The work runs under txTimeout: past it the
+// transaction is rolled back and Tx returns context.DeadlineExceeded, never a late commit. On
+// MariaDB/MySQL the bound covers the whole call (lock waits happen inside the transaction); on
+// SQLite it starts once the write lock is held, since a writer queues for that lock before its
+// transaction begins and stamps nothing while it waits.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.driver == "sqlite" {
+		return s.sqliteTx(ctx, fn)
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
 	defer cancel()
 	var err error
@@ -265,6 +275,24 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 			return err
 		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
 		}
+	}
+	return err
+}
+
+// sqliteTx is Tx on SQLite: the single writer, bounded from the moment it holds the lock.
+func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
+	var work context.Context
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		var cancel context.CancelFunc
+		work, cancel = context.WithTimeout(ctx, s.txTimeout)
+		defer cancel()
+		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout}); err != nil {
+			return err
+		}
+		return work.Err() // past the deadline: roll back rather than commit late
+	})
+	if err != nil && work != nil && errors.Is(work.Err(), context.DeadlineExceeded) {
+		return errors.Join(context.DeadlineExceeded, err)
 	}
 	return err
 }
