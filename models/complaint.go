@@ -76,14 +76,15 @@ const ReplyWindow = 72 * time.Hour
 // Complaint is one complaint against a platform. Money is kept in fen; times in UTC.
 // idx_complaints_rating_cover (channel, delivered_at, status, platform_id, first_replied_at,
 // reply_seconds, rating_score) covers the rating lists' aggregate: a year over a million
-// complaints is an index-only range scan.
+// complaints is an index-only range scan. idx_complaints_platform_id (platform_id, id) serves a
+// platform's newest-first list without sorting its complaints.
 type Complaint struct {
-	ID              string     `gorm:"primaryKey;size:40"`
+	ID              string     `gorm:"primaryKey;size:40;index:idx_complaints_platform_id,priority:2"`
 	Number          string     `gorm:"size:32;not null;uniqueIndex"`
 	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_rating_cover,priority:1"`
 	ComplainantType Role       `gorm:"size:16;not null"`
 	ComplainantID   string     `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
-	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating_cover,priority:4"`
+	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating_cover,priority:4;index:idx_complaints_platform_id,priority:1"`
 	Status          Status     `gorm:"size:24;not null;index:idx_complaints_queue,priority:1;index:idx_complaints_rating_cover,priority:3"`
 	IssueType       *string    `gorm:"size:32"`
 	Title           *string    `gorm:"size:400"`
