@@ -144,7 +144,7 @@ func run() error {
 	})
 
 	runner := newRunner(st, svc, webhookSender(st, cfg, policy, log, reg), queue.Config{
-		Workers: 128, PerDestination: 48, Sweep: time.Second,
+		Workers: 128, PerDestination: 32, Sweep: time.Second,
 		// A lease outlasts one attempt at its longest (the webhook timeout), and is renewed.
 		Lease: cfg.WebhookTimeout + 15*time.Second,
 		Clock: service.SystemClock{}, Logger: log, Registry: reg, Instance: instanceName()})

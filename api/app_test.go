@@ -125,6 +125,13 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if o.instance == "" {
 		o.instance = "test-runner"
 	}
+	// Every command behind an Idempotency-Key must write its record in its transaction; the
+	// handler logs when one did not, and no test may leave such a line.
+	t.Cleanup(func() {
+		if strings.Contains(logs.String(), "command did not record") {
+			t.Errorf("a command answered without writing its idempotency record:\n%s", logs.String())
+		}
+	})
 	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: o.instance,
 		handlers: svc.JobHandlers(), sweep: o.runnerSweep, registry: o.registry})
 	relay.r.Store(disp)

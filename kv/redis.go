@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,6 +14,9 @@ import (
 type Redis struct {
 	c      *redis.Client
 	prefix string
+	// pubs holds one coalescing publisher per channel (see PublishSoon).
+	pubMu sync.Mutex
+	pubs  map[string]chan struct{}
 }
 
 // incrScript creates the counter with its expiry atomically, so that a crash between the two
@@ -44,7 +48,15 @@ func (r *Redis) Client() *redis.Client { return r.c }
 func (r *Redis) Prefix() string { return r.prefix }
 
 // Close releases the connection pool.
-func (r *Redis) Close() error { return r.c.Close() }
+func (r *Redis) Close() error {
+	r.pubMu.Lock()
+	for _, ch := range r.pubs {
+		close(ch)
+	}
+	r.pubs = nil
+	r.pubMu.Unlock()
+	return r.c.Close()
+}
 
 // Incr implements Store.
 func (r *Redis) Incr(ctx context.Context, key string, ttl time.Duration) (int64, time.Duration, error) {
@@ -87,6 +99,33 @@ func (r *Redis) Publish(ctx context.Context, channel string) error {
 	return r.c.Publish(ctx, r.prefix+channel, "1").Err()
 }
 
+// PublishSoon announces on channel from a goroutine of its own and returns at once; requests
+// made while one announcement is on its way are folded into the next, so that a slow or absent
+// Redis never holds up the caller and a burst of commits costs a few messages.
+func (r *Redis) PublishSoon(channel string) {
+	r.pubMu.Lock()
+	defer r.pubMu.Unlock()
+	if r.pubs == nil {
+		r.pubs = map[string]chan struct{}{}
+	}
+	ch := r.pubs[channel]
+	if ch == nil {
+		ch = make(chan struct{}, 1)
+		r.pubs[channel] = ch
+		go func() {
+			for range ch {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_ = r.Publish(ctx, channel)
+				cancel()
+			}
+		}()
+	}
+	select {
+	case ch <- struct{}{}:
+	default: // one is already waiting to go out: it covers this commit too
+	}
+}
+
 // Subscribe calls fn for every announcement on channel until ctx ends. The subscription
 // reconnects by itself after a Redis outage.
 func (r *Redis) Subscribe(ctx context.Context, channel string, fn func()) {
@@ -115,13 +154,11 @@ type Waker struct {
 	Local interface{ Wake() }
 }
 
-// Wake implements the service's Waker. A lost message costs only latency: every worker also
-// sweeps on a timer.
+// Wake implements the service's Waker; it never blocks. A lost message costs only latency:
+// every worker also sweeps on a timer.
 func (w Waker) Wake() {
 	if w.Local != nil {
 		w.Local.Wake()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	_ = w.Redis.Publish(ctx, w.Channel)
+	w.Redis.PublishSoon(w.Channel)
 }

@@ -10,17 +10,21 @@ import (
 )
 
 // attempt runs t's handler and turns its result into the record of the job's next state. The
-// handler's context is not the runner's: an attempt in flight at shutdown finishes; only the
-// loss of its lease cancels it.
+// handler's context is not the runner's: an attempt in flight at shutdown finishes; the loss of
+// its lease cancels it, and it may run for AttemptTimeout at most. A task whose lease was lost
+// before it started is not attempted at all.
 func (r *Runner) attempt(t *task) (record, bool) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.AttemptTimeout)
 	defer cancel()
 	r.mu.Lock()
 	t.cancel = cancel
-	if t.lost {
-		cancel()
-	}
+	lost := t.lost
 	r.mu.Unlock()
+	if lost {
+		// Its result would change nothing; another runner holds the job now.
+		return record{kind: t.job.Kind, out: store.JobOutcome{ID: t.job.ID, Token: t.token, State: models.JobAvailable,
+			DueAt: r.cfg.Clock.Now().UTC().Truncate(time.Millisecond), Release: true}}, false
+	}
 
 	began := time.Now()
 	res := r.call(ctx, t)

@@ -122,7 +122,7 @@ func (r *Runner) busy() int {
 func (r *Runner) claim(ctx context.Context, n int, ready chan<- *task, results chan<- record) (int, error) {
 	token := r.newToken()
 	now := r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
-	jobs, err := r.st.ClaimJobs(ctx, token, now, now.Add(r.cfg.Lease), n)
+	jobs, err := r.st.ClaimJobs(ctx, token, now, now.Add(r.cfg.Lease), n, r.full(now)...)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
@@ -151,7 +151,7 @@ func (r *Runner) admit(t *task, now time.Time, ready chan<- *task) (record, bool
 	case d.open(now) && t.job.Trigger != models.TriggerManual:
 		r.m.released.WithLabelValues(t.job.Kind, "breaker_open").Inc()
 		return release(t, d.openUntil), false
-	case d.running < r.cfg.PerDestination:
+	case d.running < r.slots(d, now):
 		r.start(t, d, ready)
 	case d.oldest() >= r.cfg.Stall || len(d.queue) >= r.queueLimit():
 		r.m.released.WithLabelValues(t.job.Kind, "destination_busy").Inc()
@@ -164,9 +164,38 @@ func (r *Runner) admit(t *task, now time.Time, ready chan<- *task) (record, bool
 	return record{}, true
 }
 
+// full lists the destinations that could take no job now: breaker open, or every slot busy
+// and as many waiting as may wait. The claim passes their jobs over instead of leasing them
+// only to send them back.
+func (r *Runner) full(now time.Time) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for name, d := range r.dests {
+		if d.open(now) || (d.running >= r.slots(d, now) && (d.oldest() >= r.cfg.Stall || len(d.queue) >= r.queueLimit())) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// slots is how many attempts d may have in flight: PerDestination, or a single probe while it
+// is slow (an attempt has run past Stall) or half-open (its breaker
+// closed again after failures).
+func (r *Runner) slots(d *destination, now time.Time) int {
+	if d.oldest() >= r.cfg.Stall || (d.fails >= r.cfg.BreakAfter && !d.open(now)) {
+		return 1
+	}
+	return r.cfg.PerDestination
+}
+
 // retryIn is when a job sent back from a busy destination is due again: about when its slots
-// may be free, judged by how long its attempts in flight have been running.
+// may be free, judged by how long its attempts in flight have been running; a slow one is
+// given at least Stall.
 func (r *Runner) retryIn(d *destination) time.Duration {
+	if d.oldest() < r.cfg.Stall {
+		return min(max(100*time.Millisecond, 2*d.oldest()), r.cfg.Stall)
+	}
 	return min(max(r.cfg.Stall, 2*d.oldest()), time.Minute)
 }
 
@@ -254,7 +283,7 @@ func (r *Runner) work(t *task, ready chan<- *task, results chan<- record) {
 				r.held--
 			}
 			d.queue = nil
-		} else {
+		} else if d.running < r.slots(d, now) {
 			next := d.queue[0]
 			d.queue = d.queue[1:]
 			r.start(next, d, ready)

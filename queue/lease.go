@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// heartbeat renews the leases this runner holds every Lease/3 until stop, so that an attempt
+// heartbeat renews the leases this runner holds every Lease/4 until stop, so that an attempt
 // never loses its lease while it is alive.
 func (r *Runner) heartbeat(stop <-chan struct{}) {
-	t := time.NewTicker(r.cfg.Lease / 3)
+	t := time.NewTicker(r.cfg.Lease / 4)
 	defer t.Stop()
 	for {
 		select {
@@ -22,8 +22,8 @@ func (r *Runner) heartbeat(stop <-chan struct{}) {
 
 // renew extends every held lease, one statement per claim token. A job whose lease another
 // runner has taken is marked lost and its attempt cancelled; an attempt whose lease could not
-// be renewed (the database is away) is cancelled while a third of the lease is still left,
-// before anyone could take the job over.
+// be renewed (the database refuses or hangs) is cancelled while at least a quarter of the lease
+// is still left, before anyone could take the job over.
 func (r *Runner) renew() {
 	now := r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
 	until := now.Add(r.cfg.Lease)
@@ -33,8 +33,12 @@ func (r *Runner) renew() {
 		groups[t.token] = append(groups[t.token], id)
 	}
 	r.mu.Unlock()
+	// One pass, every token included, takes at most Lease/6: a database that hangs instead of
+	// refusing cannot push the check below past the moment a lease may lapse.
+	pass, done := context.WithTimeout(context.Background(), r.cfg.Lease/6)
+	defer done()
 	for token, ids := range groups {
-		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Lease/3)
+		ctx, cancel := context.WithCancel(pass)
 		n, err := r.st.RenewLeases(ctx, token, ids, until, now)
 		held := ids
 		if err == nil && int(n) < len(ids) {
@@ -56,9 +60,11 @@ func (r *Runner) renew() {
 		}
 		r.mu.Unlock()
 	}
+	// Judged by the time now, after the statements, not the time the pass began.
+	cur := r.cfg.Clock.Now().UTC()
 	r.mu.Lock()
 	for _, t := range r.tasks {
-		if t.running && t.cancel != nil && t.leaseUntil.Sub(now) <= r.cfg.Lease/3 {
+		if t.running && t.cancel != nil && t.leaseUntil.Sub(cur) <= r.cfg.Lease/3 {
 			t.lost = true
 			t.cancel()
 		}

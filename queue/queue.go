@@ -83,6 +83,10 @@ type Config struct {
 	// Maintenance is how often the runner rescues expired leases, schedules periodic tasks and
 	// refreshes the queue gauges (default 5 s).
 	Maintenance time.Duration
+	// AttemptTimeout bounds one attempt of any handler (default 2 minutes; the lease is renewed
+	// meanwhile), so that a handler with no timeout of its own (a hanging SMS provider) cannot
+	// hold a worker for ever.
+	AttemptTimeout time.Duration
 	// Stall is how long an attempt may run before its destination counts as slow: a slow
 	// destination keeps no claimed jobs waiting, so that it holds no capacity others could use
 	// (default 250 ms).
@@ -137,6 +141,9 @@ func New(st *store.Store, cfg Config, handlers map[string]Handler, periodic []Pe
 	}
 	if cfg.Instance == "" {
 		cfg.Instance = defaultInstance()
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 2 * time.Minute
 	}
 	if cfg.Maintenance <= 0 {
 		cfg.Maintenance = 5 * time.Second

@@ -111,15 +111,22 @@ func TestRunnerCapsADestinationAndOthersProceed(t *testing.T) {
 	}
 }
 
-// TestBreakerSendsJobsBack: after BreakAfter failures in a row, the destination's waiting jobs
-// go back unattempted, due when the breaker closes.
+// TestBreakerSendsJobsBack: after BreakAfter failures in a row the destination's breaker opens:
+// its other jobs are left in the queue unattempted and unleased, and nothing is sent to it
+// while the breaker is open, however due they are; when it closes, one probe goes through
+// (half-open), and its failure opens the breaker again.
 func TestBreakerSendsJobsBack(t *testing.T) {
 	st := testkit.Store(t)
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
-	var calls atomic.Int64
+	var calls, concurrent, peak atomic.Int64
 	r := queue.New(st, queue.Config{Workers: 8, PerDestination: 1, Sweep: 20 * time.Millisecond, Clock: clock,
 		BreakAfter: 3, Cooldown: 30 * time.Second, Stall: time.Hour},
 		map[string]queue.Handler{kindTest: func(context.Context, *models.Job) queue.Result {
+			n := concurrent.Add(1)
+			defer concurrent.Add(-1)
+			if n > peak.Load() {
+				peak.Store(n)
+			}
 			calls.Add(1)
 			return queue.Result{State: models.JobAvailable, DueAt: clock.Now().Add(time.Hour), Error: "timeout", Failure: true}
 		}}, nil)
@@ -130,23 +137,51 @@ func TestBreakerSendsJobsBack(t *testing.T) {
 		enqueue(t, st, j)
 	}
 	stop := running(r)
-	waitFor(t, "every job settled", func() bool { return countJobs(t, st, models.JobRunning) == 0 && calls.Load() >= 3 })
-	stop()
-	if calls.Load() != 3 {
-		t.Fatalf("%d attempts, want 3 before the breaker opened", calls.Load())
+	defer stop()
+	// Jobs sent back because the single slot was busy come due again within a second of the
+	// runner's clock: move it along until three attempts have failed.
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Load() < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d attempts in 10 s, want 3", calls.Load())
+		}
+		clock.Advance(200 * time.Millisecond)
+		r.Wake()
+		time.Sleep(20 * time.Millisecond)
 	}
-	back := 0
+	// Open: due or not, nothing more is attempted.
+	for range 20 {
+		clock.Advance(time.Second)
+		r.Wake()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("%d attempts while the breaker was open, want 3", calls.Load())
+	}
+	waitFor(t, "nothing left running", func() bool { return countJobs(t, st, models.JobRunning) == 0 })
+	untouched := 0
 	for _, id := range ids {
-		j := jobState(t, st, id)
-		if j.Attempts == 0 {
-			back++
-			if j.State != models.JobAvailable || !j.DueAt.Equal(clock.Now().Add(30*time.Second)) || j.LeaseOwner != nil {
-				t.Fatalf("a job sent back: %+v", j)
+		if j := jobState(t, st, id); j.Attempts == 0 {
+			untouched++
+			if j.State != models.JobAvailable || j.LeaseOwner != nil {
+				t.Fatalf("a job of the broken destination: %+v", j)
 			}
 		}
 	}
-	if back != 3 {
-		t.Fatalf("%d jobs sent back, want 3", back)
+	if untouched != 3 {
+		t.Fatalf("%d jobs left unattempted, want 3", untouched)
+	}
+	// Closed again (30 s after it opened): one probe, which fails and opens it anew.
+	clock.Advance(15 * time.Second)
+	for range 20 {
+		r.Wake()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if calls.Load() != 4 {
+		t.Fatalf("%d attempts after the breaker closed, want exactly one probe (4 in all)", calls.Load())
+	}
+	if peak.Load() != 1 {
+		t.Fatalf("%d attempts at once to a destination with one slot", peak.Load())
 	}
 }
 

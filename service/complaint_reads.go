@@ -90,10 +90,12 @@ func (cs *Complaints) List(ctx context.Context, p *models.Principal, f Complaint
 		aud, sf.PlatformID, sf.DeliveredOnly = AudiencePlatform, p.PlatformID, true
 		if f.UpdatedSince != "" {
 			t, err := time.Parse(time.RFC3339, f.UpdatedSince)
-			if err != nil {
-				v.Add("updated_since", "must be an RFC 3339 time such as 2026-11-26T08:00:00Z")
-			}
 			t = t.UTC()
+			if err != nil || t.Year() < 2000 || t.Year() > 9999 {
+				// Years outside what the databases keep (a valid offset can push year 0 or 9999
+				// over the edge in UTC) are refused here, not by the driver.
+				v.Add("updated_since", "must be an RFC 3339 time such as 2026-11-26T08:00:00Z, from the year 2000 on")
+			}
 			until := now(cs.clock).Add(-FeedLag)
 			sf.UpdatedSince, sf.UpdatedUntil = &t, &until
 			keys = 2

@@ -156,13 +156,15 @@ func (ps *Platforms) Create(ctx context.Context, req CreatePlatformRequest) (*mo
 		Sector: models.Sector(req.Sector), Tags: cleanTags(req.Tags), Onboarded: req.Onboarded,
 		CreatedAt: t, UpdatedAt: t}
 	applyContact(p, req.AfterSalesContact)
-	if err := ps.st.CreatePlatform(ctx, p); err != nil {
-		if store.IsDuplicate(err) {
-			return nil, models.Conflict("slug_taken", "a platform with slug %q already exists", req.Slug)
+	return command(ctx, ps.st, func(tx *store.Store) (*models.Platform, error) {
+		if err := tx.CreatePlatform(ctx, p); err != nil {
+			if store.IsDuplicate(err) {
+				return nil, models.Conflict("slug_taken", "a platform with slug %q already exists", req.Slug)
+			}
+			return nil, err
 		}
-		return nil, err
-	}
-	return p, nil
+		return p, nil
+	})
 }
 
 // Update changes the members present in req. A change that leaves the platform onboarded may

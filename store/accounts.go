@@ -11,46 +11,46 @@ import (
 
 // CreateUser inserts a user; a taken phone or e-mail comes back as a duplicate error.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
-	return s.db.WithContext(ctx).Create(u).Error
+	return s.conn(ctx).Create(u).Error
 }
 
 // UserByID loads one user.
 func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
 	var u models.User
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&u).Error
 	return &u, translate(err, "user")
 }
 
 // UserByPhone loads the user with that normalised phone.
 func (s *Store) UserByPhone(ctx context.Context, phone string) (*models.User, error) {
 	var u models.User
-	err := s.db.WithContext(ctx).Where("phone = ?", phone).Take(&u).Error
+	err := s.conn(ctx).Where("phone = ?", phone).Take(&u).Error
 	return &u, translate(err, "user")
 }
 
 // UserByEmail loads the user with that normalised e-mail.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*models.User, error) {
 	var u models.User
-	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	err := s.conn(ctx).Where("email = ?", email).Take(&u).Error
 	return &u, translate(err, "user")
 }
 
 // CreateRefreshToken stores a refresh token (its hash only).
 func (s *Store) CreateRefreshToken(ctx context.Context, t *models.RefreshToken) error {
-	return s.db.WithContext(ctx).Create(t).Error
+	return s.conn(ctx).Create(t).Error
 }
 
 // RefreshTokenByHash loads a refresh token by the hash of its value.
 func (s *Store) RefreshTokenByHash(ctx context.Context, hash string) (*models.RefreshToken, error) {
 	var t models.RefreshToken
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hash).Take(&t).Error
+	err := s.conn(ctx).Where("token_hash = ?", hash).Take(&t).Error
 	return &t, translate(err, "refresh token")
 }
 
 // MarkRefreshTokenUsed marks the token used if it is still fresh and reports whether this call
 // did it. The conditional update makes two concurrent uses impossible to both succeed.
 func (s *Store) MarkRefreshTokenUsed(ctx context.Context, id string, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&models.RefreshToken{}).
+	res := s.conn(ctx).Model(&models.RefreshToken{}).
 		Where("id = ? AND used_at IS NULL AND revoked_at IS NULL", id).
 		Update("used_at", at)
 	return res.RowsAffected == 1, res.Error
@@ -58,14 +58,14 @@ func (s *Store) MarkRefreshTokenUsed(ctx context.Context, id string, at time.Tim
 
 // RevokeRefreshFamily revokes every token of a login family.
 func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, at time.Time) error {
-	return s.db.WithContext(ctx).Model(&models.RefreshToken{}).
+	return s.conn(ctx).Model(&models.RefreshToken{}).
 		Where("family_id = ? AND revoked_at IS NULL", familyID).
 		Update("revoked_at", at).Error
 }
 
 // DeleteExpiredRefreshTokens removes tokens past their expiry.
 func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at < ?", now).Delete(&models.RefreshToken{})
+	res := s.conn(ctx).Where("expires_at < ?", now).Delete(&models.RefreshToken{})
 	return res.RowsAffected, res.Error
 }
 

@@ -21,7 +21,7 @@ func (s *Store) ComplaintByID(ctx context.Context, id string) (*models.Complaint
 // ComplaintRow loads a complaint's own columns, without its children.
 func (s *Store) ComplaintRow(ctx context.Context, id string) (*models.Complaint, error) {
 	var c models.Complaint
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&c).Error
 	return &c, translate(err, "complaint")
 }
 
@@ -65,7 +65,7 @@ func (s *Store) LoadChildren(ctx context.Context, cs []*models.Complaint, timeli
 		args = append(args, ids)
 	}
 	var rows []childRow
-	if err := s.db.WithContext(ctx).Raw(q+"\n\tORDER BY id", args...).Scan(&rows).Error; err != nil {
+	if err := s.conn(ctx).Raw(q+"\n\tORDER BY id", args...).Scan(&rows).Error; err != nil {
 		return err
 	}
 	for _, r := range rows {

@@ -21,7 +21,7 @@ var ErrComplaintChanged = models.Conflict("complaint_changed", "the complaint wa
 // last. It runs in a short transaction of its own, so that the day's row is locked only for
 // the reservation, not for a filing.
 func (s *Store) ReserveComplaintNumbers(ctx context.Context, day string, n int64) (first, last int64, err error) {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	err = db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "day"}},
 		DoUpdates: clause.Assignments(map[string]any{"last": gorm.Expr("last + ?", n)}),
@@ -38,7 +38,7 @@ func (s *Store) ReserveComplaintNumbers(ctx context.Context, day string, n int64
 
 // InsertClaim takes a duplicate key; false when another complaint holds it.
 func (s *Store) InsertClaim(ctx context.Context, cl *models.ComplaintClaim) (bool, error) {
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(cl)
+	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(cl)
 	return res.RowsAffected == 1, res.Error
 }
 
@@ -46,14 +46,14 @@ func (s *Store) InsertClaim(ctx context.Context, cl *models.ComplaintClaim) (boo
 // the transaction's snapshot).
 func (s *Store) ClaimHolder(ctx context.Context, key string) (*models.ComplaintClaim, error) {
 	var cl models.ComplaintClaim
-	err := s.withLock(s.db.WithContext(ctx)).Where("dedupe_key = ?", key).Take(&cl).Error
+	err := s.withLock(s.conn(ctx)).Where("dedupe_key = ?", key).Take(&cl).Error
 	return &cl, translate(err, "complaint claim")
 }
 
 // TakeOverClaim moves a lapsed key from its holder to cl's complaint; false when the holder
 // is no longer the one read.
 func (s *Store) TakeOverClaim(ctx context.Context, holder string, cl *models.ComplaintClaim) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&models.ComplaintClaim{}).
+	res := s.conn(ctx).Model(&models.ComplaintClaim{}).
 		Where("dedupe_key = ? AND complaint_id = ?", cl.Key, holder).
 		Updates(map[string]any{"complaint_id": cl.ComplaintID, "expires_at": cl.ExpiresAt})
 	return res.RowsAffected == 1, res.Error
@@ -61,7 +61,7 @@ func (s *Store) TakeOverClaim(ctx context.Context, holder string, cl *models.Com
 
 // ReleaseClaim gives a key up, if the complaint still holds it.
 func (s *Store) ReleaseClaim(ctx context.Context, key, complaintID string) error {
-	return s.db.WithContext(ctx).Where("dedupe_key = ? AND complaint_id = ?", key, complaintID).
+	return s.conn(ctx).Where("dedupe_key = ? AND complaint_id = ?", key, complaintID).
 		Delete(&models.ComplaintClaim{}).Error
 }
 
@@ -69,7 +69,7 @@ func (s *Store) ReleaseClaim(ctx context.Context, key, complaintID string) error
 // duplicate keys, so that the rule holds across the upgrade.
 func (s *Store) backfillClaims(ctx context.Context, now time.Time) error {
 	var batch []models.Complaint
-	q := s.db.WithContext(ctx).Select("id", "complainant_id", "platform_id", "order_no", "content_hash", "status", "created_at").
+	q := s.conn(ctx).Select("id", "complainant_id", "platform_id", "order_no", "content_hash", "status", "created_at").
 		Where("(order_no IS NOT NULL AND status NOT IN ?) OR (order_no IS NULL AND status <> ? AND created_at > ?)",
 			[]models.Status{models.StatusCompleted, models.StatusWithdrawn, models.StatusRejected},
 			models.StatusWithdrawn, now.Add(-models.DuplicateWindow))
@@ -83,7 +83,7 @@ func (s *Store) backfillClaims(ctx context.Context, now time.Time) error {
 		if len(claims) == 0 {
 			return nil
 		}
-		return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&claims).Error
+		return s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&claims).Error
 	}).Error
 }
 
@@ -100,7 +100,7 @@ func (s *Store) UpdateComplaint(ctx context.Context, before, c *models.Complaint
 	if err != nil || len(cols) == 0 {
 		return err
 	}
-	res := s.db.WithContext(ctx).Model(c).Select(cols).Omit(clause.Associations).
+	res := s.conn(ctx).Model(c).Select(cols).Omit(clause.Associations).
 		Where("version = ?", before.Version).Updates(c)
 	if res.Error != nil {
 		return res.Error
@@ -143,7 +143,7 @@ func (s *Store) AddTimelineItems(ctx context.Context, items []models.TimelineIte
 	if len(items) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Create(&items).Error
+	return s.conn(ctx).Create(&items).Error
 }
 
 // AddSupplements appends supplements, in one statement.
@@ -151,7 +151,7 @@ func (s *Store) AddSupplements(ctx context.Context, sps []models.Supplement) err
 	if len(sps) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Create(&sps).Error
+	return s.conn(ctx).Create(&sps).Error
 }
 
 // AddReplies appends platform replies, in one statement.
@@ -159,7 +159,7 @@ func (s *Store) AddReplies(ctx context.Context, rs []models.Reply) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Create(&rs).Error
+	return s.conn(ctx).Create(&rs).Error
 }
 
 // AddNotifications writes text messages to be sent by the work queue, in one statement.
@@ -167,7 +167,7 @@ func (s *Store) AddNotifications(ctx context.Context, ns []models.Notification) 
 	if len(ns) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Create(&ns).Error
+	return s.conn(ctx).Create(&ns).Error
 }
 
 // AddWebhookEvents writes events to the outbox, in one statement.
@@ -175,5 +175,5 @@ func (s *Store) AddWebhookEvents(ctx context.Context, evs []models.WebhookEvent)
 	if len(evs) == 0 {
 		return nil
 	}
-	return s.db.WithContext(ctx).Create(&evs).Error
+	return s.conn(ctx).Create(&evs).Error
 }

@@ -11,19 +11,19 @@ import (
 
 // CreateComplaint inserts a complaint with its first timeline entry.
 func (s *Store) CreateComplaint(ctx context.Context, c *models.Complaint) error {
-	return s.db.WithContext(ctx).Omit(clause.Associations).Create(c).Error
+	return s.conn(ctx).Omit(clause.Associations).Create(c).Error
 }
 
 // ComplaintForUpdate loads a complaint with a row lock, inside a transaction.
 func (s *Store) ComplaintForUpdate(ctx context.Context, id string) (*models.Complaint, error) {
 	var c models.Complaint
-	err := s.withLock(s.db.WithContext(ctx)).Where("id = ?", id).Take(&c).Error
+	err := s.withLock(s.conn(ctx)).Where("id = ?", id).Take(&c).Error
 	return &c, translate(err, "complaint")
 }
 
 // AddWebhookEvent writes an event to the outbox.
 func (s *Store) AddWebhookEvent(ctx context.Context, e *models.WebhookEvent) error {
-	return s.db.WithContext(ctx).Create(e).Error
+	return s.conn(ctx).Create(e).Error
 }
 
 // ComplaintFilter narrows a complaint listing. Zero values do not filter.
@@ -49,7 +49,7 @@ type ComplaintFilter struct {
 
 // ListComplaints returns one page of complaints without their children.
 func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]models.Complaint, error) {
-	q := s.db.WithContext(ctx).Model(&models.Complaint{}).Limit(f.Limit)
+	q := s.conn(ctx).Model(&models.Complaint{}).Limit(f.Limit)
 	if f.ComplainantID != "" {
 		q = q.Where("complainant_id = ?", f.ComplainantID)
 	}
@@ -77,7 +77,7 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]models
 		}
 		if len(f.After) == 2 {
 			at, err := time.Parse(time.RFC3339Nano, f.After[0])
-			if err != nil {
+			if err != nil || at.UTC().Year() < 2000 || at.UTC().Year() > 9999 {
 				return nil, models.ErrInvalidCursor
 			}
 			q = q.Where("(updated_at > ? OR (updated_at = ? AND id > ?))", at, at, f.After[1])
@@ -101,7 +101,7 @@ func (s *Store) ListComplaints(ctx context.Context, f ComplaintFilter) ([]models
 // oldest first: the auto-completion scheduler's work.
 func (s *Store) RepliedComplaintsBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.Complaint{}).
+	err := s.conn(ctx).Model(&models.Complaint{}).
 		Where("status = ? AND first_replied_at <= ?", models.StatusReplied, t).
 		Order("first_replied_at").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
@@ -110,7 +110,7 @@ func (s *Store) RepliedComplaintsBefore(ctx context.Context, t time.Time, limit 
 // AwaitingComplaintIDs lists a platform's complaints that wait for it to become reachable.
 func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, limit int) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.Complaint{}).
+	err := s.conn(ctx).Model(&models.Complaint{}).
 		Where("status = ? AND platform_id = ?", models.StatusAwaitingContact, platformID).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
@@ -119,7 +119,7 @@ func (s *Store) AwaitingComplaintIDs(ctx context.Context, platformID string, lim
 // PlatformsWithAwaitingComplaints lists the platforms that have complaints waiting for them.
 func (s *Store) PlatformsWithAwaitingComplaints(ctx context.Context) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.Complaint{}).Where("status = ?", models.StatusAwaitingContact).
+	err := s.conn(ctx).Model(&models.Complaint{}).Where("status = ?", models.StatusAwaitingContact).
 		Distinct("platform_id").Pluck("platform_id", &ids)
 	return ids, err.Error
 }
@@ -130,5 +130,5 @@ func (s *Store) PlatformsByIDs(ctx context.Context, ids []string) ([]models.Plat
 	if len(ids) == 0 {
 		return out, nil
 	}
-	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
 }

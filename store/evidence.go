@@ -10,13 +10,13 @@ import (
 
 // CreateEvidence inserts the row of an uploaded file (its bytes are already in blob storage).
 func (s *Store) CreateEvidence(ctx context.Context, e *models.Evidence) error {
-	return s.db.WithContext(ctx).Create(e).Error
+	return s.conn(ctx).Create(e).Error
 }
 
 // EvidenceByID loads one piece of evidence.
 func (s *Store) EvidenceByID(ctx context.Context, id string) (*models.Evidence, error) {
 	var e models.Evidence
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&e).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&e).Error
 	return &e, translate(err, "evidence")
 }
 
@@ -27,7 +27,7 @@ func (s *Store) EvidenceByIDs(ctx context.Context, ids []string) ([]models.Evide
 		return nil, nil
 	}
 	var out []models.Evidence
-	err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	err := s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
 	return out, err
 }
 
@@ -46,14 +46,14 @@ func (s *Store) LinkEvidence(ctx context.Context, complaintID string, evidenceID
 		seen[id] = true
 		links = append(links, models.EvidenceLink{EvidenceID: id, ComplaintID: complaintID})
 	}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&links).Error
+	return s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&links).Error
 }
 
 // PlatformCanSeeEvidence reports whether a complaint citing the evidence has been delivered to
 // the platform: only then may the platform download the file.
 func (s *Store) PlatformCanSeeEvidence(ctx context.Context, evidenceID, platformID string) (bool, error) {
 	var hits []string
-	err := s.db.WithContext(ctx).Table("evidence_links").
+	err := s.conn(ctx).Table("evidence_links").
 		Joins("JOIN complaints ON complaints.id = evidence_links.complaint_id").
 		Where("evidence_links.evidence_id = ? AND complaints.platform_id = ? AND complaints.delivered_at IS NOT NULL",
 			evidenceID, platformID).
@@ -66,7 +66,7 @@ func (s *Store) PlatformCanSeeEvidence(ctx context.Context, evidenceID, platform
 // (a platform's reply evidence, for one).
 func (s *Store) ComplainantCanSeeEvidence(ctx context.Context, evidenceID, userID string) (bool, error) {
 	var hits []string
-	err := s.db.WithContext(ctx).Table("evidence_links").
+	err := s.conn(ctx).Table("evidence_links").
 		Joins("JOIN complaints ON complaints.id = evidence_links.complaint_id").
 		Where("evidence_links.evidence_id = ? AND complaints.complainant_id = ?", evidenceID, userID).
 		Limit(1).
@@ -76,7 +76,7 @@ func (s *Store) ComplainantCanSeeEvidence(ctx context.Context, evidenceID, userI
 
 // DeleteUncitedEvidence deletes an evidence row that no complaint links to.
 func (s *Store) DeleteUncitedEvidence(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).
+	return s.conn(ctx).
 		Where("id = ? AND NOT EXISTS (SELECT 1 FROM evidence_links WHERE evidence_links.evidence_id = evidence.id)", id).
 		Delete(&models.Evidence{}).Error
 }

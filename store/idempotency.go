@@ -11,23 +11,23 @@ import (
 // there under the same id (a concurrent request with the same key) is a duplicate error, and
 // the caller's transaction must roll back.
 func (s *Store) AddIdempotencyRecord(ctx context.Context, r *models.IdempotencyRecord) error {
-	return s.db.WithContext(ctx).Create(r).Error
+	return s.conn(ctx).Create(r).Error
 }
 
 // IdempotencyRecordByID loads a record, expired or not.
 func (s *Store) IdempotencyRecordByID(ctx context.Context, id string) (*models.IdempotencyRecord, error) {
 	var r models.IdempotencyRecord
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&r).Error
 	return &r, translate(err, "idempotency record")
 }
 
 // DeleteExpiredIdempotencyRecord removes the record under id if it has expired.
 func (s *Store) DeleteExpiredIdempotencyRecord(ctx context.Context, id string, now time.Time) error {
-	return s.db.WithContext(ctx).Where("id = ? AND expires_at <= ?", id, now).Delete(&models.IdempotencyRecord{}).Error
+	return s.conn(ctx).Where("id = ? AND expires_at <= ?", id, now).Delete(&models.IdempotencyRecord{}).Error
 }
 
 // DeleteExpiredIdempotencyRecords removes records past their 24 hours.
 func (s *Store) DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&models.IdempotencyRecord{})
+	res := s.conn(ctx).Where("expires_at <= ?", now).Delete(&models.IdempotencyRecord{})
 	return res.RowsAffected, res.Error
 }

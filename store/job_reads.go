@@ -10,7 +10,7 @@ import (
 // (idx_jobs_ref), so that a safety net does not queue the same work twice.
 func (s *Store) HasOpenJob(ctx context.Context, kind, ref string) (bool, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.Job{}).
+	err := s.conn(ctx).Model(&models.Job{}).
 		Where("ref = ? AND kind = ? AND state IN ?", ref, kind, []string{models.JobAvailable, models.JobRunning}).
 		Limit(1).Pluck("id", &ids).Error
 	return len(ids) > 0, err

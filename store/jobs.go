@@ -19,7 +19,7 @@ func (s *Store) EnqueueJobs(ctx context.Context, jobs []models.Job) error {
 	if len(jobs) == 0 {
 		return nil
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	for _, j := range jobs {
 		if j.UniqueKey != nil {
 			// Unique jobs go one by one, so that a taken key skips only its own row.
@@ -50,10 +50,17 @@ func (s *Store) EnqueueJobs(ctx context.Context, jobs []models.Job) error {
 // ORDER BY: no filesort), and a claim of 100 holds 200 row locks (trx_rows_locked: the index
 // entry and the row of each job claimed, nothing else). On SQLite the transaction is immediate
 // (the single writer) and needs no lock clause.
-func (s *Store) ClaimJobs(ctx context.Context, token string, now, leaseUntil time.Time, limit int) ([]models.Job, error) {
+//
+// Jobs for the destinations in skip (saturated or broken on this runner) are passed over, so
+// that a backlog for one busy receiver is not leased and sent back again and again; at READ
+// COMMITTED the rows passed over are not left locked.
+func (s *Store) ClaimJobs(ctx context.Context, token string, now, leaseUntil time.Time, limit int, skip ...string) ([]models.Job, error) {
 	var jobs []models.Job
 	claim := func(db *gorm.DB) error {
 		q := db.Where("state = ? AND due_at <= ?", models.JobAvailable, now).Order("due_at, id").Limit(limit)
+		if len(skip) > 0 {
+			q = q.Where("destination NOT IN ?", skip)
+		}
 		if s.driver == "mysql" {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}
@@ -71,7 +78,7 @@ func (s *Store) ClaimJobs(ctx context.Context, token string, now, leaseUntil tim
 	if s.driver == "mysql" {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
-	if err := s.db.WithContext(ctx).Transaction(claim, opts...); err != nil {
+	if err := s.conn(ctx).Transaction(claim, opts...); err != nil {
 		return nil, err
 	}
 	for i := range jobs {
@@ -105,7 +112,7 @@ func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time
 		ID         string
 		LeaseOwner *string
 	}
-	if err := s.withLock(s.db.WithContext(ctx).Model(&models.Job{})).Select("id, lease_owner").
+	if err := s.withLock(s.conn(ctx).Model(&models.Job{})).Select("id, lease_owner").
 		Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -154,7 +161,7 @@ func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time
 		default:
 			return nil, fmt.Errorf("record jobs: unknown state %q", c.state)
 		}
-		if err := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ?", groups[c]).Updates(set).Error; err != nil {
+		if err := s.conn(ctx).Model(&models.Job{}).Where("id IN ?", groups[c]).Updates(set).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -163,12 +170,12 @@ func (s *Store) RecordJobs(ctx context.Context, outs []JobOutcome, now time.Time
 
 // InsertRows inserts a slice of rows of one model, 200 per statement.
 func (s *Store) InsertRows(ctx context.Context, rows any) error {
-	return s.db.WithContext(ctx).CreateInBatches(rows, 200).Error
+	return s.conn(ctx).CreateInBatches(rows, 200).Error
 }
 
 // RenewLeases extends the leases that token still holds on ids and returns how many it held.
 func (s *Store) RenewLeases(ctx context.Context, token string, ids []string, until, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ? AND lease_owner = ?", ids, token).
+	res := s.conn(ctx).Model(&models.Job{}).Where("id IN ? AND lease_owner = ?", ids, token).
 		Updates(map[string]any{"lease_until": until, "updated_at": now})
 	return res.RowsAffected, res.Error
 }
@@ -176,7 +183,7 @@ func (s *Store) RenewLeases(ctx context.Context, token string, ids []string, unt
 // LeasedJobIDs lists which of ids token still holds.
 func (s *Store) LeasedJobIDs(ctx context.Context, token string, ids []string) ([]string, error) {
 	var out []string
-	err := s.db.WithContext(ctx).Model(&models.Job{}).Where("id IN ? AND lease_owner = ?", ids, token).Pluck("id", &out).Error
+	err := s.conn(ctx).Model(&models.Job{}).Where("id IN ? AND lease_owner = ?", ids, token).Pluck("id", &out).Error
 	return out, err
 }
 
@@ -195,7 +202,7 @@ func (s *Store) RescueJobs(ctx context.Context, now time.Time) (int64, error) {
 	if s.driver == "mysql" {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
-	err := s.db.WithContext(ctx).Transaction(rescue, opts...)
+	err := s.conn(ctx).Transaction(rescue, opts...)
 	return n, err
 }
 
@@ -215,7 +222,7 @@ func (s *Store) JobQueueStats(ctx context.Context) ([]JobStat, error) {
 	}
 	// MIN(due_at) comes back as text on SQLite (an expression has no column type), so both
 	// drivers are read as text and parsed.
-	err := s.db.WithContext(ctx).Model(&models.Job{}).Select("kind, COUNT(*) AS n, MIN(due_at) AS least").
+	err := s.conn(ctx).Model(&models.Job{}).Select("kind, COUNT(*) AS n, MIN(due_at) AS least").
 		Where("state = ?", models.JobAvailable).Group("kind").Scan(&rows).Error
 	if err != nil {
 		return nil, err

@@ -31,7 +31,7 @@ func (s *Store) KV(now func() time.Time) *KV {
 // Get implements kv.Store.
 func (k *KV) Get(ctx context.Context, key string) ([]byte, error) {
 	var e models.KVEntry
-	err := k.s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", key, k.now().UTC()).Take(&e).Error
+	err := k.s.conn(ctx).Where("id = ? AND expires_at > ?", key, k.now().UTC()).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, kv.ErrMiss
 	}
@@ -41,7 +41,7 @@ func (k *KV) Get(ctx context.Context, key string) ([]byte, error) {
 // SetNX implements kv.Store: an expired record is replaced, a live one is kept.
 func (k *KV) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
 	now := k.now().UTC()
-	db := k.s.db.WithContext(ctx)
+	db := k.s.conn(ctx)
 	if err := db.Where("id = ? AND expires_at <= ?", key, now).Delete(&models.KVEntry{}).Error; err != nil {
 		return false, err
 	}
@@ -55,7 +55,7 @@ func (k *KV) SetNX(ctx context.Context, key string, value []byte, ttl time.Durat
 // Set implements kv.Store.
 func (k *KV) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	e := models.KVEntry{Key: key, Value: value, ExpiresAt: k.now().UTC().Add(ttl).Truncate(time.Millisecond)}
-	return k.s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	return k.s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"}),
 	}).Create(&e).Error
@@ -63,7 +63,7 @@ func (k *KV) Set(ctx context.Context, key string, value []byte, ttl time.Duratio
 
 // Del implements kv.Store.
 func (k *KV) Del(ctx context.Context, key string) error {
-	return k.s.db.WithContext(ctx).Where("id = ?", key).Delete(&models.KVEntry{}).Error
+	return k.s.conn(ctx).Where("id = ?", key).Delete(&models.KVEntry{}).Error
 }
 
 // Incr implements kv.Store in one transaction; it is correct but slow, so rate limits use the
@@ -74,7 +74,7 @@ func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, ti
 	err := k.s.Tx(ctx, func(tx *Store) error {
 		now := k.now().UTC()
 		var e models.KVEntry
-		err := tx.withLock(tx.db.WithContext(ctx)).Where("id = ?", key).Take(&e).Error
+		err := tx.withLock(tx.conn(ctx)).Where("id = ?", key).Take(&e).Error
 		switch {
 		case errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !e.ExpiresAt.After(now)):
 			e = models.KVEntry{Key: key, ExpiresAt: now.Add(ttl)}
@@ -86,7 +86,7 @@ func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, ti
 		}
 		e.Value = encodeCounter(n)
 		left = e.ExpiresAt.Sub(now)
-		return tx.db.WithContext(ctx).Save(&e).Error
+		return tx.conn(ctx).Save(&e).Error
 	})
 	return n, left, err
 }
@@ -96,7 +96,7 @@ func (k *KV) Ping(ctx context.Context) error { return k.s.Ping(ctx) }
 
 // DeleteExpired removes expired records; a scheduler calls it.
 func (k *KV) DeleteExpired(ctx context.Context) (int64, error) {
-	res := k.s.db.WithContext(ctx).Where("expires_at <= ?", k.now().UTC()).Delete(&models.KVEntry{})
+	res := k.s.conn(ctx).Where("expires_at <= ?", k.now().UTC()).Delete(&models.KVEntry{})
 	return res.RowsAffected, res.Error
 }
 

@@ -20,7 +20,7 @@ type legacyDelivery struct {
 // outbox. Unique keys make a second run, or two instances starting together, queue nothing
 // twice.
 func (s *Store) adoptPendingWork(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	if err := db.Model(&models.Notification{}).Where("status = ?", "sending").
 		Update("status", models.NotificationPending).Error; err != nil {

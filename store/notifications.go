@@ -12,14 +12,14 @@ import (
 // NotificationByID loads one notification.
 func (s *Store) NotificationByID(ctx context.Context, id string) (*models.Notification, error) {
 	var n models.Notification
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&n).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&n).Error
 	return &n, translate(err, "notification")
 }
 
 // MarkNotificationSent records a message the provider accepted. Only a pending message
 // changes, so that a late record of an earlier attempt cannot undo a later outcome.
 func (s *Store) MarkNotificationSent(ctx context.Context, id string, at time.Time) error {
-	return s.db.WithContext(ctx).Model(&models.Notification{}).
+	return s.conn(ctx).Model(&models.Notification{}).
 		Where("id = ? AND status = ?", id, models.NotificationPending).
 		Updates(map[string]any{"status": models.NotificationSent, "attempts": gorm.Expr("attempts + 1"),
 			"sent_at": at, "last_error": nil}).Error
@@ -28,14 +28,14 @@ func (s *Store) MarkNotificationSent(ctx context.Context, id string, at time.Tim
 // RecordNotificationFailure records an attempt the provider refused; status is pending while
 // attempts remain, failed after the last.
 func (s *Store) RecordNotificationFailure(ctx context.Context, id, status, lastError string) error {
-	return s.db.WithContext(ctx).Model(&models.Notification{}).
+	return s.conn(ctx).Model(&models.Notification{}).
 		Where("id = ? AND status = ?", id, models.NotificationPending).
 		Updates(map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"), "last_error": lastError}).Error
 }
 
 // ListNotifications lists notifications newest first, optionally for one phone.
 func (s *Store) ListNotifications(ctx context.Context, phone, beforeID string, limit int) ([]models.Notification, error) {
-	q := s.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	q := s.conn(ctx).Order("id DESC").Limit(limit)
 	if phone != "" {
 		q = q.Where("phone = ?", phone)
 	}

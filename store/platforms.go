@@ -13,26 +13,26 @@ var lockingUpdate = clause.Locking{Strength: "UPDATE"}
 
 // CreatePlatform inserts a platform; a taken slug is a duplicate error.
 func (s *Store) CreatePlatform(ctx context.Context, p *models.Platform) error {
-	return s.db.WithContext(ctx).Create(p).Error
+	return s.conn(ctx).Create(p).Error
 }
 
 // PlatformByID loads one platform.
 func (s *Store) PlatformByID(ctx context.Context, id string) (*models.Platform, error) {
 	var p models.Platform
-	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&p).Error
+	err := s.conn(ctx).Where("id = ?", id).Take(&p).Error
 	return &p, translate(err, "platform")
 }
 
 // PlatformForUpdate loads a platform with a row lock, inside a transaction.
 func (s *Store) PlatformForUpdate(ctx context.Context, id string) (*models.Platform, error) {
 	var p models.Platform
-	err := s.withLock(s.db.WithContext(ctx)).Where("id = ?", id).Take(&p).Error
+	err := s.withLock(s.conn(ctx)).Where("id = ?", id).Take(&p).Error
 	return &p, translate(err, "platform")
 }
 
 // SavePlatform writes every column of the platform.
 func (s *Store) SavePlatform(ctx context.Context, p *models.Platform) error {
-	return s.db.WithContext(ctx).Save(p).Error
+	return s.conn(ctx).Save(p).Error
 }
 
 // PlatformFilter narrows a platform listing.
@@ -45,7 +45,7 @@ type PlatformFilter struct {
 
 // ListPlatforms returns platforms ordered by id (creation order), one page.
 func (s *Store) ListPlatforms(ctx context.Context, f PlatformFilter) ([]models.Platform, error) {
-	q := s.db.WithContext(ctx).Model(&models.Platform{}).Order("id ASC").Limit(f.Limit)
+	q := s.conn(ctx).Model(&models.Platform{}).Order("id ASC").Limit(f.Limit)
 	if f.Sector != "" {
 		q = q.Where("sector = ?", f.Sector)
 	}
@@ -58,12 +58,12 @@ func (s *Store) ListPlatforms(ctx context.Context, f PlatformFilter) ([]models.P
 
 // CreateAPIKey stores a key (its hash only).
 func (s *Store) CreateAPIKey(ctx context.Context, k *models.APIKey) error {
-	return s.db.WithContext(ctx).Create(k).Error
+	return s.conn(ctx).Create(k).Error
 }
 
 // ListAPIKeys lists a platform's keys, newest first, those before beforeID when it is set.
 func (s *Store) ListAPIKeys(ctx context.Context, platformID, beforeID string, limit int) ([]models.APIKey, error) {
-	q := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("id DESC").Limit(limit)
+	q := s.conn(ctx).Where("platform_id = ?", platformID).Order("id DESC").Limit(limit)
 	if beforeID != "" {
 		q = q.Where("id < ?", beforeID)
 	}
@@ -74,20 +74,20 @@ func (s *Store) ListAPIKeys(ctx context.Context, platformID, beforeID string, li
 // APIKeyByID loads one key of a platform.
 func (s *Store) APIKeyByID(ctx context.Context, platformID, keyID string) (*models.APIKey, error) {
 	var k models.APIKey
-	err := s.db.WithContext(ctx).Where("id = ? AND platform_id = ?", keyID, platformID).Take(&k).Error
+	err := s.conn(ctx).Where("id = ? AND platform_id = ?", keyID, platformID).Take(&k).Error
 	return &k, translate(err, "API key")
 }
 
 // APIKeyByHash loads a key by the SHA-256 of its value.
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*models.APIKey, error) {
 	var k models.APIKey
-	err := s.db.WithContext(ctx).Where("key_hash = ?", hash).Take(&k).Error
+	err := s.conn(ctx).Where("key_hash = ?", hash).Take(&k).Error
 	return &k, translate(err, "API key")
 }
 
 // RevokeAPIKey sets revoked_at once; revoking twice keeps the first time.
 func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error {
-	return s.db.WithContext(ctx).Model(&models.APIKey{}).
+	return s.conn(ctx).Model(&models.APIKey{}).
 		Where("id = ? AND revoked_at IS NULL", keyID).Update("revoked_at", at).Error
 }
 
@@ -95,7 +95,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) er
 // last_used_at back, so instances flushing in any order keep the latest.
 func (s *Store) TouchAPIKeys(ctx context.Context, uses map[string]time.Time) error {
 	for id, at := range uses {
-		err := s.db.WithContext(ctx).Model(&models.APIKey{}).
+		err := s.conn(ctx).Model(&models.APIKey{}).
 			Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, at).
 			Update("last_used_at", at).Error
 		if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) TouchAPIKeys(ctx context.Context, uses map[string]time.Time) err
 // CountActiveAPIKeys counts a platform's unrevoked keys.
 func (s *Store) CountActiveAPIKeys(ctx context.Context, platformID string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&models.APIKey{}).
+	err := s.conn(ctx).Model(&models.APIKey{}).
 		Where("platform_id = ? AND revoked_at IS NULL", platformID).Count(&n).Error
 	return n, err
 }

@@ -27,7 +27,7 @@ var ratedStatuses = []models.Status{models.StatusDelivered, models.StatusReplied
 // by platform: an index-only scan of idx_complaints_rating_cover. Reply times are bucketed in SQL from
 // reply_seconds: under 72 h scores 1.0, under 120 h 0.6, later 0.
 func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, to time.Time) ([]RatingRow, error) {
-	q := s.db.WithContext(ctx).Table("complaints AS c").
+	q := s.conn(ctx).Table("complaints AS c").
 		Select(`c.platform_id AS platform_id,
 			COUNT(*) AS complaint_count,
 			SUM(CASE WHEN c.first_replied_at IS NULL THEN 0 ELSE 1 END) AS replied_count,
@@ -47,14 +47,14 @@ func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, 
 // RatingSnapshotOf loads a frozen list, or ErrNotFound.
 func (s *Store) RatingSnapshotOf(ctx context.Context, period, channel string) (*models.RatingSnapshot, error) {
 	var snap models.RatingSnapshot
-	err := s.db.WithContext(ctx).Where("period = ? AND channel = ?", period, channel).Take(&snap).Error
+	err := s.conn(ctx).Where("period = ? AND channel = ?", period, channel).Take(&snap).Error
 	return &snap, translate(err, "rating snapshot")
 }
 
 // FreezeRating stores a snapshot unless one exists; the first writer wins on every instance,
 // and the stored one is returned.
 func (s *Store) FreezeRating(ctx context.Context, snap *models.RatingSnapshot) (*models.RatingSnapshot, error) {
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(snap).Error; err != nil && !IsDuplicate(err) {
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(snap).Error; err != nil && !IsDuplicate(err) {
 		return nil, err
 	}
 	stored, err := s.RatingSnapshotOf(ctx, snap.Period, snap.Channel)

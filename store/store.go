@@ -29,6 +29,18 @@ type Store struct {
 	db        *gorm.DB
 	driver    string
 	txTimeout time.Duration
+	// inTx marks a Store bound to a transaction: its statements run under the transaction's
+	// bounded context, whatever context a method is given.
+	inTx bool
+}
+
+// conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
+// to the transaction's own deadline, so that no repository method escapes Tx's bound.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if s.inTx {
+		return s.db
+	}
+	return s.db.WithContext(ctx)
 }
 
 // TxTimeout bounds a Store.Tx call, its deadlock retries included. It must stay below the
@@ -185,11 +197,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 		// not "ord-1", ids are compared byte for byte).
 		opts = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 	}
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 	if opts != "" {
 		db = db.Set("gorm:table_options", opts)
 	}
-	newClaims := !s.db.WithContext(ctx).Migrator().HasTable(&models.ComplaintClaim{})
+	newClaims := !s.conn(ctx).Migrator().HasTable(&models.ComplaintClaim{})
 	if err := db.AutoMigrate(
 		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
 		&models.Evidence{}, &models.EvidenceLink{},
@@ -210,7 +222,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	// Indexes that the covering rating index replaced.
-	m := s.db.WithContext(ctx).Migrator()
+	m := s.conn(ctx).Migrator()
 	for _, old := range []string{"idx_complaints_period", "idx_complaints_rating"} {
 		if m.HasIndex(&models.Complaint{}, old) {
 			if err := m.DropIndex(&models.Complaint{}, old); err != nil {
@@ -260,8 +272,8 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	defer cancel()
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
-		err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout})
+		err = s.conn(ctx).Transaction(func(db *gorm.DB) error {
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true})
 		})
 		if err != nil && ctx.Err() != nil {
 			// Whatever the driver said, the deadline is why: report it so callers answer 503.
@@ -282,11 +294,11 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // sqliteTx is Tx on SQLite: the single writer, bounded from the moment it holds the lock.
 func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
 	var work context.Context
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err := s.conn(ctx).Transaction(func(db *gorm.DB) error {
 		var cancel context.CancelFunc
 		work, cancel = context.WithTimeout(ctx, s.txTimeout)
 		defer cancel()
-		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout}); err != nil {
+		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true}); err != nil {
 			return err
 		}
 		return work.Err() // past the deadline: roll back rather than commit late

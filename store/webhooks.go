@@ -10,24 +10,24 @@ import (
 // CountEnabledWebhookEndpoints counts a platform's enabled endpoints.
 func (s *Store) CountEnabledWebhookEndpoints(ctx context.Context, platformID string) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&models.WebhookEndpoint{}).
+	err := s.conn(ctx).Model(&models.WebhookEndpoint{}).
 		Where("platform_id = ? AND enabled = ?", platformID, true).Count(&n).Error
 	return n, err
 }
 
 // CreateWebhookEndpoint inserts an endpoint.
 func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *models.WebhookEndpoint) error {
-	return s.db.WithContext(ctx).Create(e).Error
+	return s.conn(ctx).Create(e).Error
 }
 
 // SaveWebhookEndpoint writes every column of the endpoint.
 func (s *Store) SaveWebhookEndpoint(ctx context.Context, e *models.WebhookEndpoint) error {
-	return s.db.WithContext(ctx).Save(e).Error
+	return s.conn(ctx).Save(e).Error
 }
 
 // DeleteWebhookEndpoint removes an endpoint of the platform.
 func (s *Store) DeleteWebhookEndpoint(ctx context.Context, platformID, id string) error {
-	res := s.db.WithContext(ctx).Where("id = ? AND platform_id = ?", id, platformID).Delete(&models.WebhookEndpoint{})
+	res := s.conn(ctx).Where("id = ? AND platform_id = ?", id, platformID).Delete(&models.WebhookEndpoint{})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return models.NotFound("webhook endpoint")
 	}
@@ -37,14 +37,14 @@ func (s *Store) DeleteWebhookEndpoint(ctx context.Context, platformID, id string
 // WebhookEndpointByID loads one endpoint of the platform.
 func (s *Store) WebhookEndpointByID(ctx context.Context, platformID, id string) (*models.WebhookEndpoint, error) {
 	var e models.WebhookEndpoint
-	err := s.db.WithContext(ctx).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
+	err := s.conn(ctx).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
 	return &e, translate(err, "webhook endpoint")
 }
 
 // WebhookEndpointForUpdate loads one endpoint of the platform with a row lock.
 func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id string) (*models.WebhookEndpoint, error) {
 	var e models.WebhookEndpoint
-	err := s.withLock(s.db.WithContext(ctx)).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
+	err := s.withLock(s.conn(ctx)).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
 	return &e, translate(err, "webhook endpoint")
 }
 
@@ -52,14 +52,14 @@ func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id str
 // (idx_jobs_ref).
 func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
 	var ids []string
-	err := s.db.WithContext(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
+	err := s.conn(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
 		Distinct("destination").Pluck("destination", &ids).Error
 	return ids, err
 }
 
 // ListWebhookEndpoints lists a platform's endpoints, oldest first, after afterID.
 func (s *Store) ListWebhookEndpoints(ctx context.Context, platformID, afterID string, limit int) ([]models.WebhookEndpoint, error) {
-	q := s.db.WithContext(ctx).Where("platform_id = ?", platformID).Order("id").Limit(limit)
+	q := s.conn(ctx).Where("platform_id = ?", platformID).Order("id").Limit(limit)
 	if afterID != "" {
 		q = q.Where("id > ?", afterID)
 	}
@@ -70,7 +70,7 @@ func (s *Store) ListWebhookEndpoints(ctx context.Context, platformID, afterID st
 // EnabledWebhookEndpoints lists the enabled endpoints of a platform.
 func (s *Store) EnabledWebhookEndpoints(ctx context.Context, platformID string) ([]models.WebhookEndpoint, error) {
 	var out []models.WebhookEndpoint
-	err := s.db.WithContext(ctx).Where("platform_id = ? AND enabled = ?", platformID, true).Order("id").Find(&out).Error
+	err := s.conn(ctx).Where("platform_id = ? AND enabled = ?", platformID, true).Order("id").Find(&out).Error
 	return out, err
 }
 
@@ -80,7 +80,7 @@ func (s *Store) WebhookEndpointsByIDs(ctx context.Context, ids []string) ([]mode
 	if len(ids) == 0 {
 		return out, nil
 	}
-	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
 // CreateWebhookDeliveries queues deliveries as work-queue jobs (Ref: the event, Destination:
@@ -99,7 +99,7 @@ func (s *Store) CreateWebhookDeliveries(ctx context.Context, ds []models.Webhook
 // WebhookEventByID loads one event of the platform.
 func (s *Store) WebhookEventByID(ctx context.Context, platformID, id string) (*models.WebhookEvent, error) {
 	var e models.WebhookEvent
-	err := s.db.WithContext(ctx).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
+	err := s.conn(ctx).Where("id = ? AND platform_id = ?", id, platformID).Take(&e).Error
 	return &e, translate(err, "webhook event")
 }
 
@@ -109,13 +109,13 @@ func (s *Store) WebhookEventsByIDs(ctx context.Context, ids []string) ([]models.
 	if len(ids) == 0 {
 		return out, nil
 	}
-	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
 // DisableWebhookEndpoint disables an enabled endpoint (when failingBefore is set, only if it
 // has been failing since then) and reports whether it did.
 func (s *Store) DisableWebhookEndpoint(ctx context.Context, id, reason string, at time.Time, failingBefore *time.Time) (bool, error) {
-	q := s.db.WithContext(ctx).Model(&models.WebhookEndpoint{}).Where("id = ? AND enabled = ?", id, true)
+	q := s.conn(ctx).Model(&models.WebhookEndpoint{}).Where("id = ? AND enabled = ?", id, true)
 	if failingBefore != nil {
 		q = q.Where("failing_since IS NOT NULL AND failing_since <= ?", *failingBefore)
 	}
@@ -126,7 +126,7 @@ func (s *Store) DisableWebhookEndpoint(ctx context.Context, id, reason string, a
 // SetWebhookEndpointFailingSince starts an endpoint's run of failures (since, if none is
 // running) or ends it (nil).
 func (s *Store) SetWebhookEndpointFailingSince(ctx context.Context, id string, since *time.Time) error {
-	q := s.db.WithContext(ctx).Model(&models.WebhookEndpoint{}).Where("id = ?", id)
+	q := s.conn(ctx).Model(&models.WebhookEndpoint{}).Where("id = ?", id)
 	if since != nil {
 		q = q.Where("failing_since IS NULL")
 	} else {
@@ -147,7 +147,7 @@ type AttemptFilter struct {
 
 // ListWebhookAttempts lists attempts newest first.
 func (s *Store) ListWebhookAttempts(ctx context.Context, f AttemptFilter) ([]models.WebhookAttempt, error) {
-	q := s.db.WithContext(ctx).Where("platform_id = ?", f.PlatformID).Order("id DESC").Limit(f.Limit)
+	q := s.conn(ctx).Where("platform_id = ?", f.PlatformID).Order("id DESC").Limit(f.Limit)
 	if f.EndpointID != "" {
 		q = q.Where("endpoint_id = ?", f.EndpointID)
 	}
