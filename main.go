@@ -143,7 +143,16 @@ func run() error {
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 
-	runner := newRunner(st, svc, webhookSender(st, cfg, policy, log, reg), queue.Config{
+	// The runner and the webhook sender have connections of their own, so that requests that
+	// fill the shared pool never hold up deliveries.
+	qst, err := st.OwnPool(16)
+	if err != nil {
+		return err
+	}
+	if qst != st {
+		defer qst.Close()
+	}
+	runner := newRunner(qst, svc, webhookSender(qst, cfg, policy, log, reg), queue.Config{
 		Workers: 128, PerDestination: 32, Sweep: time.Second,
 		// A lease outlasts one attempt at its longest (the webhook timeout), and is renewed.
 		Lease: cfg.WebhookTimeout + 15*time.Second,

@@ -32,6 +32,8 @@ type Store struct {
 	// inTx marks a Store bound to a transaction: its statements run under the transaction's
 	// bounded context, whatever context a method is given.
 	inTx bool
+	// reopen opens another pool to the same database (MariaDB/MySQL only).
+	reopen func(conns int) (*gorm.DB, error)
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -77,8 +79,9 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		txTimeout = TxTimeout
 	}
 	var (
-		db  *gorm.DB
-		err error
+		db     *gorm.DB
+		err    error
+		reopen func(int) (*gorm.DB, error)
 	)
 	switch driver {
 	case "sqlite":
@@ -123,26 +126,45 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		if err := setReadCommitted(ctx, mc); err != nil {
 			return nil, fmt.Errorf("open mysql database: %w", err)
 		}
-		db, err = gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
-		if err == nil {
-			sqlDB, _ := db.DB()
-			sqlDB.SetMaxOpenConns(32)
-			sqlDB.SetMaxIdleConns(32)
-			sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		reopen = func(conns int) (*gorm.DB, error) {
+			db, err := gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
+			if err == nil {
+				sqlDB, _ := db.DB()
+				sqlDB.SetMaxOpenConns(conns)
+				sqlDB.SetMaxIdleConns(conns)
+				sqlDB.SetConnMaxLifetime(30 * time.Minute)
+			}
+			return db, err
 		}
+		db, err = reopen(32)
 	default:
 		return nil, fmt.Errorf("unknown database driver %q", driver)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	s := &Store{db: db, driver: driver, txTimeout: txTimeout}
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	log.Info("database ready", "driver", driver)
 	return s, nil
+}
+
+// OwnPool is the same database through a pool of its own of conns connections, for the work
+// queue: its claims and results must not wait for a connection behind every request in
+// flight, or the queue falls behind whenever requests saturate the shared pool. On SQLite, one
+// file and one writer, it is the store itself. Close it apart from the store.
+func (s *Store) OwnPool(conns int) (*Store, error) {
+	if s.reopen == nil {
+		return s, nil
+	}
+	db, err := s.reopen(conns)
+	if err != nil {
+		return nil, fmt.Errorf("open the work queue's pool: %w", err)
+	}
+	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout}, nil
 }
 
 // setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
