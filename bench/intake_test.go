@@ -2,10 +2,8 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -14,14 +12,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/dianshubao/dianshubao/api"
-	"github.com/dianshubao/dianshubao/config"
-	"github.com/dianshubao/dianshubao/internal/testkit"
-	"github.com/dianshubao/dianshubao/kv"
-	"github.com/dianshubao/dianshubao/models"
-	"github.com/dianshubao/dianshubao/service"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -41,28 +31,10 @@ const intakeConsumers = 64
 //
 //	go test ./bench/ -run XXX -bench Intake -benchtime 2000x
 func BenchmarkIntake(b *testing.B) {
-	st := testkit.Store(b)
-	log := slog.New(slog.DiscardHandler)
-	secret := []byte("bench-secret-bench-secret-bench!!")
-	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Logger: log,
-		EvidenceDir: b.TempDir(), Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
-	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now),
-		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
-	ctx := context.Background()
-	if err := svc.Accounts.EnsureAdmin(ctx, "admin@example.com", "admin-password-1"); err != nil {
-		b.Fatal(err)
-	}
-
+	h, admin, platformID := benchService(b)
 	var tokens struct {
 		AccessToken string `json:"access_token"`
 	}
-	mustIntakePost(b, h, "/api/v1/auth/login", "", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}, http.StatusOK, &tokens)
-	admin := tokens.AccessToken
-	var platform struct {
-		ID string `json:"id"`
-	}
-	mustIntakePost(b, h, "/api/v1/admin/platforms", admin, map[string]any{"name": "淘宝", "slug": "taobao", "sector": "digital_retail",
-		"onboarded": true, "after_sales_contact": map[string]string{"phone": "95188"}}, http.StatusCreated, &platform)
 	consumers := make([]string, intakeConsumers)
 	for i := range consumers {
 		mustIntakePost(b, h, "/api/v1/auth/register", "", map[string]string{"role": "consumer", "phone": fmt.Sprintf("139%08d", i+1),
@@ -78,7 +50,7 @@ func BenchmarkIntake(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		consumer := consumers[int(worker.Add(1)-1)%len(consumers)]
 		body := map[string]any{
-			"platform_id": platform.ID, "issue_type": "refund", "title": "商品未发货且拒绝退款",
+			"platform_id": platformID, "issue_type": "refund", "title": "商品未发货且拒绝退款",
 			"description": "11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。",
 			"amount":      "1999.00", "demands": []string{"refund"}, "contact_name": "张三", "contact_phone": "13800138000",
 			"evidence_ids": []string{}, "declaration_accepted": true,

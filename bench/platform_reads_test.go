@@ -1,22 +1,13 @@
 package bench
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/dianshubao/dianshubao/api"
-	"github.com/dianshubao/dianshubao/internal/testkit"
-	"github.com/dianshubao/dianshubao/kv"
-	"github.com/dianshubao/dianshubao/service"
 )
 
 // BenchmarkPlatformReads measures a platform's reads through the real router, in process, 64
@@ -27,30 +18,14 @@ import (
 //
 //	go test ./bench/ -run XXX -bench PlatformReads -benchtime 3s
 func BenchmarkPlatformReads(b *testing.B) {
-	st := testkit.Store(b)
-	log := slog.New(slog.DiscardHandler)
-	secret := []byte("bench-secret-bench-secret-bench!!")
-	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Logger: log, EvidenceDir: b.TempDir()})
-	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now),
-		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
-	ctx := context.Background()
-	if err := svc.Accounts.EnsureAdmin(ctx, "admin@example.com", "admin-password-1"); err != nil {
-		b.Fatal(err)
-	}
+	h, admin, platformID := benchService(b)
 	var tokens struct {
 		AccessToken string `json:"access_token"`
 	}
-	mustIntakePost(b, h, "/api/v1/auth/login", "", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}, http.StatusOK, &tokens)
-	admin := tokens.AccessToken
-	var platform struct {
-		ID string `json:"id"`
-	}
-	mustIntakePost(b, h, "/api/v1/admin/platforms", admin, map[string]any{"name": "淘宝", "slug": "taobao", "sector": "digital_retail",
-		"onboarded": true, "after_sales_contact": map[string]string{"phone": "95188"}}, http.StatusCreated, &platform)
 	var key struct {
 		Key string `json:"key"`
 	}
-	mustIntakePost(b, h, "/api/v1/admin/platforms/"+platform.ID+"/api-keys", admin, map[string]string{"name": "bench"}, http.StatusCreated, &key)
+	mustIntakePost(b, h, "/api/v1/admin/platforms/"+platformID+"/api-keys", admin, map[string]string{"name": "bench"}, http.StatusCreated, &key)
 	var ids []string
 	for i := range 200 {
 		if i%20 == 0 {
@@ -61,7 +36,7 @@ func BenchmarkPlatformReads(b *testing.B) {
 			ID string `json:"id"`
 		}
 		mustIntakePost(b, h, "/api/v1/complaints", tokens.AccessToken, map[string]any{
-			"platform_id": platform.ID, "issue_type": "refund", "title": "商品未发货且拒绝退款",
+			"platform_id": platformID, "issue_type": "refund", "title": "商品未发货且拒绝退款",
 			"description": "11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。",
 			"order_no":    fmt.Sprintf("READ%06d", i), "amount": "1999.00", "demands": []string{"refund"},
 			"contact_name": "张三", "contact_phone": "13800138000", "evidence_ids": []string{}, "declaration_accepted": true,
