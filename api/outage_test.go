@@ -171,13 +171,7 @@ func TestDatabaseGoesAwayAndComesBack(t *testing.T) {
 	unavailable(t, "readyz", w.do(req{method: "GET", path: "/readyz", raw: true}), time.Since(start))
 
 	proxy.up()
-	deadline := time.Now().Add(10 * time.Second)
-	for w.do(req{method: "GET", path: "/readyz", raw: true}).Code != http.StatusOK {
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz still failing 10 s after the database came back")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitReady(t, w, "the database")
 	// The client retries what got 503, with the same Idempotency-Key.
 	for _, orderNo := range failed {
 		r := fileOne(orderNo, "down-"+orderNo)
@@ -353,12 +347,18 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 	start := time.Now()
 	unavailable(t, "readyz", w.do(req{method: "GET", path: "/readyz", raw: true}), time.Since(start))
 	proxy.up()
+	waitReady(t, w, "Redis")
+	ok("after")
+}
+
+// waitReady waits up to 10 s for /readyz to answer 200 again once what came back.
+func waitReady(t *testing.T, w *world, what string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for w.do(req{method: "GET", path: "/readyz", raw: true}).Code != http.StatusOK {
 		if time.Now().After(deadline) {
-			t.Fatal("/readyz still failing 10 s after Redis came back")
+			t.Fatalf("/readyz still failing 10 s after %s came back", what)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	ok("after")
 }
