@@ -93,12 +93,16 @@ func checkIdempotencyKey(key string) error {
 	return nil
 }
 
-// scopeOf is the scope of the request's key. Anonymous callers (register, login, refresh) are
-// told apart by address.
+// scopeOf is the scope of the request's key. A platform is one caller whichever of its API keys
+// it uses (a retry after a key rotation is still a retry); anonymous callers (register, login,
+// refresh) are told apart by address.
 func scopeOf(c *gin.Context, key string) idemScope {
 	caller := "ip:" + c.ClientIP()
 	if p := principal(c); p != nil {
 		caller = p.RateKey()
+		if p.Kind == models.PrincipalPlatform {
+			caller = "platform:" + p.PlatformID
+		}
 	}
 	return idemScope{caller: caller, method: c.Request.Method, path: c.Request.URL.Path, key: key}
 }

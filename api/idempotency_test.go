@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dianshubao/dianshubao/models"
 )
 
 var idemTables = []string{"complaints", "complaint_timeline", "jobs", "webhook_deliveries", "notifications", "users", "idempotency_records"}
@@ -400,4 +402,29 @@ func TestIdempotentRefresh(t *testing.T) {
 	expect(t, a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": next}}), http.StatusOK)
 	// Without the key, the spent token is a reuse: refused.
 	expect(t, a.do(req{method: "POST", path: "/api/v1/auth/refresh", body: map[string]string{"refresh_token": refresh}}), http.StatusUnauthorized)
+}
+
+// TestIdempotencyScopeIsThePlatform: a platform is one caller whichever of its API keys it
+// uses: a reply retried with the same Idempotency-Key through another key (the platform rotated
+// its keys in between) replays the first answer and adds no second reply.
+func TestIdempotencyScopeIsThePlatform(t *testing.T) {
+	w := newWorld(t)
+	id := w.file(w.consumer, nil)["id"].(string)
+	w.accept(id)
+	other, _ := w.issueKey(w.admin, w.platformID)
+	send := func(key string) *response {
+		return w.do(req{method: "POST", path: "/api/v1/platform/complaints/" + id + "/replies", token: key,
+			header: map[string]string{"Idempotency-Key": "reply-1"}, body: map[string]any{"content": "您好，已为您办理退款。"}})
+	}
+	first, again := send(w.key), send(other)
+	expect(t, first, http.StatusCreated)
+	expect(t, again, http.StatusCreated)
+	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+		t.Fatalf("the retry through another key of the platform was not replayed: %s", again.Body)
+	}
+	var replies int64
+	w.st.DB().Model(&models.Reply{}).Where("complaint_id = ?", id).Count(&replies)
+	if replies != 1 {
+		t.Fatalf("%d replies, want 1", replies)
+	}
 }
