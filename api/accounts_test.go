@@ -77,10 +77,17 @@ func TestMalformedJSON(t *testing.T) {
 	a := newApp(t)
 	admin := a.adminToken()
 	for _, path := range []string{"/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/admin/users", "/api/v1/admin/platforms"} {
-		for _, body := range []string{"{", "", "[1,2]", `{"role":"consumer"} {}`, "\"str\""} {
+		for _, body := range []string{"{", "", `{} {}`, "[1,", "{\"name\":\"\xff\"}"} {
 			r := a.do(req{method: "POST", path: path, token: admin, body: body})
 			if r.Code != http.StatusBadRequest || r.JSON(t)["code"] != "malformed_json" {
 				t.Errorf("POST %s with %q: %d, want 400 malformed_json: %s", path, body, r.Code, r.Body)
+			}
+		}
+		// Valid JSON that is not an object is a 422, the same on every endpoint.
+		for _, body := range []string{"[1,2]", "\"str\"", "null", "42"} {
+			r := a.do(req{method: "POST", path: path, token: admin, body: body})
+			if r.Code != http.StatusUnprocessableEntity || r.JSON(t)["code"] != "validation_failed" {
+				t.Errorf("POST %s with %q: %d, want 422 validation_failed: %s", path, body, r.Code, r.Body)
 			}
 		}
 	}

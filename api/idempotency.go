@@ -228,11 +228,7 @@ func readAllLimited(c *gin.Context) ([]byte, error) {
 	var buf bytes.Buffer
 	if c.Request.Body != nil {
 		if _, err := buf.ReadFrom(c.Request.Body); err != nil {
-			var maxErr *http.MaxBytesError
-			if errors.As(err, &maxErr) {
-				return nil, &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Detail: "the request body is too large"}
-			}
-			return nil, models.BadRequest("unreadable_body", "the request body could not be read")
+			return nil, bodyReadError(err)
 		}
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(buf.Bytes()))

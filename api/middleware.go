@@ -176,16 +176,6 @@ func recoverer() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps JSON bodies; uploads set their own limit.
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil && c.Request.Body != http.NoBody && c.Request.Method != http.MethodGet {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
-		c.Next()
-	}
-}
-
 func principal(c *gin.Context) *models.Principal {
 	p, _ := c.Get(ctxPrincipal)
 	pr, _ := p.(*models.Principal)

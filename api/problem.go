@@ -3,9 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,6 +39,7 @@ var kindStatus = map[models.Kind]int{
 	models.KindRateLimited:      http.StatusTooManyRequests,
 	models.KindBadRequest:       http.StatusBadRequest,
 	models.KindMethodNotAllowed: http.StatusMethodNotAllowed,
+	models.KindTimeout:          http.StatusRequestTimeout,
 }
 
 // retryAfterUnavailable is the Retry-After of a 503: long enough for a dropped database
@@ -86,60 +85,4 @@ func writeProblem(c *gin.Context, err error) {
 	body, _ := json.Marshal(p)
 	c.Abort()
 	c.Data(status, "application/problem+json", body)
-}
-
-// bindJSON decodes the request body into dst. The body must be JSON: a Content-Type other than
-// application/json (or a +json type) is 415, except none at all and curl's default form type,
-// which are read as JSON so that `curl -d '{…}'` works.
-func bindJSON(c *gin.Context, dst any) error {
-	switch ct := c.ContentType(); {
-	case ct == "", ct == "application/json", strings.HasSuffix(ct, "+json"), ct == "application/x-www-form-urlencoded":
-	default:
-		return &models.Error{Kind: models.KindUnsupportedMedia, Code: "unsupported_media_type",
-			Detail: "send the body as application/json"}
-	}
-	dec := json.NewDecoder(c.Request.Body)
-	err := dec.Decode(dst)
-	if err == nil {
-		if dec.More() {
-			return models.BadRequest("malformed_json", "the body holds more than one JSON value")
-		}
-		return nil
-	}
-	var (
-		typeErr *json.UnmarshalTypeError
-		maxErr  *http.MaxBytesError
-		synErr  *json.SyntaxError
-	)
-	switch {
-	case errors.As(err, &maxErr):
-		return &models.Error{Kind: models.KindTooLarge, Code: "body_too_large", Detail: "the request body is too large"}
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
-			return models.BadRequest("malformed_json", "the body must be a JSON object")
-		}
-		return models.Invalid(field, "must be a JSON "+jsonKind(typeErr.Type.Kind().String()))
-	case errors.Is(err, io.EOF):
-		return models.BadRequest("malformed_json", "the body is empty; send a JSON object")
-	case errors.As(err, &synErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return models.BadRequest("malformed_json", "the body is not valid JSON")
-	}
-	// Errors raised by custom unmarshalers (for example a nullable member of the wrong shape).
-	return models.BadRequest("malformed_json", "the body could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "array"
-	case "struct", "map", "ptr":
-		return "object"
-	default:
-		return "number"
-	}
 }

@@ -22,6 +22,8 @@ const (
 	KindRateLimited
 	KindBadRequest
 	KindMethodNotAllowed
+	// KindTimeout is a request body that did not arrive in time.
+	KindTimeout
 )
 
 // Error is a domain error with a stable snake_case code that clients can rely on.
