@@ -53,13 +53,16 @@ func (s *Store) EnqueueJobs(ctx context.Context, jobs []models.Job) error {
 //
 // Jobs for the destinations in skip (saturated or broken on this runner) are passed over, so
 // that a backlog for one busy receiver is not leased and sent back again and again; at READ
-// COMMITTED the rows passed over are not left locked.
+// COMMITTED the rows passed over are not left locked. Manual jobs (a test event, a redelivery)
+// are never passed over: one goes through an open breaker as its probe. Passing over costs a
+// read of the skipped backlog (destination is not in the claim index: about 66 ms a claim at
+// 50,000 waiting rows on MariaDB), paid only while a destination is full.
 func (s *Store) ClaimJobs(ctx context.Context, token string, now, leaseUntil time.Time, limit int, skip ...string) ([]models.Job, error) {
 	var jobs []models.Job
 	claim := func(db *gorm.DB) error {
 		q := db.Where("state = ? AND due_at <= ?", models.JobAvailable, now).Order("due_at, id").Limit(limit)
 		if len(skip) > 0 {
-			q = q.Where("destination NOT IN ?", skip)
+			q = q.Where("(destination NOT IN ? OR `trigger` = ?)", skip, models.TriggerManual)
 		}
 		if s.driver == "mysql" {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
