@@ -609,13 +609,7 @@ func TestWebhookTwoDispatchersNeverSendTogether(t *testing.T) {
 // the wake-up signal can make it true in time.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10 s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, what, cond)
 }
 
 func TestWebhookWakeUpInProcess(t *testing.T) {

@@ -43,28 +43,6 @@ const (
 	TriggerManual    = "manual"
 )
 
-// WebhookDelivery is the outbox row of deliveries before the work queue: nothing writes it
-// any more (deliveries are webhook_delivery jobs) and its table is no longer created. It stays
-// only while the old claim code that reads it does.
-type WebhookDelivery struct {
-	ID         string `gorm:"primaryKey;size:40"`
-	EventID    string `gorm:"size:44;not null;index"`
-	EndpointID string `gorm:"size:40;not null;index"`
-	PlatformID string `gorm:"size:40;not null"`
-	EventType  string `gorm:"size:40;not null"`
-	Trigger    string `gorm:"size:16;not null"`
-	State      string `gorm:"size:16;not null;index:idx_deliveries_due,priority:1"`
-	// Attempts counts the attempts made; the next one is attempt Attempts+1.
-	Attempts      int       `gorm:"not null"`
-	NextAttemptAt time.Time `gorm:"not null;index:idx_deliveries_due,priority:2"`
-	// LeaseOwner holds the delivery until LeaseUntil; a crashed owner's lease expires and
-	// another dispatcher takes the delivery over.
-	LeaseOwner *string    `gorm:"size:64"`
-	LeaseUntil *time.Time ``
-	CreatedAt  time.Time  `gorm:"not null"`
-	UpdatedAt  time.Time  `gorm:"autoUpdateTime:false;not null"`
-}
-
 // WebhookAttempt is one HTTP request of a delivery, as the delivery log shows it.
 type WebhookAttempt struct {
 	ID             string     `gorm:"primaryKey;size:40"`

@@ -173,7 +173,11 @@ func TestBreakerSendsJobsBack(t *testing.T) {
 	}
 	// Closed again (30 s after it opened): one probe, which fails and opens it anew.
 	clock.Advance(15 * time.Second)
-	for range 20 {
+	for wait := time.Now().Add(5 * time.Second); calls.Load() < 4 && time.Now().Before(wait); {
+		r.Wake()
+		time.Sleep(10 * time.Millisecond)
+	}
+	for range 20 { // and no second one
 		r.Wake()
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -103,7 +103,6 @@ func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Com
 		Status: models.NotificationPending, CreatedAt: now(cs.clock)}
 	fx.notes = append(fx.notes, n)
 	fx.jobs = append(fx.jobs, smsJob(&n))
-	fx.notifications = append(fx.notifications, n.ID)
 	return nil
 }
 
@@ -129,7 +128,6 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 			return err
 		}
 		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t})
-		fx.events = append(fx.events, id)
 	}
 	return nil
 }
@@ -151,7 +149,7 @@ type EventData struct {
 // committed wakes the work-queue runner after a change that queued jobs (its messages and
 // webhook deliveries); the work itself runs there, never in the request.
 func (cs *Complaints) committed(_ context.Context, fx *effects) {
-	if !fx.empty() {
+	if fx.queued() {
 		cs.webhooks.wake()
 	}
 }

@@ -47,8 +47,6 @@ func newFixtureOn(t testing.TB, st *store.Store) *fixture {
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	svc := New(st, nil, Options{JWTSecret: []byte("test-secret-test-secret-test-secret!"), BcryptCost: 4, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler), WebhookPolicy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}})
-	// Text messages go out through the work queue, not from the request.
-	svc.Complaints.notifications = nil
 	f := &fixture{t: t, st: st, svc: svc, clock: clock,
 		moderator: &models.Principal{Kind: models.PrincipalPerson, UserID: "moderator", Role: models.RoleModerator}}
 	p, err := svc.Platforms.Create(ctx, CreatePlatformRequest{Name: "淘宝", Slug: fmt.Sprintf("tb%d", fixturePhones.Add(1)),

@@ -31,7 +31,6 @@ func TestComplaintNumbersAcrossInstances(t *testing.T) {
 	f := newFixtureOn(t, st1)
 	svc2 := New(st2, nil, Options{JWTSecret: []byte("test-secret-test-secret-test-secret!"), BcryptCost: 4, Clock: f.clock,
 		Logger: slog.New(slog.DiscardHandler)})
-	svc2.Complaints.notifications = nil
 	instances := []*Complaints{f.svc.Complaints, svc2.Complaints}
 	counters := []*counter{countStatements(t, st1), countStatements(t, st2)}
 	for _, c := range counters {

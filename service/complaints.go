@@ -30,7 +30,6 @@ type Complaints struct {
 	log               *slog.Logger
 	screen            TextScreener
 	evidence          *Evidence
-	notifications     *Notifications
 	webhooks          *Webhooks
 	autoCompleteAfter time.Duration
 	// platforms caches platform rows, reachability and enabled endpoints for a second.
@@ -107,12 +106,11 @@ type effects struct {
 	notes       []models.Notification
 	jobs        []models.Job
 	outbox      []models.WebhookEvent
-	// notifications and events are the ids of what was written, for after the commit.
-	notifications []string
-	events        []string
 }
 
-func (fx *effects) empty() bool { return len(fx.notifications) == 0 && len(fx.events) == 0 }
+// queued reports whether the change left work for the queue: jobs of its own, or events whose
+// deliveries flush queues.
+func (fx *effects) queued() bool { return len(fx.jobs) > 0 || len(fx.outbox) > 0 }
 
 // contentHash is the whitespace-insensitive fingerprint of a complaint's text used by the
 // 24-hour duplicate rule.

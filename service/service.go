@@ -112,7 +112,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms}
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
-		notifications: s.Notifications, webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms}
+		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms}
 	s.Platforms.waker = opts.Waker
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {

@@ -83,16 +83,6 @@ func (ws *Webhooks) deliveryJob(eventID, eventType string, e *models.WebhookEndp
 		CreatedAt: t, UpdatedAt: t}
 }
 
-// fanOut writes one delivery job per enabled endpoint of the platform that subscribes to the
-// event, in the caller's transaction.
-func (ws *Webhooks) fanOut(ctx context.Context, tx *store.Store, ev *models.WebhookEvent) error {
-	jobs, err := ws.deliveryJobs(ctx, tx, ev)
-	if err != nil {
-		return err
-	}
-	return tx.EnqueueJobs(ctx, jobs)
-}
-
 // deliveryJobs are the delivery jobs of an event, one per enabled endpoint that subscribes to
 // it. The endpoints come from the platform cache; a miss is read through tx, never through
 // another pooled connection that a full pool could not give.

@@ -83,19 +83,6 @@ func (s *Store) WebhookEndpointsByIDs(ctx context.Context, ids []string) ([]mode
 	return out, s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
 }
 
-// CreateWebhookDeliveries queues deliveries as work-queue jobs (Ref: the event, Destination:
-// the endpoint). It is the bridge for callers that still build deliveries; new code enqueues
-// models.Job rows itself.
-func (s *Store) CreateWebhookDeliveries(ctx context.Context, ds []models.WebhookDelivery) error {
-	jobs := make([]models.Job, len(ds))
-	for i, d := range ds {
-		jobs[i] = models.Job{ID: d.ID, Kind: models.JobWebhookDelivery, State: models.JobAvailable, DueAt: d.NextAttemptAt,
-			Ref: d.EventID, Destination: d.EndpointID, PlatformID: d.PlatformID, EventType: d.EventType, Trigger: d.Trigger,
-			CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-	}
-	return s.EnqueueJobs(ctx, jobs)
-}
-
 // WebhookEventByID loads one event of the platform.
 func (s *Store) WebhookEventByID(ctx context.Context, platformID, id string) (*models.WebhookEvent, error) {
 	var e models.WebhookEvent

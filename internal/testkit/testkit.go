@@ -151,3 +151,16 @@ func (c *Clock) Set(t time.Time) {
 
 // String shows the time in failures.
 func (c *Clock) String() string { return fmt.Sprint(c.Now()) }
+
+// WaitFor polls cond every 5 ms until it holds, and fails the test if it does not within
+// the given time.
+func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
@@ -126,13 +127,7 @@ func start(r *queue.Runner) func() {
 
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, within)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.WaitFor(t, within, what, cond)
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {
