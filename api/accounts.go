@@ -42,14 +42,18 @@ func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) boo
 //	@Tags			auth
 //	@ID				register
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			body			body		service.RegisterRequest	true	"the new account"
 //	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		201		{object}	TokenResponse
-//	@Failure		400		{object}	Problem	"malformed JSON"
-//	@Failure		409		{object}	Problem	"phone_taken; idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422		{object}	Problem	"validation_failed, with field errors; idempotency_key_reused"
-//	@Failure		429		{object}	Problem	"rate_limited"
+//	@Success		201				{object}	TokenResponse
+//	@Failure		400				{object}	Problem	"malformed JSON"
+//	@Failure		409				{object}	Problem	"phone_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed, with field errors; idempotency_key_reused"
+//	@Failure		429				{object}	Problem	"rate_limited"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/auth/register [post]
 func (h *accountsHandler) register(c *gin.Context) {
 	var req service.RegisterRequest
@@ -72,15 +76,19 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Tags			auth
 //	@ID				login
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			body			body		service.LoginRequest	true	"credentials"
 //	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		200		{object}	TokenResponse
-//	@Failure		400		{object}	Problem
-//	@Failure		401		{object}	Problem	"invalid_credentials"
-//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
-//	@Failure		429		{object}	Problem
+//	@Success		200				{object}	TokenResponse
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem	"invalid_credentials"
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		429				{object}	Problem
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/auth/login [post]
 func (h *accountsHandler) login(c *gin.Context) {
 	var req service.LoginRequest
@@ -103,14 +111,19 @@ func (h *accountsHandler) login(c *gin.Context) {
 //	@Tags			auth
 //	@ID				refreshToken
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			body			body		service.RefreshRequest	true	"the refresh token"
 //	@Param			Idempotency-Key	header		string					false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		200		{object}	TokenResponse
-//	@Failure		400		{object}	Problem
-//	@Failure		401		{object}	Problem	"invalid_token"
-//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422		{object}	Problem	"idempotency_key_reused"
+//	@Success		200				{object}	TokenResponse
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem	"invalid_token"
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/auth/refresh [post]
 func (h *accountsHandler) refresh(c *gin.Context) {
 	var req service.RefreshRequest
@@ -128,11 +141,13 @@ func (h *accountsHandler) refresh(c *gin.Context) {
 //	@Summary	The caller's account
 //	@Tags		auth
 //	@ID			getMe
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Success	200	{object}	UserView
 //	@Failure	401	{object}	Problem
 //	@Failure	429	{object}	Problem
+//	@Failure	403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/me [get]
 func (h *accountsHandler) me(c *gin.Context) {
 	u, err := h.svc.Me(c.Request.Context(), principal(c))
@@ -149,16 +164,21 @@ func (h *accountsHandler) me(c *gin.Context) {
 //	@Tags		admin
 //	@ID			createStaffUser
 //	@Accept		json
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Param		body			body		service.CreateStaffRequest	true	"the staff account"
 //	@Param		Idempotency-Key	header		string						false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success	201		{object}	UserView
-//	@Failure	400		{object}	Problem
-//	@Failure	401		{object}	Problem
-//	@Failure	403		{object}	Problem	"not an admin"
-//	@Failure	409		{object}	Problem	"email_taken; idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Success	201				{object}	UserView
+//	@Failure	400				{object}	Problem
+//	@Failure	401				{object}	Problem
+//	@Failure	403				{object}	Problem	"not an admin"
+//	@Failure	409				{object}	Problem	"email_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure	408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure	413				{object}	Problem	"body_too_large"
+//	@Failure	415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure	429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/admin/users [post]
 func (h *accountsHandler) createStaff(c *gin.Context) {
 	var req service.CreateStaffRequest

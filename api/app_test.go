@@ -206,6 +206,8 @@ type req struct {
 	remoteAddr   string
 	// raw skips the checks every API response must pass (for ops endpoints).
 	raw bool
+	// contentLength, when set, is the Content-Length the request announces.
+	contentLength int64
 }
 
 func (a *testApp) do(rq req) *response {
@@ -237,6 +239,9 @@ func (a *testApp) do(rq req) *response {
 	if rq.remoteAddr != "" {
 		r.RemoteAddr = rq.remoteAddr
 	}
+	if rq.contentLength > 0 {
+		r.ContentLength = rq.contentLength
+	}
 	w := httptest.NewRecorder()
 	a.h.ServeHTTP(w, r)
 	res := &response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
@@ -259,6 +264,7 @@ func (a *testApp) do(rq req) *response {
 	if w.Code >= 500 {
 		a.t.Errorf("%s %s: server error %d: %s", rq.method, rq.path, w.Code, res.Body)
 	}
+	checkContract(a.t, r, res)
 	return res
 }
 

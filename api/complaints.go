@@ -59,7 +59,7 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Tags			complaints
 //	@ID				createComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			body			body		service.CreateComplaintRequest	true	"the complaint"
 //	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -70,6 +70,10 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed, with the fields named; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints [post]
 func (h *complaintsHandler) create(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.CreateComplaintRequest) (*service.ComplaintView, error) {
@@ -83,7 +87,7 @@ func (h *complaintsHandler) create(c *gin.Context) {
 //	@Description	The caller's own complaints, newest first, with `status` and `status_label`.
 //	@Tags			complaints
 //	@ID				listMyComplaints
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			status	query		string	false	"only this status"	Enums(pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn)
 //	@Param			channel	query		string	false	"only this channel"	Enums(consumer,refund_only)
@@ -93,6 +97,8 @@ func (h *complaintsHandler) create(c *gin.Context) {
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		422		{object}	Problem
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints [get]
 func (h *complaintsHandler) listOwn(c *gin.Context) { h.list(c) }
 
@@ -102,12 +108,15 @@ func (h *complaintsHandler) listOwn(c *gin.Context) { h.list(c) }
 //	@Description	For the complainant and staff; anybody else gets 404.
 //	@Tags			complaints
 //	@ID				getComplaint
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id	path		string	true	"complaint id"
 //	@Success		200	{object}	service.ComplaintView
 //	@Failure		401	{object}	Problem
 //	@Failure		404	{object}	Problem
+//	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints/{id} [get]
 func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 
@@ -118,7 +127,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Tags			complaints
 //	@ID				supplementComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id				path		string						true	"complaint id"
 //	@Param			body			body		service.SupplementRequest	true	"the supplement"
@@ -129,6 +138,12 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state; duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints/{id}/supplements [post]
 func (h *complaintsHandler) supplement(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.SupplementRequest) (*service.ComplaintView, error) {
@@ -143,7 +158,7 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 //	@Tags			complaints
 //	@ID				rateComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.RatingRequest	true	"the rating"
@@ -154,6 +169,12 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state or already_rated; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints/{id}/rating [post]
 func (h *complaintsHandler) rate(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.RatingRequest) (*service.ComplaintView, error) {
@@ -168,7 +189,7 @@ func (h *complaintsHandler) rate(c *gin.Context) {
 //	@Tags			complaints
 //	@ID				withdrawComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.WithdrawRequest	true	"why"
@@ -179,6 +200,12 @@ func (h *complaintsHandler) rate(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/complaints/{id}/withdraw [post]
 func (h *complaintsHandler) withdraw(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.WithdrawRequest) (*service.ComplaintView, error) {
@@ -192,7 +219,7 @@ func (h *complaintsHandler) withdraw(c *gin.Context) {
 //	@Description	Every complaint, oldest first, with the staff-only `flags`. Filter with `status=pending_review` for the work to do.
 //	@Tags			review
 //	@ID				listReviewQueue
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			status		query		string	false	"only this status"	Enums(pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn)
 //	@Param			platform_id	query		string	false	"only this platform"
@@ -204,6 +231,8 @@ func (h *complaintsHandler) withdraw(c *gin.Context) {
 //	@Failure		401			{object}	Problem
 //	@Failure		403			{object}	Problem
 //	@Failure		422			{object}	Problem
+//	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/complaints [get]
 func (h *complaintsHandler) queue(c *gin.Context) { h.list(c) }
 
@@ -212,13 +241,15 @@ func (h *complaintsHandler) queue(c *gin.Context) { h.list(c) }
 //	@Summary	One complaint, full staff view with flags
 //	@Tags		review
 //	@ID			reviewGetComplaint
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Param		id	path		string	true	"complaint id"
 //	@Success	200	{object}	service.ComplaintView
 //	@Failure	401	{object}	Problem
 //	@Failure	403	{object}	Problem
 //	@Failure	404	{object}	Problem
+//	@Failure	429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/admin/complaints/{id} [get]
 func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 
@@ -228,7 +259,7 @@ func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 //	@Description	`pending_review` → `delivered` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → `awaiting_contact` (未有效处理), from which it is delivered automatically once the platform becomes reachable.
 //	@Tags			review
 //	@ID				acceptComplaint
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id				path		string	true	"complaint id"
 //	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -238,6 +269,12 @@ func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		400				{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/complaints/{id}/accept [post]
 func (h *complaintsHandler) accept(c *gin.Context) {
 	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.ComplaintView, error) {
@@ -252,7 +289,7 @@ func (h *complaintsHandler) accept(c *gin.Context) {
 //	@Tags			review
 //	@ID				rejectComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.RejectRequest	true	"reason"
@@ -264,6 +301,11 @@ func (h *complaintsHandler) accept(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/complaints/{id}/reject [post]
 func (h *complaintsHandler) reject(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.RejectRequest) (*service.ComplaintView, error) {
@@ -281,7 +323,7 @@ func (h *complaintsHandler) reject(c *gin.Context) {
 //	@Description	**Lag.** The feed leaves out changes made in the last 5 seconds (by the server's clock), so that a change whose transaction commits a moment after a later change was read is not skipped: each change appears on the feed 5 s after it was made. The servers' clocks are kept in step (NTP) to well within that lag.
 //	@Tags			platform
 //	@ID				platformListComplaints
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			status			query		string	false	"only this status"	Enums(delivered,replied,completed,withdrawn)
 //	@Param			channel			query		string	false	"only this channel"	Enums(consumer,refund_only)
@@ -303,13 +345,15 @@ func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 //	@Description	With the complainant's `contact_name` and `contact_phone`, `delivered_at`, and `reply_due_at` (`delivered_at` + 72 h, the last moment for a full timeliness score). Another platform's complaint is 404.
 //	@Tags			platform
 //	@ID				platformGetComplaint
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id	path		string	true	"complaint id"
 //	@Success		200	{object}	service.ComplaintView
 //	@Failure		401	{object}	Problem
 //	@Failure		404	{object}	Problem
 //	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
+//	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Router			/api/v1/platform/complaints/{id} [get]
 func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 
@@ -320,7 +364,7 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Tags			platform
 //	@ID				platformReply
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string					true	"complaint id"
 //	@Param			body			body		service.ReplyRequest	true	"the reply"
@@ -331,6 +375,12 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/complaints/{id}/replies [post]
 func (h *complaintsHandler) reply(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.ReplyRequest) (*service.ComplaintView, error) {
@@ -344,7 +394,7 @@ func (h *complaintsHandler) reply(c *gin.Context) {
 //	@Description	Every SMS notification (rejected with the reason, delivered, replied), newest first.
 //	@Tags			admin
 //	@ID				listNotifications
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			phone	query		string	false	"only this phone"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
@@ -353,6 +403,8 @@ func (h *complaintsHandler) reply(c *gin.Context) {
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		422		{object}	Problem
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/notifications [get]
 func (h *complaintsHandler) listNotifications(c *gin.Context) {
 	page, err := pageParams(c)
@@ -374,7 +426,7 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 //	@Tags			refund-only
 //	@ID				createRefundOnlyComplaint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			body			body		service.CreateRefundOnlyRequest	true	"the complaint"
 //	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -385,6 +437,10 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 //	@Failure		409				{object}	Problem	"duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/refund-only/complaints [post]
 func (h *complaintsHandler) createRefundOnly(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {

@@ -38,20 +38,21 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Tags			evidence
 //	@ID				uploadEvidence
 //	@Accept			multipart/form-data
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Security		APIKeyAuth
 //	@Param			file			formData	file	true	"the evidence file (picture, audio, video or PDF)"
 //	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another file or file name is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		201		{object}	service.EvidenceView
-//	@Failure		400		{object}	Problem	"malformed_multipart, unreadable_body"
-//	@Failure		401		{object}	Problem
-//	@Failure		403		{object}	Problem	"staff may not upload"
-//	@Failure		413		{object}	Problem	"file_too_large"
-//	@Failure		415		{object}	Problem	"unsupported_media_type, multipart_required"
-//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422		{object}	Problem	"no file part, an empty file, idempotency_key_reused"
-//	@Failure		429		{object}	Problem
+//	@Success		201				{object}	service.EvidenceView
+//	@Failure		400				{object}	Problem	"malformed_multipart, unreadable_body"
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem	"staff may not upload"
+//	@Failure		413				{object}	Problem	"file_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type, multipart_required"
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"no file part, an empty file, idempotency_key_reused"
+//	@Failure		429				{object}	Problem
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/evidence [post]
 func (h *evidenceHandler) upload(c *gin.Context) {
 	p := principal(c)
@@ -133,17 +134,20 @@ func uploadReadError(err error) error {
 //	@Description	Allowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).
 //	@Tags			evidence
 //	@ID				downloadEvidence
-//	@Produce		octet-stream
+//	@Produce		image/jpeg,image/png,image/webp,image/gif,audio/mpeg,audio/x-m4a,audio/wav,video/mp4,video/quicktime,application/pdf,application/problem+json
 //	@Security		BearerAuth
 //	@Security		APIKeyAuth
-//	@Param			id	path		string	true	"evidence id"
-//	@Success		200	{file}		binary	"the file"
-//	@Success		206	{file}		binary	"the requested range"
+//	@Param			id	path	string	true	"evidence id"
+//	@Success		200	{file}	binary	"the file"
+//	@Success		206	{file}	binary	"the requested range"
 //	@Success		304	"not modified (If-None-Match)"
 //	@Failure		401	{object}	Problem
 //	@Failure		404	{object}	Problem
+//	@Failure		412	{object}	Problem	"precondition_failed (If-Match, If-Unmodified-Since)"
 //	@Failure		416	{object}	Problem	"range_not_satisfiable"
 //	@Failure		429	{object}	Problem
+//	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/evidence/{id} [get]
 func (h *evidenceHandler) download(c *gin.Context) {
 	ev, f, err := h.svc.Open(c.Request.Context(), principal(c), c.Param("id"))
@@ -208,7 +212,7 @@ func writeStatusProblem(c *gin.Context, status int) {
 		code, detail = "precondition_failed", "the file does not match the request's preconditions"
 	}
 	p := Problem{Type: problemBase + code, Title: http.StatusText(status), Status: status, Detail: detail,
-		Code: code, Instance: c.Request.URL.Path, RequestID: requestID(c)}
+		Code: code, Errors: []models.FieldError{}, Instance: c.Request.URL.Path, RequestID: requestID(c)}
 	body, _ := json.Marshal(p)
 	c.Abort()
 	c.Data(status, "application/problem+json", body)

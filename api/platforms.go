@@ -24,16 +24,21 @@ const publicMaxAge = 60 * time.Second
 //	@Tags		admin
 //	@ID			createPlatform
 //	@Accept		json
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
-//	@Param		body	body		service.CreatePlatformRequest	true	"the platform"
-//	@Param		Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success	201		{object}	PlatformView
-//	@Failure	400		{object}	Problem
-//	@Failure	401		{object}	Problem
-//	@Failure	403		{object}	Problem
-//	@Failure	409		{object}	Problem	"slug_taken; idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure	422		{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Param		body			body		service.CreatePlatformRequest	true	"the platform"
+//	@Param		Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
+//	@Success	201				{object}	PlatformView
+//	@Failure	400				{object}	Problem
+//	@Failure	401				{object}	Problem
+//	@Failure	403				{object}	Problem
+//	@Failure	409				{object}	Problem	"slug_taken; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure	422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure	408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure	413				{object}	Problem	"body_too_large"
+//	@Failure	415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure	429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/admin/platforms [post]
 func (h *platformsHandler) create(c *gin.Context) {
 	var req service.CreatePlatformRequest
@@ -51,7 +56,7 @@ func (h *platformsHandler) create(c *gin.Context) {
 //	@Summary	List all platforms (admin)
 //	@Tags		admin
 //	@ID			adminListPlatforms
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Param		sector	query		string	false	"only this sector"
 //	@Param		limit	query		int		false	"page size, 1–100"	default(20)
@@ -60,6 +65,8 @@ func (h *platformsHandler) create(c *gin.Context) {
 //	@Failure	401		{object}	Problem
 //	@Failure	403		{object}	Problem
 //	@Failure	422		{object}	Problem
+//	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/admin/platforms [get]
 func (h *platformsHandler) adminList(c *gin.Context) {
 	page, err := pageParams(c)
@@ -82,7 +89,7 @@ func (h *platformsHandler) adminList(c *gin.Context) {
 //	@Tags			admin
 //	@ID				updatePlatform
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id		path		string							true	"platform id"
 //	@Param			body	body		service.UpdatePlatformRequest	true	"the members to change"
@@ -93,6 +100,11 @@ func (h *platformsHandler) adminList(c *gin.Context) {
 //	@Failure		404		{object}	Problem
 //	@Failure		409		{object}	Problem	"slug_taken"
 //	@Failure		422		{object}	Problem
+//	@Failure		408		{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413		{object}	Problem	"body_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/platforms/{id} [patch]
 func (h *platformsHandler) update(c *gin.Context) {
 	var req service.UpdatePlatformRequest
@@ -114,13 +126,14 @@ func (h *platformsHandler) update(c *gin.Context) {
 //	@Description	Public and cacheable (`Cache-Control`, `ETag`); `rateable` tells whether the rating list grades the platform.
 //	@Tags			platforms
 //	@ID				listPlatforms
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			sector	query		string	false	"only this sector"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	ListResponse[PlatformView]
 //	@Success		304		"not modified"
 //	@Failure		422		{object}	Problem
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platforms [get]
 func (h *platformsHandler) publicList(c *gin.Context) {
 	page, err := pageParams(c)
@@ -141,11 +154,12 @@ func (h *platformsHandler) publicList(c *gin.Context) {
 //	@Summary	A platform profile
 //	@Tags		platforms
 //	@ID			getPlatform
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Param		id	path		string	true	"platform id"
 //	@Success	200	{object}	PlatformView
 //	@Success	304	"not modified"
 //	@Failure	404	{object}	Problem
+//	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/platforms/{id} [get]
 func (h *platformsHandler) publicGet(c *gin.Context) {
 	p, err := h.svc.Get(c.Request.Context(), c.Param("id"))
@@ -161,12 +175,13 @@ func (h *platformsHandler) publicGet(c *gin.Context) {
 //	@Summary	The calling platform
 //	@Tags		platform
 //	@ID			getPlatformMe
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	APIKeyAuth
 //	@Success	200	{object}	PlatformView
 //	@Failure	401	{object}	Problem
 //	@Failure	403	{object}	Problem	"a person's token, not an API key"
 //	@Failure	429	{object}	Problem
+//	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/platform/me [get]
 func (h *platformsHandler) platformMe(c *gin.Context) {
 	p, err := h.svc.Get(c.Request.Context(), principal(c).PlatformID)
@@ -184,18 +199,23 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 //	@Tags			admin
 //	@ID				createAPIKey
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			id		path		string						true	"platform id"
-//	@Param			body	body		service.CreateAPIKeyRequest	true	"a name for the key"
-//	@Param			Idempotency-Key	header	string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		201		{object}	CreatedAPIKey
-//	@Failure		400		{object}	Problem
-//	@Failure		401		{object}	Problem
-//	@Failure		403		{object}	Problem
-//	@Failure		404		{object}	Problem
-//	@Failure		409		{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422		{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Param			id				path		string						true	"platform id"
+//	@Param			body			body		service.CreateAPIKeyRequest	true	"a name for the key"
+//	@Param			Idempotency-Key	header		string						false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
+//	@Success		201				{object}	CreatedAPIKey
+//	@Failure		400				{object}	Problem
+//	@Failure		401				{object}	Problem
+//	@Failure		403				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys [post]
 func (h *platformsHandler) createKey(c *gin.Context) {
 	var req service.CreateAPIKeyRequest
@@ -214,15 +234,17 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 //	@Summary	List a platform's API keys
 //	@Tags		admin
 //	@ID			listAPIKeys
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	BearerAuth
 //	@Param		id		path		string	true	"platform id"
 //	@Param		limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param		cursor	query		string	false	"next_cursor of the previous page"
 //	@Success	200		{object}	ListResponse[APIKeyView]
-//	@Failure	401	{object}	Problem
-//	@Failure	403	{object}	Problem
-//	@Failure	404	{object}	Problem
+//	@Failure	401		{object}	Problem
+//	@Failure	403		{object}	Problem
+//	@Failure	404		{object}	Problem
+//	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/admin/platforms/{id}/api-keys [get]
 func (h *platformsHandler) listKeys(c *gin.Context) {
 	page, err := pageParams(c)
@@ -248,7 +270,7 @@ func (h *platformsHandler) listKeys(c *gin.Context) {
 //	@Description	Takes effect on the key's next request. Revoking twice is harmless.
 //	@Tags			admin
 //	@ID				revokeAPIKey
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			id		path		string	true	"platform id"
 //	@Param			key_id	path		string	true	"key id"
@@ -256,6 +278,8 @@ func (h *platformsHandler) listKeys(c *gin.Context) {
 //	@Failure		401		{object}	Problem
 //	@Failure		403		{object}	Problem
 //	@Failure		404		{object}	Problem
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys/{key_id} [delete]
 func (h *platformsHandler) revokeKey(c *gin.Context) {
 	k, err := h.svc.RevokeAPIKey(c.Request.Context(), c.Param("id"), c.Param("key_id"))

@@ -30,13 +30,14 @@ const (
 //	@Description	8. Ordered by `complaint_count`, then name. A period stays live (a change shows within a minute) until `DSB_RATING_FREEZE_DELAY` after it ends, then it is frozen for ever (`frozen`: true). `formula_version` names the formula used. Public and cacheable (`Cache-Control`, `ETag`).
 //	@Tags			ratings
 //	@ID				listRatings
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			period	query		string	false	"2026-11, 2026-Q4, 2026-H2 or 2026 (default: the current month in China time)"
-//	@Param			sector	query		string	false	"only this sector"		Enums(digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics)
-//	@Param			channel	query		string	false	"complaint channel"		Enums(consumer,refund_only)	default(consumer)
+//	@Param			sector	query		string	false	"only this sector"	Enums(digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics)
+//	@Param			channel	query		string	false	"complaint channel"	Enums(consumer,refund_only)	default(consumer)
 //	@Success		200		{object}	service.RatingList
 //	@Success		304		"not modified"
 //	@Failure		422		{object}	Problem	"a period, sector or channel that does not parse"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/ratings [get]
 func (h *ratingsHandler) list(c *gin.Context) {
 	l, err := h.svc.Rendered(c.Request.Context(), service.RatingQuery{Period: c.Query("period"), Sector: c.Query("sector"), Channel: c.Query("channel")})
@@ -57,14 +58,15 @@ func (h *ratingsHandler) list(c *gin.Context) {
 //	@Description	The platform's entry of the list for each of the last 12 periods of the type, newest first; `item` is null for a period without complaints.
 //	@Tags			ratings
 //	@ID				platformRatingHistory
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Param			id			path		string	true	"platform id"
 //	@Param			period_type	query		string	false	"period type"		Enums(month,quarter,half,year)	default(month)
-//	@Param			channel		query		string	false	"complaint channel"	Enums(consumer,refund_only)	default(consumer)
+//	@Param			channel		query		string	false	"complaint channel"	Enums(consumer,refund_only)		default(consumer)
 //	@Success		200			{object}	service.RatingHistory
 //	@Success		304			"not modified"
 //	@Failure		404			{object}	Problem
 //	@Failure		422			{object}	Problem
+//	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platforms/{id}/ratings [get]
 func (h *ratingsHandler) history(c *gin.Context) {
 	hist, err := h.svc.History(c.Request.Context(), c.Param("id"), c.Query("period_type"), c.Query("channel"))
@@ -77,25 +79,59 @@ func (h *ratingsHandler) history(c *gin.Context) {
 
 // own godoc
 //
-//	@Summary		The calling platform's ratings
-//	@Description	With `period`: this platform's entry of that period's public list (`item` null without complaints). Without: `{"data":[…]}`, one entry per month of the last 12, newest first.
+//	@Summary		The calling platform's ratings, newest period first
+//	@Description	Always a list: one entry per period of the last 12 of `period_type` (default month), newest first, each holding this platform's line of that period's public list (`item` null when it had no complaints). With `period`, the list holds that one period's entry. For one period as a single object, use `/api/v1/platform/ratings/{period}`.
 //	@Tags			platform
 //	@ID				platformOwnRatings
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
-//	@Param			period	query		string	false	"2026-11, 2026-Q4, 2026-H2 or 2026"
-//	@Param			channel	query		string	false	"complaint channel"	Enums(consumer,refund_only)	default(consumer)
-//	@Success		200		{object}	service.RatingEntry	"with period; without it the body is {"data":[RatingEntry…]} as in /api/v1/platforms/{id}/ratings"
-//	@Failure		401		{object}	Problem
-//	@Failure		422		{object}	Problem
+//	@Param			period		query		string	false	"only this period: 2026-11, 2026-Q4, 2026-H2 or 2026"
+//	@Param			period_type	query		string	false	"period type (ignored with period)"	Enums(month,quarter,half,year)	default(month)
+//	@Param			channel		query		string	false	"complaint channel"					Enums(consumer,refund_only)		default(consumer)
+//	@Success		200			{object}	service.RatingHistory
+//	@Failure		401			{object}	Problem
+//	@Failure		422			{object}	Problem	"validation_failed: period, period_type or channel"
+//	@Failure		403			{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/ratings [get]
 func (h *ratingsHandler) own(c *gin.Context) {
 	p := principal(c)
 	if c.Query("period") == "" {
-		hist, err := h.svc.History(c.Request.Context(), p.PlatformID, "month", c.Query("channel"))
+		periodType := c.Query("period_type")
+		if periodType == "" {
+			periodType = "month"
+		}
+		hist, err := h.svc.History(c.Request.Context(), p.PlatformID, periodType, c.Query("channel"))
 		respond(c, http.StatusOK, hist, err)
 		return
 	}
 	e, err := h.svc.Own(c.Request.Context(), p, service.RatingQuery{Period: c.Query("period"), Channel: c.Query("channel")})
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, service.RatingHistory{Data: []service.RatingEntry{*e}})
+}
+
+// ownPeriod godoc
+//
+//	@Summary		The calling platform's rating in one period
+//	@Description	This platform's line of the period's public list (`item` null when it had no complaints in the period), with the list's period, freeze state and formula version.
+//	@Tags			platform
+//	@ID				platformOwnRating
+//	@Produce		json,application/problem+json
+//	@Security		APIKeyAuth
+//	@Param			period	path		string	true	"2026-11, 2026-Q4, 2026-H2 or 2026"
+//	@Param			channel	query		string	false	"complaint channel"	Enums(consumer,refund_only)	default(consumer)
+//	@Success		200		{object}	service.RatingEntry
+//	@Failure		401		{object}	Problem
+//	@Failure		403		{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		422		{object}	Problem	"validation_failed: period or channel"
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Router			/api/v1/platform/ratings/{period} [get]
+func (h *ratingsHandler) ownPeriod(c *gin.Context) {
+	e, err := h.svc.Own(c.Request.Context(), principal(c), service.RatingQuery{Period: c.Param("period"), Channel: c.Query("channel")})
 	respond(c, http.StatusOK, e, err)
 }

@@ -145,9 +145,21 @@ func TestRatingList(t *testing.T) {
 	}
 
 	// The platform's own view agrees with the public list.
-	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11", token: aKey}), http.StatusOK)
+	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings/2026-11", token: aKey}), http.StatusOK)
 	if fmt.Sprint(own["item"]) != fmt.Sprint(second) || own["frozen"] != false || own["period_type"] != "month" {
 		t.Fatalf("own view:\n%v\npublic:\n%v", own["item"], second)
+	}
+	// The list form answers the same shape whatever the query: with period, that one entry.
+	one := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11", token: aKey}), http.StatusOK)["data"].([]any)
+	if len(one) != 1 || fmt.Sprint(one[0]) != fmt.Sprint(own) {
+		t.Fatalf("list form with period: %v, want [%v]", one, own)
+	}
+	quarters := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period_type=quarter", token: aKey}), http.StatusOK)["data"].([]any)
+	if len(quarters) != 12 || quarters[0].(map[string]any)["period"] != "2026-Q4" {
+		t.Fatalf("own quarters: %v", quarters[:1])
+	}
+	for _, bad := range []string{"/api/v1/platform/ratings/2026-13", "/api/v1/platform/ratings?period_type=week", "/api/v1/platform/ratings/2026-11?channel=all"} {
+		expect(t, rw.do(req{method: "GET", path: bad, token: aKey}), http.StatusUnprocessableEntity)
 	}
 	hist := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings", token: aKey}), http.StatusOK)["data"].([]any)
 	if len(hist) != 12 || hist[0].(map[string]any)["period"] != "2026-12" || fmt.Sprint(hist[1].(map[string]any)["item"]) != fmt.Sprint(second) ||
@@ -344,7 +356,7 @@ func TestRatingRefundOnlyChannel(t *testing.T) {
 	if consumer["complaint_count"] != float64(1) {
 		t.Fatalf("consumer list counts refund-only complaints: %v", consumer)
 	}
-	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings?period=2026-11&channel=refund_only", token: rw.key}), http.StatusOK)
+	own := expect(t, rw.do(req{method: "GET", path: "/api/v1/platform/ratings/2026-11?channel=refund_only", token: rw.key}), http.StatusOK)
 	if fmt.Sprint(own["item"]) != fmt.Sprint(it) {
 		t.Fatalf("own refund-only view: %v", own)
 	}

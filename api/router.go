@@ -13,8 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	swaggerFiles "github.com/swaggo/files"
-	ginSwagger "github.com/swaggo/gin-swagger"
 
 	// The generated OpenAPI document registers itself with swag for /swagger/doc.json.
 	_ "github.com/dianshubao/dianshubao/docs"
@@ -80,8 +78,9 @@ func NewRouter(d Deps) http.Handler {
 	ops := &opsHandler{ready: d.Ready}
 	r.GET("/healthz", ops.healthz)
 	r.GET("/readyz", ops.readyz)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	r.GET("/swagger/*any", ginSwagger.WrapHandler(swaggerFiles.Handler))
+	r.GET("/metrics", metricsHandler(d.Registry))
+	r.GET("/swagger/*any", swaggerUI())
+	r.GET("/openapi.json", openAPI3)
 
 	s := d.Services
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
@@ -146,6 +145,7 @@ func NewRouter(d Deps) http.Handler {
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)
 	plat.GET("/ratings", rt.own)
+	plat.GET("/ratings/:period", rt.ownPeriod)
 	plat.GET("/complaints", cp.platformList)
 	plat.GET("/complaints/:id", cp.platformGet)
 	plat.POST("/complaints/:id/replies", idem, cp.reply)
@@ -162,6 +162,19 @@ func NewRouter(d Deps) http.Handler {
 	plat.POST("/webhook-events/:id/redeliver", idem, wh.redeliver)
 
 	return r
+}
+
+// metrics godoc
+//
+//	@Summary		Prometheus metrics
+//	@Description	The Prometheus text exposition format: request counts and latencies by route, the work queue (jobs by state, claim latency, deliveries by outcome), the database pool. Meant for a scraper on the operators' network, not for the public.
+//	@Tags			ops
+//	@ID				metrics
+//	@Produce		plain
+//	@Success		200	{string}	string	"metrics in the text exposition format"
+//	@Router			/metrics [get]
+func metricsHandler(g prometheus.Gatherer) gin.HandlerFunc {
+	return gin.WrapH(promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 }
 
 type opsHandler struct {

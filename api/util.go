@@ -24,7 +24,7 @@ func pageParams(c *gin.Context) (models.Page, error) {
 // ListResponse is the envelope of every listing.
 type ListResponse[T any] struct {
 	Data       []T     `json:"data"`
-	NextCursor *string `json:"next_cursor"`
+	NextCursor *string `json:"next_cursor" extensions:"x-nullable"`
 }
 
 func listOf[T any](items []T, next string) ListResponse[T] {

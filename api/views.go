@@ -9,12 +9,12 @@ import (
 type UserView struct {
 	ID             string  `json:"id" example:"0193a1b2c3d4e5f60718293a4b5c6d7e"`
 	Role           string  `json:"role" example:"consumer" enums:"consumer,merchant,moderator,admin"`
-	Phone          *string `json:"phone" example:"13800138000"`
-	Email          *string `json:"email" example:"admin@example.com"`
+	Phone          *string `json:"phone" example:"13800138000" extensions:"x-nullable"`
+	Email          *string `json:"email" example:"admin@example.com" extensions:"x-nullable"`
 	RealName       string  `json:"real_name" example:"张三"`
-	ShopName       *string `json:"shop_name"`
-	ShopPlatformID *string `json:"shop_platform_id"`
-	CreatedAt      string  `json:"created_at" example:"2026-11-26T08:00:00Z"`
+	ShopName       *string `json:"shop_name" extensions:"x-nullable"`
+	ShopPlatformID *string `json:"shop_platform_id" extensions:"x-nullable"`
+	CreatedAt      string  `json:"created_at" example:"2026-11-26T08:00:00Z" format:"date-time"`
 }
 
 func userView(u *models.User) UserView {
@@ -38,8 +38,8 @@ func tokenResponse(s *service.Session) any {
 
 // ContactView is a platform's after-sales contact.
 type ContactView struct {
-	Phone *string `json:"phone" example:"95188"`
-	Email *string `json:"email" example:"kefu@example.com"`
+	Phone *string `json:"phone" example:"95188" extensions:"x-nullable"`
+	Email *string `json:"email" example:"kefu@example.com" extensions:"x-nullable"`
 }
 
 // PlatformView is a platform profile; it holds no secret.
@@ -47,15 +47,15 @@ type PlatformView struct {
 	ID                string       `json:"id"`
 	Name              string       `json:"name" example:"淘宝"`
 	Slug              string       `json:"slug" example:"taobao"`
-	Sector            string       `json:"sector" example:"digital_retail"`
+	Sector            string       `json:"sector" example:"digital_retail" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
 	SectorLabel       string       `json:"sector_label" example:"数字零售"`
 	Tags              []string     `json:"tags"`
 	Onboarded         bool         `json:"onboarded"`
-	AfterSalesContact *ContactView `json:"after_sales_contact"`
+	AfterSalesContact *ContactView `json:"after_sales_contact" extensions:"x-nullable"`
 	// Rateable is true when the rating list grades the platform: onboarded with an after-sales contact.
 	Rateable  bool   `json:"rateable"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
+	CreatedAt string `json:"created_at" format:"date-time"`
+	UpdatedAt string `json:"updated_at" format:"date-time"`
 }
 
 func platformView(p *models.Platform) PlatformView {
@@ -85,9 +85,9 @@ type APIKeyView struct {
 	PlatformID string  `json:"platform_id"`
 	Name       string  `json:"name" example:"production"`
 	Prefix     string  `json:"prefix" example:"dsb_live_3kF"`
-	CreatedAt  string  `json:"created_at"`
-	LastUsedAt *string `json:"last_used_at"`
-	RevokedAt  *string `json:"revoked_at"`
+	CreatedAt  string  `json:"created_at" format:"date-time"`
+	LastUsedAt *string `json:"last_used_at" extensions:"x-nullable" format:"date-time"`
+	RevokedAt  *string `json:"revoked_at" extensions:"x-nullable" format:"date-time"`
 }
 
 func apiKeyView(k *models.APIKey) APIKeyView {
@@ -104,6 +104,6 @@ type CreatedAPIKey struct {
 
 // HealthResponse answers /healthz and /readyz.
 type HealthResponse struct {
-	Status string            `json:"status" example:"ok"`
+	Status string            `json:"status" example:"ok" enums:"ok,unavailable"`
 	Checks map[string]string `json:"checks,omitempty"`
 }

@@ -20,7 +20,7 @@ type webhooksHandler struct {
 //	@Tags			webhooks
 //	@ID				createWebhookEndpoint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			body			body		service.CreateEndpointRequest	true	"the endpoint"
 //	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -31,6 +31,10 @@ type webhooksHandler struct {
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"url refused, unknown event type; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-endpoints [post]
 func (h *webhooksHandler) create(c *gin.Context) {
 	var req service.CreateEndpointRequest
@@ -48,13 +52,16 @@ func (h *webhooksHandler) create(c *gin.Context) {
 //	@Summary	The calling platform's webhook endpoints
 //	@Tags		webhooks
 //	@ID			listWebhookEndpoints
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	APIKeyAuth
 //	@Param		limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param		cursor	query		string	false	"next_cursor of the previous page"
 //	@Success	200		{object}	ListResponse[service.EndpointView]
 //	@Failure	401		{object}	Problem
 //	@Failure	422		{object}	Problem
+//	@Failure	403		{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/platform/webhook-endpoints [get]
 func (h *webhooksHandler) list(c *gin.Context) {
 	page, err := pageParams(c)
@@ -71,12 +78,15 @@ func (h *webhooksHandler) list(c *gin.Context) {
 //	@Summary	One webhook endpoint
 //	@Tags		webhooks
 //	@ID			getWebhookEndpoint
-//	@Produce	json
+//	@Produce	json,application/problem+json
 //	@Security	APIKeyAuth
 //	@Param		id	path		string	true	"endpoint id"
 //	@Success	200	{object}	service.EndpointView
 //	@Failure	401	{object}	Problem
 //	@Failure	404	{object}	Problem
+//	@Failure	403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure	429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router		/api/v1/platform/webhook-endpoints/{id} [get]
 func (h *webhooksHandler) get(c *gin.Context) {
 	v, err := h.svc.GetEndpoint(c.Request.Context(), principal(c), c.Param("id"))
@@ -90,7 +100,7 @@ func (h *webhooksHandler) get(c *gin.Context) {
 //	@Tags			webhooks
 //	@ID				updateWebhookEndpoint
 //	@Accept			json
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id		path		string							true	"endpoint id"
 //	@Param			body	body		service.UpdateEndpointRequest	true	"the members to change"
@@ -99,6 +109,12 @@ func (h *webhooksHandler) get(c *gin.Context) {
 //	@Failure		401		{object}	Problem
 //	@Failure		404		{object}	Problem
 //	@Failure		422		{object}	Problem
+//	@Failure		403		{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408		{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413		{object}	Problem	"body_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-endpoints/{id} [patch]
 func (h *webhooksHandler) update(c *gin.Context) {
 	var req service.UpdateEndpointRequest
@@ -118,9 +134,13 @@ func (h *webhooksHandler) update(c *gin.Context) {
 //	@ID				deleteWebhookEndpoint
 //	@Security		APIKeyAuth
 //	@Param			id	path	string	true	"endpoint id"
+//	@Produce		json,application/problem+json
 //	@Success		204	"deleted"
 //	@Failure		401	{object}	Problem
 //	@Failure		404	{object}	Problem
+//	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-endpoints/{id} [delete]
 func (h *webhooksHandler) delete(c *gin.Context) {
 	if err := h.svc.DeleteEndpoint(c.Request.Context(), principal(c), c.Param("id")); err != nil {
@@ -136,7 +156,7 @@ func (h *webhooksHandler) delete(c *gin.Context) {
 //	@Description	Returns the new secret, once. For 24 hours every request is signed with both the new and the old secret (two space-separated signatures in `webhook-signature`), so that receivers can switch without missing a webhook.
 //	@Tags			webhooks
 //	@ID				rotateWebhookSecret
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"endpoint id"
 //	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -145,6 +165,13 @@ func (h *webhooksHandler) delete(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		400				{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/rotate-secret [post]
 func (h *webhooksHandler) rotate(c *gin.Context) {
 	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.EndpointWithSecret, error) {
@@ -158,7 +185,7 @@ func (h *webhooksHandler) rotate(c *gin.Context) {
 //	@Description	Queues a `webhook.test` event for this endpoint; follow it in the delivery log with the returned `event_id`.
 //	@Tags			webhooks
 //	@ID				testWebhookEndpoint
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"endpoint id"
 //	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -167,6 +194,13 @@ func (h *webhooksHandler) rotate(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"endpoint_disabled; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		400				{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/test [post]
 func (h *webhooksHandler) test(c *gin.Context) {
 	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
@@ -180,7 +214,7 @@ func (h *webhooksHandler) test(c *gin.Context) {
 //	@Description	One row per attempt, newest first. `state`: `succeeded`; `retrying` (failed, another attempt due at `next_attempt_at`); `failed` (failed, none left: redeliver the event). `response_body` holds the first 2 KiB of the answer. Retries follow `DSB_WEBHOOK_RETRY_SCHEDULE` (by default 0s, 5s, 5m, 30m, 2h, 5h, 10h, 10h) with ±20 % jitter; a 429 or 503 with `Retry-After` waits at least that long; a 410 Gone disables the endpoint.
 //	@Tags			webhooks
 //	@ID				listWebhookDeliveries
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			endpoint_id	query		string	false	"only this endpoint"
 //	@Param			event_id	query		string	false	"only this event"
@@ -190,6 +224,9 @@ func (h *webhooksHandler) test(c *gin.Context) {
 //	@Success		200			{object}	ListResponse[service.AttemptView]
 //	@Failure		401			{object}	Problem
 //	@Failure		422			{object}	Problem
+//	@Failure		403			{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-deliveries [get]
 func (h *webhooksHandler) deliveries(c *gin.Context) {
 	page, err := pageParams(c)
@@ -208,7 +245,7 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Description	Queues the event again, with a fresh retry schedule, for every enabled endpoint that subscribes to its type; the new attempts have `trigger` `manual`.
 //	@Tags			webhooks
 //	@ID				redeliverWebhookEvent
-//	@Produce		json
+//	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
 //	@Param			id				path		string	true	"event id (evt_…)"
 //	@Param			Idempotency-Key	header		string	false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
@@ -217,6 +254,13 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"no_endpoint; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		400				{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413				{object}	Problem	"body_too_large"
+//	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/platform/webhook-events/{id}/redeliver [post]
 func (h *webhooksHandler) redeliver(c *gin.Context) {
 	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {

@@ -24,7 +24,8 @@ const docTemplate = `{
                 ],
                 "description": "Every complaint, oldest first, with the staff-only ` + "`" + `flags` + "`" + `. Filter with ` + "`" + `status=pending_review` + "`" + ` for the work to do.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -110,6 +111,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -122,7 +135,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -162,6 +176,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -175,7 +201,8 @@ const docTemplate = `{
                 ],
                 "description": "` + "`" + `pending_review` + "`" + ` → ` + "`" + `delivered` + "`" + ` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → ` + "`" + `awaiting_contact` + "`" + ` (未有效处理), from which it is delivered automatically once the platform becomes reachable.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -204,6 +231,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/service.ComplaintView"
                         }
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
@@ -222,14 +255,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -249,7 +312,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "review"
@@ -311,14 +375,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -335,7 +429,8 @@ const docTemplate = `{
                 ],
                 "description": "Every SMS notification (rejected with the reason, delivered, replied), newest first.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -387,6 +482,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -399,7 +506,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -451,6 +559,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             },
@@ -464,7 +584,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -513,14 +634,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "slug_taken; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -540,7 +691,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -596,14 +748,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "slug_taken",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -619,7 +801,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -672,6 +855,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             },
@@ -686,7 +881,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -748,14 +944,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -772,7 +998,8 @@ const docTemplate = `{
                 ],
                 "description": "Takes effect on the key's next request. Revoking twice is harmless.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -819,6 +1046,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -834,7 +1073,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "admin"
@@ -883,14 +1123,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "email_taken; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -905,7 +1175,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "auth"
@@ -948,8 +1219,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -965,6 +1254,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -976,7 +1271,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "auth"
@@ -1019,14 +1315,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1041,7 +1367,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "auth"
@@ -1078,8 +1405,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "phone_taken; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1092,6 +1437,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1108,7 +1459,8 @@ const docTemplate = `{
                 ],
                 "description": "The caller's own complaints, newest first, with ` + "`" + `status` + "`" + ` and ` + "`" + `status_label` + "`" + `.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1179,6 +1531,18 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             },
@@ -1193,7 +1557,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1242,8 +1607,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1256,6 +1639,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1272,7 +1661,8 @@ const docTemplate = `{
                 ],
                 "description": "For the complainant and staff; anybody else gets 404.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1301,8 +1691,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1322,7 +1730,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1372,8 +1781,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1384,8 +1805,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1405,7 +1850,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1455,8 +1901,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1467,8 +1925,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1488,7 +1970,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "complaints"
@@ -1538,8 +2021,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1550,8 +2045,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1574,7 +2093,8 @@ const docTemplate = `{
                     "multipart/form-data"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "evidence"
@@ -1650,6 +2170,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -1666,7 +2192,17 @@ const docTemplate = `{
                 ],
                 "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).",
                 "produces": [
-                    "application/octet-stream"
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp",
+                    "image/gif",
+                    "audio/mpeg",
+                    "audio/x-m4a",
+                    "audio/wav",
+                    "video/mp4",
+                    "video/quicktime",
+                    "application/pdf",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "evidence"
@@ -1704,8 +2240,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "precondition_failed (If-Match, If-Unmodified-Since)",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1721,6 +2269,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -1733,7 +2287,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "auth"
@@ -1753,8 +2308,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1771,7 +2338,8 @@ const docTemplate = `{
                 ],
                 "description": "Never ` + "`" + `pending_review` + "`" + `, ` + "`" + `rejected` + "`" + ` or ` + "`" + `awaiting_contact` + "`" + `. Newest first; with ` + "`" + `updated_since` + "`" + ` the order is (` + "`" + `updated_at` + "`" + `, ` + "`" + `id` + "`" + `) ascending instead: the change feed.\n\n**Following the feed.** Start with ` + "`" + `updated_since` + "`" + ` (for example the time you last synchronised), follow ` + "`" + `next_cursor` + "`" + ` until a page has none, then poll again later with ` + "`" + `updated_since` + "`" + ` set to the ` + "`" + `updated_at` + "`" + ` of the last complaint you received — never your own clock. A complaint that changes while you page moves to the end and comes again; you may see a complaint more than once, never miss a change.\n\n**Lag.** The feed leaves out changes made in the last 5 seconds (by the server's clock), so that a change whose transaction commits a moment after a later change was read is not skipped: each change appears on the feed 5 s after it was made. The servers' clocks are kept in step (NTP) to well within that lag.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platform"
@@ -1870,7 +2438,8 @@ const docTemplate = `{
                 ],
                 "description": "With the complainant's ` + "`" + `contact_name` + "`" + ` and ` + "`" + `contact_phone` + "`" + `, ` + "`" + `delivered_at` + "`" + `, and ` + "`" + `reply_due_at` + "`" + ` (` + "`" + `delivered_at` + "`" + ` + 72 h, the last moment for a full timeliness score). Another platform's complaint is 404.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platform"
@@ -1899,8 +2468,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1926,7 +2507,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platform"
@@ -1976,8 +2558,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1988,8 +2582,32 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2005,7 +2623,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platform"
@@ -2036,6 +2655,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2047,20 +2672,34 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "With ` + "`" + `period` + "`" + `: this platform's entry of that period's public list (` + "`" + `item` + "`" + ` null without complaints). Without: ` + "`" + `{\"data\":[…]}` + "`" + `, one entry per month of the last 12, newest first.",
+                "description": "Always a list: one entry per period of the last 12 of ` + "`" + `period_type` + "`" + ` (default month), newest first, each holding this platform's line of that period's public list (` + "`" + `item` + "`" + ` null when it had no complaints). With ` + "`" + `period` + "`" + `, the list holds that one period's entry. For one period as a single object, use ` + "`" + `/api/v1/platform/ratings/{period}` + "`" + `.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platform"
                 ],
-                "summary": "The calling platform's ratings",
+                "summary": "The calling platform's ratings, newest period first",
                 "operationId": "platformOwnRatings",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "2026-11, 2026-Q4, 2026-H2 or 2026",
+                        "description": "only this period: 2026-11, 2026-Q4, 2026-H2 or 2026",
                         "name": "period",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "month",
+                            "quarter",
+                            "half",
+                            "year"
+                        ],
+                        "type": "string",
+                        "default": "month",
+                        "description": "period type (ignored with period)",
+                        "name": "period_type",
                         "in": "query"
                     },
                     {
@@ -2077,7 +2716,84 @@ const docTemplate = `{
                 ],
                 "responses": {
                     "200": {
-                        "description": "with period; without it the body is {\"data\":[RatingEntry…]} as in /api/v1/platforms/{id}/ratings",
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.RatingHistory"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed: period, period_type or channel",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/platform/ratings/{period}": {
+            "get": {
+                "security": [
+                    {
+                        "APIKeyAuth": []
+                    }
+                ],
+                "description": "This platform's line of the period's public list (` + "`" + `item` + "`" + ` null when it had no complaints in the period), with the list's period, freeze state and formula version.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "platform"
+                ],
+                "summary": "The calling platform's rating in one period",
+                "operationId": "platformOwnRating",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "2026-11, 2026-Q4, 2026-H2 or 2026",
+                        "name": "period",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ],
+                        "type": "string",
+                        "default": "consumer",
+                        "description": "complaint channel",
+                        "name": "channel",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/service.RatingEntry"
                         }
@@ -2088,8 +2804,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
-                        "description": "Unprocessable Entity",
+                        "description": "validation_failed: period or channel",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2106,7 +2840,8 @@ const docTemplate = `{
                 ],
                 "description": "One row per attempt, newest first. ` + "`" + `state` + "`" + `: ` + "`" + `succeeded` + "`" + `; ` + "`" + `retrying` + "`" + ` (failed, another attempt due at ` + "`" + `next_attempt_at` + "`" + `); ` + "`" + `failed` + "`" + ` (failed, none left: redeliver the event). ` + "`" + `response_body` + "`" + ` holds the first 2 KiB of the answer. Retries follow ` + "`" + `DSB_WEBHOOK_RETRY_SCHEDULE` + "`" + ` (by default 0s, 5s, 5m, 30m, 2h, 5h, 10h, 10h) with ±20 % jitter; a 429 or 503 with ` + "`" + `Retry-After` + "`" + ` waits at least that long; a 410 Gone disables the endpoint.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2164,8 +2899,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2181,7 +2934,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2216,8 +2970,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2235,7 +3007,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2284,8 +3057,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2301,6 +3092,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2313,7 +3110,8 @@ const docTemplate = `{
                     }
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2342,8 +3140,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2357,6 +3173,10 @@ const docTemplate = `{
                     }
                 ],
                 "description": "Deliveries still queued for it fail with the error \"endpoint was deleted\".",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
                 "tags": [
                     "webhooks"
                 ],
@@ -2381,8 +3201,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2400,7 +3238,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2444,14 +3283,50 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "404": {
                         "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "Unprocessable Entity",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2468,7 +3343,8 @@ const docTemplate = `{
                 ],
                 "description": "Returns the new secret, once. For 24 hours every request is signed with both the new and the old secret (two space-separated signatures in ` + "`" + `webhook-signature` + "`" + `), so that receivers can switch without missing a webhook.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2497,8 +3373,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/service.EndpointWithSecret"
                         }
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2509,14 +3397,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2533,7 +3451,8 @@ const docTemplate = `{
                 ],
                 "description": "Queues a ` + "`" + `webhook.test` + "`" + ` event for this endpoint; follow it in the delivery log with the returned ` + "`" + `event_id` + "`" + `.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2562,8 +3481,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/service.RedeliveryView"
                         }
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2574,14 +3505,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "endpoint_disabled; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2598,7 +3559,8 @@ const docTemplate = `{
                 ],
                 "description": "Queues the event again, with a fresh retry schedule, for every enabled endpoint that subscribes to its type; the new attempts have ` + "`" + `trigger` + "`" + ` ` + "`" + `manual` + "`" + `.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "webhooks"
@@ -2627,8 +3589,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/service.RedeliveryView"
                         }
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2639,14 +3613,44 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "no_endpoint; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2658,7 +3662,8 @@ const docTemplate = `{
             "get": {
                 "description": "Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `); ` + "`" + `rateable` + "`" + ` tells whether the rating list grades the platform.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platforms"
@@ -2701,6 +3706,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2708,7 +3719,8 @@ const docTemplate = `{
         "/api/v1/platforms/{id}": {
             "get": {
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "platforms"
@@ -2739,6 +3751,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2747,7 +3765,8 @@ const docTemplate = `{
             "get": {
                 "description": "The platform's entry of the list for each of the last 12 periods of the type, newest first; ` + "`" + `item` + "`" + ` is null for a period without complaints.",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "ratings"
@@ -2808,6 +3827,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2816,7 +3841,8 @@ const docTemplate = `{
             "get": {
                 "description": "Generated by the system alone from the complaint data (不受任何人工因素影响), by the published formula (数据生成标准):\n1. Population: a platform's complaints of the channel whose ` + "`" + `delivered_at` + "`" + ` falls in the period (China time) and whose status is now ` + "`" + `delivered` + "`" + `, ` + "`" + `replied` + "`" + ` or ` + "`" + `completed` + "`" + `; platforms without any are not listed.\n2. ` + "`" + `reply_rate` + "`" + ` = replied ÷ ` + "`" + `complaint_count` + "`" + `. 3. ` + "`" + `timeliness` + "`" + ` = mean over replied complaints of 1.0 (first reply \u003c 72 h after delivery), 0.6 (\u003c 120 h) or 0. 4. ` + "`" + `satisfaction` + "`" + ` = mean 1–10 score of rated complaints (null when none; it then adds 0).\n5. ` + "`" + `index` + "`" + ` = reply_rate × 0.5 + timeliness × 0.3 + satisfaction / 10 × 0.2, rounded to 4 decimals (ratios to 4, satisfaction to 2). 6. ` + "`" + `grade` + "`" + `: ` + "`" + `not_recommended` + "`" + ` 不建议下单 [0, 0.4), ` + "`" + `caution` + "`" + ` 谨慎下单 [0.4, 0.75), ` + "`" + `recommended` + "`" + ` 建议下单 [0.75, 1]. 7. A platform not onboarded or without an after-sales contact is ` + "`" + `unrated` + "`" + ` 不予评级 with a null index.\n8. Ordered by ` + "`" + `complaint_count` + "`" + `, then name. A period stays live (a change shows within a minute) until ` + "`" + `DSB_RATING_FREEZE_DELAY` + "`" + ` after it ends, then it is frozen for ever (` + "`" + `frozen` + "`" + `: true). ` + "`" + `formula_version` + "`" + ` names the formula used. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "ratings"
@@ -2872,6 +3898,12 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }
@@ -2888,7 +3920,8 @@ const docTemplate = `{
                     "application/json"
                 ],
                 "produces": [
-                    "application/json"
+                    "application/json",
+                    "application/problem+json"
                 ],
                 "tags": [
                     "refund-only"
@@ -2937,8 +3970,26 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "409": {
                         "description": "duplicate_complaint (with existing_id); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2951,6 +4002,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2973,6 +4030,48 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/api.HealthResponse"
+                        }
+                    }
+                }
+            }
+        },
+        "/metrics": {
+            "get": {
+                "description": "The Prometheus text exposition format: request counts and latencies by route, the work queue (jobs by state, claim latency, deliveries by outcome), the database pool. Meant for a scraper on the operators' network, not for the public.",
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "Prometheus metrics",
+                "operationId": "metrics",
+                "responses": {
+                    "200": {
+                        "description": "metrics in the text exposition format",
+                        "schema": {
+                            "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "description": "The Swagger 2.0 document of ` + "`" + `/swagger/doc.json` + "`" + `, converted to OpenAPI 3.0 (nullable members, enums and problem responses carried over) for generators that want it.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "ops"
+                ],
+                "summary": "The API description as OpenAPI 3.0",
+                "operationId": "openapi3",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "type": "object"
                         }
                     }
                 }
@@ -3009,15 +4108,27 @@ const docTemplate = `{
     "definitions": {
         "api.APIKeyView": {
             "type": "object",
+            "required": [
+                "created_at",
+                "id",
+                "last_used_at",
+                "name",
+                "platform_id",
+                "prefix",
+                "revoked_at"
+            ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -3031,28 +4142,47 @@ const docTemplate = `{
                     "example": "dsb_live_3kF"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 }
             }
         },
         "api.ContactView": {
             "type": "object",
+            "required": [
+                "email",
+                "phone"
+            ],
             "properties": {
                 "email": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "kefu@example.com"
                 },
                 "phone": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "95188"
                 }
             }
         },
         "api.CreatedAPIKey": {
             "type": "object",
+            "required": [
+                "created_at",
+                "id",
+                "key",
+                "last_used_at",
+                "name",
+                "platform_id",
+                "prefix",
+                "revoked_at"
+            ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
@@ -3063,7 +4193,9 @@ const docTemplate = `{
                     "example": "dsb_live_3kF9sQ2mZ7pX1vB8nC4dR6tY0wL5hJ2a"
                 },
                 "last_used_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string",
@@ -3077,12 +4209,17 @@ const docTemplate = `{
                     "example": "dsb_live_3kF"
                 },
                 "revoked_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 }
             }
         },
         "api.HealthResponse": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "checks": {
                     "type": "object",
@@ -3092,12 +4229,20 @@ const docTemplate = `{
                 },
                 "status": {
                     "type": "string",
+                    "enum": [
+                        "ok",
+                        "unavailable"
+                    ],
                     "example": "ok"
                 }
             }
         },
         "api.ListResponse-api_APIKeyView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3106,12 +4251,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.ListResponse-api_PlatformView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3120,12 +4270,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.ListResponse-service_AttemptView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3134,12 +4289,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.ListResponse-service_ComplaintView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3148,12 +4308,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.ListResponse-service_EndpointView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3162,12 +4327,17 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.ListResponse-service_NotificationView": {
             "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3176,18 +4346,38 @@ const docTemplate = `{
                     }
                 },
                 "next_cursor": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "api.PlatformView": {
             "type": "object",
+            "required": [
+                "after_sales_contact",
+                "created_at",
+                "id",
+                "name",
+                "onboarded",
+                "rateable",
+                "sector",
+                "sector_label",
+                "slug",
+                "tags",
+                "updated_at"
+            ],
             "properties": {
                 "after_sales_contact": {
-                    "$ref": "#/definitions/api.ContactView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.ContactView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
@@ -3205,6 +4395,15 @@ const docTemplate = `{
                 },
                 "sector": {
                     "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
                     "example": "digital_retail"
                 },
                 "sector_label": {
@@ -3222,12 +4421,21 @@ const docTemplate = `{
                     }
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
         "api.Problem": {
             "type": "object",
+            "required": [
+                "code",
+                "detail",
+                "errors",
+                "status",
+                "title",
+                "type"
+            ],
             "properties": {
                 "code": {
                     "type": "string",
@@ -3270,6 +4478,13 @@ const docTemplate = `{
         },
         "api.TokenResponse": {
             "type": "object",
+            "required": [
+                "access_token",
+                "expires_in",
+                "refresh_token",
+                "token_type",
+                "user"
+            ],
             "properties": {
                 "access_token": {
                     "type": "string"
@@ -3292,13 +4507,25 @@ const docTemplate = `{
         },
         "api.UserView": {
             "type": "object",
+            "required": [
+                "created_at",
+                "email",
+                "id",
+                "phone",
+                "real_name",
+                "role",
+                "shop_name",
+                "shop_platform_id"
+            ],
             "properties": {
                 "created_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2026-11-26T08:00:00Z"
                 },
                 "email": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "admin@example.com"
                 },
                 "id": {
@@ -3307,6 +4534,7 @@ const docTemplate = `{
                 },
                 "phone": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "13800138000"
                 },
                 "real_name": {
@@ -3324,15 +4552,21 @@ const docTemplate = `{
                     "example": "consumer"
                 },
                 "shop_name": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "shop_platform_id": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 }
             }
         },
         "models.FieldError": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string",
@@ -3359,13 +4593,29 @@ const docTemplate = `{
         },
         "service.AttemptView": {
             "type": "object",
+            "required": [
+                "attempt",
+                "created_at",
+                "duration_ms",
+                "endpoint_id",
+                "error",
+                "event_id",
+                "event_type",
+                "id",
+                "next_attempt_at",
+                "response_body",
+                "response_status",
+                "state",
+                "trigger"
+            ],
             "properties": {
                 "attempt": {
                     "type": "integer",
                     "example": 1
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "duration_ms": {
                     "type": "integer",
@@ -3375,26 +4625,39 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "error": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "event_id": {
                     "type": "string"
                 },
                 "event_type": {
                     "type": "string",
+                    "enum": [
+                        "complaint.delivered",
+                        "complaint.supplemented",
+                        "complaint.rated",
+                        "complaint.withdrawn",
+                        "complaint.completed",
+                        "webhook.test"
+                    ],
                     "example": "complaint.delivered"
                 },
                 "id": {
                     "type": "string"
                 },
                 "next_attempt_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "response_body": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "response_status": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 200
                 },
                 "state": {
@@ -3418,9 +4681,41 @@ const docTemplate = `{
         },
         "service.ComplaintView": {
             "type": "object",
+            "required": [
+                "amount",
+                "channel",
+                "complainant_type",
+                "completed_at",
+                "contact_name",
+                "contact_phone",
+                "created_at",
+                "delivered_at",
+                "demands",
+                "description",
+                "evidence",
+                "first_replied_at",
+                "id",
+                "issue_type",
+                "number",
+                "order_no",
+                "platform",
+                "product_name",
+                "rating",
+                "refund_amount",
+                "rejection",
+                "replies",
+                "reply_due_at",
+                "status",
+                "status_label",
+                "supplements",
+                "title",
+                "updated_at",
+                "version"
+            ],
             "properties": {
                 "amount": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "199.00"
                 },
                 "channel": {
@@ -3440,7 +4735,9 @@ const docTemplate = `{
                     "example": "consumer"
                 },
                 "completed_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "contact_name": {
                     "type": "string",
@@ -3451,15 +4748,25 @@ const docTemplate = `{
                     "example": "13800138000"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "delivered_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "demands": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "exchange",
+                            "compensation",
+                            "apology",
+                            "other"
+                        ]
                     },
                     "example": [
                         "refund"
@@ -3475,7 +4782,9 @@ const docTemplate = `{
                     }
                 },
                 "first_replied_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "flags": {
                     "type": "array",
@@ -3488,6 +4797,18 @@ const docTemplate = `{
                 },
                 "issue_type": {
                     "type": "string",
+                    "enum": [
+                        "refund",
+                        "quality",
+                        "false_advertising",
+                        "unfair_terms",
+                        "delivery",
+                        "after_sales",
+                        "privacy",
+                        "fraud",
+                        "other"
+                    ],
+                    "x-nullable": true,
                     "example": "refund"
                 },
                 "number": {
@@ -3496,22 +4817,35 @@ const docTemplate = `{
                 },
                 "order_no": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "TB2026112612345"
                 },
                 "platform": {
                     "$ref": "#/definitions/service.PlatformRef"
                 },
                 "product_name": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "rating": {
-                    "$ref": "#/definitions/service.RatingView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.RatingView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "refund_amount": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "rejection": {
-                    "$ref": "#/definitions/service.RejectionView"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.RejectionView"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "replies": {
                     "type": "array",
@@ -3520,10 +4854,21 @@ const docTemplate = `{
                     }
                 },
                 "reply_due_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
+                    "enum": [
+                        "pending_review",
+                        "rejected",
+                        "awaiting_contact",
+                        "delivered",
+                        "replied",
+                        "completed",
+                        "withdrawn"
+                    ],
                     "example": "delivered"
                 },
                 "status_label": {
@@ -3544,10 +4889,12 @@ const docTemplate = `{
                 },
                 "title": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "商品未发货且拒绝退款"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "version": {
                     "type": "integer",
@@ -3557,6 +4904,9 @@ const docTemplate = `{
         },
         "service.CreateAPIKeyRequest": {
             "type": "object",
+            "required": [
+                "name"
+            ],
             "properties": {
                 "name": {
                     "type": "string",
@@ -3566,6 +4916,16 @@ const docTemplate = `{
         },
         "service.CreateComplaintRequest": {
             "type": "object",
+            "required": [
+                "contact_name",
+                "contact_phone",
+                "declaration_accepted",
+                "demands",
+                "description",
+                "issue_type",
+                "platform_id",
+                "title"
+            ],
             "properties": {
                 "amount": {
                     "type": "string",
@@ -3586,7 +4946,14 @@ const docTemplate = `{
                 "demands": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "exchange",
+                            "compensation",
+                            "apology",
+                            "other"
+                        ]
                     },
                     "example": [
                         "refund"
@@ -3632,6 +4999,9 @@ const docTemplate = `{
         },
         "service.CreateEndpointRequest": {
             "type": "object",
+            "required": [
+                "url"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
@@ -3640,7 +5010,15 @@ const docTemplate = `{
                 "event_types": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "complaint.delivered",
+                            "complaint.supplemented",
+                            "complaint.rated",
+                            "complaint.withdrawn",
+                            "complaint.completed",
+                            "webhook.test"
+                        ]
                     },
                     "example": [
                         "complaint.delivered"
@@ -3654,6 +5032,11 @@ const docTemplate = `{
         },
         "service.CreatePlatformRequest": {
             "type": "object",
+            "required": [
+                "name",
+                "sector",
+                "slug"
+            ],
             "properties": {
                 "after_sales_contact": {
                     "$ref": "#/definitions/service.AfterSalesContact"
@@ -3695,6 +5078,15 @@ const docTemplate = `{
         },
         "service.CreateRefundOnlyRequest": {
             "type": "object",
+            "required": [
+                "declaration_accepted",
+                "demands",
+                "description",
+                "order_no",
+                "platform_id",
+                "product_name",
+                "refund_amount"
+            ],
             "properties": {
                 "declaration_accepted": {
                     "type": "boolean",
@@ -3703,7 +5095,14 @@ const docTemplate = `{
                 "demands": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "exchange",
+                            "compensation",
+                            "apology",
+                            "other"
+                        ]
                     },
                     "example": [
                         "refund"
@@ -3738,6 +5137,12 @@ const docTemplate = `{
         },
         "service.CreateStaffRequest": {
             "type": "object",
+            "required": [
+                "email",
+                "password",
+                "real_name",
+                "role"
+            ],
             "properties": {
                 "email": {
                     "type": "string",
@@ -3763,15 +5168,27 @@ const docTemplate = `{
         },
         "service.EndpointView": {
             "type": "object",
+            "required": [
+                "created_at",
+                "description",
+                "disabled_reason",
+                "enabled",
+                "event_types",
+                "id",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "description": {
                     "type": "string"
                 },
                 "disabled_reason": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "every delivery failed for 5 days"
                 },
                 "enabled": {
@@ -3780,7 +5197,15 @@ const docTemplate = `{
                 "event_types": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "complaint.delivered",
+                            "complaint.supplemented",
+                            "complaint.rated",
+                            "complaint.withdrawn",
+                            "complaint.completed",
+                            "webhook.test"
+                        ]
                     },
                     "example": [
                         "complaint.delivered"
@@ -3790,7 +5215,8 @@ const docTemplate = `{
                     "type": "string"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "url": {
                     "type": "string",
@@ -3800,15 +5226,28 @@ const docTemplate = `{
         },
         "service.EndpointWithSecret": {
             "type": "object",
+            "required": [
+                "created_at",
+                "description",
+                "disabled_reason",
+                "enabled",
+                "event_types",
+                "id",
+                "secret",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "description": {
                     "type": "string"
                 },
                 "disabled_reason": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "every delivery failed for 5 days"
                 },
                 "enabled": {
@@ -3817,7 +5256,15 @@ const docTemplate = `{
                 "event_types": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "complaint.delivered",
+                            "complaint.supplemented",
+                            "complaint.rated",
+                            "complaint.withdrawn",
+                            "complaint.completed",
+                            "webhook.test"
+                        ]
                     },
                     "example": [
                         "complaint.delivered"
@@ -3832,7 +5279,8 @@ const docTemplate = `{
                     "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                 },
                 "updated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "url": {
                     "type": "string",
@@ -3842,6 +5290,13 @@ const docTemplate = `{
         },
         "service.EvidenceView": {
             "type": "object",
+            "required": [
+                "content_type",
+                "filename",
+                "id",
+                "sha256",
+                "size"
+            ],
             "properties": {
                 "content_type": {
                     "description": "ContentType is sniffed from the bytes, never taken from the name or the client.",
@@ -3880,6 +5335,9 @@ const docTemplate = `{
         },
         "service.LoginRequest": {
             "type": "object",
+            "required": [
+                "password"
+            ],
             "properties": {
                 "email": {
                     "type": "string",
@@ -3897,12 +5355,23 @@ const docTemplate = `{
         },
         "service.NotificationView": {
             "type": "object",
+            "required": [
+                "complaint_id",
+                "created_at",
+                "id",
+                "kind",
+                "phone",
+                "sent_at",
+                "status",
+                "text"
+            ],
             "properties": {
                 "complaint_id": {
                     "type": "string"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "id": {
                     "type": "string"
@@ -3921,7 +5390,9 @@ const docTemplate = `{
                     "example": "13800138000"
                 },
                 "sent_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "status": {
                     "type": "string",
@@ -3940,6 +5411,11 @@ const docTemplate = `{
         },
         "service.PlatformRef": {
             "type": "object",
+            "required": [
+                "id",
+                "name",
+                "slug"
+            ],
             "properties": {
                 "id": {
                     "type": "string"
@@ -3956,9 +5432,22 @@ const docTemplate = `{
         },
         "service.RatingEntry": {
             "type": "object",
+            "required": [
+                "channel",
+                "formula_version",
+                "frozen",
+                "generated_at",
+                "item",
+                "period",
+                "period_type"
+            ],
             "properties": {
                 "channel": {
                     "type": "string",
+                    "enum": [
+                        "consumer",
+                        "refund_only"
+                    ],
                     "example": "consumer"
                 },
                 "formula_version": {
@@ -3969,10 +5458,16 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "generated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "item": {
-                    "$ref": "#/definitions/service.RatingItem"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.RatingItem"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "period": {
                     "type": "string",
@@ -3980,12 +5475,21 @@ const docTemplate = `{
                 },
                 "period_type": {
                     "type": "string",
+                    "enum": [
+                        "month",
+                        "quarter",
+                        "half",
+                        "year"
+                    ],
                     "example": "month"
                 }
             }
         },
         "service.RatingHistory": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3997,6 +5501,19 @@ const docTemplate = `{
         },
         "service.RatingItem": {
             "type": "object",
+            "required": [
+                "complaint_count",
+                "grade",
+                "grade_label",
+                "index",
+                "platform",
+                "rank",
+                "rated_count",
+                "replied_count",
+                "reply_rate",
+                "satisfaction",
+                "timeliness"
+            ],
             "properties": {
                 "complaint_count": {
                     "type": "integer",
@@ -4018,6 +5535,7 @@ const docTemplate = `{
                 },
                 "index": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 0.8033
                 },
                 "platform": {
@@ -4041,6 +5559,7 @@ const docTemplate = `{
                 },
                 "satisfaction": {
                     "type": "number",
+                    "x-nullable": true,
                     "example": 6.82
                 },
                 "timeliness": {
@@ -4051,6 +5570,16 @@ const docTemplate = `{
         },
         "service.RatingList": {
             "type": "object",
+            "required": [
+                "channel",
+                "formula_version",
+                "frozen",
+                "generated_at",
+                "items",
+                "period",
+                "period_type",
+                "sector"
+            ],
             "properties": {
                 "channel": {
                     "type": "string",
@@ -4068,7 +5597,8 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "generated_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "items": {
                     "type": "array",
@@ -4092,12 +5622,28 @@ const docTemplate = `{
                 },
                 "sector": {
                     "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "x-nullable": true,
                     "example": "digital_retail"
                 }
             }
         },
         "service.RatingPlatform": {
             "type": "object",
+            "required": [
+                "id",
+                "name",
+                "sector",
+                "slug"
+            ],
             "properties": {
                 "id": {
                     "type": "string"
@@ -4108,6 +5654,15 @@ const docTemplate = `{
                 },
                 "sector": {
                     "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
                     "example": "digital_retail"
                 },
                 "slug": {
@@ -4118,6 +5673,9 @@ const docTemplate = `{
         },
         "service.RatingRequest": {
             "type": "object",
+            "required": [
+                "score"
+            ],
             "properties": {
                 "comment": {
                     "type": "string",
@@ -4133,12 +5691,19 @@ const docTemplate = `{
         },
         "service.RatingView": {
             "type": "object",
+            "required": [
+                "comment",
+                "created_at",
+                "score"
+            ],
             "properties": {
                 "comment": {
-                    "type": "string"
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "score": {
                     "type": "integer",
@@ -4148,6 +5713,10 @@ const docTemplate = `{
         },
         "service.RedeliveryView": {
             "type": "object",
+            "required": [
+                "deliveries",
+                "event_id"
+            ],
             "properties": {
                 "deliveries": {
                     "type": "integer",
@@ -4160,6 +5729,9 @@ const docTemplate = `{
         },
         "service.RefreshRequest": {
             "type": "object",
+            "required": [
+                "refresh_token"
+            ],
             "properties": {
                 "refresh_token": {
                     "type": "string"
@@ -4168,6 +5740,12 @@ const docTemplate = `{
         },
         "service.RegisterRequest": {
             "type": "object",
+            "required": [
+                "password",
+                "phone",
+                "real_name",
+                "role"
+            ],
             "properties": {
                 "password": {
                     "type": "string",
@@ -4200,6 +5778,10 @@ const docTemplate = `{
         },
         "service.RejectRequest": {
             "type": "object",
+            "required": [
+                "note",
+                "reason_code"
+            ],
             "properties": {
                 "note": {
                     "type": "string",
@@ -4220,12 +5802,25 @@ const docTemplate = `{
         },
         "service.RejectionView": {
             "type": "object",
+            "required": [
+                "note",
+                "reason_code",
+                "reason_label",
+                "resubmittable"
+            ],
             "properties": {
                 "note": {
                     "type": "string"
                 },
                 "reason_code": {
                     "type": "string",
+                    "enum": [
+                        "abusive_content",
+                        "missing_information",
+                        "out_of_scope",
+                        "duplicate",
+                        "other"
+                    ],
                     "example": "missing_information"
                 },
                 "reason_label": {
@@ -4240,6 +5835,9 @@ const docTemplate = `{
         },
         "service.ReplyRequest": {
             "type": "object",
+            "required": [
+                "content"
+            ],
             "properties": {
                 "content": {
                     "type": "string",
@@ -4255,12 +5853,19 @@ const docTemplate = `{
         },
         "service.ReplyView": {
             "type": "object",
+            "required": [
+                "content",
+                "created_at",
+                "evidence",
+                "id"
+            ],
             "properties": {
                 "content": {
                     "type": "string"
                 },
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "evidence": {
                     "type": "array",
@@ -4275,6 +5880,9 @@ const docTemplate = `{
         },
         "service.SupplementRequest": {
             "type": "object",
+            "required": [
+                "text"
+            ],
             "properties": {
                 "evidence_ids": {
                     "type": "array",
@@ -4290,9 +5898,15 @@ const docTemplate = `{
         },
         "service.SupplementView": {
             "type": "object",
+            "required": [
+                "created_at",
+                "evidence",
+                "text"
+            ],
             "properties": {
                 "created_at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "evidence": {
                     "type": "array",
@@ -4307,16 +5921,42 @@ const docTemplate = `{
         },
         "service.TimelineView": {
             "type": "object",
+            "required": [
+                "actor_type",
+                "at",
+                "from",
+                "note",
+                "to"
+            ],
             "properties": {
                 "actor_type": {
                     "type": "string",
+                    "enum": [
+                        "consumer",
+                        "merchant",
+                        "moderator",
+                        "admin",
+                        "platform",
+                        "system"
+                    ],
                     "example": "moderator"
                 },
                 "at": {
-                    "type": "string"
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "from": {
                     "type": "string",
+                    "enum": [
+                        "pending_review",
+                        "rejected",
+                        "awaiting_contact",
+                        "delivered",
+                        "replied",
+                        "completed",
+                        "withdrawn"
+                    ],
+                    "x-nullable": true,
                     "example": "pending_review"
                 },
                 "note": {
@@ -4324,6 +5964,15 @@ const docTemplate = `{
                 },
                 "to": {
                     "type": "string",
+                    "enum": [
+                        "pending_review",
+                        "rejected",
+                        "awaiting_contact",
+                        "delivered",
+                        "replied",
+                        "completed",
+                        "withdrawn"
+                    ],
                     "example": "delivered"
                 }
             }
@@ -4340,7 +5989,15 @@ const docTemplate = `{
                 "event_types": {
                     "type": "array",
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "complaint.delivered",
+                            "complaint.supplemented",
+                            "complaint.rated",
+                            "complaint.withdrawn",
+                            "complaint.completed",
+                            "webhook.test"
+                        ]
                     }
                 },
                 "url": {
@@ -4352,7 +6009,8 @@ const docTemplate = `{
             "type": "object",
             "properties": {
                 "after_sales_contact": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "name": {
                     "type": "string"
@@ -4361,7 +6019,16 @@ const docTemplate = `{
                     "type": "boolean"
                 },
                 "sector": {
-                    "type": "string"
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ]
                 },
                 "slug": {
                     "type": "string"
@@ -4376,6 +6043,9 @@ const docTemplate = `{
         },
         "service.WithdrawRequest": {
             "type": "object",
+            "required": [
+                "reason"
+            ],
             "properties": {
                 "reason": {
                     "type": "string",

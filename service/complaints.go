@@ -49,17 +49,17 @@ type CreateComplaintRequest struct {
 	Description         string   `json:"description" example:"11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。"`
 	OrderNo             *string  `json:"order_no,omitempty" example:"TB2026112612345"`
 	Amount              *string  `json:"amount,omitempty" example:"199.00"`
-	Demands             []string `json:"demands" example:"refund"`
+	Demands             []string `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	ContactName         string   `json:"contact_name" example:"张三"`
 	ContactPhone        string   `json:"contact_phone" example:"13800138000"`
-	EvidenceIDs         []string `json:"evidence_ids"`
+	EvidenceIDs         []string `json:"evidence_ids" validate:"optional"`
 	DeclarationAccepted bool     `json:"declaration_accepted" example:"true"`
 }
 
 // SupplementRequest is the body of POST /complaints/{id}/supplements.
 type SupplementRequest struct {
 	Text        string   `json:"text" example:"补充：商家客服电话一直无人接听，附通话记录截图。"`
-	EvidenceIDs []string `json:"evidence_ids"`
+	EvidenceIDs []string `json:"evidence_ids" validate:"optional"`
 }
 
 // RatingRequest is the body of POST /complaints/{id}/rating.
@@ -82,7 +82,7 @@ type RejectRequest struct {
 // ReplyRequest is the body of POST /platform/complaints/{id}/replies.
 type ReplyRequest struct {
 	Content     string   `json:"content" example:"您好，已为您办理退款，款项将在1-3个工作日内原路退回。"`
-	EvidenceIDs []string `json:"evidence_ids"`
+	EvidenceIDs []string `json:"evidence_ids" validate:"optional"`
 }
 
 // ComplaintListFilter is the query of a complaint listing.

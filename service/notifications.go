@@ -51,8 +51,8 @@ type NotificationView struct {
 	Kind        string  `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
 	Text        string  `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
 	Status      string  `json:"status" example:"sent" enums:"pending,sent,failed"`
-	CreatedAt   string  `json:"created_at"`
-	SentAt      *string `json:"sent_at"`
+	CreatedAt   string  `json:"created_at" format:"date-time"`
+	SentAt      *string `json:"sent_at" extensions:"x-nullable" format:"date-time"`
 }
 
 // maxSMSAttempts bounds the attempts at a message that the provider keeps refusing.

@@ -52,9 +52,9 @@ type CreatePlatformRequest struct {
 	Name              string             `json:"name" example:"淘宝"`
 	Slug              string             `json:"slug" example:"taobao"`
 	Sector            string             `json:"sector" example:"digital_retail" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
-	Tags              []string           `json:"tags" example:"综合电商"`
-	Onboarded         bool               `json:"onboarded"`
-	AfterSalesContact *AfterSalesContact `json:"after_sales_contact"`
+	Tags              []string           `json:"tags" example:"综合电商" validate:"optional"`
+	Onboarded         bool               `json:"onboarded" validate:"optional"`
+	AfterSalesContact *AfterSalesContact `json:"after_sales_contact" validate:"optional"`
 }
 
 // NullableContact is an after_sales_contact in a PATCH: absent leaves it, null removes it.
@@ -79,10 +79,10 @@ func (n *NullableContact) UnmarshalJSON(b []byte) error {
 type UpdatePlatformRequest struct {
 	Name              *string         `json:"name,omitempty"`
 	Slug              *string         `json:"slug,omitempty"`
-	Sector            *string         `json:"sector,omitempty"`
+	Sector            *string         `json:"sector,omitempty" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
 	Tags              *[]string       `json:"tags,omitempty"`
 	Onboarded         *bool           `json:"onboarded,omitempty"`
-	AfterSalesContact NullableContact `json:"after_sales_contact" swaggertype:"object"`
+	AfterSalesContact NullableContact `json:"after_sales_contact" swaggertype:"object" validate:"optional" extensions:"x-nullable"`
 }
 
 // CreateAPIKeyRequest is the body of POST /admin/platforms/{id}/api-keys.

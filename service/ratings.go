@@ -44,7 +44,7 @@ type RatingPlatform struct {
 	ID     string `json:"id"`
 	Name   string `json:"name" example:"淘宝"`
 	Slug   string `json:"slug" example:"taobao"`
-	Sector string `json:"sector" example:"digital_retail"`
+	Sector string `json:"sector" example:"digital_retail" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
 }
 
 // RatingItem is one platform's line of a list.
@@ -56,8 +56,8 @@ type RatingItem struct {
 	RatedCount     int64          `json:"rated_count" example:"415"`
 	ReplyRate      float64        `json:"reply_rate" example:"0.8609"`
 	Timeliness     float64        `json:"timeliness" example:"0.7734"`
-	Satisfaction   *float64       `json:"satisfaction" example:"6.82"`
-	Index          *float64       `json:"index" example:"0.8033"`
+	Satisfaction   *float64       `json:"satisfaction" example:"6.82" extensions:"x-nullable"`
+	Index          *float64       `json:"index" example:"0.8033" extensions:"x-nullable"`
 	Grade          string         `json:"grade" example:"recommended" enums:"recommended,caution,not_recommended,unrated"`
 	GradeLabel     string         `json:"grade_label" example:"建议下单"`
 }
@@ -67,22 +67,22 @@ type RatingList struct {
 	Period         string       `json:"period" example:"2026-11"`
 	PeriodType     string       `json:"period_type" example:"month" enums:"month,quarter,half,year"`
 	Channel        string       `json:"channel" example:"consumer" enums:"consumer,refund_only"`
-	Sector         *string      `json:"sector" example:"digital_retail"`
+	Sector         *string      `json:"sector" example:"digital_retail" extensions:"x-nullable" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
 	Frozen         bool         `json:"frozen"`
 	FormulaVersion string       `json:"formula_version" example:"2024.1"`
-	GeneratedAt    string       `json:"generated_at"`
+	GeneratedAt    string       `json:"generated_at" format:"date-time"`
 	Items          []RatingItem `json:"items"`
 }
 
 // RatingEntry is one platform's line of one period's list.
 type RatingEntry struct {
 	Period         string      `json:"period" example:"2026-11"`
-	PeriodType     string      `json:"period_type" example:"month"`
-	Channel        string      `json:"channel" example:"consumer"`
+	PeriodType     string      `json:"period_type" example:"month" enums:"month,quarter,half,year"`
+	Channel        string      `json:"channel" example:"consumer" enums:"consumer,refund_only"`
 	Frozen         bool        `json:"frozen"`
 	FormulaVersion string      `json:"formula_version" example:"2024.1"`
-	GeneratedAt    string      `json:"generated_at"`
-	Item           *RatingItem `json:"item"`
+	GeneratedAt    string      `json:"generated_at" format:"date-time"`
+	Item           *RatingItem `json:"item" extensions:"x-nullable"`
 }
 
 // RatingHistory is a list of entries, newest period first.

@@ -16,8 +16,8 @@ type CreateRefundOnlyRequest struct {
 	ProductName         string   `json:"product_name" example:"有机草莓 500g"`
 	RefundAmount        string   `json:"refund_amount" example:"59.90"`
 	Description         string   `json:"description" example:"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。"`
-	Demands             []string `json:"demands" example:"refund"`
-	EvidenceIDs         []string `json:"evidence_ids"`
+	Demands             []string `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
+	EvidenceIDs         []string `json:"evidence_ids" validate:"optional"`
 	DeclarationAccepted bool     `json:"declaration_accepted" example:"true"`
 }
 

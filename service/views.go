@@ -35,7 +35,7 @@ type PlatformRef struct {
 type SupplementView struct {
 	Text      string         `json:"text"`
 	Evidence  []EvidenceView `json:"evidence"`
-	CreatedAt string         `json:"created_at"`
+	CreatedAt string         `json:"created_at" format:"date-time"`
 }
 
 // ReplyView is a reply of the platform.
@@ -43,19 +43,19 @@ type ReplyView struct {
 	ID        string         `json:"id"`
 	Content   string         `json:"content"`
 	Evidence  []EvidenceView `json:"evidence"`
-	CreatedAt string         `json:"created_at"`
+	CreatedAt string         `json:"created_at" format:"date-time"`
 }
 
 // RatingView is the complainant's rating of the reply (用户满意度).
 type RatingView struct {
 	Score     int     `json:"score" example:"8"`
-	Comment   *string `json:"comment"`
-	CreatedAt string  `json:"created_at"`
+	Comment   *string `json:"comment" extensions:"x-nullable"`
+	CreatedAt string  `json:"created_at" format:"date-time"`
 }
 
 // RejectionView says why a complaint was not accepted (经审核投诉不予受理).
 type RejectionView struct {
-	ReasonCode  string `json:"reason_code" example:"missing_information"`
+	ReasonCode  string `json:"reason_code" example:"missing_information" enums:"abusive_content,missing_information,out_of_scope,duplicate,other"`
 	ReasonLabel string `json:"reason_label" example:"投诉信息缺少重要部分"`
 	Note        string `json:"note"`
 	// Resubmittable is true when a supplement sends the complaint back to review.
@@ -64,10 +64,10 @@ type RejectionView struct {
 
 // TimelineView is one status change.
 type TimelineView struct {
-	At        string  `json:"at"`
-	From      *string `json:"from" example:"pending_review"`
-	To        string  `json:"to" example:"delivered"`
-	ActorType string  `json:"actor_type" example:"moderator"`
+	At        string  `json:"at" format:"date-time"`
+	From      *string `json:"from" example:"pending_review" extensions:"x-nullable" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
+	To        string  `json:"to" example:"delivered" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
+	ActorType string  `json:"actor_type" example:"moderator" enums:"consumer,merchant,moderator,admin,platform,system"`
 	Note      string  `json:"note"`
 }
 
@@ -78,32 +78,32 @@ type ComplaintView struct {
 	Number          string           `json:"number" example:"DSB20261126000123"`
 	Channel         string           `json:"channel" example:"consumer" enums:"consumer,refund_only"`
 	ComplainantType string           `json:"complainant_type" example:"consumer" enums:"consumer,merchant"`
-	Status          string           `json:"status" example:"delivered"`
+	Status          string           `json:"status" example:"delivered" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
 	StatusLabel     string           `json:"status_label" example:"已递交"`
 	Platform        PlatformRef      `json:"platform"`
-	IssueType       *string          `json:"issue_type" example:"refund"`
-	Title           *string          `json:"title" example:"商品未发货且拒绝退款"`
+	IssueType       *string          `json:"issue_type" example:"refund" extensions:"x-nullable" enums:"refund,quality,false_advertising,unfair_terms,delivery,after_sales,privacy,fraud,other"`
+	Title           *string          `json:"title" example:"商品未发货且拒绝退款" extensions:"x-nullable"`
 	Description     string           `json:"description"`
-	OrderNo         *string          `json:"order_no" example:"TB2026112612345"`
-	Amount          *string          `json:"amount" example:"199.00"`
-	ProductName     *string          `json:"product_name"`
-	RefundAmount    *string          `json:"refund_amount"`
-	Demands         []string         `json:"demands" example:"refund"`
+	OrderNo         *string          `json:"order_no" example:"TB2026112612345" extensions:"x-nullable"`
+	Amount          *string          `json:"amount" example:"199.00" extensions:"x-nullable"`
+	ProductName     *string          `json:"product_name" extensions:"x-nullable"`
+	RefundAmount    *string          `json:"refund_amount" extensions:"x-nullable"`
+	Demands         []string         `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	ContactName     string           `json:"contact_name" example:"张三"`
 	ContactPhone    string           `json:"contact_phone" example:"13800138000"`
 	Evidence        []EvidenceView   `json:"evidence"`
 	Supplements     []SupplementView `json:"supplements"`
 	Replies         []ReplyView      `json:"replies"`
-	Rating          *RatingView      `json:"rating"`
-	Rejection       *RejectionView   `json:"rejection"`
+	Rating          *RatingView      `json:"rating" extensions:"x-nullable"`
+	Rejection       *RejectionView   `json:"rejection" extensions:"x-nullable"`
 	Flags           *[]string        `json:"flags,omitempty"`
 	Timeline        *[]TimelineView  `json:"timeline,omitempty"`
-	CreatedAt       string           `json:"created_at"`
-	DeliveredAt     *string          `json:"delivered_at"`
-	ReplyDueAt      *string          `json:"reply_due_at"`
-	FirstRepliedAt  *string          `json:"first_replied_at"`
-	CompletedAt     *string          `json:"completed_at"`
-	UpdatedAt       string           `json:"updated_at"`
+	CreatedAt       string           `json:"created_at" format:"date-time"`
+	DeliveredAt     *string          `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
+	ReplyDueAt      *string          `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
+	FirstRepliedAt  *string          `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
+	CompletedAt     *string          `json:"completed_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt       string           `json:"updated_at" format:"date-time"`
 	Version         int              `json:"version" example:"3"`
 }
 

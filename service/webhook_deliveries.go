@@ -15,16 +15,16 @@ type AttemptView struct {
 	ID             string  `json:"id"`
 	EventID        string  `json:"event_id"`
 	EndpointID     string  `json:"endpoint_id"`
-	EventType      string  `json:"event_type" example:"complaint.delivered"`
+	EventType      string  `json:"event_type" example:"complaint.delivered" enums:"complaint.delivered,complaint.supplemented,complaint.rated,complaint.withdrawn,complaint.completed,webhook.test"`
 	Attempt        int     `json:"attempt" example:"1"`
 	Trigger        string  `json:"trigger" example:"scheduled" enums:"scheduled,manual"`
 	State          string  `json:"state" example:"succeeded" enums:"succeeded,retrying,failed"`
-	ResponseStatus *int    `json:"response_status" example:"200"`
-	ResponseBody   *string `json:"response_body"`
-	Error          *string `json:"error"`
+	ResponseStatus *int    `json:"response_status" example:"200" extensions:"x-nullable"`
+	ResponseBody   *string `json:"response_body" extensions:"x-nullable"`
+	Error          *string `json:"error" extensions:"x-nullable"`
 	DurationMS     int64   `json:"duration_ms" example:"42"`
-	CreatedAt      string  `json:"created_at"`
-	NextAttemptAt  *string `json:"next_attempt_at"`
+	CreatedAt      string  `json:"created_at" format:"date-time"`
+	NextAttemptAt  *string `json:"next_attempt_at" extensions:"x-nullable" format:"date-time"`
 }
 
 // RedeliveryView answers a redelivery request.

@@ -40,7 +40,7 @@ var EventTypes = []string{models.EventComplaintDelivered, models.EventComplaintS
 // CreateEndpointRequest is the body of POST /platform/webhook-endpoints.
 type CreateEndpointRequest struct {
 	URL         string   `json:"url" example:"https://api.example.com/dianshubao/webhooks"`
-	EventTypes  []string `json:"event_types" example:"complaint.delivered"`
+	EventTypes  []string `json:"event_types" example:"complaint.delivered" enums:"complaint.delivered,complaint.supplemented,complaint.rated,complaint.withdrawn,complaint.completed,webhook.test" validate:"optional"`
 	Description string   `json:"description,omitempty" example:"生产环境"`
 }
 
@@ -48,7 +48,7 @@ type CreateEndpointRequest struct {
 // out stay as they are. Enabling an endpoint clears its disabled_reason.
 type UpdateEndpointRequest struct {
 	URL         *string   `json:"url,omitempty"`
-	EventTypes  *[]string `json:"event_types,omitempty"`
+	EventTypes  *[]string `json:"event_types,omitempty" enums:"complaint.delivered,complaint.supplemented,complaint.rated,complaint.withdrawn,complaint.completed,webhook.test"`
 	Description *string   `json:"description,omitempty"`
 	Enabled     *bool     `json:"enabled,omitempty"`
 }
@@ -58,11 +58,11 @@ type EndpointView struct {
 	ID             string   `json:"id"`
 	URL            string   `json:"url" example:"https://api.example.com/dianshubao/webhooks"`
 	Description    string   `json:"description"`
-	EventTypes     []string `json:"event_types" example:"complaint.delivered"`
+	EventTypes     []string `json:"event_types" example:"complaint.delivered" enums:"complaint.delivered,complaint.supplemented,complaint.rated,complaint.withdrawn,complaint.completed,webhook.test"`
 	Enabled        bool     `json:"enabled"`
-	DisabledReason *string  `json:"disabled_reason" example:"every delivery failed for 5 days"`
-	CreatedAt      string   `json:"created_at"`
-	UpdatedAt      string   `json:"updated_at"`
+	DisabledReason *string  `json:"disabled_reason" example:"every delivery failed for 5 days" extensions:"x-nullable"`
+	CreatedAt      string   `json:"created_at" format:"date-time"`
+	UpdatedAt      string   `json:"updated_at" format:"date-time"`
 }
 
 // EndpointWithSecret is shown once, on creation and rotation.

@@ -1,0 +1,71 @@
+// Package openapi serves the service's API description: the Swagger 2.0 document swag
+// generates from the handlers' annotations, and the same document converted to OpenAPI 3.
+package openapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/dianshubao/dianshubao/docs"
+)
+
+var (
+	once    sync.Once
+	swagger []byte
+	v3      *openapi3.T
+	v3JSON  []byte
+	loadErr error
+)
+
+func load() {
+	var doc map[string]any
+	if loadErr = json.Unmarshal([]byte(docs.SwaggerInfo.ReadDoc()), &doc); loadErr != nil {
+		loadErr = fmt.Errorf("openapi: the generated document is not JSON: %w", loadErr)
+		return
+	}
+	// The document is served from wherever the service runs: an empty host is not a valid
+	// host, so there is none, and clients use the address they fetched the document from.
+	if h, ok := doc["host"].(string); ok && h == "" {
+		delete(doc, "host")
+	}
+	if s, ok := doc["schemes"].([]any); ok && len(s) == 0 {
+		delete(doc, "schemes")
+	}
+	if swagger, loadErr = json.MarshalIndent(doc, "", "  "); loadErr != nil {
+		return
+	}
+	var v2 openapi2.T
+	if loadErr = json.Unmarshal(swagger, &v2); loadErr != nil {
+		loadErr = fmt.Errorf("openapi: reading the Swagger 2.0 document: %w", loadErr)
+		return
+	}
+	if v3, loadErr = openapi2conv.ToV3(&v2); loadErr != nil {
+		loadErr = fmt.Errorf("openapi: converting to OpenAPI 3: %w", loadErr)
+		return
+	}
+	v3JSON, loadErr = json.MarshalIndent(v3, "", "  ")
+}
+
+// Swagger is the Swagger 2.0 document as served at /swagger/doc.json.
+func Swagger() ([]byte, error) {
+	once.Do(load)
+	return swagger, loadErr
+}
+
+// V3 is the document converted to OpenAPI 3.0, as served at /openapi.json. Callers must not
+// change it.
+func V3() (*openapi3.T, error) {
+	once.Do(load)
+	return v3, loadErr
+}
+
+// V3JSON is V3 as JSON.
+func V3JSON() ([]byte, error) {
+	once.Do(load)
+	return v3JSON, loadErr
+}
