@@ -72,4 +72,3 @@ func TestEveryOperationDeclaresWhatItAnswers(t *testing.T) {
 	}
 	t.Logf("%d probes", probes)
 }
-

@@ -97,4 +97,3 @@ func contractFailure(t testing.TB, r *http.Request, res *response, msg string) {
 	}
 	t.Errorf("%s %s: the %d response does not match docs/swagger.json:\n%s\nbody: %s", r.Method, r.URL.Path, res.Code, msg, body)
 }
-
