@@ -5,8 +5,10 @@ FROM golang:1.26-bookworm AS build
 WORKDIR /src
 
 # Copy only the module files first so dependency download is cached in its
-# own layer and re-used until go.mod/go.sum change.
+# own layer and re-used until go.mod/go.sum change. go.mod replaces the
+# webhooks/verify module with its directory, so its go.mod is needed too.
 COPY go.mod go.sum ./
+COPY webhooks/verify/go.mod ./webhooks/verify/
 RUN go mod download
 
 COPY . .

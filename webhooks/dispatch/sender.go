@@ -1,8 +1,8 @@
 // Package dispatch delivers webhooks: it is the work queue's handler for webhook deliveries
 // (models.JobWebhookDelivery). It sends each attempt signed over a guarded HTTP client, logs
 // it, schedules the retry and disables endpoints that are gone or keep failing. It lives apart
-// from package webhooks so that platforms importing webhooks.Verify do not pull in the
-// storage layer.
+// from package webhooks so that the signing and URL guard there do not depend on the storage
+// layer.
 package dispatch
 
 import (

@@ -1,4 +1,4 @@
-package webhooks_test
+package verify_test
 
 import (
 	"bytes"
@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"time"
 
-	"github.com/dianshubao/dianshubao/webhooks"
+	"github.com/dianshubao/dianshubao/webhooks/verify"
 )
 
 // A platform's receiver: read the raw body, verify it, then act on it.
@@ -24,7 +25,7 @@ func ExampleVerify() {
 			return
 		}
 		// Verify the raw bytes, before any JSON decoding.
-		if err := webhooks.Verify(secret, r.Header, body); err != nil {
+		if err := verify.Verify(secret, r.Header, body); err != nil {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
@@ -34,13 +35,16 @@ func ExampleVerify() {
 
 	// What 电诉宝 sends (simulated here).
 	body := []byte(`{"id":"evt_1","type":"webhook.test","created_at":"2026-11-26T08:00:00Z","data":{}}`)
-	header, err := webhooks.Headers([]string{secret}, "evt_1", time.Now(), body)
+	now := time.Now()
+	sig, err := verify.Sign(secret, "evt_1", now, body)
 	if err != nil {
 		panic(err)
 	}
 	send := func(body []byte) int {
 		req := httptest.NewRequest(http.MethodPost, "/webhooks/dianshubao", bytes.NewReader(body))
-		req.Header = header.Clone()
+		req.Header.Set(verify.HeaderID, "evt_1")
+		req.Header.Set(verify.HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set(verify.HeaderSignature, sig)
 		rec := httptest.NewRecorder()
 		handler.ServeHTTP(rec, req)
 		return rec.Code
@@ -54,7 +58,7 @@ func ExampleVerify() {
 }
 
 func ExampleSign() {
-	sig, err := webhooks.Sign(
+	sig, err := verify.Sign(
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 		"msg_p5jXN8AQM9LWM0D4loKWxJek",
 		time.Unix(1614265330, 0),

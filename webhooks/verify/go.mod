@@ -1,0 +1,3 @@
+module github.com/dianshubao/dianshubao/webhooks/verify
+
+go 1.22
