@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -259,6 +260,10 @@ func (a *testApp) do(rq req) *response {
 		var p map[string]any
 		if err := json.Unmarshal(res.Body, &p); err != nil || p["code"] == "" || p["code"] == nil || p["status"] != float64(w.Code) {
 			a.t.Errorf("%s %s: %d with a body that is not a problem: %s", rq.method, rq.path, w.Code, res.Body)
+		}
+		// The code is in the catalogue, with the status the catalogue gives it.
+		if c, ok := catalogue()[fmt.Sprint(p["code"])]; !ok || c.Status != w.Code {
+			a.t.Errorf("%s %s: %d with code %v, which the error catalogue lists as %+v", rq.method, rq.path, w.Code, p["code"], c)
 		}
 	}
 	if w.Code >= 500 {

@@ -13,11 +13,46 @@ import (
 
 // Problem is an RFC 9457 problem details body. Every error response of the API is one.
 type Problem struct {
-	Type     string              `json:"type" example:"https://dianshubao.example/problems/validation_failed"`
-	Title    string              `json:"title" example:"Unprocessable Entity"`
-	Status   int                 `json:"status" example:"422"`
-	Detail   string              `json:"detail" example:"the request has invalid fields"`
-	Code     string              `json:"code" example:"validation_failed"`
+	Type   string `json:"type" example:"https://dianshubao.example/problems/validation_failed"`
+	Title  string `json:"title" example:"Unprocessable Entity"`
+	Status int    `json:"status" example:"422"`
+	Detail string `json:"detail" example:"the request has invalid fields"`
+	// Code is the stable, machine-readable error. The catalogue:
+	//   - `malformed_json` (400): the body is not one valid JSON value in UTF-8, or is empty
+	//   - `unreadable_body` (400): the body could not be read (the connection broke, or an upload was cut short)
+	//   - `malformed_multipart` (400): an upload's multipart body could not be read
+	//   - `unauthenticated` (401): no credentials, or credentials of an unknown form; send `Authorization: Bearer …`
+	//   - `invalid_token` (401): the token or API key is invalid, expired or revoked; refresh or use another key
+	//   - `invalid_credentials` (401): the phone/e-mail or the password is wrong
+	//   - `forbidden` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)
+	//   - `not_found` (404): the resource does not exist, or is not visible to the caller
+	//   - `route_not_found` (404): no such endpoint
+	//   - `method_not_allowed` (405): the endpoint exists but does not take this method
+	//   - `request_timeout` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says
+	//   - `phone_taken` (409): an account with this phone exists
+	//   - `email_taken` (409): an account with this e-mail exists
+	//   - `slug_taken` (409): a platform with this slug exists
+	//   - `duplicate_complaint` (409): the same complainant has an open complaint against this platform for this order; `existing_id` names it
+	//   - `invalid_state` (409): the complaint (or resource) is not in a state that allows this action
+	//   - `complaint_changed` (409): the complaint changed at the same moment; retry
+	//   - `endpoint_disabled` (409): the webhook endpoint is disabled; enable it first
+	//   - `no_endpoint` (409): no enabled webhook endpoint subscribes to this event
+	//   - `idempotency_key_in_use` (409): another request with this Idempotency-Key is being processed; retry after a moment
+	//   - `idempotency_key_unusable` (409): the record of this Idempotency-Key can no longer be read; use a new key
+	//   - `precondition_failed` (412): the evidence file does not match If-Match or If-Unmodified-Since
+	//   - `body_too_large` (413): the JSON body is over 1 MiB
+	//   - `file_too_large` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES
+	//   - `unsupported_media_type` (415): the body is not JSON, or the upload is not of an accepted type
+	//   - `multipart_required` (415): uploads are multipart/form-data with one `file` part
+	//   - `range_not_satisfiable` (416): the requested byte range is outside the file
+	//   - `validation_failed` (422): members are invalid; `errors` names each field and what is wrong
+	//   - `unknown_field` (422): the body has a member this endpoint does not know; `errors` names it
+	//   - `invalid_cursor` (422): the cursor is not one this API issued for this listing
+	//   - `idempotency_key_reused` (422): this Idempotency-Key was used with another body (the message says what differed)
+	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
+	//   - `internal_error` (500): an unexpected error; quote the request id to support
+	//   - `service_unavailable` (503): the database cannot be reached; retry after Retry-After seconds
+	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.
