@@ -53,7 +53,7 @@ var checks = map[string]func(t *testing.T, out string){
 	"refresh": func(t *testing.T, out string) {
 		wantAll(t, out, "HTTP/1.1 401", `"code":"invalid_token"`, `"token_type": "Bearer"`, `"real_name": "李四"`)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if n := len(lines); n < 2 || lines[n-1] != "401" || lines[n-3] != "401" {
+		if n := len(lines); n < 3 || lines[n-1] != "401" || lines[n-3] != "401" {
 			t.Errorf("the spent refresh token and then the revoked new one should both answer 401; the output ends with:\n%s",
 				strings.Join(lines[max(0, n-4):], "\n"))
 		}
@@ -144,7 +144,7 @@ func parse(readme string) (map[string]*walkthrough, error) {
 	for i := 0; i < len(lines); i++ {
 		m := markerRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
 		if m == nil {
-			if strings.Contains(lines[i], "walkthrough:") {
+			if strings.Contains(lines[i], "<!-- walkthrough") {
 				return nil, fmt.Errorf("README.md:%d: a walk-through marker this test cannot read: %q", i+1, lines[i])
 			}
 			continue
@@ -242,19 +242,27 @@ func run(t *testing.T, root, bin string, wt *walkthrough) string {
 	script := strings.NewReplacer(readmeServerAddr, serverAddr, readmeReceiverAddr, receiverAddr).
 		Replace(wt.script.String())
 	work := workTree(t, root)
-	outPath := filepath.Join(t.TempDir(), "output")
+	tmp := t.TempDir()
+	outPath, tracePath := filepath.Join(tmp, "output"), filepath.Join(tmp, "trace")
 	out, err := os.Create(outPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer out.Close()
+	trace, err := os.Create(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trace.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), walkthroughTimeout)
 	defer cancel()
-	sh := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail\n"+script)
+	sh := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail -x\n"+script)
 	sh.Dir = work
-	sh.Env = cleanEnv()
+	// The commands are traced to their own file (descriptor 3), shown when one fails.
+	sh.Env = append(cleanEnv(), "BASH_XTRACEFD=3")
 	sh.Stdout, sh.Stderr = out, out
+	sh.ExtraFiles = []*os.File{trace}
 	// Its own process group, so that what the walk-through starts in the background (the
 	// webhook receiver) ends with it.
 	sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -268,9 +276,16 @@ func run(t *testing.T, root, bin string, wt *walkthrough) string {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("still running after %s", walkthroughTimeout)
 		}
-		t.Fatalf("walk-through %q failed: %v\n--- output:\n%s", wt.name, err, b)
+		tr, _ := os.ReadFile(tracePath)
+		t.Fatalf("walk-through %q failed: %v\n--- output:\n%s\n--- the last commands:\n%s", wt.name, err, b, tail(string(tr), 15))
 	}
 	return string(b)
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // cleanEnv is the test's environment without any DSB_ variable, so that only what a
