@@ -51,7 +51,8 @@ var checks = map[string]func(t *testing.T, out string){
 			`"status_label": "已完成"`, `"rated_count": 1`, `"satisfaction": 9`, `"grade": "recommended"`)
 	},
 	"refresh": func(t *testing.T, out string) {
-		wantAll(t, out, "HTTP/1.1 401", `"code":"invalid_token"`, `"token_type": "Bearer"`, `"real_name": "李四"`)
+		wantAll(t, out, "HTTP/1.1 401", `"code":"invalid_token"`, `"token_type": "Bearer"`,
+			"Idempotent-Replayed: true", `"real_name": "李四"`)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if n := len(lines); n < 3 || lines[n-1] != "401" || lines[n-3] != "401" {
 			t.Errorf("the spent refresh token and then the revoked new one should both answer 401; the output ends with:\n%s",
@@ -144,7 +145,7 @@ func parse(readme string) (map[string]*walkthrough, error) {
 	for i := 0; i < len(lines); i++ {
 		m := markerRe.FindStringSubmatch(strings.TrimSpace(lines[i]))
 		if m == nil {
-			if strings.Contains(lines[i], "<!-- walkthrough") {
+			if strings.HasPrefix(strings.TrimSpace(lines[i]), "<!-- walkthrough") {
 				return nil, fmt.Errorf("README.md:%d: a walk-through marker this test cannot read: %q", i+1, lines[i])
 			}
 			continue
