@@ -261,7 +261,7 @@ func run(t *testing.T, root, bin string, wt *walkthrough) string {
 	sh := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail -x\n"+script)
 	sh.Dir = work
 	// The commands are traced to their own file (descriptor 3), shown when one fails.
-	sh.Env = append(cleanEnv(), "BASH_XTRACEFD=3")
+	sh.Env = append(cleanEnv(), "BASH_XTRACEFD=3", "TMPDIR="+t.TempDir())
 	sh.Stdout, sh.Stderr = out, out
 	sh.ExtraFiles = []*os.File{trace}
 	// Its own process group, so that what the walk-through starts in the background (the
@@ -270,7 +270,7 @@ func run(t *testing.T, root, bin string, wt *walkthrough) string {
 	sh.Cancel = func() error { return syscall.Kill(-sh.Process.Pid, syscall.SIGKILL) }
 	err = sh.Run()
 	if sh.Process != nil {
-		_ = syscall.Kill(-sh.Process.Pid, syscall.SIGKILL)
+		stopGroup(sh.Process.Pid)
 	}
 	b, _ := os.ReadFile(outPath)
 	if err != nil {
@@ -281,6 +281,21 @@ func run(t *testing.T, root, bin string, wt *walkthrough) string {
 		t.Fatalf("walk-through %q failed: %v\n--- output:\n%s\n--- the last commands:\n%s", wt.name, err, b, tail(string(tr), 15))
 	}
 	return string(b)
+}
+
+// stopGroup ends what is left of a walk-through's process group. Interrupt first, as Ctrl-C
+// would: `go run` then stops its program and removes its build directory; what is still
+// there after two seconds is killed.
+func stopGroup(pgid int) {
+	if syscall.Kill(-pgid, syscall.SIGINT) != nil {
+		return // nothing left
+	}
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if syscall.Kill(-pgid, 0) != nil {
+			return
+		}
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
 // tail is the last n lines of s.
