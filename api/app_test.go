@@ -126,8 +126,11 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	if o.instance == "" {
 		o.instance = "test-runner"
 	}
+	app := &testApp{}
 	// Every command behind an Idempotency-Key must write its record in its transaction; the
 	// handler logs when one did not, and no test may leave such a line.
+	// Every webhook body the test made matches the schema its type's catalogue entry serves.
+	t.Cleanup(func() { app.checkStoredEvents() })
 	t.Cleanup(func() {
 		if strings.Contains(logs.String(), "command did not record") {
 			t.Errorf("a command answered without writing its idempotency record:\n%s", logs.String())
@@ -136,7 +139,8 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	disp := newRunner(st, runnerOptions{schedule: schedule, policy: policy, clock: clock, logger: log, instance: o.instance,
 		handlers: svc.JobHandlers(), sweep: o.runnerSweep, registry: o.registry})
 	relay.r.Store(disp)
-	return &testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
+	*app = testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
+	return app
 }
 
 // runnerOptions shape a work-queue runner as tests build it.

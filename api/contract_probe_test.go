@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -71,4 +72,24 @@ func TestEveryOperationDeclaresWhatItAnswers(t *testing.T) {
 		}
 	}
 	t.Logf("%d probes", probes)
+}
+
+// TestDocumentsAreServed: the Swagger document (without an empty host) and its OpenAPI 3
+// conversion are served, as JSON.
+func TestDocumentsAreServed(t *testing.T) {
+	a := newApp(t)
+	v2 := a.do(req{method: "GET", path: "/swagger/doc.json", raw: true})
+	v3 := a.do(req{method: "GET", path: "/openapi.json"})
+	if v2.Code != 200 || v3.Code != 200 {
+		t.Fatalf("doc.json %d, openapi.json %d", v2.Code, v3.Code)
+	}
+	if d := v2.JSON(t); d["swagger"] != "2.0" || d["host"] != nil {
+		t.Errorf("doc.json: swagger %v, host %v", d["swagger"], d["host"])
+	}
+	if d := v3.JSON(t); !strings.HasPrefix(fmt.Sprint(d["openapi"]), "3.0") || d["paths"].(map[string]any)["/api/v1/complaints"] == nil {
+		t.Errorf("openapi.json: %.300s", v3.Body)
+	}
+	if ui := a.do(req{method: "GET", path: "/swagger/index.html", raw: true}); ui.Code != 200 {
+		t.Errorf("the Swagger UI: %d", ui.Code)
+	}
 }

@@ -104,6 +104,7 @@ func NewRouter(d Deps) http.Handler {
 	pl := &platformsHandler{svc: s.Platforms}
 	v1.GET("/platforms", pl.publicList)
 	v1.GET("/platforms/:id", pl.publicGet)
+	v1.GET("/webhook-event-types", listEventTypes)
 	rt := &ratingsHandler{svc: s.Ratings}
 	v1.GET("/ratings", rt.list)
 	v1.GET("/platforms/:id/ratings", rt.history)

@@ -4015,6 +4015,31 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/webhook-event-types": {
+            "get": {
+                "description": "Every event type an endpoint can subscribe to, when it is sent, and the JSON Schema (draft 2020-12) of its body; the bodies are also the definitions ` + "`" + `service.ComplaintEvent` + "`" + ` and ` + "`" + `service.TestEvent` + "`" + ` of this document. Public and cacheable.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Webhook event types, with the JSON Schema of each body",
+                "operationId": "listWebhookEventTypes",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.WebhookEventTypeList"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    }
+                }
+            }
+        },
         "/healthz": {
             "get": {
                 "produces": [
@@ -4598,6 +4623,78 @@ const docTemplate = `{
                 }
             }
         },
+        "api.WebhookEventExamples": {
+            "type": "object",
+            "required": [
+                "complaint",
+                "test"
+            ],
+            "properties": {
+                "complaint": {
+                    "$ref": "#/definitions/service.ComplaintEvent"
+                },
+                "test": {
+                    "$ref": "#/definitions/service.TestEvent"
+                }
+            }
+        },
+        "api.WebhookEventType": {
+            "type": "object",
+            "required": [
+                "body",
+                "description",
+                "schema",
+                "type"
+            ],
+            "properties": {
+                "body": {
+                    "description": "Body names the body's definition in this document (service.ComplaintEvent or service.TestEvent).",
+                    "type": "string",
+                    "enum": [
+                        "service.ComplaintEvent",
+                        "service.TestEvent"
+                    ],
+                    "example": "service.ComplaintEvent"
+                },
+                "description": {
+                    "type": "string"
+                },
+                "schema": {
+                    "description": "Schema is the body's JSON Schema (draft 2020-12), self-contained: validate a received\nbody against it as it is.",
+                    "type": "object"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "complaint.delivered",
+                        "complaint.supplemented",
+                        "complaint.rated",
+                        "complaint.withdrawn",
+                        "complaint.completed",
+                        "webhook.test"
+                    ],
+                    "example": "complaint.delivered"
+                }
+            }
+        },
+        "api.WebhookEventTypeList": {
+            "type": "object",
+            "required": [
+                "data",
+                "examples"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.WebhookEventType"
+                    }
+                },
+                "examples": {
+                    "$ref": "#/definitions/api.WebhookEventExamples"
+                }
+            }
+        },
         "models.FieldError": {
             "type": "object",
             "required": [
@@ -4713,6 +4810,52 @@ const docTemplate = `{
                         "manual"
                     ],
                     "example": "scheduled"
+                }
+            }
+        },
+        "service.ComplaintEvent": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-26T08:00:00Z"
+                },
+                "data": {
+                    "$ref": "#/definitions/service.ComplaintEventData"
+                },
+                "id": {
+                    "description": "ID is the event's id, also sent as webhook-id, the same on every retry.",
+                    "type": "string",
+                    "example": "evt_0193a1b2c3d4e5f60718293a4b5c6d7e"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "complaint.delivered",
+                        "complaint.supplemented",
+                        "complaint.rated",
+                        "complaint.withdrawn",
+                        "complaint.completed"
+                    ],
+                    "example": "complaint.delivered"
+                }
+            }
+        },
+        "service.ComplaintEventData": {
+            "type": "object",
+            "required": [
+                "complaint"
+            ],
+            "properties": {
+                "complaint": {
+                    "$ref": "#/definitions/service.ComplaintView"
                 }
             }
         },
@@ -5953,6 +6096,48 @@ const docTemplate = `{
                 },
                 "text": {
                     "type": "string"
+                }
+            }
+        },
+        "service.TestEvent": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "data",
+                "id",
+                "type"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-26T08:00:00Z"
+                },
+                "data": {
+                    "$ref": "#/definitions/service.TestEventData"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "evt_0193a1b2c3d4e5f60718293a4b5c6d7e"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "webhook.test"
+                    ],
+                    "example": "webhook.test"
+                }
+            }
+        },
+        "service.TestEventData": {
+            "type": "object",
+            "required": [
+                "message"
+            ],
+            "properties": {
+                "message": {
+                    "type": "string",
+                    "example": "这是一条测试事件 (a test event from 电诉宝)"
                 }
             }
         },

@@ -123,27 +123,13 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 	t := now(cs.clock)
 	for _, eventType := range eventTypes {
 		id := "evt_" + models.NewID()
-		body, err := json.Marshal(EventBody{ID: id, Type: eventType, CreatedAt: Ts(t), Data: EventData{Complaint: view}})
+		body, err := json.Marshal(ComplaintEvent{ID: id, Type: eventType, CreatedAt: Ts(t), Data: ComplaintEventData{Complaint: *view}})
 		if err != nil {
 			return err
 		}
 		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t})
 	}
 	return nil
-}
-
-// EventBody is the JSON body of a webhook (API.md section 6).
-type EventBody struct {
-	ID        string    `json:"id" example:"evt_0193a1b2c3d4e5f60718293a4b5c6d7e"`
-	Type      string    `json:"type" example:"complaint.delivered"`
-	CreatedAt string    `json:"created_at"`
-	Data      EventData `json:"data"`
-}
-
-// EventData holds the complaint an event is about.
-type EventData struct {
-	Complaint *ComplaintView `json:"complaint,omitempty"`
-	Message   string         `json:"message,omitempty"`
 }
 
 // committed wakes the work-queue runner after a change that queued jobs (its messages and

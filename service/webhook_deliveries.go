@@ -49,8 +49,8 @@ func (ws *Webhooks) SendTest(ctx context.Context, p *models.Principal, id string
 	}
 	t := now(ws.clock)
 	evID := "evt_" + models.NewID()
-	body, err := json.Marshal(EventBody{ID: evID, Type: models.EventWebhookTest, CreatedAt: Ts(t),
-		Data: EventData{Message: "这是一条测试事件 (a test event from 电诉宝)"}})
+	body, err := json.Marshal(TestEvent{ID: evID, Type: models.EventWebhookTest, CreatedAt: Ts(t),
+		Data: TestEventData{Message: testEventMessage}})
 	if err != nil {
 		return nil, err
 	}

@@ -33,9 +33,14 @@ type Webhooks struct {
 	cache    *platformCache
 }
 
-// EventTypes are the event types endpoints subscribe to.
-var EventTypes = []string{models.EventComplaintDelivered, models.EventComplaintSupplemented, models.EventComplaintRated,
-	models.EventComplaintWithdrawn, models.EventComplaintCompleted, models.EventWebhookTest}
+// EventTypes are the event types endpoints subscribe to: the catalogue's.
+var EventTypes = func() []string {
+	types := make([]string, len(EventTypeCatalogue))
+	for i, e := range EventTypeCatalogue {
+		types[i] = e.Type
+	}
+	return types
+}()
 
 // CreateEndpointRequest is the body of POST /platform/webhook-endpoints.
 type CreateEndpointRequest struct {
