@@ -65,7 +65,7 @@ func ExampleComplaintEvent() ComplaintEvent {
 			Evidence: []EvidenceView{{ID: "0193a5c2e4f87a01b2c3d4e5f6a7b8c9", Filename: "订单截图.png", ContentType: "image/png",
 				Size: 48213, SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}},
 			Supplements: []SupplementView{}, Replies: []ReplyView{},
-			CreatedAt:   "2026-11-26T08:00:00Z", DeliveredAt: str("2026-11-26T09:30:00Z"), ReplyDueAt: str("2026-12-03T09:30:00Z"),
+			CreatedAt: "2026-11-26T08:00:00Z", DeliveredAt: str("2026-11-26T09:30:00Z"), ReplyDueAt: str("2026-12-03T09:30:00Z"),
 			UpdatedAt: "2026-11-26T09:30:00Z", Version: 3,
 		}}}
 }
