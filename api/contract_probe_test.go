@@ -39,39 +39,62 @@ func TestEveryOperationDeclaresWhatItAnswers(t *testing.T) {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	probes := 0
+	probes, checked := 0, 0
 	for _, p := range paths {
 		if !strings.HasPrefix(p, "/api/") {
 			continue
 		}
 		path := param.ReplaceAllString(p, "01a2b3c4d5e6f708192a3b4c5d6e7f80")
 		for method, op := range doc.Paths.Value(p).Operations() {
-			bodies := []req{{}}
-			if op.RequestBody != nil {
-				bodies = []req{
-					{body: `{"title":`},
-					{body: `{"no_such_member":1}`},
-					{body: `null`},
-					{body: `[]`},
-					{body: `"text"`},
-					{body: "{}", header: map[string]string{"Content-Type": "text/plain"}},
-					{body: "{}", contentLength: 64 << 20},
-					{body: `{"x":"\xff"}`},
+			// Each bad body, and the problem every JSON endpoint answers it with alike once the
+			// caller may use the endpoint.
+			type probe struct {
+				req
+				status int
+				code   string
+			}
+			bodies := []probe{{}}
+			if op.RequestBody != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
+				bodies = []probe{
+					{req{body: `{"title":`}, 400, "malformed_json"},
+					{req{body: `{"no_such_member":1}`}, 422, "unknown_field"},
+					{req{body: `null`}, 422, "validation_failed"},
+					{req{body: `[]`}, 422, "validation_failed"},
+					{req{body: `"text"`}, 422, "validation_failed"},
+					{req{body: "{}", header: map[string]string{"Content-Type": "text/plain"}}, 415, "unsupported_media_type"},
+					{req{body: "{}", contentLength: 64 << 20}, 413, "body_too_large"},
+					{req{body: "{\"x\":\"\xff\"}"}, 400, "malformed_json"},
 				}
 			}
 			for name, token := range principals {
 				for _, b := range bodies {
 					b.method, b.path, b.token = method, path, token
-					r := a.do(b)
+					r := a.do(b.req)
 					probes++
 					if r.Code >= 500 {
 						t.Errorf("%s %s as %s: %d", method, p, name, r.Code)
+					}
+					switch r.Code {
+					case 401, 403, 404, 413: // the caller, or the size, is refused before the body is read
+						if r.Code == 413 && b.status != 413 {
+							t.Errorf("%s %s as %s: 413 for %.40q", method, p, name, b.body)
+						}
+						continue
+					}
+					if b.status != 0 {
+						checked++
+					}
+					if b.status != 0 && (r.Code != b.status || r.JSON(t)["code"] != b.code) {
+						t.Errorf("%s %s as %s with %.40q: %d %s, want %d %s", method, p, name, b.body, r.Code, r.Body, b.status, b.code)
 					}
 				}
 			}
 		}
 	}
-	t.Logf("%d probes", probes)
+	t.Logf("%d probes, %d bad bodies read by an endpoint the caller may use", probes, checked)
+	if checked < 100 {
+		t.Errorf("only %d bad bodies reached an endpoint's body reading", checked)
+	}
 }
 
 // TestDocumentsAreServed: the Swagger document (without an empty host) and its OpenAPI 3

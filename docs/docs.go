@@ -4895,6 +4895,7 @@ const docTemplate = `{
             "properties": {
                 "amount": {
                     "type": "string",
+                    "format": "money",
                     "x-nullable": true,
                     "example": "199.00"
                 },
@@ -5017,6 +5018,7 @@ const docTemplate = `{
                 },
                 "refund_amount": {
                     "type": "string",
+                    "format": "money",
                     "x-nullable": true
                 },
                 "rejection": {
@@ -5109,6 +5111,7 @@ const docTemplate = `{
             "properties": {
                 "amount": {
                     "type": "string",
+                    "format": "money",
                     "example": "199.00"
                 },
                 "contact_name": {
@@ -5311,6 +5314,7 @@ const docTemplate = `{
                 },
                 "refund_amount": {
                     "type": "string",
+                    "format": "money",
                     "example": "59.90"
                 }
             }

@@ -48,7 +48,7 @@ type CreateComplaintRequest struct {
 	Title               string   `json:"title" example:"商品未发货且拒绝退款"`
 	Description         string   `json:"description" example:"11月1日在该平台购买手机一部，商家至今未发货，申请退款被拒绝，客服不予回复。"`
 	OrderNo             *string  `json:"order_no,omitempty" example:"TB2026112612345"`
-	Amount              *string  `json:"amount,omitempty" example:"199.00"`
+	Amount              *string  `json:"amount,omitempty" example:"199.00" format:"money"`
 	Demands             []string `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	ContactName         string   `json:"contact_name" example:"张三"`
 	ContactPhone        string   `json:"contact_phone" example:"13800138000"`

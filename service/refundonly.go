@@ -14,7 +14,7 @@ type CreateRefundOnlyRequest struct {
 	PlatformID          string   `json:"platform_id"`
 	OrderNo             string   `json:"order_no" example:"PDD20261120998877"`
 	ProductName         string   `json:"product_name" example:"有机草莓 500g"`
-	RefundAmount        string   `json:"refund_amount" example:"59.90"`
+	RefundAmount        string   `json:"refund_amount" example:"59.90" format:"money"`
 	Description         string   `json:"description" example:"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。"`
 	Demands             []string `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	EvidenceIDs         []string `json:"evidence_ids" validate:"optional"`

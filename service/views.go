@@ -85,9 +85,9 @@ type ComplaintView struct {
 	Title           *string          `json:"title" example:"商品未发货且拒绝退款" extensions:"x-nullable"`
 	Description     string           `json:"description"`
 	OrderNo         *string          `json:"order_no" example:"TB2026112612345" extensions:"x-nullable"`
-	Amount          *string          `json:"amount" example:"199.00" extensions:"x-nullable"`
+	Amount          *string          `json:"amount" example:"199.00" extensions:"x-nullable" format:"money"`
 	ProductName     *string          `json:"product_name" extensions:"x-nullable"`
-	RefundAmount    *string          `json:"refund_amount" extensions:"x-nullable"`
+	RefundAmount    *string          `json:"refund_amount" extensions:"x-nullable" format:"money"`
 	Demands         []string         `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	ContactName     string           `json:"contact_name" example:"张三"`
 	ContactPhone    string           `json:"contact_phone" example:"13800138000"`

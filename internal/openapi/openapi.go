@@ -36,6 +36,7 @@ func load() {
 	if s, ok := doc["schemes"].([]any); ok && len(s) == 0 {
 		delete(doc, "schemes")
 	}
+	addMoneyPattern(doc)
 	if swagger, loadErr = json.MarshalIndent(doc, "", "  "); loadErr != nil {
 		return
 	}
@@ -68,4 +69,26 @@ func V3() (*openapi3.T, error) {
 func V3JSON() ([]byte, error) {
 	once.Do(load)
 	return v3JSON, loadErr
+}
+
+// MoneyPattern is what a money member holds: yuan with at most two decimals, no sign, no
+// leading zero, at most 99999999.99 (the service answers with exactly two decimals).
+const MoneyPattern = `^(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?$`
+
+// addMoneyPattern gives every string of format "money" its pattern: swag's annotations can
+// name a format but not a pattern.
+func addMoneyPattern(v any) {
+	switch n := v.(type) {
+	case map[string]any:
+		if n["format"] == "money" && n["type"] == "string" {
+			n["pattern"] = MoneyPattern
+		}
+		for _, e := range n {
+			addMoneyPattern(e)
+		}
+	case []any:
+		for _, e := range n {
+			addMoneyPattern(e)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package openapi_test
 
 import (
+	"regexp"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dianshubao/dianshubao/models"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -110,6 +114,32 @@ func TestEveryOperationIsComplete(t *testing.T) {
 					b, _ := json.Marshal(r.Value.Content)
 					t.Errorf("%s %d: not an application/problem+json Problem: %s", where, status, b)
 				}
+			}
+		}
+	}
+}
+
+// TestMoneyPattern: the document's money pattern accepts exactly what the service parses, and
+// every money member carries it.
+func TestMoneyPattern(t *testing.T) {
+	re := regexp.MustCompile(openapi.MoneyPattern)
+	for _, s := range []string{"0", "0.5", "199", "199.5", "199.00", "99999999.99", "00", "01.00", "1.", ".5", "1.234",
+		"-1", "+1", "1e3", " 1", "1,00", "100000000", "１"} {
+		_, ok := models.ParseMoney(s)
+		if re.MatchString(s) != ok {
+			t.Errorf("%q: pattern matches %v, ParseMoney accepts %v", s, re.MatchString(s), ok)
+		}
+	}
+	doc, err := openapi.V3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for def, props := range map[string][]string{"service.ComplaintView": {"amount", "refund_amount"},
+		"service.CreateComplaintRequest": {"amount"}, "service.CreateRefundOnlyRequest": {"refund_amount"}} {
+		for _, p := range props {
+			s := doc.Components.Schemas[def].Value.Properties[p]
+			if s == nil || s.Value.Pattern != openapi.MoneyPattern {
+				t.Errorf("%s.%s has no money pattern", def, p)
 			}
 		}
 	}

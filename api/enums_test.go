@@ -1,0 +1,109 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/dianshubao/dianshubao/internal/openapi"
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+func keys[K ~string, V any](m map[K]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func strs[T ~string](xs []T) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// TestDocumentEnumsAreTheCodesSets: each closed set the document lists as an enum is exactly
+// the set the code knows, so adding a status, sector or event type without the document (or
+// the other way round) fails here.
+func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
+	raw, err := openapi.Swagger()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Definitions map[string]struct {
+			Properties map[string]struct {
+				Enum  []any `json:"enum"`
+				Items struct {
+					Enum []any `json:"enum"`
+				} `json:"items"`
+			} `json:"properties"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	statuses := strs(models.AllStatuses)
+	sectors := keys(models.SectorLabels)
+	events := service.EventTypes
+	complaintEvents := events[:len(events)-1]
+	for _, c := range []struct {
+		def, prop string
+		want      []string
+	}{
+		{"service.ComplaintView", "status", statuses},
+		{"service.ComplaintView", "issue_type", keys(models.IssueTypeLabels)},
+		{"service.ComplaintView", "demands", keys(models.DemandLabels)},
+		{"service.ComplaintView", "channel", []string{string(models.ChannelConsumer), string(models.ChannelRefundOnly)}},
+		{"service.TimelineView", "from", statuses},
+		{"service.TimelineView", "to", statuses},
+		{"service.RejectionView", "reason_code", keys(models.RejectionReasonLabels)},
+		{"service.RejectRequest", "reason_code", keys(models.RejectionReasonLabels)},
+		{"service.CreateComplaintRequest", "issue_type", keys(models.IssueTypeLabels)},
+		{"service.CreateComplaintRequest", "demands", keys(models.DemandLabels)},
+		{"service.CreateRefundOnlyRequest", "demands", keys(models.DemandLabels)},
+		{"api.PlatformView", "sector", sectors},
+		{"service.RatingPlatform", "sector", sectors},
+		{"service.RatingList", "sector", sectors},
+		{"service.CreatePlatformRequest", "sector", sectors},
+		{"service.UpdatePlatformRequest", "sector", sectors},
+		{"service.RatingItem", "grade", keys(models.GradeLabels)},
+		{"service.RatingList", "period_type", strs(models.PeriodTypes)},
+		{"service.RatingEntry", "period_type", strs(models.PeriodTypes)},
+		{"service.EvidenceView", "content_type", models.AllowedEvidenceTypes},
+		{"service.EndpointView", "event_types", events},
+		{"service.CreateEndpointRequest", "event_types", events},
+		{"service.UpdateEndpointRequest", "event_types", events},
+		{"service.AttemptView", "event_type", events},
+		{"api.WebhookEventType", "type", events},
+		{"service.ComplaintEvent", "type", complaintEvents},
+	} {
+		p, ok := doc.Definitions[c.def].Properties[c.prop]
+		if !ok {
+			t.Errorf("%s.%s is not in the document", c.def, c.prop)
+			continue
+		}
+		enum := p.Enum
+		if enum == nil {
+			enum = p.Items.Enum
+		}
+		var got []string
+		for _, e := range enum {
+			if e != nil {
+				got = append(got, fmt.Sprint(e))
+			}
+		}
+		want := slices.Clone(c.want)
+		sort.Strings(got)
+		sort.Strings(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s.%s: the document's enum is %v, the code's set %v", c.def, c.prop, got, want)
+		}
+	}
+}
