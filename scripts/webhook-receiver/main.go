@@ -1,5 +1,5 @@
 // Command webhook-receiver is a platform engineer's first webhook endpoint: it listens on
-// -addr, verifies every request with webhooks.Verify and the endpoint's secret, prints each
+// -addr, verifies every request with verify.Verify (package webhooks/verify) and the endpoint's secret, prints each
 // verified event as one JSON line on standard output and answers 204. A request that does
 // not verify is answered 401 and reported on standard error.
 //
@@ -23,7 +23,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dianshubao/dianshubao/webhooks"
+	"github.com/dianshubao/dianshubao/webhooks/verify"
 )
 
 // maxBody bounds what one request may send; the service's payloads are far smaller.
@@ -68,7 +68,7 @@ func newHandler(secret string, out io.Writer, logger *log.Logger) http.Handler {
 			return
 		}
 		// Verify before trusting a single byte: signature, and a timestamp within 5 minutes.
-		if err := webhooks.Verify(secret, r.Header, body); err != nil {
+		if err := verify.Verify(secret, r.Header, body); err != nil {
 			logger.Printf("refused a request from %s (webhook-id %q): %v", r.RemoteAddr, r.Header.Get("webhook-id"), err)
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
