@@ -89,7 +89,8 @@ func TestRatingList(t *testing.T) {
 	}
 	_ = last
 
-	rw.clock.Set(time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC))
+	// Past every reply window (the last delivery was 30 November 16:00 UTC), before the freeze.
+	rw.clock.Set(time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC))
 	list := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK)
 	if list["period"] != "2026-11" || list["period_type"] != "month" || list["channel"] != "consumer" || list["frozen"] != false ||
 		list["formula_version"] != models.RatingFormulaVersion || list["generated_at"] == nil {
@@ -225,6 +226,43 @@ func TestRatingLiveUpdateAndFreezing(t *testing.T) {
 	}
 }
 
+// TestRatingLiveListWaitsForTheReplyWindow: a live list leaves out a complaint delivered less
+// than 120 h ago and not yet replied (formula 2024.2) — a platform is not graded down for a
+// complaint it still has time to answer —, counts it once replied or once the window is over,
+// and the frozen list, computed after every window, counts it too.
+func TestRatingLiveListWaitsForTheReplyWindow(t *testing.T) {
+	rw := &ratingWorld{newWorld(t)}
+	delivered := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	rw.complaintAt(rw.platformID, delivered.Add(-200*time.Hour), time.Hour, 9, rw.key) // old, replied
+	rw.complaintAt(rw.platformID, delivered, -1, 0, rw.key) // not replied
+	list := func(at time.Time) map[string]any {
+		t.Helper()
+		rw.clock.Set(at)
+		return itemFor(t, expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK), rw.platformID)
+	}
+	if it := list(delivered.Add(119 * time.Hour)); it["complaint_count"] != float64(1) || !nearly(it["reply_rate"], 1) {
+		t.Fatalf("within the reply window the unreplied complaint counts: %v", it)
+	}
+	if it := list(delivered.Add(120 * time.Hour)); it["complaint_count"] != float64(2) || !nearly(it["reply_rate"], 0.5) {
+		t.Fatalf("after 120 h the unreplied complaint is not counted: %v", it)
+	}
+	// A reply within the window counts at once.
+	other := rw.complaintAt(rw.platformID, delivered.Add(121*time.Hour), -1, 0, rw.key)
+	rw.clock.Set(delivered.Add(122 * time.Hour))
+	rw.reply(rw.key, other, "已处理")
+	if it := list(delivered.Add(123 * time.Hour)); it["complaint_count"] != float64(3) || it["replied_count"] != float64(2) {
+		t.Fatalf("a replied complaint within its window is not counted: %v", it)
+	}
+	rw.clock.Set(time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC))
+	if _, err := rw.svc.Ratings.FreezeDue(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	frozen := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}), http.StatusOK)
+	if it := itemFor(t, frozen, rw.platformID); frozen["frozen"] != true || it["complaint_count"] != float64(3) {
+		t.Fatalf("frozen list: %v", frozen)
+	}
+}
+
 // TestRatingMatchesIndependentRecomputation recomputes a list from raw rows with a plain query
 // (no aggregates, no reply_seconds) and the published formula written out again here with
 // plain arithmetic, and compares every number. Deliveries straddle the month's edges in China
@@ -345,6 +383,7 @@ func TestRatingRefundOnlyChannel(t *testing.T) {
 		}
 	}
 	rw.complaintAt(rw.platformID, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), time.Hour, 10, rw.key) // consumer channel
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))                                        // past the reply windows
 	l := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)
 	it := itemFor(t, l, rw.platformID)
 	// 2 complaints, 1 replied (0.6), 1 rated (6): 0.5×0.5 + 0.6×0.3 + 0.6×0.2 = 0.25 + 0.18 + 0.12 = 0.55.

@@ -5636,7 +5636,7 @@ const docTemplate = `{
                 },
                 "formula_version": {
                     "type": "string",
-                    "example": "2024.1"
+                    "example": "2024.2"
                 },
                 "frozen": {
                     "type": "boolean"
@@ -5775,7 +5775,7 @@ const docTemplate = `{
                 },
                 "formula_version": {
                     "type": "string",
-                    "example": "2024.1"
+                    "example": "2024.2"
                 },
                 "frozen": {
                     "type": "boolean"

@@ -10,7 +10,7 @@ import (
 // RatingFormulaVersion names the rating algorithm of API.md 7; every rating list reports it.
 // It must change whenever the formula, its weights, the timeliness buckets, the grade bounds or
 // the rounding change, so that numbers computed under different rules are never compared.
-const RatingFormulaVersion = "2024.1"
+const RatingFormulaVersion = "2024.2"
 
 // The grades of a platform (API.md 7.6 and 7.7).
 const (

@@ -69,7 +69,7 @@ type RatingList struct {
 	Channel        string       `json:"channel" example:"consumer" enums:"consumer,refund_only"`
 	Sector         *string      `json:"sector" example:"digital_retail" extensions:"x-nullable" enums:"digital_retail,digital_life,digital_health,digital_education,cross_border,industrial,logistics"`
 	Frozen         bool         `json:"frozen"`
-	FormulaVersion string       `json:"formula_version" example:"2024.1"`
+	FormulaVersion string       `json:"formula_version" example:"2024.2"`
 	GeneratedAt    string       `json:"generated_at" format:"date-time"`
 	Items          []RatingItem `json:"items"`
 }
@@ -80,7 +80,7 @@ type RatingEntry struct {
 	PeriodType     string      `json:"period_type" example:"month" enums:"month,quarter,half,year"`
 	Channel        string      `json:"channel" example:"consumer" enums:"consumer,refund_only"`
 	Frozen         bool        `json:"frozen"`
-	FormulaVersion string      `json:"formula_version" example:"2024.1"`
+	FormulaVersion string      `json:"formula_version" example:"2024.2"`
 	GeneratedAt    string      `json:"generated_at" format:"date-time"`
 	Item           *RatingItem `json:"item" extensions:"x-nullable"`
 }
@@ -269,7 +269,7 @@ func (rs *Ratings) list(ctx context.Context, p models.Period, ch models.Channel,
 	if all == nil {
 		// Concurrent requests for the same list share one computation.
 		v, err, _ := rs.flight.Do(key, func() (any, error) {
-			items, err := rs.compute(ctx, p, ch)
+			items, err := rs.compute(ctx, p, ch, now)
 			if err != nil {
 				return nil, err
 			}
@@ -342,7 +342,7 @@ func (rs *Ratings) frozen(ctx context.Context, p models.Period, ch models.Channe
 // freeze computes a closed period's whole list and stores it; the first instance to do so wins.
 // A period without complaints is not stored: it returns nil.
 func (rs *Ratings) freeze(ctx context.Context, p models.Period, ch models.Channel) (*models.RatingSnapshot, error) {
-	items, err := rs.compute(ctx, p, ch)
+	items, err := rs.compute(ctx, p, ch, time.Time{})
 	if err != nil || len(items) == 0 {
 		return nil, err
 	}
@@ -358,9 +358,19 @@ func (rs *Ratings) freeze(ctx context.Context, p models.Period, ch models.Channe
 	return snap, err
 }
 
-// compute runs the aggregate query and applies the formula.
-func (rs *Ratings) compute(ctx context.Context, p models.Period, ch models.Channel) ([]RatingItem, error) {
-	rows, err := rs.st.RatingCounts(ctx, ch, p.Start(), p.End())
+// replyWindow is how long a delivered complaint may wait for its reply before a live list
+// counts it (API.md 7.1, formula 2024.2).
+const replyWindow = 120 * time.Hour
+
+// compute runs the aggregate query and applies the formula. A live list (live non-zero, the
+// moment it describes) leaves out the complaints still within their reply window and not yet
+// replied; a frozen one, computed long after the period, has none such.
+func (rs *Ratings) compute(ctx context.Context, p models.Period, ch models.Channel, live time.Time) ([]RatingItem, error) {
+	var pendingAfter time.Time
+	if !live.IsZero() {
+		pendingAfter = live.Add(-replyWindow)
+	}
+	rows, err := rs.st.RatingCounts(ctx, ch, p.Start(), p.End(), pendingAfter)
 	if err != nil {
 		return nil, err
 	}

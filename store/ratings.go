@@ -25,8 +25,10 @@ var ratedStatuses = []models.Status{models.StatusDelivered, models.StatusReplied
 
 // RatingCounts computes every platform's counts for a period in one aggregate query, grouped
 // by platform: an index-only scan of idx_complaints_rating_cover. Reply times are bucketed in SQL from
-// reply_seconds: under 72 h scores 1.0, under 120 h 0.6, later 0.
-func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, to time.Time) ([]RatingRow, error) {
+// reply_seconds: under 72 h scores 1.0, under 120 h 0.6, later 0. A non-zero pendingAfter
+// leaves out the complaints delivered after it and not yet replied (a live list's complaints
+// still within their reply window, API.md 7.1).
+func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, to, pendingAfter time.Time) ([]RatingRow, error) {
 	q := s.conn(ctx).Table("complaints AS c").
 		Select(`c.platform_id AS platform_id,
 			COUNT(*) AS complaint_count,
@@ -40,6 +42,9 @@ func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, 
 			int64(72*time.Hour/time.Second), int64(120*time.Hour/time.Second)).
 		Where("c.channel = ? AND c.delivered_at >= ? AND c.delivered_at < ? AND c.status IN ?", channel, from, to, ratedStatuses).
 		Group("c.platform_id")
+	if !pendingAfter.IsZero() {
+		q = q.Where("(c.first_replied_at IS NOT NULL OR c.delivered_at <= ?)", pendingAfter)
+	}
 	var rows []RatingRow
 	return rows, q.Scan(&rows).Error
 }
