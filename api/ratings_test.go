@@ -234,7 +234,7 @@ func TestRatingLiveListWaitsForTheReplyWindow(t *testing.T) {
 	rw := &ratingWorld{newWorld(t)}
 	delivered := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 	rw.complaintAt(rw.platformID, delivered.Add(-200*time.Hour), time.Hour, 9, rw.key) // old, replied
-	rw.complaintAt(rw.platformID, delivered, -1, 0, rw.key) // not replied
+	rw.complaintAt(rw.platformID, delivered, -1, 0, rw.key)                            // not replied
 	list := func(at time.Time) map[string]any {
 		t.Helper()
 		rw.clock.Set(at)
@@ -383,7 +383,7 @@ func TestRatingRefundOnlyChannel(t *testing.T) {
 		}
 	}
 	rw.complaintAt(rw.platformID, time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), time.Hour, 10, rw.key) // consumer channel
-	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))                                        // past the reply windows
+	rw.clock.Set(time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))                                         // past the reply windows
 	l := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)
 	it := itemFor(t, l, rw.platformID)
 	// 2 complaints, 1 replied (0.6), 1 rated (6): 0.5×0.5 + 0.6×0.3 + 0.6×0.2 = 0.25 + 0.18 + 0.12 = 0.55.
