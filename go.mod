@@ -3,7 +3,7 @@ module github.com/dianshubao/dianshubao
 go 1.26.8
 
 require (
-	github.com/dianshubao/dianshubao/webhooks/verify v0.0.0
+	github.com/dianshubao/dianshubao/webhooks/verify v0.1.0
 	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/gin-gonic/gin v1.12.0

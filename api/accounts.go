@@ -54,6 +54,7 @@ func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) boo
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/auth/register [post]
 func (h *accountsHandler) register(c *gin.Context) {
 	var req service.RegisterRequest
@@ -89,6 +90,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/auth/login [post]
 func (h *accountsHandler) login(c *gin.Context) {
 	var req service.LoginRequest
@@ -124,6 +126,7 @@ func (h *accountsHandler) login(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/auth/refresh [post]
 func (h *accountsHandler) refresh(c *gin.Context) {
 	var req service.RefreshRequest
@@ -148,6 +151,7 @@ func (h *accountsHandler) refresh(c *gin.Context) {
 //	@Failure	429	{object}	Problem
 //	@Failure	403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/me [get]
 func (h *accountsHandler) me(c *gin.Context) {
 	u, err := h.svc.Me(c.Request.Context(), principal(c))
@@ -179,6 +183,7 @@ func (h *accountsHandler) me(c *gin.Context) {
 //	@Failure	415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure	429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/admin/users [post]
 func (h *accountsHandler) createStaff(c *gin.Context) {
 	var req service.CreateStaffRequest

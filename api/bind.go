@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,6 +90,12 @@ func bindJSON(c *gin.Context, dst any) error {
 		return &models.Error{Kind: models.KindValidation, Code: "validation_failed", Detail: "the body must be a JSON object",
 			Fields: []models.FieldError{{Field: "(body)", Message: "must be a JSON object, not " + jsonValueKind(trimmed[0])}}}
 	}
+	if !json.Valid(trimmed) {
+		return models.BadRequest("malformed_json", "the body is not valid JSON")
+	}
+	if err := checkMembers(trimmed, reflect.TypeOf(dst)); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
@@ -155,4 +162,70 @@ func jsonKind(goKind string) string {
 	default:
 		return "number"
 	}
+}
+
+// noBody guards a command that takes no body: none, an empty one or `{}` passes; anything
+// else is refused as every JSON endpoint refuses it (415, 400, or 422 naming the member), so
+// a client that sends what it thinks are options learns they are not read.
+func noBody() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body == nil || c.Request.Body == http.NoBody || c.Request.ContentLength == 0 {
+			c.Next()
+			return
+		}
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			writeProblem(c, bodyReadError(err))
+			return
+		}
+		if len(bytes.TrimSpace(body)) == 0 {
+			c.Request.Body = http.NoBody
+			c.Next()
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		if err := bindJSON(c, &struct{}{}); err != nil {
+			writeProblem(c, err)
+			return
+		}
+		c.Request.Body = http.NoBody
+		c.Next()
+	}
+}
+
+// uploadIdleTimeout is how long an upload may go without a byte arriving: a large file may
+// take minutes on a slow line, a stalled one is cut off in seconds.
+const uploadIdleTimeout = 10 * time.Second
+
+// limitUpload guards an upload before anything else reads it: a Content-Length over the
+// largest acceptable body is 413 at once (no 100 Continue is sent, the connection is closed),
+// and the body must keep arriving — the read deadline moves with every read and runs out
+// after uploadIdleTimeout without progress, which also bounds what the server spends draining
+// the body of a request it refused early (no credentials, the wrong role).
+func limitUpload(maxBody int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > maxBody {
+			c.Header("Connection", "close")
+			writeProblem(c, errFileTooLarge)
+			return
+		}
+		rc := http.NewResponseController(c.Writer)
+		_ = rc.SetReadDeadline(time.Now().Add(uploadIdleTimeout))
+		c.Request.Body = &progressReader{ReadCloser: c.Request.Body, rc: rc}
+		c.Next()
+	}
+}
+
+// progressReader moves the connection's read deadline forward with every read.
+type progressReader struct {
+	io.ReadCloser
+	rc *http.ResponseController
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.ReadCloser.Read(b)
+	if n > 0 {
+		_ = p.rc.SetReadDeadline(time.Now().Add(uploadIdleTimeout))
+	}
+	return n, err
 }

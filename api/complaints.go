@@ -74,6 +74,7 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints [post]
 func (h *complaintsHandler) create(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.CreateComplaintRequest) (*service.ComplaintView, error) {
@@ -99,6 +100,7 @@ func (h *complaintsHandler) create(c *gin.Context) {
 //	@Failure		422		{object}	Problem
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints [get]
 func (h *complaintsHandler) listOwn(c *gin.Context) { h.list(c) }
 
@@ -117,6 +119,7 @@ func (h *complaintsHandler) listOwn(c *gin.Context) { h.list(c) }
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints/{id} [get]
 func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 
@@ -144,6 +147,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints/{id}/supplements [post]
 func (h *complaintsHandler) supplement(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.SupplementRequest) (*service.ComplaintView, error) {
@@ -175,6 +179,7 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints/{id}/rating [post]
 func (h *complaintsHandler) rate(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.RatingRequest) (*service.ComplaintView, error) {
@@ -206,6 +211,7 @@ func (h *complaintsHandler) rate(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/complaints/{id}/withdraw [post]
 func (h *complaintsHandler) withdraw(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.WithdrawRequest) (*service.ComplaintView, error) {
@@ -233,6 +239,7 @@ func (h *complaintsHandler) withdraw(c *gin.Context) {
 //	@Failure		422			{object}	Problem
 //	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/complaints [get]
 func (h *complaintsHandler) queue(c *gin.Context) { h.list(c) }
 
@@ -250,6 +257,7 @@ func (h *complaintsHandler) queue(c *gin.Context) { h.list(c) }
 //	@Failure	404	{object}	Problem
 //	@Failure	429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/admin/complaints/{id} [get]
 func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 
@@ -275,6 +283,7 @@ func (h *complaintsHandler) staffGet(c *gin.Context) { h.get(c) }
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/complaints/{id}/accept [post]
 func (h *complaintsHandler) accept(c *gin.Context) {
 	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.ComplaintView, error) {
@@ -306,6 +315,7 @@ func (h *complaintsHandler) accept(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/complaints/{id}/reject [post]
 func (h *complaintsHandler) reject(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.RejectRequest) (*service.ComplaintView, error) {
@@ -336,6 +346,7 @@ func (h *complaintsHandler) reject(c *gin.Context) {
 //	@Failure		422				{object}	Problem
 //	@Failure		429				{object}	Problem
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/complaints [get]
 func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 
@@ -354,6 +365,7 @@ func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 //	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/complaints/{id} [get]
 func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 
@@ -381,6 +393,7 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/complaints/{id}/replies [post]
 func (h *complaintsHandler) reply(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.ReplyRequest) (*service.ComplaintView, error) {
@@ -405,6 +418,7 @@ func (h *complaintsHandler) reply(c *gin.Context) {
 //	@Failure		422		{object}	Problem
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/notifications [get]
 func (h *complaintsHandler) listNotifications(c *gin.Context) {
 	page, err := pageParams(c)
@@ -441,6 +455,7 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/refund-only/complaints [post]
 func (h *complaintsHandler) createRefundOnly(c *gin.Context) {
 	bindAnd(c, func(ctx context.Context, req service.CreateRefundOnlyRequest) (*service.ComplaintView, error) {

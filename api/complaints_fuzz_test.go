@@ -122,9 +122,12 @@ func (fa *fuzzApp) post(t *testing.T, path, token string, body []byte) (int, map
 // must is post for the set-up steps inside an iteration: anything but want fails it.
 func (fa *fuzzApp) must(t *testing.T, path, token string, body any, want int) map[string]any {
 	t.Helper()
-	j, err := json.Marshal(body)
-	if err != nil {
-		t.Fatal(err)
+	var j []byte // nil: no body, for the commands that take none
+	if body != nil {
+		var err error
+		if j, err = json.Marshal(body); err != nil {
+			t.Fatal(err)
+		}
 	}
 	code, m := fa.post(t, path, token, j)
 	if code != want {

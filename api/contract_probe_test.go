@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -54,7 +55,10 @@ func TestEveryOperationDeclaresWhatItAnswers(t *testing.T) {
 				code   string
 			}
 			bodies := []probe{{}}
-			if op.RequestBody != nil && op.RequestBody.Value.Content.Get("application/json") != nil {
+			// Commands that take no body refuse one as the JSON endpoints do.
+			takesJSON := op.RequestBody != nil && op.RequestBody.Value.Content.Get("application/json") != nil
+			bodyless := op.RequestBody == nil && method != http.MethodGet
+			if takesJSON || bodyless {
 				bodies = []probe{
 					{req{body: `{"title":`}, 400, "malformed_json"},
 					{req{body: `{"no_such_member":1}`}, 422, "unknown_field"},

@@ -71,6 +71,7 @@ func eventTypeList() (WebhookEventTypeList, error) {
 //	@Produce		json,application/problem+json
 //	@Success		200	{object}	WebhookEventTypeList
 //	@Success		304	"not modified"
+//	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/webhook-event-types [get]
 func listEventTypes(c *gin.Context) {
 	l, err := eventTypeList()

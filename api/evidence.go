@@ -53,6 +53,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Failure		422				{object}	Problem	"no file part, an empty file, idempotency_key_reused"
 //	@Failure		429				{object}	Problem
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/evidence [post]
 func (h *evidenceHandler) upload(c *gin.Context) {
 	p := principal(c)
@@ -148,6 +149,7 @@ func uploadReadError(err error) error {
 //	@Failure		429	{object}	Problem
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/evidence/{id} [get]
 func (h *evidenceHandler) download(c *gin.Context) {
 	ev, f, err := h.svc.Open(c.Request.Context(), principal(c), c.Param("id"))

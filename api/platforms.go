@@ -39,6 +39,7 @@ const publicMaxAge = 60 * time.Second
 //	@Failure	415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure	429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/admin/platforms [post]
 func (h *platformsHandler) create(c *gin.Context) {
 	var req service.CreatePlatformRequest
@@ -67,6 +68,7 @@ func (h *platformsHandler) create(c *gin.Context) {
 //	@Failure	422		{object}	Problem
 //	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/admin/platforms [get]
 func (h *platformsHandler) adminList(c *gin.Context) {
 	page, err := pageParams(c)
@@ -105,6 +107,7 @@ func (h *platformsHandler) adminList(c *gin.Context) {
 //	@Failure		415		{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/platforms/{id} [patch]
 func (h *platformsHandler) update(c *gin.Context) {
 	var req service.UpdatePlatformRequest
@@ -134,6 +137,7 @@ func (h *platformsHandler) update(c *gin.Context) {
 //	@Success		304		"not modified"
 //	@Failure		422		{object}	Problem
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platforms [get]
 func (h *platformsHandler) publicList(c *gin.Context) {
 	page, err := pageParams(c)
@@ -160,6 +164,7 @@ func (h *platformsHandler) publicList(c *gin.Context) {
 //	@Success	304	"not modified"
 //	@Failure	404	{object}	Problem
 //	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/platforms/{id} [get]
 func (h *platformsHandler) publicGet(c *gin.Context) {
 	p, err := h.svc.Get(c.Request.Context(), c.Param("id"))
@@ -182,6 +187,7 @@ func (h *platformsHandler) publicGet(c *gin.Context) {
 //	@Failure	403	{object}	Problem	"a person's token, not an API key"
 //	@Failure	429	{object}	Problem
 //	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/platform/me [get]
 func (h *platformsHandler) platformMe(c *gin.Context) {
 	p, err := h.svc.Get(c.Request.Context(), principal(c).PlatformID)
@@ -216,6 +222,7 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys [post]
 func (h *platformsHandler) createKey(c *gin.Context) {
 	var req service.CreateAPIKeyRequest
@@ -245,6 +252,7 @@ func (h *platformsHandler) createKey(c *gin.Context) {
 //	@Failure	404		{object}	Problem
 //	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/admin/platforms/{id}/api-keys [get]
 func (h *platformsHandler) listKeys(c *gin.Context) {
 	page, err := pageParams(c)
@@ -280,6 +288,12 @@ func (h *platformsHandler) listKeys(c *gin.Context) {
 //	@Failure		404		{object}	Problem
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		400		{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		408		{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413		{object}	Problem	"body_too_large"
+//	@Failure		415		{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		422		{object}	Problem	"validation_failed (fields named), unknown_field; idempotency_key_reused"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/admin/platforms/{id}/api-keys/{key_id} [delete]
 func (h *platformsHandler) revokeKey(c *gin.Context) {
 	k, err := h.svc.RevokeAPIKey(c.Request.Context(), c.Param("id"), c.Param("key_id"))

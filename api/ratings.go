@@ -38,6 +38,7 @@ const (
 //	@Success		304		"not modified"
 //	@Failure		422		{object}	Problem	"a period, sector or channel that does not parse"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/ratings [get]
 func (h *ratingsHandler) list(c *gin.Context) {
 	l, err := h.svc.Rendered(c.Request.Context(), service.RatingQuery{Period: c.Query("period"), Sector: c.Query("sector"), Channel: c.Query("channel")})
@@ -67,6 +68,7 @@ func (h *ratingsHandler) list(c *gin.Context) {
 //	@Failure		404			{object}	Problem
 //	@Failure		422			{object}	Problem
 //	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platforms/{id}/ratings [get]
 func (h *ratingsHandler) history(c *gin.Context) {
 	hist, err := h.svc.History(c.Request.Context(), c.Param("id"), c.Query("period_type"), c.Query("channel"))
@@ -94,6 +96,7 @@ func (h *ratingsHandler) history(c *gin.Context) {
 //	@Failure		403			{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/ratings [get]
 func (h *ratingsHandler) own(c *gin.Context) {
 	p := principal(c)
@@ -130,6 +133,8 @@ func (h *ratingsHandler) own(c *gin.Context) {
 //	@Failure		422		{object}	Problem	"validation_failed: period or channel"
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		404		{object}	Problem	"not_found"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/ratings/{period} [get]
 func (h *ratingsHandler) ownPeriod(c *gin.Context) {
 	e, err := h.svc.Own(c.Request.Context(), principal(c), service.RatingQuery{Period: c.Param("period"), Channel: c.Query("channel")})

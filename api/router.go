@@ -116,14 +116,14 @@ func NewRouter(d Deps) http.Handler {
 	adm.PATCH("/platforms/:id", admin, pl.update)
 	adm.POST("/platforms/:id/api-keys", admin, idem, pl.createKey)
 	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)
-	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, pl.revokeKey)
+	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, noBody(), pl.revokeKey)
 
 	// Uploads stream to disk under their own size limit, outside the JSON body cap, and check
 	// Idempotency-Key themselves once the file's hash is known (the middleware would hold the
 	// body in memory).
 	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes, idem: idemGuard}
 	uploader := authenticate(auth, true, true)
-	r.POST("/api/v1/evidence", uploader, budget, ev.upload)
+	r.POST("/api/v1/evidence", limitUpload(d.EvidenceMaxBytes+multipartOverhead), uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)
 
 	cp := &complaintsHandler{svc: s.Complaints, notifications: s.Notifications}
@@ -139,7 +139,7 @@ func NewRouter(d Deps) http.Handler {
 	v1.POST("/complaints/:id/withdraw", person, budget, complainant, idem, cp.withdraw)
 	adm.GET("/complaints", staff, cp.queue)
 	adm.GET("/complaints/:id", staff, cp.staffGet)
-	adm.POST("/complaints/:id/accept", staff, idem, cp.accept)
+	adm.POST("/complaints/:id/accept", staff, noBody(), idem, cp.accept)
 	adm.POST("/complaints/:id/reject", staff, idem, cp.reject)
 	adm.GET("/notifications", admin, cp.listNotifications)
 
@@ -156,11 +156,11 @@ func NewRouter(d Deps) http.Handler {
 	plat.GET("/webhook-endpoints", wh.list)
 	plat.GET("/webhook-endpoints/:id", wh.get)
 	plat.PATCH("/webhook-endpoints/:id", wh.update)
-	plat.DELETE("/webhook-endpoints/:id", wh.delete)
-	plat.POST("/webhook-endpoints/:id/rotate-secret", idem, wh.rotate)
-	plat.POST("/webhook-endpoints/:id/test", idem, wh.test)
+	plat.DELETE("/webhook-endpoints/:id", noBody(), wh.delete)
+	plat.POST("/webhook-endpoints/:id/rotate-secret", noBody(), idem, wh.rotate)
+	plat.POST("/webhook-endpoints/:id/test", noBody(), idem, wh.test)
 	plat.GET("/webhook-deliveries", wh.deliveries)
-	plat.POST("/webhook-events/:id/redeliver", idem, wh.redeliver)
+	plat.POST("/webhook-events/:id/redeliver", noBody(), idem, wh.redeliver)
 
 	return r
 }

@@ -112,3 +112,34 @@ func TestBodyLimitsOnTheWire(t *testing.T) {
 		t.Fatalf("a body stalled after 15 of 200 bytes: %q after %v, want 408 within seconds", line, took)
 	}
 }
+
+// TestUploadLimitsOnTheWire: an upload announcing more than the limit is 413 at once, without
+// 100 Continue; an upload that stalls is answered once it has sent nothing for the idle
+// timeout (10 s), not after the server's two-minute read timeout — and so is one refused
+// early for its credentials, whose unread body the server would otherwise wait to drain.
+func TestUploadLimitsOnTheWire(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	srv := httptest.NewServer(w.h)
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	head := func(token string, length int64, expect100 bool) string {
+		h := "POST /api/v1/evidence HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: Bearer " + token +
+			"\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: " + fmt.Sprint(length) + "\r\n"
+		if expect100 {
+			h += "Expect: 100-continue\r\n"
+		}
+		return h + "\r\n"
+	}
+	line, _ := rawRequest(t, addr, head(w.consumer, 64<<20, true), "", 5*time.Second)
+	if !strings.HasPrefix(line, "HTTP/1.1 413") {
+		t.Fatalf("64 MiB announced with Expect: 100-continue: first line %q, want 413 without 100 Continue", line)
+	}
+	part := "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n\x89PNG"
+	for _, token := range []string{w.consumer, w.admin} {
+		line, took := rawRequest(t, addr, head(token, 1000, false), part, 30*time.Second)
+		if !strings.HasPrefix(line, "HTTP/1.1 4") || took > 15*time.Second {
+			t.Errorf("an upload stalled after %d of 1000 bytes: %q after %v, want a 4xx within the idle timeout", len(part), line, took)
+		}
+	}
+}

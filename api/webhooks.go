@@ -35,6 +35,7 @@ type webhooksHandler struct {
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-endpoints [post]
 func (h *webhooksHandler) create(c *gin.Context) {
 	var req service.CreateEndpointRequest
@@ -62,6 +63,7 @@ func (h *webhooksHandler) create(c *gin.Context) {
 //	@Failure	403		{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure	429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/platform/webhook-endpoints [get]
 func (h *webhooksHandler) list(c *gin.Context) {
 	page, err := pageParams(c)
@@ -87,6 +89,7 @@ func (h *webhooksHandler) list(c *gin.Context) {
 //	@Failure	403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure	429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure	503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure	500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router		/api/v1/platform/webhook-endpoints/{id} [get]
 func (h *webhooksHandler) get(c *gin.Context) {
 	v, err := h.svc.GetEndpoint(c.Request.Context(), principal(c), c.Param("id"))
@@ -115,6 +118,7 @@ func (h *webhooksHandler) get(c *gin.Context) {
 //	@Failure		415		{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429		{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503		{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500		{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-endpoints/{id} [patch]
 func (h *webhooksHandler) update(c *gin.Context) {
 	var req service.UpdateEndpointRequest
@@ -141,6 +145,12 @@ func (h *webhooksHandler) update(c *gin.Context) {
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		400	{object}	Problem	"malformed_json, unreadable_body"
+//	@Failure		408	{object}	Problem	"request_timeout: the body did not arrive in time"
+//	@Failure		413	{object}	Problem	"body_too_large"
+//	@Failure		415	{object}	Problem	"unsupported_media_type: send application/json"
+//	@Failure		422	{object}	Problem	"validation_failed (fields named), unknown_field; idempotency_key_reused"
+//	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-endpoints/{id} [delete]
 func (h *webhooksHandler) delete(c *gin.Context) {
 	if err := h.svc.DeleteEndpoint(c.Request.Context(), principal(c), c.Param("id")); err != nil {
@@ -172,6 +182,7 @@ func (h *webhooksHandler) delete(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/rotate-secret [post]
 func (h *webhooksHandler) rotate(c *gin.Context) {
 	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.EndpointWithSecret, error) {
@@ -201,6 +212,7 @@ func (h *webhooksHandler) rotate(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-endpoints/{id}/test [post]
 func (h *webhooksHandler) test(c *gin.Context) {
 	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {
@@ -227,6 +239,7 @@ func (h *webhooksHandler) test(c *gin.Context) {
 //	@Failure		403			{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429			{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-deliveries [get]
 func (h *webhooksHandler) deliveries(c *gin.Context) {
 	page, err := pageParams(c)
@@ -261,6 +274,7 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
 //	@Failure		429				{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/webhook-events/{id}/redeliver [post]
 func (h *webhooksHandler) redeliver(c *gin.Context) {
 	respondCommand(c, http.StatusAccepted, func(ctx context.Context) (*service.RedeliveryView, error) {

@@ -118,6 +118,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -179,6 +185,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -287,6 +299,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -411,6 +429,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -489,6 +513,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -562,6 +592,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -666,6 +702,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -784,6 +826,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -858,6 +906,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -980,6 +1034,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -1029,6 +1089,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.APIKeyView"
                         }
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
@@ -1047,8 +1113,38 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1159,6 +1255,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -1251,6 +1353,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1351,6 +1459,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -1437,6 +1551,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1534,6 +1654,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1643,6 +1769,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -1705,6 +1837,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1829,6 +1967,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -1945,6 +2089,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2069,6 +2219,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -2167,6 +2323,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2270,6 +2432,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -2316,6 +2484,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2420,6 +2594,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; retry after Retry-After seconds",
                         "schema": {
@@ -2482,6 +2662,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2606,6 +2792,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -2652,6 +2844,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2745,6 +2943,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -2810,6 +3014,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "404": {
+                        "description": "not_found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "422": {
                         "description": "validation_failed: period or channel",
                         "schema": {
@@ -2818,6 +3028,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2917,6 +3133,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -2984,6 +3206,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3093,6 +3321,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3158,6 +3392,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3195,6 +3435,12 @@ const docTemplate = `{
                     "204": {
                         "description": "deleted"
                     },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "401": {
                         "description": "Unauthorized",
                         "schema": {
@@ -3213,8 +3459,38 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3321,6 +3597,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3433,6 +3715,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3537,6 +3825,12 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3649,6 +3943,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3707,6 +4007,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3748,6 +4054,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3828,6 +4140,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -3895,6 +4213,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "a period, sector or channel that does not parse",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -4006,6 +4330,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/api.Problem"
                         }
                     },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "503": {
                         "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
@@ -4036,6 +4366,12 @@ const docTemplate = `{
                     },
                     "304": {
                         "description": "not modified"
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
                     }
                 }
             }

@@ -376,3 +376,6 @@ func (ps *Platforms) AuthenticateAPIKey(ctx context.Context, plain string) (*mod
 	ps.keys.used(p.APIKeyID, now(ps.clock))
 	return p, nil
 }
+
+// JSONShape tells strict body readers the members an after_sales_contact has.
+func (NullableContact) JSONShape() any { return AfterSalesContact{} }

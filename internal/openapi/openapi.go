@@ -5,6 +5,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -49,7 +50,32 @@ func load() {
 		loadErr = fmt.Errorf("openapi: converting to OpenAPI 3: %w", loadErr)
 		return
 	}
+	splitMediaTypes(v3)
 	v3JSON, loadErr = json.MarshalIndent(v3, "", "  ")
+}
+
+// problemType is the media type of every error of the API.
+const problemType = "application/problem+json"
+
+// splitMediaTypes gives each response of the OpenAPI 3 document the media types it is really
+// sent with: Swagger 2.0 has one `produces` list per operation, so the conversion lists every
+// type on every status; a success is never a problem document, and an error is only one.
+func splitMediaTypes(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for code, r := range op.Responses.Map() {
+				status, err := strconv.Atoi(code)
+				if err != nil || r.Value == nil || r.Value.Content == nil || r.Value.Content.Get(problemType) == nil {
+					continue
+				}
+				for mt := range r.Value.Content {
+					if (status >= 400) != (mt == problemType) {
+						delete(r.Value.Content, mt)
+					}
+				}
+			}
+		}
+	}
 }
 
 // Swagger is the Swagger 2.0 document as served at /swagger/doc.json.

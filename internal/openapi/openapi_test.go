@@ -144,3 +144,27 @@ func TestMoneyPattern(t *testing.T) {
 		}
 	}
 }
+
+// TestResponsesHaveTheirOwnMediaTypes: in the OpenAPI 3 document a success of the API is never
+// declared as a problem document and an error only as one (/readyz's 503 is its JSON report).
+func TestResponsesHaveTheirOwnMediaTypes(t *testing.T) {
+	doc, err := openapi.V3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/api/") {
+			continue
+		}
+		for method, op := range item.Operations() {
+			for code, r := range op.Responses.Map() {
+				status, _ := strconv.Atoi(code)
+				for mt := range r.Value.Content {
+					if (status >= 400) != (mt == "application/problem+json") {
+						t.Errorf("%s %s %s is declared as %s", method, path, code, mt)
+					}
+				}
+			}
+		}
+	}
+}
