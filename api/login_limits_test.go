@@ -52,10 +52,8 @@ func TestWrongPasswordsElsewhereDoNotLockOutOwner(t *testing.T) {
 				for k, v := range account {
 					wrong[k] = v
 				}
-				for i := range 10 {
-					r := a.do(loginReq(attacker, wrong))
-					expect(t, r, http.StatusUnauthorized, "invalid_credentials")
-					_ = i
+				for range 10 {
+					expect(t, a.do(loginReq(attacker, wrong)), http.StatusUnauthorized, "invalid_credentials")
 				}
 				// The next minute the address has its request budget again, but not its failure
 				// budget for this account: it is refused, even with the right password.
