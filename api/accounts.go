@@ -75,7 +75,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Description	- every client address has `DSB_AUTH_RATE_LIMIT_PER_MINUTE` requests a minute for register, login and refresh together;
 //	@Description	- failed logins count for 15 minutes from the first one, per account and client address (`DSB_AUTH_RATE_LIMIT_PER_MINUTE` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE`); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;
 //	@Description	- an account that failed more than 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.
-//	@Description	An account is named by its normalised phone (with or without `+86`) or e-mail (any case), so every spelling shares one count.
+//	@Description	An account is named by its normalised phone (with or without `+86`) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.
 //	@Tags			auth
 //	@ID				login
 //	@Accept			json

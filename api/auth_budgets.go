@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +87,7 @@ func loginAttemptOf(c *gin.Context, phone, email string) loginAttempt {
 			id = "p:" + p
 		}
 	}
-	acct, addr := sha256Hex(id), sha256Hex(c.ClientIP())
+	acct, addr := sha256Hex(id), sha256Hex(clientNetwork(c))
 	return loginAttempt{
 		pair:    "lf:pair:" + acct + ":" + addr,
 		address: "lf:addr:" + addr,
@@ -100,15 +102,16 @@ func loginAttemptOf(c *gin.Context, phone, email string) loginAttempt {
 func (b *authBudgets) admitLogin(c *gin.Context, at loginAttempt) bool {
 	ctx := c.Request.Context()
 	for _, budget := range []struct {
-		key   string
-		limit int
-	}{{at.pair, b.pairBudget()}, {at.address, b.addressBudget()}} {
+		name, key string
+		limit     int
+	}{{"account_and_address", at.pair, b.pairBudget()}, {"address", at.address, b.addressBudget()}} {
 		n, ttl, err := b.kv.Count(ctx, budget.key)
 		if err != nil {
 			b.unavailable(c, err)
 			return true
 		}
 		if n >= int64(budget.limit) {
+			loggerOf(c).LogAttrs(ctx, slog.LevelWarn, "login refused: failure budget spent", slog.String("budget", budget.name))
 			refuse(c, budget.limit, ttl, fmt.Sprintf("too many failed logins from this address; retry after %d s", retrySeconds(ttl)))
 			return false
 		}
@@ -130,6 +133,7 @@ func (b *authBudgets) admitLogin(c *gin.Context, at loginAttempt) bool {
 		return true
 	}
 	if taken > 1 {
+		loggerOf(c).LogAttrs(ctx, slog.LevelInfo, "login slowed down: account under attack", slog.Int64("failures", n), slog.Duration("delay", delay))
 		refuse(c, 1, ttl, fmt.Sprintf("logins to this account are slowed down after many failures; retry after %d s", retrySeconds(ttl)))
 		return false
 	}
@@ -157,7 +161,27 @@ func (b *authBudgets) loginDone(c *gin.Context, at loginAttempt, err error) {
 	}
 }
 
-func authFailureKey(c *gin.Context) string { return "af:" + sha256Hex(c.ClientIP()) }
+func authFailureKey(c *gin.Context) string { return "af:" + sha256Hex(clientNetwork(c)) }
+
+// clientNetwork is the client's address as the failure budgets count it: an IPv4 address, or
+// the /64 of an IPv6 one — a single host is usually given a whole /64, and must not buy a
+// fresh budget with every address in it.
+func clientNetwork(c *gin.Context) string {
+	ip := c.ClientIP()
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	p, err := addr.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
 
 // admitCredential refuses a presented API key or token, before it is looked up, from an
 // address that presented too many bad ones this minute.
@@ -168,6 +192,7 @@ func (b *authBudgets) admitCredential(c *gin.Context) bool {
 		return true
 	}
 	if n >= int64(b.authFailureBudget()) {
+		loggerOf(c).WarnContext(c.Request.Context(), "credential refused unchecked: bad-credential budget spent")
 		refuse(c, b.authFailureBudget(), ttl, fmt.Sprintf("too many invalid credentials from this address; retry after %d s", retrySeconds(ttl)))
 		return false
 	}

@@ -204,3 +204,16 @@ func TestWrongLoginsOverRealSockets(t *testing.T) {
 		t.Fatalf("the owner's login from another address: %d %s, want 200", status, code)
 	}
 }
+
+// TestIPv6NetworkSharesItsBudget: the addresses of one IPv6 /64 are one client to the
+// failure budgets, so rotating through them buys nothing; another /64 is another client.
+func TestIPv6NetworkSharesItsBudget(t *testing.T) {
+	a := newApp(t, func(o *appOptions) { o.authRateLimit = 10 })
+	_, _, phone := a.registerPhone("consumer")
+	wrong := map[string]string{"phone": phone, "password": "x"}
+	for i := range 10 {
+		expect(t, a.do(loginReq("[2001:db8:1:2::"+strconv.Itoa(i+1)+"]:1", wrong)), http.StatusUnauthorized)
+	}
+	expect(t, a.do(loginReq("[2001:db8:1:2:ffff::1]:1", wrong)), http.StatusTooManyRequests, "rate_limited")
+	expect(t, a.do(loginReq("[2001:db8:1:3::1]:1", map[string]string{"phone": phone, "password": "password-123"})), http.StatusOK)
+}
