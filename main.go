@@ -10,11 +10,11 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh).
+//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). A bad or expired token counts against the client address: past 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` bad API keys and tokens in a minute, the address is answered 429 `rate_limited` before any credential is checked.
 //	@securityDefinitions.apikey	APIKeyAuth
 //	@in							header
 //	@name						Authorization
-//	@description				A platform's API key: `Bearer dsb_live_…`, issued by an admin.
+//	@description				A platform's API key: `Bearer dsb_live_…`, issued by an admin. An unknown or revoked key counts against the client address like a bad token: past the budget, 429 `rate_limited` before any lookup.
 package main
 
 import (

@@ -15,19 +15,16 @@ type accountsHandler struct {
 	svc     *service.Accounts
 	limiter *rateLimiter
 	limit   int
+	budgets *authBudgets
 }
 
-// spendIdentity limits login and register per phone or e-mail, on top of the per-IP budget.
-func (h *accountsHandler) spendIdentity(c *gin.Context, phone, email string) bool {
-	// The budget is the account's, however the client spells its phone or e-mail.
-	id := strings.ToLower(strings.TrimSpace(email))
-	if e, ok := models.NormalizeEmail(email); ok {
-		id = e
-	}
+// spendPhone limits registration per phone, on top of the per-IP budget. Logins are not
+// limited per account: see authBudgets.
+func (h *accountsHandler) spendPhone(c *gin.Context, phone string) bool {
+	// The budget is the number's, however the client spells it.
+	id := strings.TrimSpace(phone)
 	if p, ok := models.NormalizePhone(phone); ok {
 		id = p
-	} else if phone != "" {
-		id = strings.TrimSpace(phone)
 	}
 	if id == "" {
 		return true
@@ -62,7 +59,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	if !h.spendIdentity(c, req.Phone, "") {
+	if !h.spendPhone(c, req.Phone) {
 		return
 	}
 	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.Session, error) {
@@ -73,7 +70,13 @@ func (h *accountsHandler) register(c *gin.Context) {
 // login godoc
 //
 //	@Summary		Log in with phone or e-mail
-//	@Description	Consumers and merchants log in with `phone`, staff with `email`. Wrong credentials are 401 `invalid_credentials`, the same whether the account exists or not.
+//	@Description	Consumers and merchants log in with `phone`, staff with `email`. Wrong credentials are 401 `invalid_credentials`, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison).
+//	@Description
+//	@Description	Limits, all answered 429 `rate_limited` with `Retry-After` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:
+//	@Description	- every client address has `DSB_AUTH_RATE_LIMIT_PER_MINUTE` requests a minute for register, login and refresh together;
+//	@Description	- failed logins count for 15 minutes from the first one, per account and client address (`DSB_AUTH_RATE_LIMIT_PER_MINUTE` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE`); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;
+//	@Description	- an account that failed more than 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.
+//	@Description	An account is named by its normalised phone (with or without `+86`) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.
 //	@Tags			auth
 //	@ID				login
 //	@Accept			json
@@ -85,7 +88,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Failure		401				{object}	Problem	"invalid_credentials"
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
-//	@Failure		429				{object}	Problem
+//	@Failure		429				{object}	Problem	"rate_limited: this address spent a budget, or tried this slowed-down account less than its delay ago; see Retry-After"
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"
@@ -98,11 +101,14 @@ func (h *accountsHandler) login(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	if !h.spendIdentity(c, req.Phone, req.Email) {
+	at := loginAttemptOf(c, req.Phone, req.Email)
+	if !h.budgets.admitLogin(c, at) {
 		return
 	}
 	respondCommand(c, http.StatusOK, func(ctx context.Context) (*service.Session, error) {
-		return h.svc.Login(ctx, req)
+		s, err := h.svc.Login(ctx, req)
+		h.budgets.loginDone(c, at, err)
+		return s, err
 	}, tokenResponse)
 }
 

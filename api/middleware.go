@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
@@ -189,14 +190,18 @@ type Authenticators struct {
 }
 
 // authenticate requires a bearer credential of one of the allowed kinds. API keys start with
-// dsb_live_; anything else is taken for a JWT.
-func authenticate(a Authenticators, allowPerson, allowPlatform bool) gin.HandlerFunc {
+// dsb_live_; anything else is taken for a JWT. A bad credential is counted against the
+// client's address; past its budget the address is refused before any lookup.
+func authenticate(a Authenticators, budgets *authBudgets, allowPerson, allowPlatform bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.GetHeader("Authorization")
 		scheme, token, ok := strings.Cut(h, " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 			writeProblem(c, models.ErrUnauthenticated)
+			return
+		}
+		if !budgets.admitCredential(c) {
 			return
 		}
 		var (
@@ -215,6 +220,9 @@ func authenticate(a Authenticators, allowPerson, allowPlatform bool) gin.Handler
 			}
 		}
 		if err != nil {
+			if errors.Is(err, models.ErrInvalidToken) {
+				budgets.credentialFailed(c)
+			}
 			writeProblem(c, err)
 			return
 		}

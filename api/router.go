@@ -87,14 +87,15 @@ func NewRouter(d Deps) http.Handler {
 	idemGuard := &idempotency{secret: d.Secret, now: d.Now, records: s.IdempotencyRecord}
 	idem := idemGuard.middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
-	person := authenticate(auth, true, false)
-	platform := authenticate(auth, false, true)
+	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute}
+	person := authenticate(auth, budgets, true, false)
+	platform := authenticate(auth, budgets, false, true)
 	budget := limiter.perPrincipal(d.RateLimitPerMinute)
 	admin := requireRole(models.RoleAdmin)
 
 	v1 := r.Group("/api/v1", limitBody(d.MaxJSONBytes))
 
-	acc := &accountsHandler{svc: s.Accounts, limiter: limiter, limit: d.AuthRateLimitPerMinute}
+	acc := &accountsHandler{svc: s.Accounts, limiter: limiter, limit: d.AuthRateLimitPerMinute, budgets: budgets}
 	authLimited := limiter.perIP(d.AuthRateLimitPerMinute)
 	v1.POST("/auth/register", authLimited, idem, acc.register)
 	v1.POST("/auth/login", authLimited, idem, acc.login)
@@ -122,7 +123,7 @@ func NewRouter(d Deps) http.Handler {
 	// Idempotency-Key themselves once the file's hash is known (the middleware would hold the
 	// body in memory).
 	ev := &evidenceHandler{svc: s.Evidence, maxBytes: d.EvidenceMaxBytes, idem: idemGuard}
-	uploader := authenticate(auth, true, true)
+	uploader := authenticate(auth, budgets, true, true)
 	r.POST("/api/v1/evidence", limitUpload(d.EvidenceMaxBytes+multipartOverhead), uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)
 

@@ -1272,7 +1272,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/login": {
             "post": {
-                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same whether the account exists or not.",
+                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison).\n\nLimits, all answered 429 ` + "`" + `rate_limited` + "`" + ` with ` + "`" + `Retry-After` + "`" + ` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:\n- every client address has ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` requests a minute for register, login and refresh together;\n- failed logins count for 15 minutes from the first one, per account and client address (` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + `); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;\n- an account that failed more than 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.\nAn account is named by its normalised phone (with or without ` + "`" + `+86` + "`" + `) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1352,7 +1352,7 @@ const docTemplate = `{
                         }
                     },
                     "429": {
-                        "description": "Too Many Requests",
+                        "description": "rate_limited: this address spent a budget, or tried this slowed-down account less than its delay ago; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -6618,13 +6618,13 @@ const docTemplate = `{
     },
     "securityDefinitions": {
         "APIKeyAuth": {
-            "description": "A platform's API key: ` + "`" + `Bearer dsb_live_…` + "`" + `, issued by an admin.",
+            "description": "A platform's API key: ` + "`" + `Bearer dsb_live_…` + "`" + `, issued by an admin. An unknown or revoked key counts against the client address like a bad token: past the budget, 429 ` + "`" + `rate_limited` + "`" + ` before any lookup.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"
         },
         "BearerAuth": {
-            "description": "A person's access token: ` + "`" + `Bearer \u003cjwt\u003e` + "`" + ` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh).",
+            "description": "A person's access token: ` + "`" + `Bearer \u003cjwt\u003e` + "`" + ` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). A bad or expired token counts against the client address: past 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` bad API keys and tokens in a minute, the address is answered 429 ` + "`" + `rate_limited` + "`" + ` before any credential is checked.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"

@@ -17,6 +17,9 @@ type Store interface {
 	// Incr adds one to the counter at key, creating it with the given ttl, and returns the new
 	// value and the time left before the counter expires.
 	Incr(ctx context.Context, key string, ttl time.Duration) (int64, time.Duration, error)
+	// Count reads the counter at key without changing it: its value and the time left before it
+	// expires, or 0 and 0 for a counter that does not exist (or has expired).
+	Count(ctx context.Context, key string) (int64, time.Duration, error)
 	// Get returns the value at key or ErrMiss.
 	Get(ctx context.Context, key string) ([]byte, error)
 	// SetNX stores value at key only if the key is absent, and reports whether it did.

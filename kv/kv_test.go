@@ -43,10 +43,19 @@ func TestStores(t *testing.T) {
 			if _, err := s.Get(ctx, "a"); !errors.Is(err, kv.ErrMiss) {
 				t.Fatalf("after Del: %v", err)
 			}
+			if n, ttl, err := s.Count(ctx, "counter"); err != nil || n != 0 || ttl != 0 {
+				t.Fatalf("Count of a missing counter: %d %v %v", n, ttl, err)
+			}
 			for i := int64(1); i <= 3; i++ {
 				n, ttl, err := s.Incr(ctx, "counter", time.Minute)
 				if err != nil || n != i || ttl <= 0 || ttl > time.Minute {
 					t.Fatalf("Incr %d: %d %v %v", i, n, ttl, err)
+				}
+			}
+			// Count reads without spending.
+			for range 2 {
+				if n, ttl, err := s.Count(ctx, "counter"); err != nil || n != 3 || ttl <= 0 || ttl > time.Minute {
+					t.Fatalf("Count: %d %v %v", n, ttl, err)
 				}
 			}
 			if err := s.Ping(ctx); err != nil {

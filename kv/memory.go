@@ -66,6 +66,18 @@ func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, 
 	return it.counter, it.expires.Sub(now), nil
 }
 
+// Count implements Store.
+func (m *Memory) Count(_ context.Context, key string) (int64, time.Duration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	it, ok := m.get(key, now)
+	if !ok {
+		return 0, 0, nil
+	}
+	return it.counter, it.expires.Sub(now), nil
+}
+
 // Get implements Store.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, error) {
 	m.mu.Lock()

@@ -27,6 +27,13 @@ if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {v, redis.call('PTTL', KEYS[1])}
 `)
 
+// countScript reads a counter and its time to live in one step.
+var countScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return {0, 0} end
+return {tonumber(v), redis.call('PTTL', KEYS[1])}
+`)
+
 // NewRedis connects to the Redis at url (redis://host:port/db). Every key is put under prefix.
 func NewRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 	opts, err := redis.ParseURL(url)
@@ -63,6 +70,18 @@ func (r *Redis) Incr(ctx context.Context, key string, ttl time.Duration) (int64,
 	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, ttl.Milliseconds()).Int64Slice()
 	if err != nil {
 		return 0, 0, err
+	}
+	return res[0], time.Duration(res[1]) * time.Millisecond, nil
+}
+
+// Count implements Store.
+func (r *Redis) Count(ctx context.Context, key string) (int64, time.Duration, error) {
+	res, err := countScript.Run(ctx, r.c, []string{r.prefix + key}).Int64Slice()
+	if err != nil {
+		return 0, 0, err
+	}
+	if res[1] < 0 {
+		res[1] = 0
 	}
 	return res[0], time.Duration(res[1]) * time.Millisecond, nil
 }

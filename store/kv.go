@@ -91,6 +91,20 @@ func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, ti
 	return n, left, err
 }
 
+// Count implements kv.Store.
+func (k *KV) Count(ctx context.Context, key string) (int64, time.Duration, error) {
+	now := k.now().UTC()
+	var e models.KVEntry
+	err := k.s.conn(ctx).Where("id = ? AND expires_at > ?", key, now).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return decodeCounter(e.Value), e.ExpiresAt.Sub(now), nil
+}
+
 // Ping implements kv.Store.
 func (k *KV) Ping(ctx context.Context) error { return k.s.Ping(ctx) }
 
