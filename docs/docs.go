@@ -5583,6 +5583,7 @@ const docTemplate = `{
                     "enum": [
                         "pending",
                         "sent",
+                        "logged",
                         "failed"
                     ],
                     "example": "sent"
