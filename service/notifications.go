@@ -73,14 +73,17 @@ type Notifications struct {
 
 // NotificationView is one notification (API.md section 8).
 type NotificationView struct {
-	ID          string  `json:"id"`
-	ComplaintID string  `json:"complaint_id"`
-	Phone       string  `json:"phone" example:"13800138000"`
-	Kind        string  `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
-	Text        string  `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
-	Status      string  `json:"status" example:"sent" enums:"pending,sent,logged,failed"`
-	CreatedAt   string  `json:"created_at" format:"date-time"`
-	SentAt      *string `json:"sent_at" extensions:"x-nullable" format:"date-time"`
+	ID          string `json:"id"`
+	ComplaintID string `json:"complaint_id"`
+	Phone       string `json:"phone" example:"13800138000"`
+	Kind        string `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
+	Text        string `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
+	// pending: not sent yet, or waiting for another attempt; sent: the SMS provider accepted
+	// it; logged: the default provider only logged it, nobody received it; failed: refused
+	// for good.
+	Status    string  `json:"status" example:"sent" enums:"pending,sent,logged,failed"`
+	CreatedAt string  `json:"created_at" format:"date-time"`
+	SentAt    *string `json:"sent_at" extensions:"x-nullable" format:"date-time"`
 }
 
 // maxSMSAttempts bounds the attempts at a message that the provider keeps refusing.
