@@ -128,8 +128,12 @@ func run() error {
 		go rd.Subscribe(ctx, wakeChannel, relay.Wake)
 	}
 
+	sender, err := smsSender(cfg, log)
+	if err != nil {
+		return err
+	}
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
-		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
+		Screener: screener, SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
 	if cfg.AdminEmail != "" {

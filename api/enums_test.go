@@ -83,6 +83,8 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.AttemptView", "event_type", events},
 		{"api.WebhookEventType", "type", events},
 		{"service.ComplaintEvent", "type", complaintEvents},
+		{"service.NotificationView", "status", models.NotificationStatuses},
+		{"service.NotificationView", "kind", keys(service.SMSTemplates)},
 	} {
 		p, ok := doc.Definitions[c.def].Properties[c.prop]
 		if !ok {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
+	"github.com/dianshubao/dianshubao/service"
 	"github.com/dianshubao/dianshubao/store"
 )
 
@@ -92,15 +94,15 @@ type smsProvider struct {
 	sent      []string
 }
 
-func (p *smsProvider) SendSMS(_ context.Context, phone, text string) error {
+func (p *smsProvider) SendSMS(_ context.Context, m service.SMSMessage) (service.SMSReceipt, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++
 	if p.failFirst < 0 || p.calls <= p.failFirst {
-		return errors.New("provider refused: quota exceeded")
+		return service.SMSReceipt{}, errors.New("provider refused: quota exceeded")
 	}
-	p.sent = append(p.sent, phone+" "+text)
-	return nil
+	p.sent = append(p.sent, m.Phone+" "+m.Text)
+	return service.SMSReceipt{Ref: "ref-" + strconv.Itoa(p.calls)}, nil
 }
 
 func (p *smsProvider) count() (calls, sent int) {

@@ -55,6 +55,8 @@ type Config struct {
 	ScreeningWordsFile string
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int
+	// SMS is the text-message provider (DSB_SMS_*).
+	SMS SMS
 }
 
 // Production reports whether the service runs in production mode.
@@ -117,6 +119,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		AuthRateLimitPerMinute: int(integer("DSB_AUTH_RATE_LIMIT_PER_MINUTE", 10, 1)),
 		ScreeningWordsFile:     getenv("DSB_SCREENING_WORDS_FILE"),
 		BcryptCost:             int(integer("DSB_BCRYPT_COST", 12, 4)),
+		SMS:                    loadSMS(getenv),
 	}
 	for _, p := range strings.Split(getenv("DSB_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -182,6 +185,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.WebhookRetrySchedule) == 0 {
 		errs = append(errs, errors.New("DSB_WEBHOOK_RETRY_SCHEDULE needs at least one attempt"))
+	}
+	if err := c.SMS.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Production() {
 		if len(c.JWTSecret) == 0 {

@@ -79,3 +79,37 @@ func TestBadValues(t *testing.T) {
 		t.Error("mysql without a DSN accepted")
 	}
 }
+
+// TestSMSProvider: log is the default; tencent refuses to start (in production as anywhere)
+// until every setting but the endpoint is there, naming what is missing.
+func TestSMSProvider(t *testing.T) {
+	c, err := LoadFrom(env(nil))
+	if err != nil || c.SMS.Provider != SMSProviderLog {
+		t.Fatalf("default provider: %+v, %v", c.SMS, err)
+	}
+	full := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32),
+		"DSB_SMS_PROVIDER": "tencent", "DSB_SMS_TENCENT_SECRET_ID": "AKID", "DSB_SMS_TENCENT_SECRET_KEY": "key",
+		"DSB_SMS_TENCENT_SDK_APP_ID": "1400006666", "DSB_SMS_TENCENT_SIGN_NAME": "电诉宝", "DSB_SMS_TENCENT_REGION": "ap-guangzhou",
+		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3"}
+	c, err = LoadFrom(env(full))
+	if err != nil || c.SMS.Provider != SMSProviderTencent || c.SMS.Tencent.Templates["replied"] != "3" || c.SMS.Tencent.SignName != "电诉宝" {
+		t.Fatalf("tencent: %+v, %v", c.SMS, err)
+	}
+	for name := range full {
+		if !strings.HasPrefix(name, "DSB_SMS_TENCENT_") {
+			continue
+		}
+		m := map[string]string{}
+		for k, v := range full {
+			if k != name {
+				m[k] = v
+			}
+		}
+		if _, err := LoadFrom(env(m)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("tencent without %s: %v", name, err)
+		}
+	}
+	if _, err := LoadFrom(env(map[string]string{"DSB_SMS_PROVIDER": "aliyun"})); err == nil {
+		t.Error("an unknown provider was accepted")
+	}
+}

@@ -5915,10 +5915,12 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "status": {
+                    "description": "pending: not sent yet, or waiting for another attempt; sent: the SMS provider accepted\nit; logged: the default provider only logged it, nobody received it; failed: refused\nfor good.",
                     "type": "string",
                     "enum": [
                         "pending",
                         "sent",
+                        "logged",
                         "failed"
                     ],
                     "example": "sent"

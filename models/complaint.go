@@ -214,16 +214,19 @@ type ComplaintSequence struct {
 // Notification is a text message to a complainant, written with the change that causes it and
 // sent after commit.
 type Notification struct {
-	ID          string     `gorm:"primaryKey;size:40"`
-	ComplaintID string     `gorm:"size:40;not null;index"`
-	Phone       string     `gorm:"size:20;not null;index"`
-	Kind        string     `gorm:"size:16;not null"`
-	Text        string     `gorm:"type:text;not null"`
-	Status      string     `gorm:"size:16;not null;index"`
-	Attempts    int        `gorm:"not null"`
-	LastError   *string    `gorm:"type:text"`
-	CreatedAt   time.Time  `gorm:"not null"`
-	SentAt      *time.Time ``
+	ID          string `gorm:"primaryKey;size:40"`
+	ComplaintID string `gorm:"size:40;not null;index"`
+	Phone       string `gorm:"size:20;not null;index"`
+	Kind        string `gorm:"size:16;not null"`
+	Text        string `gorm:"type:text;not null"`
+	// Params are the message as a provider's registered template takes it (service's
+	// smsTemplates give their order per kind); rows written before templates have none.
+	Params    []string   `gorm:"serializer:json;type:text"`
+	Status    string     `gorm:"size:16;not null;index"`
+	Attempts  int        `gorm:"not null"`
+	LastError *string    `gorm:"type:text"`
+	CreatedAt time.Time  `gorm:"not null"`
+	SentAt    *time.Time ``
 }
 
 // Notification kinds and statuses.
@@ -233,9 +236,15 @@ const (
 	NotifyReplied   = "replied"
 
 	NotificationPending = "pending"
-	NotificationSent    = "sent"
-	NotificationFailed  = "failed"
+	// NotificationSent is a message a provider accepted; NotificationLogged one that the
+	// logging provider (the default) only wrote to the log, so nobody received it.
+	NotificationSent   = "sent"
+	NotificationLogged = "logged"
+	NotificationFailed = "failed"
 )
+
+// NotificationStatuses are every status a notification can have.
+var NotificationStatuses = []string{NotificationPending, NotificationSent, NotificationLogged, NotificationFailed}
 
 // WebhookEvent is an event for a platform, written to this outbox in the same transaction as
 // the complaint change that causes it; the webhook dispatcher delivers it.

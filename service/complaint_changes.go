@@ -83,24 +83,17 @@ func (cs *Complaints) notify(ctx context.Context, tx *store.Store, c *models.Com
 	if err != nil {
 		return err
 	}
-	var text string
+	var params []string
 	switch kind {
 	case models.NotifyDelivered:
-		text = fmt.Sprintf("【电诉宝】您的投诉（编号%s）已递交至%s，请耐心等待商家与您联系和回复。", c.Number, p.Name)
+		params = []string{c.Number, p.Name}
 	case models.NotifyReplied:
-		text = fmt.Sprintf("【电诉宝】%s已回复您的投诉（编号%s），请登录电诉宝查看处理进度并进行评价。", p.Name, c.Number)
+		params = []string{p.Name, c.Number}
 	case models.NotifyRejected:
-		reason := models.RejectionReason(deref(c.RejectionReason))
-		text = fmt.Sprintf("【电诉宝】您的投诉（编号%s）经审核不予受理，原因：%s。", c.Number, models.RejectionReasonLabels[reason])
-		if note := deref(c.RejectionNote); note != "" {
-			text += "说明：" + note
-		}
-		if reason.Resubmittable() {
-			text += "您可补充信息后再次提交，请理性维权。"
-		}
+		params = rejectedParams(c.Number, models.RejectionReason(deref(c.RejectionReason)), deref(c.RejectionNote))
 	}
-	n := models.Notification{ID: models.NewID(), ComplaintID: c.ID, Phone: c.ContactPhone, Kind: kind, Text: text,
-		Status: models.NotificationPending, CreatedAt: now(cs.clock)}
+	n := models.Notification{ID: models.NewID(), ComplaintID: c.ID, Phone: c.ContactPhone, Kind: kind,
+		Text: renderSMS(kind, params), Params: params, Status: models.NotificationPending, CreatedAt: now(cs.clock)}
 	fx.notes = append(fx.notes, n)
 	fx.jobs = append(fx.jobs, smsJob(&n))
 	return nil

@@ -11,23 +11,51 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
-// SMSSender sends a text message through an SMS provider.
-type SMSSender interface {
-	SendSMS(ctx context.Context, phone, text string) error
+// SMSMessage is one text message: the rendered text the complainant reads, and the same
+// message as a provider's registered template takes it (SMSTemplates).
+type SMSMessage struct {
+	// NotificationID identifies the message in logs and at the provider (its session context).
+	NotificationID string
+	Phone          string
+	// Kind is the notification kind, which picks the template.
+	Kind string
+	// Text is the rendered message, sign included; Params fill Kind's template in order.
+	Text   string
+	Params []string
 }
 
+// SMSReceipt is what a provider says of a message it accepted.
+type SMSReceipt struct {
+	// Logged is true when nothing was sent and the message was only written to the log.
+	Logged bool
+	// Ref is the provider's id for the message (Tencent's SerialNo), for its delivery reports.
+	Ref string
+}
+
+// SMSSender sends a text message through an SMS provider. An error is a failed attempt, which
+// the sms job tries again later; an error wrapping ErrSMSUndeliverable fails the message at
+// once.
+type SMSSender interface {
+	SendSMS(ctx context.Context, m SMSMessage) (SMSReceipt, error)
+}
+
+// ErrSMSUndeliverable marks a refusal that trying again cannot change: the number is not a
+// valid one or is on the provider's blocklist, or the message breaks the template's rules.
+var ErrSMSUndeliverable = errors.New("sms undeliverable")
+
 // LogSMSSender is the default provider: it sends nothing and logs the message, which the
-// notifications table records too.
+// notifications table records with the status logged.
 type LogSMSSender struct{ Log *slog.Logger }
 
 // SendSMS implements SMSSender.
-func (s LogSMSSender) SendSMS(ctx context.Context, phone, text string) error {
-	s.Log.InfoContext(ctx, "sms", "phone", maskPhone(phone), "text", text)
-	return nil
+func (s LogSMSSender) SendSMS(ctx context.Context, m SMSMessage) (SMSReceipt, error) {
+	s.Log.InfoContext(ctx, "sms logged, not sent", "notification_id", m.NotificationID, "phone", MaskPhone(m.Phone),
+		"kind", m.Kind, "text", m.Text)
+	return SMSReceipt{Logged: true}, nil
 }
 
-// maskPhone keeps logs free of whole phone numbers.
-func maskPhone(p string) string {
+// MaskPhone keeps logs free of whole phone numbers.
+func MaskPhone(p string) string {
 	if len(p) != 11 {
 		return "***"
 	}
@@ -45,14 +73,17 @@ type Notifications struct {
 
 // NotificationView is one notification (API.md section 8).
 type NotificationView struct {
-	ID          string  `json:"id"`
-	ComplaintID string  `json:"complaint_id"`
-	Phone       string  `json:"phone" example:"13800138000"`
-	Kind        string  `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
-	Text        string  `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
-	Status      string  `json:"status" example:"sent" enums:"pending,sent,failed"`
-	CreatedAt   string  `json:"created_at" format:"date-time"`
-	SentAt      *string `json:"sent_at" extensions:"x-nullable" format:"date-time"`
+	ID          string `json:"id"`
+	ComplaintID string `json:"complaint_id"`
+	Phone       string `json:"phone" example:"13800138000"`
+	Kind        string `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
+	Text        string `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
+	// pending: not sent yet, or waiting for another attempt; sent: the SMS provider accepted
+	// it; logged: the default provider only logged it, nobody received it; failed: refused
+	// for good.
+	Status    string  `json:"status" example:"sent" enums:"pending,sent,logged,failed"`
+	CreatedAt string  `json:"created_at" format:"date-time"`
+	SentAt    *string `json:"sent_at" extensions:"x-nullable" format:"date-time"`
 }
 
 // maxSMSAttempts bounds the attempts at a message that the provider keeps refusing.
@@ -79,13 +110,14 @@ func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Res
 	if n.Status != models.NotificationPending {
 		return queue.Result{State: models.JobCompleted}
 	}
-	err = ns.sender.SendSMS(ctx, n.Phone, n.Text)
+	receipt, err := ns.sender.SendSMS(ctx, SMSMessage{NotificationID: n.ID, Phone: n.Phone, Kind: n.Kind, Text: n.Text,
+		Params: n.Params})
 	t := now(ns.clock)
 	if err != nil {
 		attempt, msg := n.Attempts+1, err.Error()
 		ns.log.WarnContext(ctx, "sms failed", "notification_id", n.ID, "attempt", attempt, "error", err)
 		status, state := models.NotificationPending, models.JobAvailable
-		if attempt >= maxSMSAttempts {
+		if attempt >= maxSMSAttempts || errors.Is(err, ErrSMSUndeliverable) {
 			status, state = models.NotificationFailed, models.JobDiscarded
 		}
 		return queue.Result{State: state, DueAt: t.Add(smsRetryAfter(attempt)), Error: msg, Failure: true,
@@ -93,8 +125,14 @@ func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Res
 				return tx.RecordNotificationFailure(ctx, n.ID, status, msg)
 			}}
 	}
+	status := models.NotificationSent
+	if receipt.Logged {
+		status = models.NotificationLogged
+	} else {
+		ns.log.InfoContext(ctx, "sms sent", "notification_id", n.ID, "attempt", n.Attempts+1, "ref", receipt.Ref)
+	}
 	return queue.Result{State: models.JobCompleted, Apply: func(ctx context.Context, tx *store.Store) error {
-		return tx.MarkNotificationSent(ctx, n.ID, t)
+		return tx.MarkNotificationSent(ctx, n.ID, status, t)
 	}}
 }
 

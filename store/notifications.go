@@ -16,12 +16,13 @@ func (s *Store) NotificationByID(ctx context.Context, id string) (*models.Notifi
 	return &n, translate(err, "notification")
 }
 
-// MarkNotificationSent records a message the provider accepted. Only a pending message
-// changes, so that a late record of an earlier attempt cannot undo a later outcome.
-func (s *Store) MarkNotificationSent(ctx context.Context, id string, at time.Time) error {
+// MarkNotificationSent records a message the provider accepted, with status sent, or logged
+// when the provider only logged it. Only a pending message changes, so that a late record of
+// an earlier attempt cannot undo a later outcome.
+func (s *Store) MarkNotificationSent(ctx context.Context, id, status string, at time.Time) error {
 	return s.conn(ctx).Model(&models.Notification{}).
 		Where("id = ? AND status = ?", id, models.NotificationPending).
-		Updates(map[string]any{"status": models.NotificationSent, "attempts": gorm.Expr("attempts + 1"),
+		Updates(map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"),
 			"sent_at": at, "last_error": nil}).Error
 }
 
