@@ -195,6 +195,10 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no supplements"}
 		}
+		// Counted under the complaint's row lock: two concurrent supplements cannot both pass.
+		if err := within(models.LimitSupplements, int64(len(c.Supplements)), cs.limits.SupplementsPerComplaint); err != nil {
+			return err
+		}
 		sp := models.Supplement{ID: models.NewID(), ComplaintID: c.ID, Text: strings.TrimSpace(req.Text),
 			EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
 		c.Supplements = append(c.Supplements, sp)
@@ -341,6 +345,9 @@ func (cs *Complaints) Reply(ctx context.Context, p *models.Principal, id string,
 		if c.Status != models.StatusDelivered && c.Status != models.StatusReplied {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no replies"}
+		}
+		if err := within(models.LimitReplies, int64(len(c.Replies)), cs.limits.RepliesPerComplaint); err != nil {
+			return err
 		}
 		reply := models.Reply{ID: models.NewID(), ComplaintID: c.ID, PlatformID: p.PlatformID,
 			Content: strings.TrimSpace(req.Content), EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
