@@ -4883,11 +4883,22 @@ const docTemplate = `{
         "service.ComplaintEventData": {
             "type": "object",
             "required": [
-                "complaint"
+                "complaint",
+                "url"
             ],
             "properties": {
                 "complaint": {
-                    "$ref": "#/definitions/service.ComplaintView"
+                    "description": "Complaint is the platform's view, bounded: ` + "`" + `supplements` + "`" + ` and ` + "`" + `replies` + "`" + ` hold only the latest 20 of each (oldest first), fewer if the whole body would pass 512 KiB (the oldest are left out first); ` + "`" + `supplement_count` + "`" + ` and ` + "`" + `reply_count` + "`" + ` are the totals.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    ]
+                },
+                "url": {
+                    "description": "URL is the path, on this API, of the whole complaint (GET with the platform's API key).",
+                    "type": "string",
+                    "example": "/api/v1/platform/complaints/0193a1b2c3d4e5f60718293a4b5c6d7f"
                 }
             }
         },
@@ -4916,9 +4927,11 @@ const docTemplate = `{
                 "refund_amount",
                 "rejection",
                 "replies",
+                "reply_count",
                 "reply_due_at",
                 "status",
                 "status_label",
+                "supplement_count",
                 "supplements",
                 "title",
                 "updated_at",
@@ -5067,6 +5080,11 @@ const docTemplate = `{
                         "$ref": "#/definitions/service.ReplyView"
                     }
                 },
+                "reply_count": {
+                    "description": "ReplyCount is how many replies the complaint has in all, listed or not.",
+                    "type": "integer",
+                    "example": 1
+                },
                 "reply_due_at": {
                     "type": "string",
                     "format": "date-time",
@@ -5089,7 +5107,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": "已递交"
                 },
+                "supplement_count": {
+                    "description": "SupplementCount is how many supplements the complaint has in all, listed or not.",
+                    "type": "integer",
+                    "example": 2
+                },
                 "supplements": {
+                    "description": "Supplements and Replies are oldest first. The API shows them all; a webhook body only the\nlatest ones (see service.ComplaintEventData), with the totals in the counts below.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/service.SupplementView"

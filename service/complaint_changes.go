@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -114,7 +113,7 @@ func deref(s *string) string {
 }
 
 // emit gathers webhook events for the platform, each carrying the platform view of the
-// complaint as it is now in memory (built once for all of them).
+// complaint as it is now in memory (built once for all of them), bounded in size.
 func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
 	view, err := cs.presentInMemory(ctx, tx, c, fx.agg.evidence, AudiencePlatform)
 	if err != nil {
@@ -123,7 +122,8 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 	t := now(cs.clock)
 	for _, eventType := range eventTypes {
 		id := "evt_" + models.NewID()
-		body, err := json.Marshal(ComplaintEvent{ID: id, Type: eventType, CreatedAt: Ts(t), Data: ComplaintEventData{Complaint: *view}})
+		body, err := complaintEventBody(ComplaintEvent{ID: id, Type: eventType, CreatedAt: Ts(t),
+			Data: ComplaintEventData{Complaint: *view, URL: PlatformComplaintPath(c.ID)}})
 		if err != nil {
 			return err
 		}
