@@ -83,6 +83,7 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.AttemptView", "event_type", events},
 		{"api.WebhookEventType", "type", events},
 		{"service.ComplaintEvent", "type", complaintEvents},
+		{"api.ProblemLimit", "name", strs(models.AllLimits)},
 	} {
 		p, ok := doc.Definitions[c.def].Properties[c.prop]
 		if !ok {

@@ -14,6 +14,9 @@ const (
 	LimitActiveAPIKeys    Limit = "active_api_keys_per_platform"
 )
 
+// AllLimits is every limit, the closed set of the names a limit_reached problem gives.
+var AllLimits = []Limit{LimitSupplements, LimitReplies, LimitWebhookEndpoints, LimitActiveAPIKeys}
+
 // limitNouns say what each limit counts, for the problem's detail.
 var limitNouns = map[Limit]string{
 	LimitSupplements:      "supplements per complaint",
