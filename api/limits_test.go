@@ -138,9 +138,13 @@ func TestAPIKeyLimit(t *testing.T) {
 	}
 	expectLimit(t, w.do(issue(0)), "active_api_keys_per_platform", 5, "at most 5 active API keys per platform")
 
-	// Revoking a key makes room for one.
+	// A refusal is not recorded under its Idempotency-Key: once revoking a key makes room, the
+	// same request with the same key issues one.
+	keyed := issue(0)
+	keyed.header = map[string]string{"Idempotency-Key": "after-the-limit"}
+	expect(t, w.do(keyed), http.StatusConflict, "limit_reached")
 	expect(t, w.do(req{method: "DELETE", path: "/api/v1/admin/platforms/" + w.platformID + "/api-keys/" + w.keyIDs()[0], token: w.admin}), http.StatusOK)
-	expect(t, w.do(issue(0)), http.StatusCreated)
+	expect(t, w.do(keyed), http.StatusCreated)
 	expect(t, w.do(issue(0)), http.StatusConflict, "limit_reached")
 
 	// The limit is the platform's: another platform still gets keys.
