@@ -135,7 +135,9 @@ func run() error {
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
 		Screener: screener, SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
-		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
+		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes,
+		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
+			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform}})
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)

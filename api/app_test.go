@@ -82,6 +82,8 @@ type appOptions struct {
 	registry    prometheus.Registerer
 	// sms is the SMS provider; nil logs the messages.
 	sms service.SMSSender
+	// maxima are the limits per complaint and per platform; zero fields take the defaults.
+	maxima service.Limits
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -108,7 +110,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Limits: o.maxima,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)

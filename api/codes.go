@@ -31,6 +31,7 @@ var ErrorCodes = []ErrorCode{
 	{"complaint_changed", 409, "the complaint changed at the same moment; retry"},
 	{"endpoint_disabled", 409, "the webhook endpoint is disabled; enable it first"},
 	{"no_endpoint", 409, "no enabled webhook endpoint subscribes to this event"},
+	{"limit_reached", 409, "a limit per complaint or per platform is reached; `limit` names it and its maximum"},
 	{"idempotency_key_in_use", 409, "another request with this Idempotency-Key is being processed; retry after a moment"},
 	{"idempotency_key_unusable", 409, "the record of this Idempotency-Key can no longer be read; use a new key"},
 	{"precondition_failed", 412, "the evidence file does not match If-Match or If-Unmodified-Since"},

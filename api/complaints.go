@@ -126,7 +126,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 // supplement godoc
 //
 //	@Summary		Add a supplement
-//	@Description	Allowed in every status but the final ones (`completed`, `withdrawn`, and `rejected` for a reason that cannot be re-submitted). A complaint rejected as `abusive_content` or `missing_information` goes back to `pending_review` (refund-only ones are screened again and delivered at once when clean); on a `delivered` or `replied` complaint the platform gets `complaint.supplemented`.
+//	@Description	Allowed in every status but the final ones (`completed`, `withdrawn`, and `rejected` for a reason that cannot be re-submitted). A complaint rejected as `abusive_content` or `missing_information` goes back to `pending_review` (refund-only ones are screened again and delivered at once when clean); on a `delivered` or `replied` complaint the platform gets `complaint.supplemented`. A complaint takes at most 20 supplements (DSB_MAX_SUPPLEMENTS_PER_COMPLAINT, 20 by default; `max` says the value in force): one more is 409 `limit_reached` with `limit` {"name":"supplements_per_complaint","max":20}.
 //	@Tags			complaints
 //	@ID				supplementComplaint
 //	@Accept			json
@@ -139,7 +139,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state; duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		409				{object}	Problem	"invalid_state; limit_reached (supplements_per_complaint); duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
@@ -372,7 +372,7 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 // reply godoc
 //
 //	@Summary		Reply to a complaint
-//	@Description	The first reply moves `delivered` → `replied` and sets `first_replied_at` (the complainant is told by SMS); later replies are appended. A `completed` or `withdrawn` complaint takes no reply (409). Answers 201 with the complaint, the new reply last in `replies`. Send an `Idempotency-Key` so that a retry does not post twice.
+//	@Description	The first reply moves `delivered` → `replied` and sets `first_replied_at` (the complainant is told by SMS); later replies are appended. A `completed` or `withdrawn` complaint takes no reply (409). A complaint takes at most 50 replies (DSB_MAX_REPLIES_PER_COMPLAINT, 50 by default): one more is 409 `limit_reached` with `limit` {"name":"replies_per_complaint","max":50}. Answers 201 with the complaint, the new reply last in `replies`. Send an `Idempotency-Key` so that a retry does not post twice.
 //	@Tags			platform
 //	@ID				platformReply
 //	@Accept			json
@@ -385,7 +385,7 @@ func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"invalid_state; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		409				{object}	Problem	"invalid_state; limit_reached (replies_per_complaint); idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"

@@ -85,6 +85,7 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.ComplaintEvent", "type", complaintEvents},
 		{"service.NotificationView", "status", models.NotificationStatuses},
 		{"service.NotificationView", "kind", keys(service.SMSTemplates)},
+		{"api.ProblemLimit", "name", strs(models.AllLimits)},
 	} {
 		p, ok := doc.Definitions[c.def].Properties[c.prop]
 		if !ok {

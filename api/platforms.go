@@ -201,7 +201,7 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 // createKey godoc
 //
 //	@Summary		Issue an API key
-//	@Description	The response's `key` is the only time the secret is shown; the service stores only its SHA-256. `prefix` (the first 12 characters) tells keys apart in listings.
+//	@Description	The response's `key` is the only time the secret is shown; the service stores only its SHA-256. `prefix` (the first 12 characters) tells keys apart in listings. A platform has at most 5 active (not revoked) keys (DSB_MAX_API_KEYS_PER_PLATFORM, 5 by default): one more is 409 `limit_reached` with `limit` {"name":"active_api_keys_per_platform","max":5}; revoke one first.
 //	@Tags			admin
 //	@ID				createAPIKey
 //	@Accept			json
@@ -215,7 +215,7 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
 //	@Failure		404				{object}	Problem
-//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		409				{object}	Problem	"limit_reached (active_api_keys_per_platform); idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
 //	@Failure		413				{object}	Problem	"body_too_large"

@@ -37,6 +37,7 @@ type Problem struct {
 	//   - `complaint_changed` (409): the complaint changed at the same moment; retry
 	//   - `endpoint_disabled` (409): the webhook endpoint is disabled; enable it first
 	//   - `no_endpoint` (409): no enabled webhook endpoint subscribes to this event
+	//   - `limit_reached` (409): a limit per complaint or per platform is reached; `limit` names it and its maximum
 	//   - `idempotency_key_in_use` (409): another request with this Idempotency-Key is being processed; retry after a moment
 	//   - `idempotency_key_unusable` (409): the record of this Idempotency-Key can no longer be read; use a new key
 	//   - `precondition_failed` (412): the evidence file does not match If-Match or If-Unmodified-Since
@@ -52,12 +53,20 @@ type Problem struct {
 	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
 	//   - `internal_error` (500): an unexpected error; quote the request id to support
 	//   - `service_unavailable` (503): the database cannot be reached; retry after Retry-After seconds
-	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
+	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.
 	RequestID  string `json:"request_id,omitempty"`
 	ExistingID string `json:"existing_id,omitempty"`
+	// Limit is the limit a limit_reached problem ran into; absent on every other problem.
+	Limit *ProblemLimit `json:"limit,omitempty"`
+}
+
+// ProblemLimit names a limit and its maximum (the DSB_MAX_* setting in force).
+type ProblemLimit struct {
+	Name string `json:"name" example:"supplements_per_complaint" enums:"supplements_per_complaint,replies_per_complaint,webhook_endpoints_per_platform,active_api_keys_per_platform"`
+	Max  int    `json:"max" example:"20"`
 }
 
 const problemBase = "https://dianshubao.example/problems/"
@@ -113,6 +122,10 @@ func writeProblem(c *gin.Context, err error) {
 	}
 	if id, ok := de.Extra["existing_id"].(string); ok {
 		p.ExistingID = id
+	}
+	if name, ok := de.Extra["limit"].(string); ok {
+		max, _ := de.Extra["max"].(int)
+		p.Limit = &ProblemLimit{Name: name, Max: max}
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="dianshubao"`)

@@ -16,7 +16,7 @@ type webhooksHandler struct {
 // createEndpoint godoc
 //
 //	@Summary		Add a webhook endpoint
-//	@Description	`url` must be absolute `https://` without credentials, and must not resolve to a loopback, private, link-local, multicast, unspecified or carrier-grade-NAT address (checked now and again on every connection). An empty `event_types` subscribes to every type: complaint.delivered, complaint.supplemented, complaint.rated, complaint.withdrawn, complaint.completed, webhook.test. The response's `secret` (`whsec_…`) is shown only here: it signs every request per the Standard Webhooks specification. An enabled endpoint makes an onboarded platform reachable, so complaints waiting for it are delivered.
+//	@Description	`url` must be absolute `https://` without credentials, and must not resolve to a loopback, private, link-local, multicast, unspecified or carrier-grade-NAT address (checked now and again on every connection). An empty `event_types` subscribes to every type: complaint.delivered, complaint.supplemented, complaint.rated, complaint.withdrawn, complaint.completed, webhook.test. The response's `secret` (`whsec_…`) is shown only here: it signs every request per the Standard Webhooks specification. An enabled endpoint makes an onboarded platform reachable, so complaints waiting for it are delivered. A platform has at most 20 endpoints, enabled or not (DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM, 20 by default): one more is 409 `limit_reached` with `limit` {"name":"webhook_endpoints_per_platform","max":20}; delete one first.
 //	@Tags			webhooks
 //	@ID				createWebhookEndpoint
 //	@Accept			json
@@ -28,7 +28,7 @@ type webhooksHandler struct {
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
-//	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		409				{object}	Problem	"limit_reached (webhook_endpoints_per_platform); idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"url refused, unknown event type; idempotency_key_reused"
 //	@Failure		429				{object}	Problem
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"

@@ -397,7 +397,8 @@ func TestWebhookRetryAfterAndGone(t *testing.T) {
 }
 
 func TestWebhookDisabledAfterFiveDaysOfFailures(t *testing.T) {
-	w := newWorld(t)
+	// The events come from supplements to one complaint, more than the default limit allows.
+	w := newWorldWith(t, func(o *appOptions) { o.maxima.SupplementsPerComplaint = 30 })
 	rc := newReceiver(t)
 	rc.setAnswer(func(*http.Request) (int, http.Header) { return http.StatusBadGateway, nil })
 	epID, _ := w.endpoint(w.key, rc.URL)

@@ -57,6 +57,12 @@ type Config struct {
 	BcryptCost int
 	// SMS is the text-message provider (DSB_SMS_*).
 	SMS SMS
+
+	// The limits per complaint and per platform (API.md section 1).
+	MaxSupplementsPerComplaint     int
+	MaxRepliesPerComplaint         int
+	MaxWebhookEndpointsPerPlatform int
+	MaxAPIKeysPerPlatform          int
 }
 
 // Production reports whether the service runs in production mode.
@@ -120,6 +126,11 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		ScreeningWordsFile:     getenv("DSB_SCREENING_WORDS_FILE"),
 		BcryptCost:             int(integer("DSB_BCRYPT_COST", 12, 4)),
 		SMS:                    loadSMS(getenv),
+
+		MaxSupplementsPerComplaint:     int(integer("DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", 20, 1)),
+		MaxRepliesPerComplaint:         int(integer("DSB_MAX_REPLIES_PER_COMPLAINT", 50, 1)),
+		MaxWebhookEndpointsPerPlatform: int(integer("DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", 20, 1)),
+		MaxAPIKeysPerPlatform:          int(integer("DSB_MAX_API_KEYS_PER_PLATFORM", 5, 1)),
 	}
 	for _, p := range strings.Split(getenv("DSB_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

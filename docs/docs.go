@@ -930,7 +930,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "The response's ` + "`" + `key` + "`" + ` is the only time the secret is shown; the service stores only its SHA-256. ` + "`" + `prefix` + "`" + ` (the first 12 characters) tells keys apart in listings.",
+                "description": "The response's ` + "`" + `key` + "`" + ` is the only time the secret is shown; the service stores only its SHA-256. ` + "`" + `prefix` + "`" + ` (the first 12 characters) tells keys apart in listings. A platform has at most 5 active (not revoked) keys (DSB_MAX_API_KEYS_PER_PLATFORM, 5 by default): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"active_api_keys_per_platform\",\"max\":5}; revoke one first.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1005,7 +1005,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "description": "limit_reached (active_api_keys_per_platform); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1989,7 +1989,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `.",
+                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `. A complaint takes at most 20 supplements (DSB_MAX_SUPPLEMENTS_PER_COMPLAINT, 20 by default; ` + "`" + `max` + "`" + ` says the value in force): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"supplements_per_complaint\",\"max\":20}.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2064,7 +2064,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state; duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable",
+                        "description": "invalid_state; limit_reached (supplements_per_complaint); duplicate_complaint (with existing_id) when a re-submission finds another open complaint about the same order; idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -2688,7 +2688,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "The first reply moves ` + "`" + `delivered` + "`" + ` → ` + "`" + `replied` + "`" + ` and sets ` + "`" + `first_replied_at` + "`" + ` (the complainant is told by SMS); later replies are appended. A ` + "`" + `completed` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` complaint takes no reply (409). Answers 201 with the complaint, the new reply last in ` + "`" + `replies` + "`" + `. Send an ` + "`" + `Idempotency-Key` + "`" + ` so that a retry does not post twice.",
+                "description": "The first reply moves ` + "`" + `delivered` + "`" + ` → ` + "`" + `replied` + "`" + ` and sets ` + "`" + `first_replied_at` + "`" + ` (the complainant is told by SMS); later replies are appended. A ` + "`" + `completed` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` complaint takes no reply (409). A complaint takes at most 50 replies (DSB_MAX_REPLIES_PER_COMPLAINT, 50 by default): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"replies_per_complaint\",\"max\":50}. Answers 201 with the complaint, the new reply last in ` + "`" + `replies` + "`" + `. Send an ` + "`" + `Idempotency-Key` + "`" + ` so that a retry does not post twice.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2763,7 +2763,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
+                        "description": "invalid_state; limit_reached (replies_per_complaint); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3230,7 +3230,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "` + "`" + `url` + "`" + ` must be absolute ` + "`" + `https://` + "`" + ` without credentials, and must not resolve to a loopback, private, link-local, multicast, unspecified or carrier-grade-NAT address (checked now and again on every connection). An empty ` + "`" + `event_types` + "`" + ` subscribes to every type: complaint.delivered, complaint.supplemented, complaint.rated, complaint.withdrawn, complaint.completed, webhook.test. The response's ` + "`" + `secret` + "`" + ` (` + "`" + `whsec_…` + "`" + `) is shown only here: it signs every request per the Standard Webhooks specification. An enabled endpoint makes an onboarded platform reachable, so complaints waiting for it are delivered.",
+                "description": "` + "`" + `url` + "`" + ` must be absolute ` + "`" + `https://` + "`" + ` without credentials, and must not resolve to a loopback, private, link-local, multicast, unspecified or carrier-grade-NAT address (checked now and again on every connection). An empty ` + "`" + `event_types` + "`" + ` subscribes to every type: complaint.delivered, complaint.supplemented, complaint.rated, complaint.withdrawn, complaint.completed, webhook.test. The response's ` + "`" + `secret` + "`" + ` (` + "`" + `whsec_…` + "`" + `) is shown only here: it signs every request per the Standard Webhooks specification. An enabled endpoint makes an onboarded platform reachable, so complaints waiting for it are delivered. A platform has at most 20 endpoints, enabled or not (DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM, 20 by default): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"webhook_endpoints_per_platform\",\"max\":20}; delete one first.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3292,7 +3292,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "description": "limit_reached (webhook_endpoints_per_platform); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -4799,7 +4799,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",
@@ -4821,6 +4821,7 @@ const docTemplate = `{
                         "complaint_changed",
                         "endpoint_disabled",
                         "no_endpoint",
+                        "limit_reached",
                         "idempotency_key_in_use",
                         "idempotency_key_unusable",
                         "precondition_failed",
@@ -4856,6 +4857,14 @@ const docTemplate = `{
                     "type": "string",
                     "example": "/api/v1/auth/register"
                 },
+                "limit": {
+                    "description": "Limit is the limit a limit_reached problem ran into; absent on every other problem.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.ProblemLimit"
+                        }
+                    ]
+                },
                 "request_id": {
                     "description": "RequestID repeats X-Request-ID so that a support ticket can quote it.",
                     "type": "string"
@@ -4871,6 +4880,29 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "https://dianshubao.example/problems/validation_failed"
+                }
+            }
+        },
+        "api.ProblemLimit": {
+            "type": "object",
+            "required": [
+                "max",
+                "name"
+            ],
+            "properties": {
+                "max": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "name": {
+                    "type": "string",
+                    "enum": [
+                        "supplements_per_complaint",
+                        "replies_per_complaint",
+                        "webhook_endpoints_per_platform",
+                        "active_api_keys_per_platform"
+                    ],
+                    "example": "supplements_per_complaint"
                 }
             }
         },
@@ -5187,11 +5219,22 @@ const docTemplate = `{
         "service.ComplaintEventData": {
             "type": "object",
             "required": [
-                "complaint"
+                "complaint",
+                "url"
             ],
             "properties": {
                 "complaint": {
-                    "$ref": "#/definitions/service.ComplaintView"
+                    "description": "Complaint is the platform's view, bounded: ` + "`" + `supplements` + "`" + ` and ` + "`" + `replies` + "`" + ` hold only the latest 20 of each (oldest first), fewer if the whole body would pass 512 KiB (the oldest are left out first); ` + "`" + `supplement_count` + "`" + ` and ` + "`" + `reply_count` + "`" + ` are the totals.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    ]
+                },
+                "url": {
+                    "description": "URL is the path, on this API, of the whole complaint (GET with the platform's API key).",
+                    "type": "string",
+                    "example": "/api/v1/platform/complaints/0193a1b2c3d4e5f60718293a4b5c6d7f"
                 }
             }
         },
@@ -5220,9 +5263,11 @@ const docTemplate = `{
                 "refund_amount",
                 "rejection",
                 "replies",
+                "reply_count",
                 "reply_due_at",
                 "status",
                 "status_label",
+                "supplement_count",
                 "supplements",
                 "title",
                 "updated_at",
@@ -5371,6 +5416,11 @@ const docTemplate = `{
                         "$ref": "#/definitions/service.ReplyView"
                     }
                 },
+                "reply_count": {
+                    "description": "ReplyCount is how many replies the complaint has in all, listed or not.",
+                    "type": "integer",
+                    "example": 1
+                },
                 "reply_due_at": {
                     "type": "string",
                     "format": "date-time",
@@ -5393,7 +5443,13 @@ const docTemplate = `{
                     "type": "string",
                     "example": "已递交"
                 },
+                "supplement_count": {
+                    "description": "SupplementCount is how many supplements the complaint has in all, listed or not.",
+                    "type": "integer",
+                    "example": 2
+                },
                 "supplements": {
+                    "description": "Supplements and Replies are oldest first. The API shows them all; a webhook body only the\nlatest ones (see service.ComplaintEventData), with the totals in the counts below.",
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/service.SupplementView"

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -107,7 +106,7 @@ func deref(s *string) string {
 }
 
 // emit gathers webhook events for the platform, each carrying the platform view of the
-// complaint as it is now in memory (built once for all of them).
+// complaint as it is now in memory (built once for all of them), bounded in size.
 func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects, eventTypes ...string) error {
 	view, err := cs.presentInMemory(ctx, tx, c, fx.agg.evidence, AudiencePlatform)
 	if err != nil {
@@ -116,7 +115,8 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 	t := now(cs.clock)
 	for _, eventType := range eventTypes {
 		id := "evt_" + models.NewID()
-		body, err := json.Marshal(ComplaintEvent{ID: id, Type: eventType, CreatedAt: Ts(t), Data: ComplaintEventData{Complaint: *view}})
+		body, err := complaintEventBody(ComplaintEvent{ID: id, Type: eventType, CreatedAt: Ts(t),
+			Data: ComplaintEventData{Complaint: *view, URL: PlatformComplaintPath(c.ID)}})
 		if err != nil {
 			return err
 		}
@@ -187,6 +187,10 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 		if c.Final() {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no supplements"}
+		}
+		// Counted under the complaint's row lock: two concurrent supplements cannot both pass.
+		if err := within(models.LimitSupplements, int64(len(c.Supplements)), cs.limits.SupplementsPerComplaint); err != nil {
+			return err
 		}
 		sp := models.Supplement{ID: models.NewID(), ComplaintID: c.ID, Text: strings.TrimSpace(req.Text),
 			EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
@@ -334,6 +338,9 @@ func (cs *Complaints) Reply(ctx context.Context, p *models.Principal, id string,
 		if c.Status != models.StatusDelivered && c.Status != models.StatusReplied {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no replies"}
+		}
+		if err := within(models.LimitReplies, int64(len(c.Replies)), cs.limits.RepliesPerComplaint); err != nil {
+			return err
 		}
 		reply := models.Reply{ID: models.NewID(), ComplaintID: c.ID, PlatformID: p.PlatformID,
 			Content: strings.TrimSpace(req.Content), EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}

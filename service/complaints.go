@@ -39,6 +39,8 @@ type Complaints struct {
 	numbers   numberBlock
 	// awaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers.
 	awaitingBatch int
+	// limits bound a complaint's supplements and replies.
+	limits Limits
 }
 
 // CreateComplaintRequest is the body of POST /complaints (consumer channel).

@@ -12,9 +12,13 @@ type ComplaintEvent struct {
 	Data      ComplaintEventData `json:"data"`
 }
 
-// ComplaintEventData holds the complaint an event is about.
+// ComplaintEventData holds the complaint an event is about, bounded whatever its history
+// (complaintEventBody), and where to read it whole.
 type ComplaintEventData struct {
+	// Complaint is the platform's view, bounded: `supplements` and `replies` hold only the latest 20 of each (oldest first), fewer if the whole body would pass 512 KiB (the oldest are left out first); `supplement_count` and `reply_count` are the totals.
 	Complaint ComplaintView `json:"complaint"`
+	// URL is the path, on this API, of the whole complaint (GET with the platform's API key).
+	URL string `json:"url" example:"/api/v1/platform/complaints/0193a1b2c3d4e5f60718293a4b5c6d7f"`
 }
 
 // TestEvent is the body of a webhook.test event.
@@ -67,7 +71,7 @@ func ExampleComplaintEvent() ComplaintEvent {
 			Supplements: []SupplementView{}, Replies: []ReplyView{},
 			CreatedAt: "2026-11-26T08:00:00Z", DeliveredAt: str("2026-11-26T09:30:00Z"), ReplyDueAt: str("2026-12-03T09:30:00Z"),
 			UpdatedAt: "2026-11-26T09:30:00Z", Version: 3,
-		}}}
+		}, URL: PlatformComplaintPath("0193a1b2c3d4e5f60718293a4b5c6d7f")}}
 }
 
 // ExampleTestEvent is a webhook.test body.

@@ -30,6 +30,8 @@ type Platforms struct {
 	keys  apiKeys
 	// waker is told when a change queued the delivery of waiting complaints.
 	waker Waker
+	// limits bound the active keys of a platform.
+	limits Limits
 }
 
 // changed forgets the cached platform after a commit, and wakes the runner when the commit
@@ -288,6 +290,18 @@ func (ps *Platforms) CreateAPIKey(ctx context.Context, platformID string, req Cr
 	k := &models.APIKey{ID: models.NewID(), PlatformID: platformID, Name: strings.TrimSpace(req.Name),
 		Prefix: plain[:12], KeyHash: sha256Hex(plain), CreatedAt: now(ps.clock)}
 	out, err := command(ctx, ps.st, func(tx *store.Store) (IssuedAPIKey, error) {
+		// The platform's row lock serializes key creation, so that the count stays true until
+		// this insert commits.
+		if _, err := tx.PlatformForUpdate(ctx, platformID); err != nil {
+			return IssuedAPIKey{}, err
+		}
+		n, err := tx.CountActiveAPIKeys(ctx, platformID)
+		if err != nil {
+			return IssuedAPIKey{}, err
+		}
+		if err := within(models.LimitActiveAPIKeys, n, ps.limits.ActiveAPIKeysPerPlatform); err != nil {
+			return IssuedAPIKey{}, err
+		}
 		if err := tx.CreateAPIKey(ctx, k); err != nil {
 			return IssuedAPIKey{}, err
 		}

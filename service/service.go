@@ -54,6 +54,8 @@ type Options struct {
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
 	EvidenceDir      string
 	EvidenceMaxBytes int64
+	// Limits are the ceilings per complaint and per platform; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
@@ -97,11 +99,12 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = 12
 	}
+	opts.Limits = opts.Limits.withDefaults()
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), opts.BcryptCost)
 	s := &Services{
 		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
 			log: opts.Logger, dummyHash: dummy},
-		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger},
+		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger, limits: opts.Limits},
 		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
 			maxBytes: opts.EvidenceMaxBytes},
 		st: st, clock: opts.Clock, log: opts.Logger,
@@ -110,9 +113,10 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Platforms.cache = platforms
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
-		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms}
+		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms,
+		limits: opts.Limits}
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
-		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms}
+		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms, limits: opts.Limits}
 	s.Platforms.waker = opts.Waker
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {

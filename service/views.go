@@ -74,37 +74,43 @@ type TimelineView struct {
 // ComplaintView is a complaint as API.md 5.1 shows it. Timeline is in owner and staff views
 // only, flags in staff views only (omitted elsewhere).
 type ComplaintView struct {
-	ID              string           `json:"id"`
-	Number          string           `json:"number" example:"DSB20261126000123"`
-	Channel         string           `json:"channel" example:"consumer" enums:"consumer,refund_only"`
-	ComplainantType string           `json:"complainant_type" example:"consumer" enums:"consumer,merchant"`
-	Status          string           `json:"status" example:"delivered" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
-	StatusLabel     string           `json:"status_label" example:"已递交"`
-	Platform        PlatformRef      `json:"platform"`
-	IssueType       *string          `json:"issue_type" example:"refund" extensions:"x-nullable" enums:"refund,quality,false_advertising,unfair_terms,delivery,after_sales,privacy,fraud,other"`
-	Title           *string          `json:"title" example:"商品未发货且拒绝退款" extensions:"x-nullable"`
-	Description     string           `json:"description"`
-	OrderNo         *string          `json:"order_no" example:"TB2026112612345" extensions:"x-nullable"`
-	Amount          *string          `json:"amount" example:"199.00" extensions:"x-nullable" format:"money"`
-	ProductName     *string          `json:"product_name" extensions:"x-nullable"`
-	RefundAmount    *string          `json:"refund_amount" extensions:"x-nullable" format:"money"`
-	Demands         []string         `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
-	ContactName     string           `json:"contact_name" example:"张三"`
-	ContactPhone    string           `json:"contact_phone" example:"13800138000"`
-	Evidence        []EvidenceView   `json:"evidence"`
-	Supplements     []SupplementView `json:"supplements"`
-	Replies         []ReplyView      `json:"replies"`
-	Rating          *RatingView      `json:"rating" extensions:"x-nullable"`
-	Rejection       *RejectionView   `json:"rejection" extensions:"x-nullable"`
-	Flags           *[]string        `json:"flags,omitempty"`
-	Timeline        *[]TimelineView  `json:"timeline,omitempty"`
-	CreatedAt       string           `json:"created_at" format:"date-time"`
-	DeliveredAt     *string          `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
-	ReplyDueAt      *string          `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
-	FirstRepliedAt  *string          `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
-	CompletedAt     *string          `json:"completed_at" extensions:"x-nullable" format:"date-time"`
-	UpdatedAt       string           `json:"updated_at" format:"date-time"`
-	Version         int              `json:"version" example:"3"`
+	ID              string         `json:"id"`
+	Number          string         `json:"number" example:"DSB20261126000123"`
+	Channel         string         `json:"channel" example:"consumer" enums:"consumer,refund_only"`
+	ComplainantType string         `json:"complainant_type" example:"consumer" enums:"consumer,merchant"`
+	Status          string         `json:"status" example:"delivered" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
+	StatusLabel     string         `json:"status_label" example:"已递交"`
+	Platform        PlatformRef    `json:"platform"`
+	IssueType       *string        `json:"issue_type" example:"refund" extensions:"x-nullable" enums:"refund,quality,false_advertising,unfair_terms,delivery,after_sales,privacy,fraud,other"`
+	Title           *string        `json:"title" example:"商品未发货且拒绝退款" extensions:"x-nullable"`
+	Description     string         `json:"description"`
+	OrderNo         *string        `json:"order_no" example:"TB2026112612345" extensions:"x-nullable"`
+	Amount          *string        `json:"amount" example:"199.00" extensions:"x-nullable" format:"money"`
+	ProductName     *string        `json:"product_name" extensions:"x-nullable"`
+	RefundAmount    *string        `json:"refund_amount" extensions:"x-nullable" format:"money"`
+	Demands         []string       `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
+	ContactName     string         `json:"contact_name" example:"张三"`
+	ContactPhone    string         `json:"contact_phone" example:"13800138000"`
+	Evidence        []EvidenceView `json:"evidence"`
+	// Supplements and Replies are oldest first. The API shows them all; a webhook body only the
+	// latest ones (see service.ComplaintEventData), with the totals in the counts below.
+	Supplements []SupplementView `json:"supplements"`
+	Replies     []ReplyView      `json:"replies"`
+	// SupplementCount is how many supplements the complaint has in all, listed or not.
+	SupplementCount int `json:"supplement_count" example:"2"`
+	// ReplyCount is how many replies the complaint has in all, listed or not.
+	ReplyCount     int             `json:"reply_count" example:"1"`
+	Rating         *RatingView     `json:"rating" extensions:"x-nullable"`
+	Rejection      *RejectionView  `json:"rejection" extensions:"x-nullable"`
+	Flags          *[]string       `json:"flags,omitempty"`
+	Timeline       *[]TimelineView `json:"timeline,omitempty"`
+	CreatedAt      string          `json:"created_at" format:"date-time"`
+	DeliveredAt    *string         `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
+	ReplyDueAt     *string         `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
+	FirstRepliedAt *string         `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
+	CompletedAt    *string         `json:"completed_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt      string          `json:"updated_at" format:"date-time"`
+	Version        int             `json:"version" example:"3"`
 }
 
 // Audience is who a complaint view is for.
@@ -155,6 +161,7 @@ func buildView(c *models.Complaint, p *models.Platform, evidence map[string]mode
 		Amount: money(c.AmountFen), ProductName: c.ProductName, RefundAmount: money(c.RefundAmountFen),
 		Demands: c.Demands, ContactName: c.ContactName, ContactPhone: c.ContactPhone,
 		Evidence: evs(c.EvidenceIDs), Supplements: []SupplementView{}, Replies: []ReplyView{},
+		SupplementCount: len(c.Supplements), ReplyCount: len(c.Replies),
 		CreatedAt: Ts(c.CreatedAt), DeliveredAt: TsPtr(c.DeliveredAt), ReplyDueAt: TsPtr(c.ReplyDueAt()),
 		FirstRepliedAt: TsPtr(c.FirstRepliedAt), CompletedAt: TsPtr(c.CompletedAt), UpdatedAt: Ts(c.UpdatedAt),
 		Version: c.Version,

@@ -31,6 +31,8 @@ type Webhooks struct {
 	schedule []time.Duration
 	waker    Waker
 	cache    *platformCache
+	// limits bound the endpoints of a platform.
+	limits Limits
 }
 
 // EventTypes are the event types endpoints subscribe to: the catalogue's.
@@ -131,6 +133,18 @@ func (ws *Webhooks) CreateEndpoint(ctx context.Context, p *models.Principal, req
 	e := &models.WebhookEndpoint{ID: models.NewID(), PlatformID: p.PlatformID, URL: url, Description: strings.TrimSpace(req.Description),
 		EventTypes: types, Enabled: true, Secret: secret, CreatedAt: t, UpdatedAt: t}
 	out, err := command(ctx, ws.st, func(tx *store.Store) (*EndpointWithSecret, error) {
+		// The platform's row lock serializes endpoint creation, so that the count stays true
+		// until this insert commits.
+		if _, err := tx.PlatformForUpdate(ctx, p.PlatformID); err != nil {
+			return nil, err
+		}
+		n, err := tx.CountWebhookEndpoints(ctx, p.PlatformID)
+		if err != nil {
+			return nil, err
+		}
+		if err := within(models.LimitWebhookEndpoints, n, ws.limits.WebhookEndpointsPerPlatform); err != nil {
+			return nil, err
+		}
 		if err := tx.CreateWebhookEndpoint(ctx, e); err != nil {
 			return nil, err
 		}

@@ -15,6 +15,13 @@ func (s *Store) CountEnabledWebhookEndpoints(ctx context.Context, platformID str
 	return n, err
 }
 
+// CountWebhookEndpoints counts all of a platform's endpoints, enabled or not.
+func (s *Store) CountWebhookEndpoints(ctx context.Context, platformID string) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&models.WebhookEndpoint{}).Where("platform_id = ?", platformID).Count(&n).Error
+	return n, err
+}
+
 // CreateWebhookEndpoint inserts an endpoint.
 func (s *Store) CreateWebhookEndpoint(ctx context.Context, e *models.WebhookEndpoint) error {
 	return s.conn(ctx).Create(e).Error

@@ -11,7 +11,9 @@ import (
 
 // loader batches the reads of concurrent attempts: the requests that arrive while a read is in
 // flight are served together by the next one, two statements for all of them instead of two
-// each (the reads, not the requests, bounded the throughput of one busy endpoint).
+// each (the reads, not the requests, bounded the throughput of one busy endpoint). A batch is
+// at most the attempts in flight, and each complaint event is bounded (512 KiB,
+// service.EventPayloadMaxBytes), so a read holds no more than the sends it serves will.
 type loader struct {
 	st      *store.Store
 	timeout time.Duration
