@@ -225,4 +225,3 @@ func (h *platformsHandler) platformMe(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, platformView(p))
 }
-

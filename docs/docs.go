@@ -1564,7 +1564,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/login": {
             "post": {
-                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same whether the account exists or not.",
+                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same whether the account exists or not; the right password of an account an admin disabled is 403 ` + "`" + `account_disabled` + "`" + `.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1609,6 +1609,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "invalid_credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "account_disabled",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1660,7 +1666,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/refresh": {
             "post": {
-                "description": "Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login.",
+                "description": "Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login. Disabling an account or changing its password revokes its refresh tokens (401).",
                 "consumes": [
                     "application/json"
                 ],
