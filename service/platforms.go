@@ -289,4 +289,3 @@ func (ps *Platforms) List(ctx context.Context, f PlatformListFilter, page models
 				AfterID: after, Limit: limit})
 		})
 }
-

@@ -70,7 +70,6 @@ func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) erro
 	return err
 }
 
-
 // ErrAccountDisabled answers a correct login to a disabled account.
 var ErrAccountDisabled = &models.Error{Kind: models.KindForbidden, Code: "account_disabled",
 	Detail: "this account is disabled; ask an admin to enable it"}
