@@ -158,6 +158,16 @@ func TestDisableRules(t *testing.T) {
 	if r := a.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"email": adminEmail, "password": adminPassword}}); r.Code != http.StatusOK {
 		t.Fatalf("the last admin was disabled: %d %s", r.Code, r)
 	}
+	// Nor can such an admin, disabled meanwhile, disable anyone else.
+	secondID, _, _ := a.staffAccount(admin, "admin", "second@example.com", "第二管理员")
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/users/" + secondID + "/disable", token: admin}), http.StatusOK)
+	stale := &models.Principal{Kind: models.PrincipalPerson, UserID: secondID, Role: models.RoleAdmin}
+	if _, err := a.svc.Accounts.DisableStaff(context.Background(), stale, modID); !isCode(err, "invalid_token") {
+		t.Fatalf("a disabled admin disabling a moderator: %v, want invalid_token", err)
+	}
+	if m := expect(t, a.do(req{method: "GET", path: "/api/v1/admin/users?disabled=false&role=moderator", token: admin}), http.StatusOK); len(userIDs(t, m)) != 1 {
+		t.Fatalf("the moderator was disabled by a disabled admin: %v", m)
+	}
 }
 
 func isCode(err error, code string) bool {
