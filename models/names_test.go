@@ -61,3 +61,24 @@ func TestServicePhone(t *testing.T) {
 		}
 	}
 }
+
+// FuzzServicePhone: whatever is accepted is a short string of digits, with at most a leading
+// +86 and hyphens between groups, and never changes under trimming.
+func FuzzServicePhone(f *testing.F) {
+	for _, s := range []string{"95188", "010-12345678", "400-123-4567", "+8613800138000", "abc", "0571-88157858-1234"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !ServicePhone(s) {
+			return
+		}
+		if len(s) > 20 {
+			t.Fatalf("%q accepted, %d bytes", s, len(s))
+		}
+		for i, r := range s {
+			if !(r >= '0' && r <= '9') && r != '-' && !(r == '+' && i == 0) {
+				t.Fatalf("%q accepted with %q", s, r)
+			}
+		}
+	})
+}
