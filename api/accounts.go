@@ -70,7 +70,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 // login godoc
 //
 //	@Summary		Log in with phone or e-mail
-//	@Description	Consumers and merchants log in with `phone`, staff with `email`. Wrong credentials are 401 `invalid_credentials`, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison).
+//	@Description	Consumers and merchants log in with `phone`, staff with `email`. Wrong credentials are 401 `invalid_credentials`, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison). The right password of an account an admin disabled is 403 `account_disabled`.
 //	@Description
 //	@Description	Limits, all answered 429 `rate_limited` with `Retry-After` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:
 //	@Description	- every client address has `DSB_AUTH_RATE_LIMIT_PER_MINUTE` requests a minute for register, login and refresh together;
@@ -86,6 +86,7 @@ func (h *accountsHandler) register(c *gin.Context) {
 //	@Success		200				{object}	TokenResponse
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem	"invalid_credentials"
+//	@Failure		403				{object}	Problem	"account_disabled"
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"validation_failed; idempotency_key_reused"
 //	@Failure		429				{object}	Problem	"rate_limited: this address spent a budget, or tried this slowed-down account less than its delay ago; see Retry-After"
@@ -115,7 +116,7 @@ func (h *accountsHandler) login(c *gin.Context) {
 // refresh godoc
 //
 //	@Summary		Rotate a refresh token
-//	@Description	Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login.
+//	@Description	Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login. Disabling an account or changing its password revokes its refresh tokens (401).
 //	@Tags			auth
 //	@ID				refreshToken
 //	@Accept			json

@@ -185,7 +185,7 @@ func principal(c *gin.Context) *models.Principal {
 
 // Authenticators resolve bearer credentials.
 type Authenticators struct {
-	Person   func(token string) (*models.Principal, error)
+	Person   func(ctx context.Context, token string) (*models.Principal, error)
 	Platform func(ctx context.Context, key string) (*models.Principal, error)
 }
 
@@ -214,7 +214,7 @@ func authenticate(a Authenticators, budgets *authBudgets, allowPerson, allowPlat
 				err = &models.Error{Kind: models.KindForbidden, Code: "forbidden", Detail: "this endpoint is for people, not platform API keys"}
 			}
 		} else {
-			p, err = a.Person(token)
+			p, err = a.Person(c.Request.Context(), token)
 			if err == nil && !allowPerson {
 				err = &models.Error{Kind: models.KindForbidden, Code: "forbidden", Detail: "this endpoint takes a platform API key"}
 			}

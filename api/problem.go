@@ -25,6 +25,7 @@ type Problem struct {
 	//   - `invalid_token` (401): the token or API key is invalid, expired or revoked; refresh or use another key
 	//   - `invalid_credentials` (401): the phone/e-mail or the password is wrong
 	//   - `forbidden` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)
+	//   - `account_disabled` (403): the account is disabled; an admin can enable it
 	//   - `not_found` (404): the resource does not exist, or is not visible to the caller
 	//   - `route_not_found` (404): no such endpoint
 	//   - `method_not_allowed` (405): the endpoint exists but does not take this method
@@ -32,6 +33,8 @@ type Problem struct {
 	//   - `phone_taken` (409): an account with this phone exists
 	//   - `email_taken` (409): an account with this e-mail exists
 	//   - `slug_taken` (409): a platform with this slug exists
+	//   - `name_taken` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)
+	//   - `last_admin` (409): the last enabled admin account cannot be disabled
 	//   - `duplicate_complaint` (409): the same complainant has an open complaint against this platform for this order; `existing_id` names it
 	//   - `invalid_state` (409): the complaint (or resource) is not in a state that allows this action
 	//   - `complaint_changed` (409): the complaint changed at the same moment; retry
@@ -47,13 +50,14 @@ type Problem struct {
 	//   - `multipart_required` (415): uploads are multipart/form-data with one `file` part
 	//   - `range_not_satisfiable` (416): the requested byte range is outside the file
 	//   - `validation_failed` (422): members are invalid; `errors` names each field and what is wrong
+	//   - `wrong_password` (422): `current_password` is not the account's password
 	//   - `unknown_field` (422): the body has a member this endpoint does not know; `errors` names it
 	//   - `invalid_cursor` (422): the cursor is not one this API issued for this listing
 	//   - `idempotency_key_reused` (422): this Idempotency-Key was used with another body (the message says what differed)
 	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
 	//   - `internal_error` (500): an unexpected error; quote the request id to support
 	//   - `service_unavailable` (503): the database cannot be reached; retry after Retry-After seconds
-	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
+	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.

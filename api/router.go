@@ -101,6 +101,7 @@ func NewRouter(d Deps) http.Handler {
 	v1.POST("/auth/login", authLimited, idem, acc.login)
 	v1.POST("/auth/refresh", authLimited, idem, acc.refresh)
 	v1.GET("/me", person, budget, acc.me)
+	v1.POST("/me/password", person, budget, authLimited, idem, acc.changePassword)
 
 	pl := &platformsHandler{svc: s.Platforms}
 	v1.GET("/platforms", pl.publicList)
@@ -112,8 +113,12 @@ func NewRouter(d Deps) http.Handler {
 
 	adm := v1.Group("/admin", person, budget)
 	adm.POST("/users", admin, idem, acc.createStaff)
+	adm.GET("/users", admin, acc.listUsers)
+	adm.POST("/users/:id/disable", admin, idem, acc.disableStaff)
+	adm.POST("/users/:id/enable", admin, idem, acc.enableStaff)
 	adm.POST("/platforms", admin, idem, pl.create)
 	adm.GET("/platforms", admin, pl.adminList)
+	adm.GET("/platforms/:id", admin, pl.adminGet)
 	adm.PATCH("/platforms/:id", admin, pl.update)
 	adm.POST("/platforms/:id/api-keys", admin, idem, pl.createKey)
 	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)

@@ -79,6 +79,33 @@ func platformViews(ps []models.Platform) []PlatformView {
 	return out
 }
 
+// AdminPlatformView is a platform as admins see it: the profile, and what makes it reachable.
+type AdminPlatformView struct {
+	PlatformView
+	// Reachable is true when complaints are delivered to the platform (API.md 5.1).
+	Reachable               bool  `json:"reachable"`
+	ActiveAPIKeys           int64 `json:"active_api_keys" example:"1"`
+	EnabledWebhookEndpoints int   `json:"enabled_webhook_endpoints" example:"1"`
+}
+
+func adminPlatformView(v *service.PlatformAdminView) AdminPlatformView {
+	return AdminPlatformView{PlatformView: platformView(v.Platform), Reachable: v.Reachable,
+		ActiveAPIKeys: v.ActiveAPIKeys, EnabledWebhookEndpoints: v.EnabledWebhookEndpoints}
+}
+
+// StaffUserView is an account as admins list it: the account and whether it is disabled.
+type StaffUserView struct {
+	UserView
+	Disabled   bool    `json:"disabled"`
+	DisabledAt *string `json:"disabled_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt  string  `json:"updated_at" format:"date-time"`
+}
+
+func staffUserView(u *models.User) StaffUserView {
+	return StaffUserView{UserView: userView(u), Disabled: u.DisabledAt != nil, DisabledAt: service.TsPtr(u.DisabledAt),
+		UpdatedAt: service.Ts(u.UpdatedAt)}
+}
+
 // APIKeyView is an API key without its secret.
 type APIKeyView struct {
 	ID         string  `json:"id"`

@@ -546,9 +546,24 @@ const docTemplate = `{
                 "operationId": "adminListPlatforms",
                 "parameters": [
                     {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
                         "type": "string",
                         "description": "only this sector",
                         "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only names containing this, ignoring case, full-width forms and surrounding spaces (at most 255 characters)",
+                        "name": "q",
                         "in": "query"
                     },
                     {
@@ -616,6 +631,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
+                "description": "` + "`" + `name` + "`" + ` is unique ignoring letter case, full-width forms and surrounding spaces (淘宝 and \"淘宝 \", JD and ＪＤ are one name): a taken name is 409 ` + "`" + `name_taken` + "`" + `, a taken slug 409 ` + "`" + `slug_taken` + "`" + `. ` + "`" + `after_sales_contact.phone` + "`" + ` is a mainland mobile (13800138000), a landline with its area code (010-12345678 or 01012345678, optional -extension), a 400/800 number (400-123-4567) or a 95xxx/96xxx service number (95188); ` + "`" + `after_sales_contact.email` + "`" + ` one address without a display name; anything else is 422 naming the field.",
                 "consumes": [
                     "application/json"
                 ],
@@ -677,7 +693,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "slug_taken; idempotency_key_in_use, idempotency_key_unusable",
+                        "description": "slug_taken, name_taken (names are unique ignoring case, full-width forms and surrounding spaces); idempotency_key_in_use, idempotency_key_unusable",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -722,13 +738,83 @@ const docTemplate = `{
             }
         },
         "/api/v1/admin/platforms/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The platform's profile with what an admin needs to onboard it: whether complaints reach it now (` + "`" + `reachable` + "`" + `: onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), its active API keys and enabled webhook endpoints. Read from the database, so a change shows at once. The path takes the id or the slug.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "A platform (admin)",
+                "operationId": "adminGetPlatform",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "platform id or slug",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.AdminPlatformView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
             "patch": {
                 "security": [
                     {
                         "BearerAuth": []
                     }
                 ],
-                "description": "Only the members present change. Onboard a platform with ` + "`" + `\"onboarded\":true` + "`" + ` and give its after-sales contact; ` + "`" + `\"after_sales_contact\":null` + "`" + ` removes the contact.",
+                "description": "Only the members present change. Onboard a platform with ` + "`" + `\"onboarded\":true` + "`" + ` and give its after-sales contact; ` + "`" + `\"after_sales_contact\":null` + "`" + ` removes the contact. The name and contact rules of createPlatform apply: a name another platform has (ignoring case, full-width forms and surrounding spaces) is 409 ` + "`" + `name_taken` + "`" + `.",
                 "consumes": [
                     "application/json"
                 ],
@@ -797,7 +883,7 @@ const docTemplate = `{
                         }
                     },
                     "409": {
-                        "description": "slug_taken",
+                        "description": "slug_taken, name_taken",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1159,6 +1245,110 @@ const docTemplate = `{
             }
         },
         "/api/v1/admin/users": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every account, oldest first, with whether it is disabled. ` + "`" + `q` + "`" + ` matches a part of the real name (ignoring letter case), the e-mail or the phone.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "List accounts (admin)",
+                "operationId": "adminListUsers",
+                "parameters": [
+                    {
+                        "enum": [
+                            "consumer",
+                            "merchant",
+                            "moderator",
+                            "admin"
+                        ],
+                        "type": "string",
+                        "description": "only this role",
+                        "name": "role",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "a part of the real name, e-mail or phone (at most 255 characters)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "true",
+                            "false"
+                        ],
+                        "type": "string",
+                        "description": "only disabled (true) or enabled (false) accounts",
+                        "name": "disabled",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-api_StaffUserView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (role, q, disabled, limit); invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
             "post": {
                 "security": [
                     {
@@ -1270,9 +1460,237 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/users/{id}/disable": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The account's access tokens are refused at once (on every instance within 2 seconds), its refresh tokens are revoked, and logging in with its password answers 403 ` + "`" + `account_disabled` + "`" + `. An admin cannot disable their own account (403), and the last enabled admin cannot be disabled (409 ` + "`" + `last_admin` + "`" + `). Consumers and merchants are not disabled here (403). Disabling a disabled account changes nothing.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Disable a moderator or admin account",
+                "operationId": "disableStaffUser",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.StaffUserView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin; the caller's own account; not a staff account",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "last_admin; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/users/{id}/enable": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The account logs in again with its password; tokens revoked when it was disabled stay revoked. Enabling an enabled account changes nothing.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Enable a disabled moderator or admin account",
+                "operationId": "enableStaffUser",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.StaffUserView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin; not a staff account",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/auth/login": {
             "post": {
-                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison).\n\nLimits, all answered 429 ` + "`" + `rate_limited` + "`" + ` with ` + "`" + `Retry-After` + "`" + ` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:\n- every client address has ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` requests a minute for register, login and refresh together;\n- failed logins count for 15 minutes from the first one, per account and client address (` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + `); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;\n- an account that failed more than 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.\nAn account is named by its normalised phone (with or without ` + "`" + `+86` + "`" + `) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.",
+                "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison). The right password of an account an admin disabled is 403 ` + "`" + `account_disabled` + "`" + `.\n\nLimits, all answered 429 ` + "`" + `rate_limited` + "`" + ` with ` + "`" + `Retry-After` + "`" + ` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:\n- every client address has ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` requests a minute for register, login and refresh together;\n- failed logins count for 15 minutes from the first one, per account and client address (` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + `); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;\n- an account that failed more than 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.\nAn account is named by its normalised phone (with or without ` + "`" + `+86` + "`" + `) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1317,6 +1735,12 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "invalid_credentials",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "account_disabled",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -1374,7 +1798,7 @@ const docTemplate = `{
         },
         "/api/v1/auth/refresh": {
             "post": {
-                "description": "Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login.",
+                "description": "Returns a new token pair; the refresh token given is spent. Presenting a spent refresh token again is 401 and revokes every token of that login. Disabling an account or changing its password revokes its refresh tokens (401).",
                 "consumes": [
                     "application/json"
                 ],
@@ -2484,6 +2908,119 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/me/password": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "For every person. ` + "`" + `new_password` + "`" + ` is 8–128 characters and at most 72 bytes in UTF-8, and differs from the current one. A wrong ` + "`" + `current_password` + "`" + ` is 422 ` + "`" + `wrong_password` + "`" + `. On success every refresh token of the account is revoked — every other login must log in again — and the answer is a new token pair for this one (access tokens already issued elsewhere live out their 15 minutes). Limited like logins, per client address (` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + `).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Change the caller's password",
+                "operationId": "changePassword",
+                "parameters": [
+                    {
+                        "description": "the current and the new password",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.ChangePasswordRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.TokenResponse"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: a platform API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed; wrong_password; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3972,9 +4509,24 @@ const docTemplate = `{
                 "operationId": "listPlatforms",
                 "parameters": [
                     {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
                         "type": "string",
                         "description": "only this sector",
                         "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only names containing this, ignoring case, full-width forms and surrounding spaces (at most 255 characters): q=jd finds 京东JD and ＪＤ",
+                        "name": "q",
                         "in": "query"
                     },
                     {
@@ -4024,6 +4576,7 @@ const docTemplate = `{
         },
         "/api/v1/platforms/{id}": {
             "get": {
+                "description": "` + "`" + `/api/v1/platforms/taobao` + "`" + ` and ` + "`" + `/api/v1/platforms/{id}` + "`" + ` answer the same profile; an id is looked up first.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -4031,12 +4584,12 @@ const docTemplate = `{
                 "tags": [
                     "platforms"
                 ],
-                "summary": "A platform profile",
+                "summary": "A platform profile, by id or slug",
                 "operationId": "getPlatform",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "platform id",
+                        "description": "platform id or slug",
                         "name": "id",
                         "in": "path",
                         "required": true
@@ -4367,8 +4920,32 @@ const docTemplate = `{
                     "304": {
                         "description": "not modified"
                     },
+                    "401": {
+                        "description": "unauthenticated: credentials missing, invalid or expired",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -4509,6 +5086,96 @@ const docTemplate = `{
                 }
             }
         },
+        "api.AdminPlatformView": {
+            "type": "object",
+            "required": [
+                "active_api_keys",
+                "after_sales_contact",
+                "created_at",
+                "enabled_webhook_endpoints",
+                "id",
+                "name",
+                "onboarded",
+                "rateable",
+                "reachable",
+                "sector",
+                "sector_label",
+                "slug",
+                "tags",
+                "updated_at"
+            ],
+            "properties": {
+                "active_api_keys": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "after_sales_contact": {
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/api.ContactView"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "enabled_webhook_endpoints": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "淘宝"
+                },
+                "onboarded": {
+                    "type": "boolean"
+                },
+                "rateable": {
+                    "description": "Rateable is true when the rating list grades the platform: onboarded with an after-sales contact.",
+                    "type": "boolean"
+                },
+                "reachable": {
+                    "description": "Reachable is true when complaints are delivered to the platform (API.md 5.1).",
+                    "type": "boolean"
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "sector_label": {
+                    "type": "string",
+                    "example": "数字零售"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "taobao"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
         "api.ContactView": {
             "type": "object",
             "required": [
@@ -4628,6 +5295,25 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.PlatformView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "api.ListResponse-api_StaffUserView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.StaffUserView"
                     }
                 },
                 "next_cursor": {
@@ -4799,7 +5485,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",
@@ -4809,6 +5495,7 @@ const docTemplate = `{
                         "invalid_token",
                         "invalid_credentials",
                         "forbidden",
+                        "account_disabled",
                         "not_found",
                         "route_not_found",
                         "method_not_allowed",
@@ -4816,6 +5503,8 @@ const docTemplate = `{
                         "phone_taken",
                         "email_taken",
                         "slug_taken",
+                        "name_taken",
+                        "last_admin",
                         "duplicate_complaint",
                         "invalid_state",
                         "complaint_changed",
@@ -4831,6 +5520,7 @@ const docTemplate = `{
                         "multipart_required",
                         "range_not_satisfiable",
                         "validation_failed",
+                        "wrong_password",
                         "unknown_field",
                         "invalid_cursor",
                         "idempotency_key_reused",
@@ -4903,6 +5593,77 @@ const docTemplate = `{
                         "active_api_keys_per_platform"
                     ],
                     "example": "supplements_per_complaint"
+                }
+            }
+        },
+        "api.StaffUserView": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "disabled",
+                "disabled_at",
+                "email",
+                "id",
+                "phone",
+                "real_name",
+                "role",
+                "shop_name",
+                "shop_platform_id",
+                "updated_at"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "example": "2026-11-26T08:00:00Z"
+                },
+                "disabled": {
+                    "type": "boolean"
+                },
+                "disabled_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "email": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "admin@example.com"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "0193a1b2c3d4e5f60718293a4b5c6d7e"
+                },
+                "phone": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "13800138000"
+                },
+                "real_name": {
+                    "type": "string",
+                    "example": "张三"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "merchant",
+                        "moderator",
+                        "admin"
+                    ],
+                    "example": "consumer"
+                },
+                "shop_name": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "shop_platform_id": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
                 }
             }
         },
@@ -5178,6 +5939,23 @@ const docTemplate = `{
                         "manual"
                     ],
                     "example": "scheduled"
+                }
+            }
+        },
+        "service.ChangePasswordRequest": {
+            "type": "object",
+            "required": [
+                "current_password",
+                "new_password"
+            ],
+            "properties": {
+                "current_password": {
+                    "type": "string",
+                    "example": "correct-horse-9"
+                },
+                "new_password": {
+                    "type": "string",
+                    "example": "battery-staple-7"
                 }
             }
         },

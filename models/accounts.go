@@ -27,16 +27,18 @@ func (r Role) Valid() bool {
 
 // User is a person's account. Phone identifies complainants, e-mail identifies staff.
 type User struct {
-	ID             string    `gorm:"primaryKey;size:40"`
-	Role           Role      `gorm:"size:16;not null;index"`
-	Phone          *string   `gorm:"size:20;uniqueIndex"`
-	Email          *string   `gorm:"size:255;uniqueIndex"`
-	PasswordHash   string    `gorm:"size:100;not null"`
-	RealName       string    `gorm:"size:255;not null"`
-	ShopName       *string   `gorm:"size:255"`
-	ShopPlatformID *string   `gorm:"size:40"`
-	CreatedAt      time.Time `gorm:"not null"`
-	UpdatedAt      time.Time `gorm:"autoUpdateTime:false;not null"`
+	ID             string  `gorm:"primaryKey;size:40"`
+	Role           Role    `gorm:"size:16;not null;index"`
+	Phone          *string `gorm:"size:20;uniqueIndex"`
+	Email          *string `gorm:"size:255;uniqueIndex"`
+	PasswordHash   string  `gorm:"size:100;not null"`
+	RealName       string  `gorm:"size:255;not null"`
+	ShopName       *string `gorm:"size:255"`
+	ShopPlatformID *string `gorm:"size:40"`
+	// DisabledAt is when an admin disabled the account; its tokens stop working then.
+	DisabledAt *time.Time ``
+	CreatedAt  time.Time  `gorm:"not null"`
+	UpdatedAt  time.Time  `gorm:"autoUpdateTime:false;not null"`
 }
 
 // RefreshToken is one link of a rotation chain; tokens of one login share a FamilyID so that a

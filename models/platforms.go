@@ -2,6 +2,7 @@ package models
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -36,8 +37,11 @@ func (s Sector) Valid() bool { _, ok := SectorLabels[s]; return ok }
 // Platform is an e-commerce, local-services, education or logistics platform that complaints
 // are filed against.
 type Platform struct {
-	ID        string   `gorm:"primaryKey;size:40"`
-	Name      string   `gorm:"size:255;not null"`
+	ID   string `gorm:"primaryKey;size:40"`
+	Name string `gorm:"size:255;not null"`
+	// NameKey is PlatformNameKey(Name); its unique index keeps names distinct however they
+	// are spelled. Nil only on rows that duplicated an earlier name when the column was added.
+	NameKey   *string  `gorm:"size:255;uniqueIndex"`
 	Slug      string   `gorm:"size:64;not null;uniqueIndex"`
 	Sector    Sector   `gorm:"size:32;not null;index"`
 	Tags      []string `gorm:"serializer:json;type:text"`
@@ -77,3 +81,10 @@ type APIKey struct {
 
 // Active reports whether the key still authenticates.
 func (k *APIKey) Active() bool { return k.RevokedAt == nil }
+
+// SetName sets the platform's name, trimmed, and the key that keeps it unique.
+func (p *Platform) SetName(name string) {
+	p.Name = strings.TrimSpace(name)
+	key := PlatformNameKey(p.Name)
+	p.NameKey = &key
+}

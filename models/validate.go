@@ -134,3 +134,20 @@ func (v *Validator) Password(field, s string) {
 		v.Add(field, "must be at most %d bytes in UTF-8 (about 24 Chinese characters)", MaxPasswordBytes)
 	}
 }
+
+var (
+	landlineRe = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$`)
+	hotlineRe  = regexp.MustCompile(`^[48]00-?[0-9]{3}-?[0-9]{4}$`)
+	serviceRe  = regexp.MustCompile(`^9[56][0-9]{3,4}$`)
+)
+
+// ServicePhone reports whether s is a number an after-sales team answers: a mainland mobile
+// (1[3-9] + 9 digits, optional +86), a landline with its area code (010-12345678, 0755-1234567,
+// with an optional -extension, or without the hyphen), a 400/800 service number
+// (400-123-4567) or a 95xxx/96xxx service number of 5 or 6 digits (95188).
+func ServicePhone(s string) bool {
+	if _, ok := NormalizePhone(s); ok {
+		return true
+	}
+	return landlineRe.MatchString(s) || hotlineRe.MatchString(s) || serviceRe.MatchString(s)
+}

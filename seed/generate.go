@@ -110,17 +110,19 @@ func planPlatforms(seed uint64, n int, from time.Time) ([]*platformPlan, []float
 	for i := range n {
 		sector := sectorWeights[weighted(r, len(sectorWeights), func(k int) float64 { return sectorWeights[k].weight })].sector
 		name := ""
-		for attempt := 0; name == "" || names[name]; attempt++ {
+		// Names are kept apart as the service keeps them: by their normalised key.
+		for attempt := 0; name == "" || names[models.PlatformNameKey(name)]; attempt++ {
 			name = platformName(r, sector, attempt)
 			if attempt > 50 {
 				name += strconv.Itoa(i + 1)
 			}
 		}
-		names[name] = true
+		names[models.PlatformNameKey(name)] = true
 		slug := fmt.Sprintf("p%0*d", width, i+1)
 		created := from.Add(-seconds(r, 30*24*time.Hour, 720*24*time.Hour))
 		p := &platformPlan{Platform: models.Platform{ID: seededID(r, created, uint16(i)), Name: name, Slug: slug,
 			Sector: sector, Tags: []string{}, CreatedAt: created, UpdatedAt: created}}
+		p.SetName(name)
 		tags := slices.Clone(sectorTags[sector])
 		r.Shuffle(len(tags), func(a, b int) { tags[a], tags[b] = tags[b], tags[a] })
 		p.Tags = append(p.Tags, tags[:r.IntN(4)]...)

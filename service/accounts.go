@@ -34,6 +34,8 @@ type Accounts struct {
 	secret []byte
 	cost   int
 	log    *slog.Logger
+	// states says whether an account is disabled, for every authenticated request.
+	states *accountStates
 	// dummyHash is compared against when the account does not exist, so that a wrong phone
 	// costs the same time as a wrong password.
 	dummyHash []byte
@@ -59,14 +61,6 @@ type LoginRequest struct {
 // RefreshRequest is the body of POST /auth/refresh.
 type RefreshRequest struct {
 	RefreshToken string `json:"refresh_token"`
-}
-
-// CreateStaffRequest is the body of POST /admin/users.
-type CreateStaffRequest struct {
-	Role     string `json:"role" example:"moderator" enums:"moderator,admin"`
-	Email    string `json:"email" example:"mod@example.com"`
-	Password string `json:"password" example:"correct-horse-9"`
-	RealName string `json:"real_name" example:"李四"`
 }
 
 // Session is a person logged in: the account and its fresh tokens.
@@ -187,6 +181,9 @@ func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*Session, error
 	if comparePassword([]byte(u.PasswordHash), []byte(req.Password)) != nil {
 		return nil, models.ErrInvalidCredentials
 	}
+	if u.DisabledAt != nil {
+		return nil, ErrAccountDisabled // only the account's own password learns this
+	}
 	return command(ctx, a.st, func(tx *store.Store) (*Session, error) { return a.issueIn(ctx, tx, u, "") })
 }
 
@@ -227,6 +224,9 @@ func (a *Accounts) Refresh(ctx context.Context, req RefreshRequest) (*Session, e
 		u, err := tx.UserByID(ctx, rt.UserID)
 		if err != nil {
 			return nil, err
+		}
+		if u.DisabledAt != nil {
+			return nil, models.ErrInvalidToken
 		}
 		return a.issueIn(ctx, tx, u, rt.FamilyID)
 	})
@@ -276,8 +276,9 @@ func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User,
 }
 
 // Authenticate verifies an access token: HS256 only, with our issuer and audience, unexpired,
-// with a subject and a known role. Anything else is ErrInvalidToken.
-func (a *Accounts) Authenticate(token string) (*models.Principal, error) {
+// with a subject and a known role, of an account that exists and is not disabled. Anything
+// else is ErrInvalidToken. The account's state is read through a short cache (accountStateTTL).
+func (a *Accounts) Authenticate(ctx context.Context, token string) (*models.Principal, error) {
 	var claims accessClaims
 	parsed, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return a.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -285,6 +286,14 @@ func (a *Accounts) Authenticate(token string) (*models.Principal, error) {
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(a.clock.Now))
 	if err != nil || !parsed.Valid || claims.Subject == "" || !claims.Role.Valid() || claims.IssuedAt == nil {
+		return nil, models.ErrInvalidToken
+	}
+	if disabled, err := a.states.disabled(ctx, claims.Subject); err != nil {
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, models.ErrInvalidToken
+		}
+		return nil, err
+	} else if disabled {
 		return nil, models.ErrInvalidToken
 	}
 	return &models.Principal{Kind: models.PrincipalPerson, UserID: claims.Subject, Role: claims.Role}, nil
@@ -297,58 +306,6 @@ func (a *Accounts) Me(ctx context.Context, p *models.Principal) (*models.User, e
 		return nil, models.ErrInvalidToken
 	}
 	return u, err
-}
-
-// CreateStaff creates a moderator or admin account (admins only; the router checks the role).
-func (a *Accounts) CreateStaff(ctx context.Context, req CreateStaffRequest) (*models.User, error) {
-	var v models.Validator
-	role := models.Role(req.Role)
-	if !role.IsStaff() {
-		v.Add("role", "must be moderator or admin")
-	}
-	email := v.Email("email", req.Email)
-	v.Password("password", req.Password)
-	v.Text("real_name", req.RealName, 1, 255)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	hash, err := a.hash(req.Password)
-	if err != nil {
-		return nil, err
-	}
-	t := now(a.clock)
-	u := &models.User{ID: models.NewID(), Role: role, Email: &email, PasswordHash: hash,
-		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
-	return command(ctx, a.st, func(tx *store.Store) (*models.User, error) {
-		if err := tx.CreateUser(ctx, u); err != nil {
-			if store.IsDuplicate(err) {
-				return nil, models.Conflict("email_taken", "an account with this e-mail already exists")
-			}
-			return nil, err
-		}
-		return u, nil
-	})
-}
-
-// EnsureAdmin creates the bootstrap admin once; later start-ups leave the account as it is.
-func (a *Accounts) EnsureAdmin(ctx context.Context, email, password string) error {
-	e, ok := models.NormalizeEmail(email)
-	if !ok {
-		return fmt.Errorf("DSB_ADMIN_EMAIL %q is not an e-mail address", email)
-	}
-	if _, err := a.st.UserByEmail(ctx, e); err == nil {
-		return nil
-	} else if !errors.Is(err, models.ErrNotFound) {
-		return err
-	}
-	_, err := a.CreateStaff(ctx, CreateStaffRequest{Role: string(models.RoleAdmin), Email: e, Password: password, RealName: "Administrator"})
-	if errors.Is(err, &models.Error{Kind: models.KindConflict, Code: "email_taken"}) {
-		return nil // another instance created it first
-	}
-	if err == nil {
-		a.log.InfoContext(ctx, "bootstrap admin created", "email", e)
-	}
-	return err
 }
 
 func sha256Hex(s string) string {

@@ -3,23 +3,14 @@ package service
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"math/big"
 	"strings"
-	"time"
 
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
-
-// APIKeyPrefix starts every live API key, so that leaked keys are easy to recognise and scan for.
-const APIKeyPrefix = "dsb_live_"
-
-// apiKeyTouchEvery bounds how often last_used_at is written for a busy key.
-const apiKeyTouchEvery = time.Minute
 
 // Platforms manages platform profiles and their API keys.
 type Platforms struct {
@@ -87,13 +78,10 @@ type UpdatePlatformRequest struct {
 	AfterSalesContact NullableContact `json:"after_sales_contact" swaggertype:"object" validate:"optional" extensions:"x-nullable"`
 }
 
-// CreateAPIKeyRequest is the body of POST /admin/platforms/{id}/api-keys.
-type CreateAPIKeyRequest struct {
-	Name string `json:"name" example:"production"`
-}
-
 func validatePlatform(v *models.Validator, name, slug, sector string, tags []string, contact *AfterSalesContact) {
-	v.Text("name", name, 1, 255)
+	if v.Text("name", name, 1, 255) && len([]rune(models.PlatformNameKey(name))) > models.MaxPlatformNameKey {
+		v.Add("name", "must be at most %d characters once full-width forms are folded", models.MaxPlatformNameKey)
+	}
 	if !models.ValidSlug(slug) {
 		v.Add("slug", "must be 1–64 lower-case letters, digits and inner hyphens")
 	}
@@ -112,12 +100,13 @@ func validatePlatform(v *models.Validator, name, slug, sector string, tags []str
 		if contact.Phone == "" && contact.Email == "" {
 			v.Add("after_sales_contact", "give a phone, an email, or null for none")
 		}
-		if contact.Phone != "" {
-			v.Text("after_sales_contact.phone", contact.Phone, 3, 32)
+		if contact.Phone != "" && v.Text("after_sales_contact.phone", contact.Phone, 3, 32) &&
+			!models.ServicePhone(strings.TrimSpace(contact.Phone)) {
+			v.Add("after_sales_contact.phone", "must be a mainland mobile (13800138000), a landline with its area code (010-12345678, optional -extension), a 400/800 number (400-123-4567) or a 95xxx/96xxx service number (95188)")
 		}
 		if contact.Email != "" {
 			if _, ok := models.NormalizeEmail(contact.Email); !ok {
-				v.Add("after_sales_contact.email", "must be an e-mail address")
+				v.Add("after_sales_contact.email", "must be one e-mail address without a display name (kefu@example.com)")
 			}
 		}
 	}
@@ -146,7 +135,20 @@ func cleanTags(tags []string) []string {
 	return out
 }
 
-// Create adds a platform; a taken slug is 409 slug_taken.
+// taken tells which unique member a duplicate-key error on platform p hit: its name (the
+// unique index on the name key) or its slug. The index decides the race; this only names it.
+func taken(ctx context.Context, tx *store.Store, p *models.Platform) error {
+	if p.NameKey != nil {
+		if dup, err := tx.PlatformNameKeyTaken(ctx, *p.NameKey, p.ID); err != nil {
+			return err
+		} else if dup {
+			return models.Conflict("name_taken", "a platform named %q exists (names are compared ignoring case, full-width forms and surrounding spaces)", p.Name)
+		}
+	}
+	return models.Conflict("slug_taken", "a platform with slug %q already exists", p.Slug)
+}
+
+// Create adds a platform; a taken slug is 409 slug_taken, a taken name 409 name_taken.
 func (ps *Platforms) Create(ctx context.Context, req CreatePlatformRequest) (*models.Platform, error) {
 	var v models.Validator
 	validatePlatform(&v, req.Name, req.Slug, req.Sector, req.Tags, req.AfterSalesContact)
@@ -154,14 +156,15 @@ func (ps *Platforms) Create(ctx context.Context, req CreatePlatformRequest) (*mo
 		return nil, err
 	}
 	t := now(ps.clock)
-	p := &models.Platform{ID: models.NewID(), Name: strings.TrimSpace(req.Name), Slug: req.Slug,
+	p := &models.Platform{ID: models.NewID(), Slug: req.Slug,
 		Sector: models.Sector(req.Sector), Tags: cleanTags(req.Tags), Onboarded: req.Onboarded,
 		CreatedAt: t, UpdatedAt: t}
+	p.SetName(req.Name)
 	applyContact(p, req.AfterSalesContact)
 	return command(ctx, ps.st, func(tx *store.Store) (*models.Platform, error) {
 		if err := tx.CreatePlatform(ctx, p); err != nil {
 			if store.IsDuplicate(err) {
-				return nil, models.Conflict("slug_taken", "a platform with slug %q already exists", req.Slug)
+				return nil, taken(ctx, tx, p)
 			}
 			return nil, err
 		}
@@ -184,7 +187,7 @@ func (ps *Platforms) Update(ctx context.Context, id string, req UpdatePlatformRe
 			return nil, err
 		}
 		if req.Name != nil {
-			p.Name = strings.TrimSpace(*req.Name)
+			p.SetName(*req.Name)
 		}
 		if req.Slug != nil {
 			p.Slug = *req.Slug
@@ -211,7 +214,7 @@ func (ps *Platforms) Update(ctx context.Context, id string, req UpdatePlatformRe
 		p.UpdatedAt = now(ps.clock)
 		if err := tx.SavePlatform(ctx, p); err != nil {
 			if store.IsDuplicate(err) {
-				return nil, models.Conflict("slug_taken", "a platform with slug %q already exists", p.Slug)
+				return nil, taken(ctx, tx, p)
 			}
 			return nil, err
 		}
@@ -244,7 +247,7 @@ func currentContact(p *models.Platform) *AfterSalesContact {
 	return c
 }
 
-// Get loads one platform.
+// Get loads one platform by id.
 func (ps *Platforms) Get(ctx context.Context, id string) (*models.Platform, error) {
 	if len(id) > 64 {
 		return nil, models.NotFound("platform")
@@ -252,143 +255,41 @@ func (ps *Platforms) Get(ctx context.Context, id string) (*models.Platform, erro
 	return ps.st.PlatformByID(ctx, id)
 }
 
-// List returns one page of platforms, optionally of one sector, and the cursor of the next.
-func (ps *Platforms) List(ctx context.Context, sector string, page models.Page) ([]models.Platform, string, error) {
-	if sector != "" && !models.Sector(sector).Valid() {
-		return nil, "", models.Invalid("sector", "is not a known sector")
+// Lookup loads one platform by id or, failing that, by slug: ids and slugs never collide
+// in practice (ids are 32 hex digits, slugs are chosen words), and an id is tried first.
+func (ps *Platforms) Lookup(ctx context.Context, idOrSlug string) (*models.Platform, error) {
+	p, err := ps.Get(ctx, idOrSlug)
+	if !errors.Is(err, models.ErrNotFound) || !models.ValidSlug(idOrSlug) {
+		return p, err
 	}
-	return pageByID(page, func(p *models.Platform) string { return p.ID },
-		func(after string, limit int) ([]models.Platform, error) {
-			return ps.st.ListPlatforms(ctx, store.PlatformFilter{Sector: models.Sector(sector), AfterID: after, Limit: limit})
-		})
+	return ps.st.PlatformBySlug(ctx, idOrSlug)
 }
 
-// IssuedAPIKey is a new key with its plaintext: the result of CreateAPIKey's command, from
-// which its idempotent response is rendered.
-type IssuedAPIKey struct {
-	Key    *models.APIKey
-	Secret string
+// PlatformListFilter narrows a platform listing.
+type PlatformListFilter struct {
+	Sector string
+	// Query is a part of the name, compared ignoring case, full-width forms and spaces around.
+	Query string
 }
 
-// CreateAPIKey issues a key for the platform and returns it with its plaintext, which is shown
-// once and never stored. A key may make an onboarded platform reachable, so the delivery of
-// its waiting complaints is queued in the same transaction.
-func (ps *Platforms) CreateAPIKey(ctx context.Context, platformID string, req CreateAPIKeyRequest) (*models.APIKey, string, error) {
+// List returns one page of platforms matching f, and the cursor of the next.
+func (ps *Platforms) List(ctx context.Context, f PlatformListFilter, page models.Page) ([]models.Platform, string, error) {
 	var v models.Validator
-	v.Text("name", req.Name, 1, 255)
+	if f.Sector != "" && !models.Sector(f.Sector).Valid() {
+		v.Add("sector", "is not a known sector")
+	}
+	query := ""
+	if f.Query != "" && v.Text("q", f.Query, 0, 255) {
+		query = models.PlatformNameKey(f.Query)
+	}
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	p, err := ps.Get(ctx, platformID)
-	if err != nil {
-		return nil, "", err
-	}
-	plain, err := newAPIKey()
-	if err != nil {
-		return nil, "", err
-	}
-	k := &models.APIKey{ID: models.NewID(), PlatformID: platformID, Name: strings.TrimSpace(req.Name),
-		Prefix: plain[:12], KeyHash: sha256Hex(plain), CreatedAt: now(ps.clock)}
-	out, err := command(ctx, ps.st, func(tx *store.Store) (IssuedAPIKey, error) {
-		// The platform's row lock serializes key creation, so that the count stays true until
-		// this insert commits.
-		if _, err := tx.PlatformForUpdate(ctx, platformID); err != nil {
-			return IssuedAPIKey{}, err
-		}
-		n, err := tx.CountActiveAPIKeys(ctx, platformID)
-		if err != nil {
-			return IssuedAPIKey{}, err
-		}
-		if err := within(models.LimitActiveAPIKeys, n, ps.limits.ActiveAPIKeysPerPlatform); err != nil {
-			return IssuedAPIKey{}, err
-		}
-		if err := tx.CreateAPIKey(ctx, k); err != nil {
-			return IssuedAPIKey{}, err
-		}
-		if p.Onboarded {
-			if err := tx.EnqueueJobs(ctx, []models.Job{awaitingJob(platformID, k.CreatedAt)}); err != nil {
-				return IssuedAPIKey{}, err
-			}
-		}
-		return IssuedAPIKey{Key: k, Secret: plain}, nil
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	ps.changed(platformID, p.Onboarded)
-	return out.Key, out.Secret, nil
-}
-
-// newAPIKey returns dsb_live_ followed by 32 base62 characters (about 190 random bits).
-func newAPIKey() (string, error) {
-	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	var sb strings.Builder
-	sb.WriteString(APIKeyPrefix)
-	max := big.NewInt(int64(len(alphabet)))
-	for range 32 {
-		n, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			return "", err
-		}
-		sb.WriteByte(alphabet[n.Int64()])
-	}
-	return sb.String(), nil
-}
-
-// ListAPIKeys lists one page of the platform's keys, newest first, without their secrets.
-func (ps *Platforms) ListAPIKeys(ctx context.Context, platformID string, page models.Page) ([]models.APIKey, string, error) {
-	if _, err := ps.Get(ctx, platformID); err != nil {
-		return nil, "", err
-	}
-	return pageByID(page, func(k *models.APIKey) string { return k.ID },
-		func(before string, limit int) ([]models.APIKey, error) {
-			return ps.st.ListAPIKeys(ctx, platformID, before, limit)
+	return pageByID(page, func(p *models.Platform) string { return p.ID },
+		func(after string, limit int) ([]models.Platform, error) {
+			return ps.st.ListPlatforms(ctx, store.PlatformFilter{Sector: models.Sector(f.Sector), NameContains: query,
+				AfterID: after, Limit: limit})
 		})
-}
-
-// RevokeAPIKey revokes a key; the next request made with it is refused.
-func (ps *Platforms) RevokeAPIKey(ctx context.Context, platformID, keyID string) (*models.APIKey, error) {
-	if len(keyID) > 64 {
-		return nil, models.NotFound("API key")
-	}
-	if _, err := ps.st.APIKeyByID(ctx, platformID, keyID); err != nil {
-		return nil, err
-	}
-	if err := ps.st.RevokeAPIKey(ctx, keyID, now(ps.clock)); err != nil {
-		return nil, err
-	}
-	ps.keys.forget(keyID)
-	ps.cache.Forget(platformID)
-	return ps.st.APIKeyByID(ctx, platformID, keyID)
-}
-
-// AuthenticateAPIKey resolves a presented key to its platform. A known key is remembered for
-// at most a second: a revocation takes effect on the next request on the instance that revoked
-// and within a second on the others. Uses are noted in memory and written by RunKeyUseFlusher,
-// so a request writes nothing; a bogus key costs one indexed read.
-func (ps *Platforms) AuthenticateAPIKey(ctx context.Context, plain string) (*models.Principal, error) {
-	if !strings.HasPrefix(plain, APIKeyPrefix) || len(plain) > 128 {
-		return nil, models.ErrInvalidToken
-	}
-	hash := sha256Hex(plain)
-	p, gen := ps.keys.lookup(hash)
-	if p == nil {
-		start := time.Now()
-		k, err := ps.st.APIKeyByHash(ctx, hash)
-		if err != nil {
-			if errors.Is(err, models.ErrNotFound) {
-				return nil, models.ErrInvalidToken
-			}
-			return nil, err
-		}
-		if !k.Active() {
-			return nil, models.ErrInvalidToken
-		}
-		p = &models.Principal{Kind: models.PrincipalPlatform, PlatformID: k.PlatformID, APIKeyID: k.ID}
-		ps.keys.remember(hash, *p, gen, start)
-	}
-	ps.keys.used(p.APIKeyID, now(ps.clock))
-	return p, nil
 }
 
 // JSONShape tells strict body readers the members an after_sales_contact has.

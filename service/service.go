@@ -103,7 +103,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), opts.BcryptCost)
 	s := &Services{
 		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
-			log: opts.Logger, dummyHash: dummy},
+			log: opts.Logger, dummyHash: dummy, states: newAccountStates(st, opts.Clock)},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger, limits: opts.Limits},
 		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
 			maxBytes: opts.EvidenceMaxBytes},

@@ -23,6 +23,20 @@ func (s *Store) PlatformByID(ctx context.Context, id string) (*models.Platform, 
 	return &p, translate(err, "platform")
 }
 
+// PlatformBySlug loads the platform with that slug.
+func (s *Store) PlatformBySlug(ctx context.Context, slug string) (*models.Platform, error) {
+	var p models.Platform
+	err := s.conn(ctx).Where("slug = ?", slug).Take(&p).Error
+	return &p, translate(err, "platform")
+}
+
+// PlatformNameKeyTaken reports whether a platform other than exceptID holds the name key.
+func (s *Store) PlatformNameKeyTaken(ctx context.Context, key, exceptID string) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&models.Platform{}).Where("name_key = ? AND id <> ?", key, exceptID).Count(&n).Error
+	return n > 0, err
+}
+
 // PlatformForUpdate loads a platform with a row lock, inside a transaction.
 func (s *Store) PlatformForUpdate(ctx context.Context, id string) (*models.Platform, error) {
 	var p models.Platform
@@ -38,6 +52,8 @@ func (s *Store) SavePlatform(ctx context.Context, p *models.Platform) error {
 // PlatformFilter narrows a platform listing.
 type PlatformFilter struct {
 	Sector models.Sector
+	// NameContains keeps the platforms whose name key contains this (a name key itself).
+	NameContains string
 	// AfterID continues a listing ordered by id ascending.
 	AfterID string
 	Limit   int
@@ -48,6 +64,9 @@ func (s *Store) ListPlatforms(ctx context.Context, f PlatformFilter) ([]models.P
 	q := s.conn(ctx).Model(&models.Platform{}).Order("id ASC").Limit(f.Limit)
 	if f.Sector != "" {
 		q = q.Where("sector = ?", f.Sector)
+	}
+	if f.NameContains != "" {
+		q = q.Where("name_key LIKE ? ESCAPE '!'", "%"+likeEscape(f.NameContains)+"%")
 	}
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)

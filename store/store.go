@@ -34,6 +34,8 @@ type Store struct {
 	inTx bool
 	// reopen opens another pool to the same database (MariaDB/MySQL only).
 	reopen func(conns int) (*gorm.DB, error)
+	// log reports what migrations leave for an operator to settle.
+	log *slog.Logger
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -143,7 +145,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen}
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -242,6 +244,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	if err := s.adoptPendingWork(ctx); err != nil {
 		return err
+	}
+	if err := s.backfillPlatformNameKeys(ctx); err != nil {
+		return fmt.Errorf("backfill platform name keys: %w", err)
 	}
 	// Indexes that the covering rating index replaced.
 	m := s.conn(ctx).Migrator()
