@@ -114,8 +114,6 @@ func run() error {
 		}
 		words = string(b)
 	}
-	screener := models.NewScreener(models.ParseWordList(words))
-	log.Info("screening word list loaded", "terms", screener.Len())
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -129,9 +127,15 @@ func run() error {
 	}
 
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
-		Screener: screener, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
+		AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
+	// The word list seeds the operated list on the database's first start; staff change it
+	// through the admin API after that.
+	if err := svc.Screening.Start(ctx, models.ParseWordList(words)); err != nil {
+		return fmt.Errorf("screening list: %w", err)
+	}
+	go svc.Screening.Run(ctx, service.ScreeningReloadInterval)
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)

@@ -108,8 +108,10 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
-		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes})
+	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
+		t.Fatalf("screening list: %v", err)
+	}
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}

@@ -26,6 +26,7 @@ var ErrorCodes = []ErrorCode{
 	{"phone_taken", 409, "an account with this phone exists"},
 	{"email_taken", 409, "an account with this e-mail exists"},
 	{"slug_taken", 409, "a platform with this slug exists"},
+	{"screening_term_taken", 409, "the screening list has a term that matches as this one does"},
 	{"duplicate_complaint", 409, "the same complainant has an open complaint against this platform for this order; `existing_id` names it"},
 	{"invalid_state", 409, "the complaint (or resource) is not in a state that allows this action"},
 	{"complaint_changed", 409, "the complaint changed at the same moment; retry"},

@@ -72,7 +72,7 @@ type TimelineView struct {
 }
 
 // ComplaintView is a complaint as API.md 5.1 shows it. Timeline is in owner and staff views
-// only, flags in staff views only (omitted elsewhere).
+// only, flags and screening hits in staff views only (omitted elsewhere).
 type ComplaintView struct {
 	ID              string           `json:"id"`
 	Number          string           `json:"number" example:"DSB20261126000123"`
@@ -97,14 +97,17 @@ type ComplaintView struct {
 	Rating          *RatingView      `json:"rating" extensions:"x-nullable"`
 	Rejection       *RejectionView   `json:"rejection" extensions:"x-nullable"`
 	Flags           *[]string        `json:"flags,omitempty"`
-	Timeline        *[]TimelineView  `json:"timeline,omitempty"`
-	CreatedAt       string           `json:"created_at" format:"date-time"`
-	DeliveredAt     *string          `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
-	ReplyDueAt      *string          `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
-	FirstRepliedAt  *string          `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
-	CompletedAt     *string          `json:"completed_at" extensions:"x-nullable" format:"date-time"`
-	UpdatedAt       string           `json:"updated_at" format:"date-time"`
-	Version         int              `json:"version" example:"3"`
+	// ScreeningHits (staff views only) lists where terms of the screening list occur in what
+	// the platform reads (title, description, product name, supplements), at most 100.
+	ScreeningHits  *[]ScreeningHitView `json:"screening_hits,omitempty"`
+	Timeline       *[]TimelineView     `json:"timeline,omitempty"`
+	CreatedAt      string              `json:"created_at" format:"date-time"`
+	DeliveredAt    *string             `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
+	ReplyDueAt     *string             `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
+	FirstRepliedAt *string             `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
+	CompletedAt    *string             `json:"completed_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt      string              `json:"updated_at" format:"date-time"`
+	Version        int                 `json:"version" example:"3"`
 }
 
 // Audience is who a complaint view is for.
