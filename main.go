@@ -126,9 +126,13 @@ func run() error {
 		go rd.Subscribe(ctx, wakeChannel, relay.Wake)
 	}
 
+	var screeningNotifier service.Waker
+	if rd != nil {
+		screeningNotifier = kv.Waker{Redis: rd, Channel: screeningChannel}
+	}
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
 		AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
-		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
+		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes})
 	// The word list seeds the operated list on the database's first start; staff change it
 	// through the admin API after that.
@@ -136,6 +140,9 @@ func run() error {
 		return fmt.Errorf("screening list: %w", err)
 	}
 	go svc.Screening.Run(ctx, service.ScreeningReloadInterval)
+	if rd != nil {
+		go rd.Subscribe(ctx, screeningChannel, svc.Screening.Wake)
+	}
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
@@ -201,7 +208,10 @@ func run() error {
 	return nil
 }
 
-const wakeChannel = "jobs:wake"
+const (
+	wakeChannel      = "jobs:wake"
+	screeningChannel = "screening:changed"
+)
 
 // newRunner is this instance's one work-queue runner: every kind of job (webhook deliveries,
 // text messages, follow-ups of complaints) and every periodic task.

@@ -82,6 +82,8 @@ type appOptions struct {
 	registry    prometheus.Registerer
 	// sms is the SMS provider; nil logs the messages.
 	sms service.SMSSender
+	// screeningNotifier announces screening-list changes to other instances.
+	screeningNotifier service.Waker
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -108,6 +110,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
+		ScreeningNotifier: o.screeningNotifier,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatalf("screening list: %v", err)

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dianshubao/dianshubao/config"
+	"github.com/dianshubao/dianshubao/internal/testkit"
+	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -145,6 +148,35 @@ func TestScreeningTermsApplyOnEveryInstance(t *testing.T) {
 		t.Fatalf("delete: %d %s", r.Code, r)
 	}
 	t.Logf("removed: applied by the other instance after %v", applied(false))
+}
+
+// TestScreeningTermsAnnouncedOverRedis: with Redis, a change reaches the other instance
+// within milliseconds of its commit, not at its next poll (an hour away here).
+func TestScreeningTermsAnnouncedOverRedis(t *testing.T) {
+	rd := testkit.Redis(t)
+	if rd == nil {
+		t.Skip("DSB_TEST_REDIS_URL not set")
+	}
+	w := newWorldWith(t, func(o *appOptions) { o.screeningNotifier = kv.Waker{Redis: rd, Channel: "screening:changed"} })
+	other := newApp(t, func(o *appOptions) { o.store = w.st })
+	ctx, cancel := context.WithCancel(context.Background())
+	var done sync.WaitGroup
+	done.Add(2)
+	go func() { defer done.Done(); other.svc.Screening.Run(ctx, time.Hour) }()
+	subscribed := make(chan struct{})
+	go func() {
+		defer done.Done()
+		close(subscribed)
+		rd.Subscribe(ctx, "screening:changed", other.svc.Screening.Wake)
+	}()
+	t.Cleanup(func() { cancel(); done.Wait() })
+	<-subscribed
+	time.Sleep(100 * time.Millisecond) // let the subscription reach the server
+
+	start := time.Now()
+	w.addTerm("大冤种")
+	testkit.WaitFor(t, time.Second, "the other instance applies the term", func() bool { return other.svc.Screening.Match("真是个大冤种") })
+	t.Logf("applied by the other instance after %v", time.Since(start))
 }
 
 // TestConsumerScreeningFlagsAndModeratorDecides: a consumer complaint with a hit is flagged,

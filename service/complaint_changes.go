@@ -233,32 +233,6 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 	})
 }
 
-// correct applies a supplement's corrected title and description to c and returns the note of
-// the resubmission, which keeps the originals. Corrections come only with a resubmission.
-func correct(c *models.Complaint, req SupplementRequest) (string, error) {
-	note := "补充后再次提交"
-	if req.Title == nil && req.Description == nil {
-		return note, nil
-	}
-	if !c.Resubmittable() {
-		return "", &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
-			Detail: "title and description can be corrected only when re-submitting a complaint rejected as abusive_content or missing_information"}
-	}
-	if req.Title != nil && c.Title == nil {
-		return "", models.Invalid("title", "a refund-only complaint has no title; correct the description")
-	}
-	if req.Title != nil {
-		title := strings.TrimSpace(*req.Title)
-		note += "；更正标题，原标题：" + *c.Title
-		c.Title = &title
-	}
-	if req.Description != nil {
-		note += "；更正描述，原描述：" + c.Description
-		c.Description = strings.TrimSpace(*req.Description)
-	}
-	return note, nil
-}
-
 // autoReview is the refund-only channel's instant acceptance (平台即时受理): screening alone
 // decides, with the system as the reviewer.
 func (cs *Complaints) autoReview(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects) error {

@@ -14,7 +14,7 @@ import (
 
 // ScreeningReloadInterval is how often an instance checks the list's version: a term added or
 // removed on any instance is applied by every other one within this interval (and at once by
-// the instance that made the change).
+// the instance that made the change; within milliseconds on the others when Redis announces it).
 const ScreeningReloadInterval = 2 * time.Second
 
 // ScreeningList is the operated screening list: its terms live in the database, staff change
@@ -27,6 +27,10 @@ type ScreeningList struct {
 	cur   atomic.Pointer[screeningCopy]
 	// reload serialises rebuilds, so that an older copy never replaces a newer one.
 	reload sync.Mutex
+	// notify tells the other instances after a change (a Redis publish); nil: they poll.
+	notify Waker
+	// wake makes Run check the version now (a change announced by another instance).
+	wake chan struct{}
 }
 
 type screeningCopy struct {
@@ -109,7 +113,17 @@ func (l *ScreeningList) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// Run keeps this instance's copy current until ctx ends, checking the version every interval.
+// Wake asks Run to check the version now; it never blocks. Another instance's change
+// announced over Redis calls it; without Redis the interval alone bounds the delay.
+func (l *ScreeningList) Wake() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run keeps this instance's copy current until ctx ends, checking the version every interval
+// and when woken.
 func (l *ScreeningList) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -118,6 +132,7 @@ func (l *ScreeningList) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-l.wake:
 		}
 		if err := l.Refresh(ctx); err != nil && ctx.Err() == nil {
 			l.log.WarnContext(ctx, "screening list reload failed", "error", err)
@@ -196,5 +211,8 @@ func (l *ScreeningList) changed(ctx context.Context, what, id, folded string) {
 	l.log.InfoContext(ctx, "screening term "+what, "id", id, "term", folded)
 	if err := l.Refresh(ctx); err != nil {
 		l.log.WarnContext(ctx, "screening list reload failed", "error", err)
+	}
+	if l.notify != nil {
+		l.notify.Wake()
 	}
 }

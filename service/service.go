@@ -45,6 +45,9 @@ type Options struct {
 	RatingFreezeDelay time.Duration
 	// Waker is told when jobs were committed (the work-queue runner).
 	Waker Waker
+	// ScreeningNotifier announces a change of the screening list to the other instances
+	// (a Redis publish); nil: they notice within ScreeningReloadInterval.
+	ScreeningNotifier Waker
 	// AwaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers
 	// (default 100).
 	AwaitingBatch int
@@ -102,7 +105,8 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 			maxBytes: opts.EvidenceMaxBytes},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
-	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger}
+	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
+		wake: make(chan struct{}, 1)}
 	platforms := newPlatformCache(st)
 	s.Platforms.cache = platforms
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
