@@ -110,8 +110,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		ScreeningNotifier: o.screeningNotifier,
-		EvidenceDir:       t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, ScreeningNotifier: o.screeningNotifier})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatalf("screening list: %v", err)
 	}
