@@ -179,9 +179,11 @@ func TestRefundOnlyScreeningAndResubmission(t *testing.T) {
 	}
 }
 
-// TestRefundOnlyAbusiveSupplementStaysRejected: every supplement is part of what the platform
-// reads, so a correction does not deliver a complaint whose supplement is abusive.
-func TestRefundOnlyAbusiveSupplementStaysRejected(t *testing.T) {
+// TestRefundOnlyAbusiveSupplementRefused: no moderator reads a refund-only complaint before its
+// platform, so an abusive supplement or correction is refused (422, nothing stored) instead of
+// being kept where it could never be taken back; an abusive product name is corrected like the
+// description.
+func TestRefundOnlyAbusiveSupplementRefused(t *testing.T) {
 	w := newWorld(t)
 	merchant, _ := w.register("merchant")
 	c := expect(t, w.do(req{method: "POST", path: "/api/v1/refund-only/complaints", token: merchant,
@@ -190,15 +192,37 @@ func TestRefundOnlyAbusiveSupplementStaysRejected(t *testing.T) {
 	if c["status"] != "rejected" {
 		t.Fatalf("abusive product name: %v", c["status"])
 	}
-	again := expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/supplements", token: merchant,
-		body: map[string]any{"text": "他 媽 的，凭什么不给我处理", "description": "买家签收后以坏果为由申请仅退款，平台直接同意，请核实处理。"}}), http.StatusOK)
-	if again["status"] != "rejected" {
-		t.Fatalf("abusive supplement: %v", again["status"])
-	}
 	staff := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/complaints/" + id, token: w.admin}), http.StatusOK)
-	if got := fmt.Sprint(staff["screening_hits"]); got != "[map[end:3 field:product_name start:0 term:傻逼] map[end:5 field:supplements[0].text start:0 term:他妈的]]" {
+	if got := fmt.Sprint(staff["screening_hits"]); got != "[map[end:3 field:product_name start:0 term:傻逼]]" {
 		t.Fatalf("hits: %s", got)
 	}
+	supplement := func(id string, body map[string]any) *response {
+		return w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/supplements", token: merchant, body: body})
+	}
+	assertFieldError(t, expect(t, supplement(id, map[string]any{"text": "他 媽 的，凭什么不给我处理"}), http.StatusUnprocessableEntity), "text")
+	assertFieldError(t, expect(t, supplement(id, map[string]any{"text": "已更正", "product_name": "ＮＭＳＬ草莓"}), http.StatusUnprocessableEntity), "product_name")
+	if n := len(expect(t, w.do(req{method: "GET", path: "/api/v1/complaints/" + id, token: merchant}), http.StatusOK)["supplements"].([]any)); n != 0 {
+		t.Fatalf("a refused supplement was stored: %d", n)
+	}
+	// A clean supplement alone leaves the abusive product name: still rejected.
+	if s := expect(t, supplement(id, map[string]any{"text": "请平台核实。"}), http.StatusOK)["status"]; s != "rejected" {
+		t.Fatalf("clean supplement, abusive product name: %v", s)
+	}
+	ok := expect(t, supplement(id, map[string]any{"text": "已更正商品名称。", "product_name": "有机草莓 500g"}), http.StatusOK)
+	if ok["status"] != "delivered" || ok["product_name"] != "有机草莓 500g" || !strings.Contains(fmt.Sprint(ok["timeline"]), "原商品名称：傻*逼草莓") {
+		t.Fatalf("corrected product name: %v %v", ok["status"], ok["product_name"])
+	}
+	// Delivered: an abusive supplement never reaches the platform.
+	assertFieldError(t, expect(t, supplement(id, map[string]any{"text": "NMSL"}), http.StatusUnprocessableEntity), "text")
+	if n := len(w.eventsOf(w.platformID, "complaint.supplemented")); n != 0 {
+		t.Fatalf("%d supplemented events", n)
+	}
+	// Consumer complaints keep the flag-and-moderate rule: a product name is not theirs to correct.
+	cid := w.file(w.consumer, nil)["id"].(string)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/admin/complaints/" + cid + "/reject", token: w.admin,
+		body: map[string]any{"reason_code": "missing_information", "note": "请补充订单截图"}}), http.StatusOK)
+	assertFieldError(t, expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + cid + "/supplements", token: w.consumer,
+		body: map[string]any{"text": "补充截图", "product_name": "手机"}}), http.StatusUnprocessableEntity), "product_name")
 }
 
 // TestSupplementCorrectionRules: corrections come only with a re-submission, a refund-only

@@ -2085,7 +2085,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `.\n**Correcting the complaint.** With such a re-submission, ` + "`" + `description` + "`" + ` (and ` + "`" + `title` + "`" + `, for consumer complaints) replace what the platform will see; the originals stay in the ` + "`" + `timeline` + "`" + ` note of the re-submission, which only the complainant and staff read, never in a platform view or webhook. In any other status they are 409 ` + "`" + `invalid_state` + "`" + `; ` + "`" + `title` + "`" + ` on a refund-only complaint is 422.\n**Screening.** Before any delivery, everything the platform will read — title, description, product name and every supplement — is screened: a refund-only complaint with a hit stays ` + "`" + `rejected` + "`" + ` (` + "`" + `abusive_content` + "`" + `), so a clean supplement alone does not deliver an abusive description: correct the ` + "`" + `description` + "`" + `. A supplement that is itself abusive cannot be taken back; withdraw that complaint and file a new one (a rejected complaint does not block its order number). Consumer complaints with a hit are flagged for the moderator.",
+                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `.\n**Correcting the complaint.** With such a re-submission, ` + "`" + `description` + "`" + ` (and ` + "`" + `title` + "`" + ` for consumer complaints, ` + "`" + `product_name` + "`" + ` for refund-only ones) replace what the platform will see; the originals stay in the ` + "`" + `timeline` + "`" + ` note of the re-submission, which only the complainant and staff read, never in a platform view or webhook. In any other status they are 409 ` + "`" + `invalid_state` + "`" + `; ` + "`" + `title` + "`" + ` on a refund-only complaint, or ` + "`" + `product_name` + "`" + ` on a consumer one, is 422.\n**Screening.** Before any delivery, everything the platform will read — title, description, product name and every supplement — is screened: a refund-only complaint with a hit stays ` + "`" + `rejected` + "`" + ` (` + "`" + `abusive_content` + "`" + `), so a clean supplement alone does not deliver an abusive description: correct it. On a refund-only complaint, which no moderator reads before the platform, a supplement or correction that itself hits the list is 422 naming the field, and nothing is stored. Consumer supplements with a hit are flagged for the moderator.",
                 "consumes": [
                     "application/json"
                 ],
@@ -6425,12 +6425,18 @@ const docTemplate = `{
                         "type": "string"
                     }
                 },
+                "product_name": {
+                    "description": "ProductName corrects a refund-only complaint's product name likewise (1–255 characters).",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "有机草莓 500g"
+                },
                 "text": {
                     "type": "string",
                     "example": "补充：商家客服电话一直无人接听，附通话记录截图。"
                 },
                 "title": {
-                    "description": "Title and Description correct the complaint when it is re-submitted after a rejection as\nabusive_content or missing_information: they replace what the platform will see, and the\noriginals stay in the timeline (complainant and staff only). Title is for consumer\ncomplaints only (5–100 characters); Description takes 20–5000 characters.",
+                    "description": "Title, Description and ProductName correct the complaint when it is re-submitted after a\nrejection as abusive_content or missing_information: they replace what the platform will\nsee, and the originals stay in the timeline (complainant and staff only). Title is for\nconsumer complaints only (5–100 characters); Description takes 20–5000 characters.",
                     "type": "string",
                     "maxLength": 100,
                     "minLength": 5,

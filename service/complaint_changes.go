@@ -191,6 +191,9 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 	if req.Description != nil {
 		v.Text("description", *req.Description, 20, 5000)
 	}
+	if req.ProductName != nil {
+		v.Text("product_name", *req.ProductName, 1, 255)
+	}
 	evidence, err := cs.evidenceOf(ctx, &v, p, req.EvidenceIDs)
 	if err != nil {
 		return nil, err
@@ -202,6 +205,9 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 		if c.Final() {
 			return &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
 				Detail: "a complaint that is " + string(c.Status) + " takes no supplements"}
+		}
+		if err := cs.screenIncoming(c, req); err != nil {
+			return err
 		}
 		note, err := correct(c, req)
 		if err != nil {

@@ -79,7 +79,7 @@ func (cs *Complaints) screeningHits(c *models.Complaint) []ScreeningHitView {
 // rejectAbusive is screening's refusal of a refund-only complaint, resubmittable with a
 // corrected text.
 func (cs *Complaints) rejectAbusive(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects) error {
-	reason, note := string(models.RejectAbusiveContent), "自动筛查发现非法或辱骂性词汇，请修改后补充提交（可在补充中更正投诉描述）。"
+	reason, note := string(models.RejectAbusiveContent), "自动筛查发现非法或辱骂性词汇，请修改后补充提交（可在补充中更正投诉描述或商品名称）。"
 	c.RejectionReason, c.RejectionNote = &reason, &note
 	return cs.transition(ctx, tx, c, models.ActionReject, models.ActorSystem, note, fx)
 }
@@ -108,15 +108,23 @@ func (cs *Complaints) view(c *models.Complaint, p *models.Platform, evidence map
 // the resubmission, which keeps the originals. Corrections come only with a resubmission.
 func correct(c *models.Complaint, req SupplementRequest) (string, error) {
 	note := "补充后再次提交"
-	if req.Title == nil && req.Description == nil {
+	if req.Title == nil && req.Description == nil && req.ProductName == nil {
 		return note, nil
 	}
 	if !c.Resubmittable() {
 		return "", &models.Error{Kind: models.KindInvalidState, Code: "invalid_state",
-			Detail: "title and description can be corrected only when re-submitting a complaint rejected as abusive_content or missing_information"}
+			Detail: "title, description and product name can be corrected only when re-submitting a complaint rejected as abusive_content or missing_information"}
 	}
 	if req.Title != nil && c.Title == nil {
-		return "", models.Invalid("title", "a refund-only complaint has no title; correct the description")
+		return "", models.Invalid("title", "a refund-only complaint has no title; correct the description or the product name")
+	}
+	if req.ProductName != nil && c.ProductName == nil {
+		return "", models.Invalid("product_name", "only refund-only complaints have a product name")
+	}
+	if req.ProductName != nil {
+		product := strings.TrimSpace(*req.ProductName)
+		note += "；更正商品名称，原商品名称：" + *c.ProductName
+		c.ProductName = &product
 	}
 	if req.Title != nil {
 		title := strings.TrimSpace(*req.Title)
@@ -128,4 +136,27 @@ func correct(c *models.Complaint, req SupplementRequest) (string, error) {
 		c.Description = strings.TrimSpace(*req.Description)
 	}
 	return note, nil
+}
+
+// screenIncoming refuses the text of a refund-only complaint's supplement (and its corrections)
+// when it hits the list: no moderator reads it before the platform does, and a stored
+// supplement could never be taken back, so it is refused before anything is stored and the
+// merchant rephrases it. Consumer supplements are flagged instead, as at filing.
+func (cs *Complaints) screenIncoming(c *models.Complaint, req SupplementRequest) error {
+	if c.Channel != models.ChannelRefundOnly {
+		return nil
+	}
+	var v models.Validator
+	for _, f := range []struct {
+		field string
+		text  *string
+	}{{"text", &req.Text}, {"title", req.Title}, {"description", req.Description}, {"product_name", req.ProductName}} {
+		if f.text == nil {
+			continue
+		}
+		if hits := cs.screen.Hits(*f.text, 1); len(hits) > 0 {
+			v.Add(f.field, "contains %q, a term of the screening list (characters %d–%d): rephrase it", hits[0].Term, hits[0].Start, hits[0].End)
+		}
+	}
+	return v.Err()
 }
