@@ -114,8 +114,6 @@ func run() error {
 		}
 		words = string(b)
 	}
-	screener := models.NewScreener(models.ParseWordList(words))
-	log.Info("screening word list loaded", "terms", screener.Len())
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -132,12 +130,25 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	var screeningNotifier service.Waker
+	if rd != nil {
+		screeningNotifier = kv.Waker{Redis: rd, Channel: screeningChannel}
+	}
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
-		Screener: screener, SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
-		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker,
+		SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
+		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes,
 		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
 			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform}})
+	// The word list seeds the operated list on the database's first start; staff change it
+	// through the admin API after that.
+	if err := svc.Screening.Start(ctx, models.ParseWordList(words)); err != nil {
+		return fmt.Errorf("screening list: %w", err)
+	}
+	go svc.Screening.Run(ctx, service.ScreeningReloadInterval)
+	if rd != nil {
+		go rd.Subscribe(ctx, screeningChannel, svc.Screening.Wake)
+	}
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
@@ -203,7 +214,10 @@ func run() error {
 	return nil
 }
 
-const wakeChannel = "jobs:wake"
+const (
+	wakeChannel      = "jobs:wake"
+	screeningChannel = "screening:changed"
+)
 
 // newRunner is this instance's one work-queue runner: every kind of job (webhook deliveries,
 // text messages, follow-ups of complaints) and every periodic task.

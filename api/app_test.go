@@ -84,6 +84,8 @@ type appOptions struct {
 	sms service.SMSSender
 	// maxima are the limits per complaint and per platform; zero fields take the defaults.
 	maxima service.Limits
+	// screeningNotifier announces screening-list changes to other instances.
+	screeningNotifier service.Waker
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -110,8 +112,10 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Limits: o.maxima,
-		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier})
+	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
+		t.Fatalf("screening list: %v", err)
+	}
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}

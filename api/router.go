@@ -123,6 +123,10 @@ func NewRouter(d Deps) http.Handler {
 	adm.POST("/platforms/:id/api-keys", admin, idem, pl.createKey)
 	adm.GET("/platforms/:id/api-keys", admin, pl.listKeys)
 	adm.DELETE("/platforms/:id/api-keys/:key_id", admin, noBody(), pl.revokeKey)
+	sc := &screeningHandler{svc: s.Screening}
+	adm.GET("/screening-terms", admin, sc.list)
+	adm.POST("/screening-terms", admin, idem, sc.add)
+	adm.DELETE("/screening-terms/:id", admin, noBody(), sc.remove)
 
 	// Uploads stream to disk under their own size limit, outside the JSON body cap, and check
 	// Idempotency-Key themselves once the file's hash is known (the middleware would hold the

@@ -14,8 +14,8 @@ import (
 	"time"
 )
 
-// DefaultScreeningWords is the word list shipped with the service, used when
-// DSB_SCREENING_WORDS_FILE is not set.
+// DefaultScreeningWords is the word list shipped with the service: it seeds the operated
+// screening list on the database's first start when DSB_SCREENING_WORDS_FILE is not set.
 //
 //go:embed screening_words.txt
 var DefaultScreeningWords string
@@ -51,7 +51,7 @@ type Config struct {
 
 	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// ScreeningWordsFile replaces the shipped word list when set.
+	// ScreeningWordsFile, when set, seeds the screening list instead of the shipped word list.
 	ScreeningWordsFile string
 	// BcryptCost is the password hashing cost (tests lower it).
 	BcryptCost int

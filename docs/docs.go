@@ -22,7 +22,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Every complaint, oldest first, with the staff-only ` + "`" + `flags` + "`" + `. Filter with ` + "`" + `status=pending_review` + "`" + ` for the work to do.",
+                "description": "Every complaint, oldest first, with the staff-only ` + "`" + `flags` + "`" + ` and ` + "`" + `screening_hits` + "`" + ` (which listed terms occur where in what the platform would read). Filter with ` + "`" + `status=pending_review` + "`" + ` for the work to do.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -211,7 +211,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "` + "`" + `pending_review` + "`" + ` → ` + "`" + `delivered` + "`" + ` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → ` + "`" + `awaiting_contact` + "`" + ` (未有效处理), from which it is delivered automatically once the platform becomes reachable.",
+                "description": "` + "`" + `pending_review` + "`" + ` → ` + "`" + `delivered` + "`" + ` when the platform is reachable (onboarded, and an after-sales contact, an active API key or an enabled webhook endpoint), else → ` + "`" + `awaiting_contact` + "`" + ` (未有效处理), from which it is delivered automatically once the platform becomes reachable. What the platform will read is screened first: a consumer complaint with a hit is flagged ` + "`" + `abusive_language` + "`" + ` and delivered (the moderator decided, seeing ` + "`" + `screening_hits` + "`" + `); a refund-only one is ` + "`" + `rejected` + "`" + ` as ` + "`" + `abusive_content` + "`" + ` instead, and so is a waiting refund-only complaint that hits a term added while it waited.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1244,6 +1244,294 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/screening-terms": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The terms automatic screening matches, oldest first. The list is seeded on the database's first start from the shipped word list (or ` + "`" + `DSB_SCREENING_WORDS_FILE` + "`" + `) and changed with this API only; every instance applies a change within 2 seconds. Matching ignores letter case, full-/half-width forms, traditional versus simplified characters, and spaces, punctuation or symbols put between a term's characters (傻 逼, 傻*逼); whitespace between two Latin letters or digits still separates words.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "List the screening terms",
+                "operationId": "listScreeningTerms",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-api_ScreeningTermView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 ` + "`" + `screening_term_taken` + "`" + `; a term of only spaces, punctuation or symbols is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Add a screening term",
+                "operationId": "addScreeningTerm",
+                "parameters": [
+                    {
+                        "description": "the term, 1–64 characters",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.AddScreeningTermRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.ScreeningTermView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "screening_term_taken; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/screening-terms/{id}": {
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Applies at once on this instance and within 2 seconds on every other.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Remove a screening term",
+                "operationId": "removeScreeningTerm",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "term id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "removed"
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/users": {
             "get": {
                 "security": [
@@ -2102,7 +2390,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Files a complaint against a platform; it starts in ` + "`" + `pending_review` + "`" + ` (待审核) with a human number such as ` + "`" + `DSB20261126000123` + "`" + `. ` + "`" + `declaration_accepted` + "`" + ` must be true: the complainant affirms the complaint is true (恶意投诉需承担法律责任).\nNo duplicates (请不要重复递交投诉): the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier complaint is open, or without ` + "`" + `order_no` + "`" + ` the same title and description within 24 h, is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `.\nText matching the screening word list sets the staff-only flag ` + "`" + `abusive_language` + "`" + `; it does not reject the complaint.",
+                "description": "Files a complaint against a platform; it starts in ` + "`" + `pending_review` + "`" + ` (待审核) with a human number such as ` + "`" + `DSB20261126000123` + "`" + `. ` + "`" + `declaration_accepted` + "`" + ` must be true: the complainant affirms the complaint is true (恶意投诉需承担法律责任).\nNo duplicates (请不要重复递交投诉): the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier complaint is open, or without ` + "`" + `order_no` + "`" + ` the same title and description within 24 h, is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `.\nText matching the screening list (` + "`" + `/api/v1/admin/screening-terms` + "`" + `) sets the staff-only flag ` + "`" + `abusive_language` + "`" + `, and staff views list where each term occurs in ` + "`" + `screening_hits` + "`" + `; it does not reject the complaint: the moderator decides.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2413,7 +2701,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `. A complaint takes at most 20 supplements (DSB_MAX_SUPPLEMENTS_PER_COMPLAINT, 20 by default; ` + "`" + `max` + "`" + ` says the value in force): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"supplements_per_complaint\",\"max\":20}.",
+                "description": "Allowed in every status but the final ones (` + "`" + `completed` + "`" + `, ` + "`" + `withdrawn` + "`" + `, and ` + "`" + `rejected` + "`" + ` for a reason that cannot be re-submitted). A complaint rejected as ` + "`" + `abusive_content` + "`" + ` or ` + "`" + `missing_information` + "`" + ` goes back to ` + "`" + `pending_review` + "`" + ` (refund-only ones are screened again and delivered at once when clean); on a ` + "`" + `delivered` + "`" + ` or ` + "`" + `replied` + "`" + ` complaint the platform gets ` + "`" + `complaint.supplemented` + "`" + `. A complaint takes at most 20 supplements (DSB_MAX_SUPPLEMENTS_PER_COMPLAINT, 20 by default; ` + "`" + `max` + "`" + ` says the value in force): one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"supplements_per_complaint\",\"max\":20}.\n**Correcting the complaint.** With such a re-submission, ` + "`" + `description` + "`" + ` (and ` + "`" + `title` + "`" + ` for consumer complaints, ` + "`" + `product_name` + "`" + ` for refund-only ones) replace what the platform will see; the originals stay in the ` + "`" + `timeline` + "`" + ` note of the re-submission, which only the complainant and staff read, never in a platform view or webhook. In any other status they are 409 ` + "`" + `invalid_state` + "`" + `; ` + "`" + `title` + "`" + ` on a refund-only complaint, or ` + "`" + `product_name` + "`" + ` on a consumer one, is 422.\n**Screening.** Before any delivery, everything the platform will read — title, description, product name and every supplement — is screened: a refund-only complaint with a hit stays ` + "`" + `rejected` + "`" + ` (` + "`" + `abusive_content` + "`" + `), so a clean supplement alone does not deliver an abusive description: correct it. On a refund-only complaint, which no moderator reads before the platform, a supplement or correction that itself hits the list is 422 naming the field, and nothing is stored. Consumer supplements with a hit are flagged for the moderator.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4792,7 +5080,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → ` + "`" + `delivered` + "`" + ` (or ` + "`" + `awaiting_contact` + "`" + ` if the platform cannot be reached yet) in this same request, and the platform gets the webhook ` + "`" + `complaint.delivered` + "`" + ` with ` + "`" + `\"channel\":\"refund_only\"` + "`" + `. A screening hit → ` + "`" + `rejected` + "`" + ` with ` + "`" + `abusive_content` + "`" + `: correct it with a supplement (` + "`" + `POST /api/v1/complaints/{id}/supplements` + "`" + `), which is screened and, when clean, delivered at once. The response shows the final status.\nOne open complaint per order: the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier one is open is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `. The merchant then follows the complaint with the owner endpoints (list, detail, supplements, rating — the channel's 用户满意度评价 —, withdraw).\n\nExample: ` + "`" + `{\"platform_id\":\"…\",\"order_no\":\"PDD20261120998877\",\"product_name\":\"有机草莓 500g\",\"refund_amount\":\"59.90\",\"description\":\"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。\",\"demands\":[\"refund\"],\"evidence_ids\":[],\"declaration_accepted\":true}` + "`" + `",
+                "description": "For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → ` + "`" + `delivered` + "`" + ` (or ` + "`" + `awaiting_contact` + "`" + ` if the platform cannot be reached yet) in this same request, and the platform gets the webhook ` + "`" + `complaint.delivered` + "`" + ` with ` + "`" + `\"channel\":\"refund_only\"` + "`" + `. A screening hit anywhere the platform would read (product name, description) → ` + "`" + `rejected` + "`" + ` with ` + "`" + `abusive_content` + "`" + `: correct it with a supplement carrying a corrected ` + "`" + `description` + "`" + ` (` + "`" + `POST /api/v1/complaints/{id}/supplements` + "`" + `); the whole text is screened again and, when clean, delivered at once. The response shows the final status.\nOne open complaint per order: the same ` + "`" + `order_no` + "`" + ` against the same platform while an earlier one is open is 409 ` + "`" + `duplicate_complaint` + "`" + ` with ` + "`" + `existing_id` + "`" + `. The merchant then follows the complaint with the owner endpoints (list, detail, supplements, rating — the channel's 用户满意度评价 —, withdraw).\n\nExample: ` + "`" + `{\"platform_id\":\"…\",\"order_no\":\"PDD20261120998877\",\"product_name\":\"有机草莓 500g\",\"refund_amount\":\"59.90\",\"description\":\"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。\",\"demands\":[\"refund\"],\"evidence_ids\":[],\"declaration_accepted\":true}` + "`" + `",
                 "consumes": [
                     "application/json"
                 ],
@@ -4920,32 +5208,8 @@ const docTemplate = `{
                     "304": {
                         "description": "not modified"
                     },
-                    "401": {
-                        "description": "unauthenticated: credentials missing, invalid or expired",
-                        "schema": {
-                            "$ref": "#/definitions/api.Problem"
-                        }
-                    },
-                    "403": {
-                        "description": "forbidden: these credentials may not do this",
-                        "schema": {
-                            "$ref": "#/definitions/api.Problem"
-                        }
-                    },
-                    "429": {
-                        "description": "rate_limited: see Retry-After",
-                        "schema": {
-                            "$ref": "#/definitions/api.Problem"
-                        }
-                    },
                     "500": {
                         "description": "internal_error: an unexpected failure; quote request_id to support",
-                        "schema": {
-                            "$ref": "#/definitions/api.Problem"
-                        }
-                    },
-                    "503": {
-                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -5303,6 +5567,25 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-api_ScreeningTermView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ScreeningTermView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "api.ListResponse-api_StaffUserView": {
             "type": "object",
             "required": [
@@ -5485,7 +5768,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",
@@ -5505,6 +5788,7 @@ const docTemplate = `{
                         "slug_taken",
                         "name_taken",
                         "last_admin",
+                        "screening_term_taken",
                         "duplicate_complaint",
                         "invalid_state",
                         "complaint_changed",
@@ -5593,6 +5877,40 @@ const docTemplate = `{
                         "active_api_keys_per_platform"
                     ],
                     "example": "supplements_per_complaint"
+                }
+            }
+        },
+        "api.ScreeningTermView": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "folded",
+                "id",
+                "term"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "description": "CreatedBy is the admin who added it; null for the terms the list was seeded with.",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "folded": {
+                    "description": "Folded is the form it is matched in: lower case, half-width, simplified characters,\nspaces, punctuation and symbols removed.",
+                    "type": "string",
+                    "example": "傻逼"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "term": {
+                    "description": "Term is the term as it was entered.",
+                    "type": "string",
+                    "example": "傻逼"
                 }
             }
         },
@@ -5838,6 +6156,20 @@ const docTemplate = `{
                 "message": {
                     "type": "string",
                     "example": "must be a mainland mobile number"
+                }
+            }
+        },
+        "service.AddScreeningTermRequest": {
+            "type": "object",
+            "required": [
+                "term"
+            ],
+            "properties": {
+                "term": {
+                    "description": "Term is matched as the list matches: case, width, traditional forms and separators put\nbetween its characters do not matter.",
+                    "type": "string",
+                    "maxLength": 64,
+                    "example": "傻逼"
                 }
             }
         },
@@ -6203,6 +6535,13 @@ const docTemplate = `{
                     "type": "string",
                     "format": "date-time",
                     "x-nullable": true
+                },
+                "screening_hits": {
+                    "description": "ScreeningHits (staff views only) lists where terms of the screening list occur in what\nthe platform reads (title, description, product name, supplements), at most 100.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ScreeningHitView"
+                    }
                 },
                 "status": {
                     "type": "string",
@@ -7234,21 +7573,70 @@ const docTemplate = `{
                 }
             }
         },
+        "service.ScreeningHitView": {
+            "type": "object",
+            "required": [
+                "end",
+                "field",
+                "start",
+                "term"
+            ],
+            "properties": {
+                "end": {
+                    "type": "integer",
+                    "example": 14
+                },
+                "field": {
+                    "description": "Field is where the term is: title, description, product_name, or supplements[i].text\n(i counting from 0 in the order of supplements).",
+                    "type": "string",
+                    "example": "description"
+                },
+                "start": {
+                    "description": "Start and End delimit the occurrence in the field's text, in characters (Unicode code\npoints) from 0, End exclusive; the span includes whatever was put between the term's\ncharacters.",
+                    "type": "integer",
+                    "example": 12
+                },
+                "term": {
+                    "description": "Term is the listed term, in the form it is matched in (folded).",
+                    "type": "string",
+                    "example": "傻逼"
+                }
+            }
+        },
         "service.SupplementRequest": {
             "type": "object",
             "required": [
                 "text"
             ],
             "properties": {
+                "description": {
+                    "type": "string",
+                    "maxLength": 5000,
+                    "minLength": 20,
+                    "example": "11月1日购买手机一部，商家至今未发货，申请退款被拒绝。"
+                },
                 "evidence_ids": {
                     "type": "array",
                     "items": {
                         "type": "string"
                     }
                 },
+                "product_name": {
+                    "description": "ProductName corrects a refund-only complaint's product name likewise (1–255 characters).",
+                    "type": "string",
+                    "maxLength": 255,
+                    "example": "有机草莓 500g"
+                },
                 "text": {
                     "type": "string",
                     "example": "补充：商家客服电话一直无人接听，附通话记录截图。"
+                },
+                "title": {
+                    "description": "Title, Description and ProductName correct the complaint when it is re-submitted after a\nrejection as abusive_content or missing_information: they replace what the platform will\nsee, and the originals stay in the timeline (complainant and staff only). Title is for\nconsumer complaints only (5–100 characters); Description takes 20–5000 characters.",
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 5,
+                    "example": "付款后商家一直不发货"
                 }
             }
         },

@@ -24,23 +24,6 @@ type Screener struct {
 	dict []int32 // nearest state along the failure chain whose out is set, or -1
 }
 
-// screenFold folds one rune for screening: full-width ASCII forms (U+FF01–U+FF5E) become ASCII
-// and ASCII letters become lower case, so that ＮＭＳＬ, NMSL and nmsl all read the same.
-func screenFold(r rune) rune {
-	if r >= 0xFF01 && r <= 0xFF5E {
-		r -= 0xFEE0
-	}
-	if r >= 'A' && r <= 'Z' {
-		r += 'a' - 'A'
-	}
-	return r
-}
-
-// screenFoldString folds a whole term; invalid UTF-8 becomes U+FFFD, as ranging over text does.
-func screenFoldString(s string) string {
-	return strings.Map(screenFold, s)
-}
-
 // ParseWordList parses the list format (one term per line, # comments, blanks ignored, surrounding
 // spaces trimmed, duplicates ignored); terms are folded as Match folds text, so duplicates are found
 // after folding. A line is a comment when it starts with '#' once trimmed, so a term cannot start with
@@ -180,9 +163,17 @@ func (s *Screener) Match(text string) bool {
 	if s == nil || len(s.terms) == 0 {
 		return false
 	}
+	var f screenFolder
 	st := int32(0)
 	for _, r := range text {
-		st = s.step(st, screenFold(r))
+		out, keep, brk := f.fold(r)
+		if !keep {
+			continue
+		}
+		if brk {
+			st = s.step(st, wordBreak)
+		}
+		st = s.step(st, out)
 		if s.out[st] >= 0 || s.dict[st] >= 0 {
 			return true
 		}
@@ -200,9 +191,17 @@ func (s *Screener) Find(text string, max int) []string {
 	}
 	var found []string
 	var seen []bool
+	var f screenFolder
 	st := int32(0)
 	for _, r := range text {
-		st = s.step(st, screenFold(r))
+		out, keep, brk := f.fold(r)
+		if !keep {
+			continue
+		}
+		if brk {
+			st = s.step(st, wordBreak)
+		}
+		st = s.step(st, out)
 		o := st
 		if s.out[o] < 0 {
 			o = s.dict[o]

@@ -87,12 +87,15 @@ var (
 // and who may take it. Anything not listed is ErrInvalidState. The system reviews refund-only
 // complaints (平台即时受理), which is why it is among the reviewers.
 var transitions = map[transitionKey]transitionRule{
-	{"", ActionSubmit}:                      {StatusPendingReview, complainants},
-	{StatusPendingReview, ActionAccept}:     {StatusDelivered, reviewers},
-	{StatusPendingReview, ActionHold}:       {StatusAwaitingContact, reviewers},
-	{StatusPendingReview, ActionReject}:     {StatusRejected, reviewers},
-	{StatusRejected, ActionResubmit}:        {StatusPendingReview, complainants},
-	{StatusAwaitingContact, ActionDeliver}:  {StatusDelivered, []Actor{ActorSystem}},
+	{"", ActionSubmit}:                     {StatusPendingReview, complainants},
+	{StatusPendingReview, ActionAccept}:    {StatusDelivered, reviewers},
+	{StatusPendingReview, ActionHold}:      {StatusAwaitingContact, reviewers},
+	{StatusPendingReview, ActionReject}:    {StatusRejected, reviewers},
+	{StatusRejected, ActionResubmit}:       {StatusPendingReview, complainants},
+	{StatusAwaitingContact, ActionDeliver}: {StatusDelivered, []Actor{ActorSystem}},
+	// Screening again before the delivery finds a term (the list changed while it waited):
+	// a refund-only complaint, which no moderator reviews, is rejected instead.
+	{StatusAwaitingContact, ActionReject}:   {StatusRejected, []Actor{ActorSystem}},
 	{StatusDelivered, ActionReply}:          {StatusReplied, []Actor{ActorPlatform}},
 	{StatusReplied, ActionRate}:             {StatusCompleted, complainants},
 	{StatusReplied, ActionAutoComplete}:     {StatusCompleted, []Actor{ActorSystem}},

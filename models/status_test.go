@@ -26,6 +26,7 @@ func TestTransitionTable(t *testing.T) {
 		},
 		StatusAwaitingContact: {
 			ActionDeliver:  {StatusDelivered, []Actor{ActorSystem}},
+			ActionReject:   {StatusRejected, []Actor{ActorSystem}},
 			ActionWithdraw: {StatusWithdrawn, []Actor{ActorConsumer, ActorMerchant}},
 		},
 		StatusDelivered: {

@@ -199,6 +199,6 @@ func (cs *Complaints) presentInMemory(ctx context.Context, tx *store.Store, c *m
 	if err != nil {
 		return nil, err
 	}
-	v := buildView(c, p, evidence, aud)
+	v := cs.view(c, p, evidence, aud)
 	return &v, nil
 }

@@ -171,11 +171,22 @@ func ownedBy(p *models.Principal) guard {
 }
 
 // Supplement adds text and evidence. A resubmittable rejection goes back to review (for the
-// refund-only channel, straight through screening again); a delivered or replied complaint
-// sends the platform complaint.supplemented.
+// refund-only channel, straight through screening again) and may correct the title and the
+// description, which replace what the platform will see; the original stays in the timeline,
+// which only the complainant and staff read. A delivered or replied complaint sends the
+// platform complaint.supplemented.
 func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id string, req SupplementRequest) (*ComplaintView, error) {
 	var v models.Validator
 	v.Text("text", req.Text, 1, 5000)
+	if req.Title != nil {
+		v.Text("title", *req.Title, 5, 100)
+	}
+	if req.Description != nil {
+		v.Text("description", *req.Description, 20, 5000)
+	}
+	if req.ProductName != nil {
+		v.Text("product_name", *req.ProductName, 1, 255)
+	}
 	evidence, err := cs.evidenceOf(ctx, &v, p, req.EvidenceIDs)
 	if err != nil {
 		return nil, err
@@ -192,23 +203,27 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 		if err := within(models.LimitSupplements, int64(len(c.Supplements)), cs.limits.SupplementsPerComplaint); err != nil {
 			return err
 		}
+		if err := cs.screenIncoming(c, req); err != nil {
+			return err
+		}
+		note, err := correct(c, req)
+		if err != nil {
+			return err
+		}
 		sp := models.Supplement{ID: models.NewID(), ComplaintID: c.ID, Text: strings.TrimSpace(req.Text),
 			EvidenceIDs: evidenceIDs(evidence), CreatedAt: now(cs.clock)}
 		c.Supplements = append(c.Supplements, sp)
 		fx.supplements = append(fx.supplements, sp)
 		fx.links = append(fx.links, sp.EvidenceIDs...)
 		fx.agg.cite(evidence)
-		hit := cs.screen.Match(req.Text)
-		if hit && !c.HasFlag(models.FlagAbusiveLanguage) {
-			c.Flags = append(c.Flags, models.FlagAbusiveLanguage)
-		}
+		cs.screenAll(c)
 		switch {
 		case c.Status == models.StatusRejected:
-			if err := cs.transition(ctx, tx, c, models.ActionResubmit, actorOf(p), "补充后再次提交", fx); err != nil {
+			if err := cs.transition(ctx, tx, c, models.ActionResubmit, actorOf(p), note, fx); err != nil {
 				return err
 			}
 			if c.Channel == models.ChannelRefundOnly {
-				return cs.autoReview(ctx, tx, c, hit, fx)
+				return cs.autoReview(ctx, tx, c, fx)
 			}
 			return nil
 		case c.Status == models.StatusDelivered || c.Status == models.StatusReplied:
@@ -223,17 +238,16 @@ func (cs *Complaints) Supplement(ctx context.Context, p *models.Principal, id st
 
 // autoReview is the refund-only channel's instant acceptance (平台即时受理): screening alone
 // decides, with the system as the reviewer.
-func (cs *Complaints) autoReview(ctx context.Context, tx *store.Store, c *models.Complaint, hit bool, fx *effects) error {
-	if hit {
-		reason, note := string(models.RejectAbusiveContent), "自动筛查发现非法或辱骂性词汇，请修改后补充提交。"
-		c.RejectionReason, c.RejectionNote = &reason, &note
-		return cs.transition(ctx, tx, c, models.ActionReject, models.ActorSystem, note, fx)
-	}
+func (cs *Complaints) autoReview(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects) error {
 	return cs.accept(ctx, tx, c, models.ActorSystem, "平台即时受理", fx)
 }
 
-// accept delivers a reviewed complaint, or holds it until the platform can be reached.
+// accept delivers a reviewed complaint, or holds it until the platform can be reached; a
+// refund-only complaint whose text hits the screening list is rejected instead.
 func (cs *Complaints) accept(ctx context.Context, tx *store.Store, c *models.Complaint, actor models.Actor, note string, fx *effects) error {
+	if ok, err := cs.screenBeforeDelivery(ctx, tx, c, fx); !ok || err != nil {
+		return err
+	}
 	reachable, err := cs.reachable(ctx, tx, c.PlatformID)
 	if err != nil {
 		return err

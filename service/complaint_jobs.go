@@ -72,6 +72,12 @@ func (cs *Complaints) deliverAwaiting(ctx context.Context, platformID string, li
 			if !moved {
 				return nil // another instance got there first
 			}
+			// The list may have changed while it waited: what the platform will read is
+			// screened again.
+			if ok, err := cs.screenBeforeDelivery(ctx, tx, c, fx); !ok || err != nil {
+				moved = false
+				return err
+			}
 			return cs.transition(ctx, tx, c, models.ActionDeliver, models.ActorSystem, "已与平台取得联系，自动递交", fx)
 		})
 		if err != nil {

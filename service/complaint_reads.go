@@ -194,7 +194,7 @@ func (cs *Complaints) build(ctx context.Context, st *store.Store, items []*model
 	}
 	out := make([]ComplaintView, 0, len(items))
 	for _, c := range items {
-		out = append(out, buildView(c, pByID[c.PlatformID], evByID, aud))
+		out = append(out, cs.view(c, pByID[c.PlatformID], evByID, aud))
 	}
 	return out, nil
 }

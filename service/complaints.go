@@ -18,6 +18,7 @@ import (
 // TextScreener finds listed abusive or illegal terms in text.
 type TextScreener interface {
 	Match(text string) bool
+	Hits(text string, max int) []models.ScreeningHit
 }
 
 // Complaints runs the complaint lifecycle: filing, review, delivery to platforms, replies,
@@ -62,6 +63,14 @@ type CreateComplaintRequest struct {
 type SupplementRequest struct {
 	Text        string   `json:"text" example:"补充：商家客服电话一直无人接听，附通话记录截图。"`
 	EvidenceIDs []string `json:"evidence_ids" validate:"optional"`
+	// Title, Description and ProductName correct the complaint when it is re-submitted after a
+	// rejection as abusive_content or missing_information: they replace what the platform will
+	// see, and the originals stay in the timeline (complainant and staff only). Title is for
+	// consumer complaints only (5–100 characters); Description takes 20–5000 characters.
+	Title       *string `json:"title,omitempty" validate:"optional" example:"付款后商家一直不发货" minLength:"5" maxLength:"100"`
+	Description *string `json:"description,omitempty" validate:"optional" example:"11月1日购买手机一部，商家至今未发货，申请退款被拒绝。" minLength:"20" maxLength:"5000"`
+	// ProductName corrects a refund-only complaint's product name likewise (1–255 characters).
+	ProductName *string `json:"product_name,omitempty" validate:"optional" example:"有机草莓 500g" maxLength:"255"`
 }
 
 // RatingRequest is the body of POST /complaints/{id}/rating.
@@ -204,9 +213,7 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 		OrderNo: orderNo, AmountFen: amount, Demands: req.Demands, ContactName: strings.TrimSpace(req.ContactName),
 		ContactPhone: phone, EvidenceIDs: evidenceIDs(evidence),
 	}
-	if cs.screen.Match(req.Title + "\n" + req.Description) {
-		c.Flags = []string{models.FlagAbusiveLanguage}
-	}
+	cs.screenAll(c) // flags it for the moderators; it does not reject
 	return cs.file(ctx, p, c, evidence, nil)
 }
 

@@ -58,11 +58,7 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 		ProductName: &product, RefundAmountFen: &refund, Demands: req.Demands, ContactName: contact,
 		ContactPhone: deref(merchant.Phone), EvidenceIDs: evidenceIDs(evidence),
 	}
-	hit := cs.screen.Match(req.ProductName + "\n" + req.Description)
-	if hit {
-		c.Flags = []string{models.FlagAbusiveLanguage}
-	}
 	return cs.file(ctx, p, c, evidence, func(tx *store.Store, c *models.Complaint, fx *effects) error {
-		return cs.autoReview(ctx, tx, c, hit, fx)
+		return cs.autoReview(ctx, tx, c, fx)
 	})
 }

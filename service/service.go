@@ -11,7 +11,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/kv"
-	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
 )
@@ -33,8 +32,6 @@ type Options struct {
 	BcryptCost int
 	Clock      Clock
 	Logger     *slog.Logger
-	// Screener flags abusive or illegal text; nil matches nothing.
-	Screener TextScreener
 	// SMS sends notifications; nil logs them.
 	SMS SMSSender
 	// AutoCompleteAfter completes replied complaints nobody rated (default 360 h).
@@ -48,6 +45,9 @@ type Options struct {
 	RatingFreezeDelay time.Duration
 	// Waker is told when jobs were committed (the work-queue runner).
 	Waker Waker
+	// ScreeningNotifier announces a change of the screening list to the other instances
+	// (a Redis publish); nil: they notice within ScreeningReloadInterval.
+	ScreeningNotifier Waker
 	// AwaitingBatch is how many waiting complaints one deliver_awaiting attempt delivers
 	// (default 100).
 	AwaitingBatch int
@@ -67,6 +67,8 @@ type Services struct {
 	Notifications *Notifications
 	Webhooks      *Webhooks
 	Ratings       *Ratings
+	// Screening is the operated screening list; it matches nothing until Start loads it.
+	Screening *ScreeningList
 
 	st    *store.Store
 	clock Clock
@@ -87,9 +89,6 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	if opts.EvidenceMaxBytes == 0 {
 		opts.EvidenceMaxBytes = 20 << 20
 	}
-	if opts.Screener == nil {
-		opts.Screener = models.NewScreener(nil)
-	}
 	if opts.SMS == nil {
 		opts.SMS = LogSMSSender{Log: opts.Logger}
 	}
@@ -109,13 +108,15 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 			maxBytes: opts.EvidenceMaxBytes},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
+	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
+		wake: make(chan struct{}, 1)}
 	platforms := newPlatformCache(st)
 	s.Platforms.cache = platforms
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms,
 		limits: opts.Limits}
-	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: opts.Screener, evidence: s.Evidence,
+	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: s.Screening, evidence: s.Evidence,
 		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms, limits: opts.Limits}
 	s.Platforms.waker = opts.Waker
 	s.Complaints.awaitingBatch = opts.AwaitingBatch

@@ -72,7 +72,7 @@ type TimelineView struct {
 }
 
 // ComplaintView is a complaint as API.md 5.1 shows it. Timeline is in owner and staff views
-// only, flags in staff views only (omitted elsewhere).
+// only, flags and screening hits in staff views only (omitted elsewhere).
 type ComplaintView struct {
 	ID              string         `json:"id"`
 	Number          string         `json:"number" example:"DSB20261126000123"`
@@ -99,18 +99,21 @@ type ComplaintView struct {
 	// SupplementCount is how many supplements the complaint has in all, listed or not.
 	SupplementCount int `json:"supplement_count" example:"2"`
 	// ReplyCount is how many replies the complaint has in all, listed or not.
-	ReplyCount     int             `json:"reply_count" example:"1"`
-	Rating         *RatingView     `json:"rating" extensions:"x-nullable"`
-	Rejection      *RejectionView  `json:"rejection" extensions:"x-nullable"`
-	Flags          *[]string       `json:"flags,omitempty"`
-	Timeline       *[]TimelineView `json:"timeline,omitempty"`
-	CreatedAt      string          `json:"created_at" format:"date-time"`
-	DeliveredAt    *string         `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
-	ReplyDueAt     *string         `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
-	FirstRepliedAt *string         `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
-	CompletedAt    *string         `json:"completed_at" extensions:"x-nullable" format:"date-time"`
-	UpdatedAt      string          `json:"updated_at" format:"date-time"`
-	Version        int             `json:"version" example:"3"`
+	ReplyCount int            `json:"reply_count" example:"1"`
+	Rating     *RatingView    `json:"rating" extensions:"x-nullable"`
+	Rejection  *RejectionView `json:"rejection" extensions:"x-nullable"`
+	Flags      *[]string      `json:"flags,omitempty"`
+	// ScreeningHits (staff views only) lists where terms of the screening list occur in what
+	// the platform reads (title, description, product name, supplements), at most 100.
+	ScreeningHits  *[]ScreeningHitView `json:"screening_hits,omitempty"`
+	Timeline       *[]TimelineView     `json:"timeline,omitempty"`
+	CreatedAt      string              `json:"created_at" format:"date-time"`
+	DeliveredAt    *string             `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
+	ReplyDueAt     *string             `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
+	FirstRepliedAt *string             `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
+	CompletedAt    *string             `json:"completed_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt      string              `json:"updated_at" format:"date-time"`
+	Version        int                 `json:"version" example:"3"`
 }
 
 // Audience is who a complaint view is for.

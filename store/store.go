@@ -234,6 +234,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.WebhookAttempt{}, &models.RatingSnapshot{},
 		&models.Job{}, &models.IdempotencyRecord{},
 		&models.ComplaintClaim{},
+		&models.ScreeningTerm{}, &models.ScreeningListState{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
