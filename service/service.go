@@ -54,6 +54,8 @@ type Options struct {
 	// EvidenceDir is where evidence files are stored; EvidenceMaxBytes the per-file limit.
 	EvidenceDir      string
 	EvidenceMaxBytes int64
+	// Blobs is where evidence bytes live; nil keeps them on the local disk under EvidenceDir.
+	Blobs BlobStore
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
@@ -103,7 +105,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 			log: opts.Logger, dummyHash: dummy},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger},
 		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
-			maxBytes: opts.EvidenceMaxBytes},
+			maxBytes: opts.EvidenceMaxBytes, blobs: opts.Blobs},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
 	platforms := newPlatformCache(st)
