@@ -35,6 +35,10 @@ type S3Config struct {
 	Secure    bool
 	// SpoolDir holds uploads in progress on the local disk until their hash is known.
 	SpoolDir string
+	// MaxRetries bounds the attempts of one request that meets a network or server error
+	// (default 3, with a backoff of up to a second between them), so that a client waits
+	// seconds, not tens of seconds, for its 503 while the service is down.
+	MaxRetries int
 	// Transport replaces the default HTTP transport (tests).
 	Transport http.RoundTripper
 }
@@ -77,8 +81,11 @@ func NewS3(cfg S3Config) (*S3, error) {
 			lookup = minio.BucketLookupPath
 		}
 	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 3
+	}
 	c, err := minio.New(cfg.Endpoint, &minio.Options{Creds: creds, Secure: cfg.Secure, Region: cfg.Region,
-		BucketLookup: lookup, Transport: cfg.Transport})
+		BucketLookup: lookup, Transport: cfg.Transport, MaxRetries: cfg.MaxRetries})
 	if err != nil {
 		return nil, fmt.Errorf("S3 storage: %w", err)
 	}
@@ -138,10 +145,8 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	// S3 answers a delete of a missing key with success.
 	if err := s.c.RemoveObject(ctx, s.bucket, name, minio.RemoveObjectOptions{}); err != nil {
-		if errors.Is(err, ErrNotExist) {
-			return nil
-		}
 		return s.classify("delete", name, err)
 	}
 	return nil

@@ -1,10 +1,12 @@
 package testkit
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync/atomic"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -13,8 +15,8 @@ import (
 	"github.com/dianshubao/dianshubao/blob"
 )
 
-// S3Server is an S3 protocol server in the test process (gofakes3 over HTTP), so that the
-// real client and the wire protocol are exercised.
+// S3Server is an S3 protocol server in the test process (gofakes3 over HTTPS, as a bucket is
+// reached in production), so that the real client and the wire protocol are exercised.
 type S3Server struct {
 	*httptest.Server
 	Backend gofakes3.Backend
@@ -42,7 +44,7 @@ func StartS3(t testing.TB, opts S3Options) *S3Server {
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewTLSServer(h)
 	t.Cleanup(srv.Close)
 	return &S3Server{Server: srv, Backend: opts.Backend}
 }
@@ -52,7 +54,8 @@ func (s *S3Server) Config(spoolDir string) blob.S3Config {
 	u, _ := url.Parse(s.URL)
 	pathStyle := true
 	return blob.S3Config{Endpoint: u.Host, Bucket: "evidence", Region: "us-east-1", AccessKey: "test-access",
-		SecretKey: "test-secret", PathStyle: &pathStyle, SpoolDir: spoolDir}
+		SecretKey: "test-secret", PathStyle: &pathStyle, Secure: true, SpoolDir: spoolDir,
+		Transport: s.Client().Transport}
 }
 
 // Store is a client of the server's bucket.
@@ -69,12 +72,40 @@ func (s *S3Server) Store(t testing.TB) *blob.S3 {
 // nothing. It lets a test send large objects without the server holding them.
 type Discard struct {
 	gofakes3.Backend
-	Received int64
+	Received atomic.Int64
 }
 
 // PutObject implements gofakes3.Backend.
 func (d *Discard) PutObject(_, _ string, _ map[string]string, input io.Reader, _ int64, _ *gofakes3.PutConditions) (gofakes3.PutObjectResult, error) {
 	n, err := io.Copy(io.Discard, input)
-	d.Received += n
+	d.Received.Add(n)
 	return gofakes3.PutObjectResult{}, err
+}
+
+// DiscardParts wraps an S3 server so that the parts of multipart uploads are counted and
+// dropped rather than kept (gofakes3 holds parts in memory), and completing an upload stores
+// nothing. With Discard it lets a test measure the client's memory alone.
+func DiscardParts(received *atomic.Int64) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			switch {
+			case r.Method == http.MethodPut && q.Has("uploadId"):
+				n, err := io.Copy(io.Discard, r.Body)
+				received.Add(n)
+				if err != nil {
+					w.WriteHeader(http.StatusBadRequest)
+					return
+				}
+				w.Header().Set("ETag", `"`+fmt.Sprintf("%032x", n)+`"`)
+			case r.Method == http.MethodPost && q.Has("uploadId"):
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/xml")
+				_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Location>%s</Location><Bucket>evidence</Bucket><Key>%s</Key><ETag>"%032x-1"</ETag></CompleteMultipartUploadResult>`,
+					r.URL.Path, r.URL.Path, 1)
+			default:
+				h.ServeHTTP(w, r)
+			}
+		})
+	}
 }
