@@ -82,6 +82,9 @@ type appOptions struct {
 	registry    prometheus.Registerer
 	// sms is the SMS provider; nil logs the messages.
 	sms service.SMSSender
+	// blobs is where evidence goes (and a readiness check, as main wires it); nil is a
+	// directory of the test's own.
+	blobs service.BlobStore
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -108,12 +111,15 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes,
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs,
 		Screener: models.NewScreener(models.ParseWordList(config.DefaultScreeningWords))})
 	if o.limits == nil {
 		o.limits = kv.NewMemory(clock.Now)
 	}
 	ready := map[string]func(context.Context) error{"database": st.Ping}
+	if o.blobs != nil {
+		ready["evidence_storage"] = o.blobs.Check
+	}
 	for name, check := range o.ready {
 		ready[name] = check
 	}

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/dianshubao/dianshubao/blob"
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/models"
 )
@@ -91,5 +93,30 @@ func uploadWithin(t *testing.T, size int64, budget uint64) {
 	if grew > budget {
 		t.Fatalf("the heap grew by %d MiB during a %d MiB upload (budget %d MiB): the file was held in memory",
 			grew>>20, size>>20, budget>>20)
+	}
+}
+
+// Bytes missing under an evidence row are a fault of the service (500), not an outage (503),
+// on either store: a local file system error is not a network error.
+func TestMissingBlobIsNotAnOutage(t *testing.T) {
+	ctx := context.Background()
+	alice := &models.Principal{Kind: models.PrincipalPerson, UserID: "alice", Role: models.RoleConsumer}
+	srv := testkit.StartS3(t, testkit.S3Options{})
+	for name, blobs := range map[string]BlobStore{"local": blob.NewLocal(t.TempDir()), "s3": srv.Store(t)} {
+		t.Run(name, func(t *testing.T) {
+			e := newEvidenceService(t, 1<<20)
+			e.blobs = blobs
+			ev, err := e.Upload(ctx, alice, "a.png", bytes.NewReader(pngHead))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := blobs.Delete(ctx, ev.SHA256); err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = e.Open(ctx, alice, ev.ID)
+			if !errors.Is(err, blob.ErrNotExist) || IsUnavailable(err) {
+				t.Fatalf("Open of evidence whose bytes are gone: %v (unavailable: %v)", err, IsUnavailable(err))
+			}
+		})
 	}
 }
