@@ -224,10 +224,17 @@ func (w *s3Writer) Commit(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.s.c.StatObject(ctx, w.s.bucket, name, minio.StatObjectOptions{}); err == nil {
+	oi, err := w.s.c.StatObject(ctx, w.s.bucket, name, minio.StatObjectOptions{})
+	switch {
+	case err == nil && oi.Size == w.size:
 		return nil // same key, same bytes: nothing to send
-	} else if err := w.s.classify("stat", name, err); !errors.Is(err, ErrNotExist) {
-		return err
+	case err == nil:
+		// An object of another length under this hash was not written by this store (a PUT is
+		// all or nothing): replace it with the bytes the hash names.
+	default:
+		if err := w.s.classify("stat", name, err); !errors.Is(err, ErrNotExist) {
+			return err
+		}
 	}
 	if _, err := w.f.Seek(0, io.SeekStart); err != nil {
 		return err

@@ -62,6 +62,18 @@ func TestS3SendsOnceAndReadsRanges(t *testing.T) {
 	if n := count(log.take(), "PUT "); n != 0 {
 		t.Fatalf("%d PUT requests for a blob already stored, want 0", n)
 	}
+	// An object under the hash that is not those bytes (written by something else) is replaced.
+	if _, err := srv.Backend.PutObject("evidence", key, map[string]string{}, strings.NewReader("truncated"), 9, nil); err != nil {
+		t.Fatal(err)
+	}
+	put(t, st, data)
+	if n := count(log.take(), "PUT "); n != 1 {
+		t.Fatalf("%d PUT requests over a foreign object, want 1", n)
+	}
+	if got := readAll(t, st, key); !bytes.Equal(got, data) {
+		t.Fatal("a foreign object under the hash was kept")
+	}
+	log.take()
 
 	r, err := st.Open(context.Background(), key)
 	if err != nil {
