@@ -34,6 +34,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/dianshubao/dianshubao/api"
+	"github.com/dianshubao/dianshubao/blob"
 	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
@@ -106,6 +107,12 @@ func run() error {
 		limits = kv.NewMemory(nil)
 	}
 
+	blobs, err := evidenceStorage(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	ready["evidence_storage"] = blobs.Check
+
 	words := config.DefaultScreeningWords
 	if cfg.ScreeningWordsFile != "" {
 		b, err := os.ReadFile(cfg.ScreeningWordsFile)
@@ -137,7 +144,7 @@ func run() error {
 	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
 		SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
-		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes,
+		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
 		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
 			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform}})
 	// The word list seeds the operated list on the database's first start; staff change it
@@ -218,6 +225,36 @@ const (
 	wakeChannel      = "jobs:wake"
 	screeningChannel = "screening:changed"
 )
+
+// evidenceStorage is where evidence bytes live: the bucket when one is configured, else the
+// local directory — said loudly when the database is shared, since other instances then miss
+// every file this one stores. A bucket that does not answer yet is logged, and /readyz reports
+// it until it does.
+func evidenceStorage(ctx context.Context, cfg *config.Config, log *slog.Logger) (blob.Store, error) {
+	if cfg.EvidenceS3 == nil {
+		if cfg.LocalEvidenceShared() {
+			log.Warn("EVIDENCE IS KEPT ON THIS INSTANCE'S DISK WHILE THE DATABASE IS SHARED: with more than one instance, "+
+				"a file uploaded through one is missing on the others and lost when this instance is replaced; "+
+				"set DSB_EVIDENCE_S3_URL (or DSB_S3_ENDPOINT and DSB_S3_BUCKET) to a bucket every instance shares",
+				"evidence_dir", cfg.EvidenceDir, "db", cfg.DBDriver)
+		}
+		return blob.NewLocal(cfg.EvidenceDir), nil
+	}
+	s3 := cfg.EvidenceS3
+	st, err := blob.NewS3(*s3)
+	if err != nil {
+		return nil, err
+	}
+	attrs := []any{"endpoint", s3.Endpoint, "bucket", s3.Bucket, "prefix", s3.Prefix, "tls", s3.Secure}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := st.Check(cctx); err != nil {
+		log.Error("evidence bucket not usable yet: uploads and downloads fail until it is", append(attrs, "error", err)...)
+	} else {
+		log.Info("evidence stored in S3", attrs...)
+	}
+	return st, nil
+}
 
 // newRunner is this instance's one work-queue runner: every kind of job (webhook deliveries,
 // text messages, follow-ups of complaints) and every periodic task.

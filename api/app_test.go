@@ -86,6 +86,9 @@ type appOptions struct {
 	maxima service.Limits
 	// screeningNotifier announces screening-list changes to other instances.
 	screeningNotifier service.Waker
+	// blobs is where evidence goes (and a readiness check, as main wires it); nil is a
+	// directory of the test's own.
+	blobs service.BlobStore
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -112,7 +115,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatalf("screening list: %v", err)
 	}
@@ -120,6 +123,9 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		o.limits = kv.NewMemory(clock.Now)
 	}
 	ready := map[string]func(context.Context) error{"database": st.Ping}
+	if o.blobs != nil {
+		ready["evidence_storage"] = o.blobs.Check
+	}
 	for name, check := range o.ready {
 		ready[name] = check
 	}

@@ -51,5 +51,5 @@ var ErrorCodes = []ErrorCode{
 	{"idempotency_key_reused", 422, "this Idempotency-Key was used with another body (the message says what differed)"},
 	{"rate_limited", 429, "too many requests; wait for Retry-After seconds"},
 	{"internal_error", 500, "an unexpected error; quote the request id to support"},
-	{"service_unavailable", 503, "the database cannot be reached; retry after Retry-After seconds"},
+	{"service_unavailable", 503, "the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds"},
 }

@@ -72,6 +72,10 @@ func eventTypeList() (WebhookEventTypeList, error) {
 //	@Success		200	{object}	WebhookEventTypeList
 //	@Success		304	"not modified"
 //	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
+//	@Failure		401	{object}	Problem	"unauthenticated: credentials missing, invalid or expired"
+//	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
+//	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
+//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Router			/api/v1/webhook-event-types [get]
 func listEventTypes(c *gin.Context) {
 	l, err := eventTypeList()

@@ -52,7 +52,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"no file part, an empty file, idempotency_key_reused"
 //	@Failure		429				{object}	Problem
-//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database or the evidence storage cannot be reached; see Retry-After"
 //	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/evidence [post]
 func (h *evidenceHandler) upload(c *gin.Context) {
@@ -148,7 +148,7 @@ func uploadReadError(err error) error {
 //	@Failure		416	{object}	Problem	"range_not_satisfiable"
 //	@Failure		429	{object}	Problem
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
-//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
+//	@Failure		503	{object}	Problem	"service_unavailable: the database or the evidence storage cannot be reached; see Retry-After"
 //	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/evidence/{id} [get]
 func (h *evidenceHandler) download(c *gin.Context) {

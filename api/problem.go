@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/blob"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -57,7 +58,7 @@ type Problem struct {
 	//   - `idempotency_key_reused` (422): this Idempotency-Key was used with another body (the message says what differed)
 	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
 	//   - `internal_error` (500): an unexpected error; quote the request id to support
-	//   - `service_unavailable` (503): the database cannot be reached; retry after Retry-After seconds
+	//   - `service_unavailable` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds
 	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,screening_term_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
@@ -96,7 +97,7 @@ var kindStatus = map[models.Kind]int{
 const retryAfterUnavailable = "2"
 
 // writeProblem is the one place that turns an error into a response. Domain errors keep their
-// code; a database or Redis that cannot be reached is 503 service_unavailable with Retry-After;
+// code; a database, Redis or evidence storage that cannot be reached is 503 service_unavailable with Retry-After;
 // other errors are logged and answered 500 without their text.
 func writeProblem(c *gin.Context, err error) {
 	var de *models.Error
@@ -104,8 +105,12 @@ func writeProblem(c *gin.Context, err error) {
 	if !errors.As(err, &de) && service.IsUnavailable(err) {
 		loggerOf(c).WarnContext(c.Request.Context(), "backing store unavailable", "error", err.Error(), "route", c.FullPath())
 		c.Header("Retry-After", retryAfterUnavailable)
+		what := "its database"
+		if blob.IsUnavailable(err) {
+			what = "its evidence storage"
+		}
 		de = &models.Error{Kind: models.KindInternal, Code: "service_unavailable",
-			Detail: "the service cannot reach its database right now; retry after a few seconds"}
+			Detail: "the service cannot reach " + what + " right now; retry after a few seconds"}
 		status = http.StatusServiceUnavailable
 	}
 	if de == nil {

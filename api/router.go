@@ -206,8 +206,8 @@ func (h *opsHandler) healthz(c *gin.Context) {
 
 // readyz godoc
 //
-//	@Summary		Readiness: the database and, when configured, Redis answer
-//	@Description	503 with `Retry-After` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.
+//	@Summary		Readiness: the database, the evidence storage and, when configured, Redis answer
+//	@Description	`checks` names each: `database`, `evidence_storage` (the bucket when DSB_EVIDENCE_S3_URL or DSB_S3_* is set, else the local directory), `redis`. 503 with `Retry-After` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.
 //	@Tags			ops
 //	@ID				readyz
 //	@Produce		json

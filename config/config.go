@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dianshubao/dianshubao/blob"
 )
 
 // DefaultScreeningWords is the word list shipped with the service: it seeds the operated
@@ -37,6 +39,9 @@ type Config struct {
 
 	EvidenceDir      string
 	EvidenceMaxBytes int64
+	// EvidenceS3 is the bucket evidence goes to (DSB_EVIDENCE_S3_URL, DSB_S3_*); nil keeps it
+	// in EvidenceDir, which then also spools uploads to S3 while they are hashed.
+	EvidenceS3 *blob.S3Config
 
 	WebhookRetrySchedule []time.Duration
 	WebhookTimeout       time.Duration
@@ -64,6 +69,11 @@ type Config struct {
 	MaxWebhookEndpointsPerPlatform int
 	MaxAPIKeysPerPlatform          int
 }
+
+// LocalEvidenceShared reports whether evidence stays on this instance's disk while the
+// database is one that several instances share: a file uploaded through one instance cannot
+// then be downloaded through another.
+func (c *Config) LocalEvidenceShared() bool { return c.EvidenceS3 == nil && c.DBDriver == "mysql" }
 
 // Production reports whether the service runs in production mode.
 func (c *Config) Production() bool { return c.Env == "production" }
@@ -152,6 +162,11 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	if s := getenv("DSB_JWT_SECRET"); s != "" {
 		c.JWTSecret = []byte(s)
 	}
+	s3, err := loadS3(getenv, c.EvidenceDir)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.EvidenceS3 = s3
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -3046,7 +3046,7 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "description": "service_unavailable: the database or the evidence storage cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3151,7 +3151,7 @@ const docTemplate = `{
                         }
                     },
                     "503": {
-                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "description": "service_unavailable: the database or the evidence storage cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -5208,8 +5208,32 @@ const docTemplate = `{
                     "304": {
                         "description": "not modified"
                     },
+                    "401": {
+                        "description": "unauthenticated: credentials missing, invalid or expired",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: these credentials may not do this",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -5281,14 +5305,14 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "503 with ` + "`" + `Retry-After` + "`" + ` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.",
+                "description": "` + "`" + `checks` + "`" + ` names each: ` + "`" + `database` + "`" + `, ` + "`" + `evidence_storage` + "`" + ` (the bucket when DSB_EVIDENCE_S3_URL or DSB_S3_* is set, else the local directory), ` + "`" + `redis` + "`" + `. 503 with ` + "`" + `Retry-After` + "`" + ` while one of them cannot be reached (the checks give up after 2 s); it turns 200 again by itself when they return.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "ops"
                 ],
-                "summary": "Readiness: the database and, when configured, Redis answer",
+                "summary": "Readiness: the database, the evidence storage and, when configured, Redis answer",
                 "operationId": "readyz",
                 "responses": {
                     "200": {
@@ -5768,7 +5792,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",

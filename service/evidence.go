@@ -16,6 +16,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 
+	"github.com/dianshubao/dianshubao/blob"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -33,26 +34,12 @@ type Evidence struct {
 	blobsOnce sync.Once
 }
 
-// BlobStore keeps evidence bytes under the SHA-256 of their content (64 lowercase hex digits).
-// The key is known only once every byte has been read, so writing goes through a BlobWriter
-// that is committed under its key at the end. The local disk implements it; S3-compatible
-// storage can implement it too (upload to a temporary key, copy under the hash on Commit).
-type BlobStore interface {
-	// Create starts a new blob whose key is not known yet.
-	Create(ctx context.Context) (BlobWriter, error)
-	// Open reads the blob stored under key.
-	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
-}
+// BlobStore keeps evidence bytes under the SHA-256 of their content: blob.Local (the local
+// disk, one instance) or blob.S3 (a bucket every instance shares).
+type BlobStore = blob.Store
 
 // BlobWriter receives the bytes of one blob; Commit or Abort ends it.
-type BlobWriter interface {
-	io.Writer
-	// Commit makes the bytes durable under key before it returns. A blob already stored under
-	// key is kept as it is: same key, same bytes.
-	Commit(ctx context.Context, key string) error
-	// Abort discards the bytes; after Commit it does nothing.
-	Abort() error
-}
+type BlobWriter = blob.Writer
 
 // sniffBytes is how much of the head of a file the type detection looks at.
 const sniffBytes = 3072
@@ -78,7 +65,7 @@ var errUnreadableUpload = &models.Error{Kind: models.KindBadRequest, Code: "unre
 func (e *Evidence) blobStore() BlobStore {
 	e.blobsOnce.Do(func() {
 		if e.blobs == nil {
-			e.blobs = NewLocalBlobs(e.dir)
+			e.blobs = blob.NewLocal(e.dir)
 		}
 	})
 	return e.blobs
@@ -332,13 +319,9 @@ func cleanFilename(name string) string {
 }
 
 // SweepStaleUploads removes temporary files older than age that crashed uploads left behind
-// in local blob storage. It does nothing for other blob stores.
+// where uploads are spooled.
 func (e *Evidence) SweepStaleUploads(ctx context.Context, age time.Duration) (int, error) {
-	l, ok := e.blobStore().(*LocalBlobs)
-	if !ok {
-		return 0, nil
-	}
-	return l.SweepTemp(ctx, age)
+	return e.blobStore().SweepTemp(ctx, age)
 }
 
 // headBuffer keeps the first max bytes written to it and drops the rest.

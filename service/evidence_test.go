@@ -3,8 +3,6 @@ package service
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -85,80 +83,6 @@ func TestCleanFilename(t *testing.T) {
 	if n := utf8.RuneCountInString(got); n != 255 || !strings.HasSuffix(got, ".jpg") {
 		t.Errorf("long name: %d characters, %q…", n, got[len(got)-8:])
 	}
-}
-
-func TestLocalBlobs(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	b := NewLocalBlobs(dir)
-	put := func(data string) string {
-		t.Helper()
-		w, err := b.Create(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.WriteString(w, data); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256([]byte(data))
-		key := hex.EncodeToString(sum[:])
-		if err := w.Commit(ctx, key); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Abort(); err != nil {
-			t.Fatalf("Abort after Commit: %v", err)
-		}
-		return key
-	}
-	key := put("hello evidence")
-	info1, err := os.Stat(filepath.Join(dir, key[:2], key))
-	if err != nil {
-		t.Fatalf("blob not at <dir>/<sha[:2]>/<sha>: %v", err)
-	}
-	// The same bytes again keep the stored file.
-	if put("hello evidence") != key {
-		t.Fatal("same bytes, different key")
-	}
-	info2, _ := os.Stat(filepath.Join(dir, key[:2], key))
-	if !os.SameFile(info1, info2) {
-		t.Error("an existing blob was replaced")
-	}
-	r, err := b.Open(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(r)
-	_ = r.Close()
-	if string(got) != "hello evidence" {
-		t.Fatalf("read back %q", got)
-	}
-
-	// An aborted upload leaves nothing behind.
-	w, _ := b.Create(ctx)
-	_, _ = io.WriteString(w, "half")
-	if err := w.Abort(); err != nil {
-		t.Fatal(err)
-	}
-	if left, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(left) != 0 {
-		t.Fatalf("temp files left: %v", left)
-	}
-
-	for _, bad := range []string{"../../etc/passwd", strings.Repeat("A", 64), "abc"} {
-		if _, err := b.Open(ctx, bad); err == nil || errors.Is(err, os.ErrNotExist) {
-			t.Errorf("Open(%q) = %v, want an invalid key error", bad, err)
-		}
-	}
-
-	// Stale temp files from a crash are swept; fresh ones are not.
-	stale, _ := b.Create(ctx)
-	fresh, _ := b.Create(ctx)
-	old := time.Now().Add(-2 * time.Hour)
-	_ = os.Chtimes(stale.(*localBlobWriter).f.Name(), old, old)
-	n, err := b.SweepTemp(ctx, time.Hour)
-	if err != nil || n != 1 {
-		t.Fatalf("SweepTemp = %d, %v; want 1", n, err)
-	}
-	_ = fresh.Abort()
 }
 
 func newEvidenceService(t *testing.T, maxBytes int64) *Evidence {

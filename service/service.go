@@ -56,6 +56,8 @@ type Options struct {
 	EvidenceMaxBytes int64
 	// Limits are the ceilings per complaint and per platform; zero fields take DefaultLimits.
 	Limits Limits
+	// Blobs is where evidence bytes live; nil keeps them on the local disk under EvidenceDir.
+	Blobs BlobStore
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
@@ -105,7 +107,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 			log: opts.Logger, dummyHash: dummy, states: newAccountStates(st, opts.Clock)},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger, limits: opts.Limits},
 		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
-			maxBytes: opts.EvidenceMaxBytes},
+			maxBytes: opts.EvidenceMaxBytes, blobs: opts.Blobs},
 		st: st, clock: opts.Clock, log: opts.Logger,
 	}
 	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
