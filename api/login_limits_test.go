@@ -3,9 +3,11 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,6 +32,8 @@ func withoutRequestID(t *testing.T, r *response) map[string]any {
 // TestWrongPasswordsElsewhereDoNotLockOutOwner: ten wrong passwords a minute from one address,
 // for a phone and for the admin's e-mail, refuse that address — and nobody else: the owner logs
 // in from another address with the right password. A missing account is answered the same.
+var digits = regexp.MustCompile(`[0-9]+`)
+
 func TestWrongPasswordsElsewhereDoNotLockOutOwner(t *testing.T) {
 	probe := newApp(t)
 	for _, impl := range testkit.KVStores(t, probe.st, probe.clock.Now) {
@@ -76,6 +80,11 @@ func TestWrongPasswordsElsewhereDoNotLockOutOwner(t *testing.T) {
 			existing := a.do(loginReq(attacker, map[string]string{"phone": phone, "password": "x"}))
 			absent := a.do(loginReq(attacker, map[string]string{"phone": missing, "password": "x"}))
 			e, m := withoutRequestID(t, expect2(t, existing, http.StatusTooManyRequests)), withoutRequestID(t, expect2(t, absent, http.StatusTooManyRequests))
+			// The seconds left may differ by one: Redis counts them on its own clock, between
+			// the two requests.
+			for _, p := range []map[string]any{e, m} {
+				p["detail"] = digits.ReplaceAllString(fmt.Sprint(p["detail"]), "N")
+			}
 			if !equalJSON(e, m) {
 				t.Fatalf("existing and missing accounts answered differently:\n%v\n%v", e, m)
 			}
