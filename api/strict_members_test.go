@@ -48,6 +48,17 @@ func TestStrictMembers(t *testing.T) {
 	if got["url"] != "http://127.0.0.1:9/hook" {
 		t.Errorf("the refused PATCH changed the endpoint: %v", got)
 	}
+	// Disabling and enabling a staff account take no body either.
+	mod := expect(t, w.do(req{method: "POST", path: "/api/v1/admin/users", token: w.admin,
+		body: map[string]any{"role": "moderator", "email": "strict-mod@example.com", "password": "password-123", "real_name": "李四"}}), http.StatusCreated)["id"].(string)
+	for _, action := range []string{"disable", "enable"} {
+		expect(t, w.do(req{method: "POST", path: "/api/v1/admin/users/" + mod + "/" + action, token: w.admin, body: `{"x":1}`}),
+			http.StatusUnprocessableEntity, "unknown_field")
+	}
+	users := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/users?disabled=true", token: w.admin}), http.StatusOK)["data"].([]any)
+	if len(users) != 0 {
+		t.Errorf("a refused disable disabled the account: %v", users)
+	}
 	// A body-less command still takes no body, or an empty object.
 	expect(t, w.do(req{method: "POST", path: "/api/v1/admin/complaints/" + pending + "/accept", token: w.admin, body: `{}`}), http.StatusOK)
 }

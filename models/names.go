@@ -16,17 +16,25 @@ const MaxPlatformNameKey = 255
 func PlatformNameKey(name string) string {
 	s := strings.ToLower(norm.NFKC.String(name))
 	var b strings.Builder
+	var last rune
 	space := false
 	for _, r := range s {
 		if unicode.IsSpace(r) {
 			space = b.Len() > 0
 			continue
 		}
-		if space {
+		// A space separates words only between Latin letters or digits (JD Health); between
+		// Chinese characters it is not part of the name (京 东 is 京东).
+		if space && asciiAlnum(last) && asciiAlnum(r) {
 			b.WriteByte(' ')
-			space = false
 		}
+		space = false
 		b.WriteRune(r)
+		last = r
 	}
 	return b.String()
+}
+
+func asciiAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

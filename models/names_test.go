@@ -6,7 +6,9 @@ func TestPlatformNameKey(t *testing.T) {
 	same := [][]string{
 		{"淘宝", "淘宝 ", " 淘宝", "淘宝\u3000"},
 		{"JD", "jd", "ＪＤ", "ｊｄ", " Jd "},
-		{"京东 JD", "京东  jd", "京东\u3000ＪＤ"},
+		{"京东 JD", "京东  jd", "京东\u3000ＪＤ", "京东JD"},
+		// Spaces between Chinese characters are not part of a name.
+		{"京东", "京 东", "京\u3000东", " 京  东 "},
 		{"拼多多123", "拼多多１２３"},
 	}
 	for _, group := range same {
@@ -16,7 +18,7 @@ func TestPlatformNameKey(t *testing.T) {
 			}
 		}
 	}
-	for _, pair := range [][2]string{{"淘宝", "天猫"}, {"京东JD", "京东 JD"}, {"jd", "jd2"}} {
+	for _, pair := range [][2]string{{"淘宝", "天猫"}, {"jd health", "jdhealth"}, {"jd", "jd2"}} {
 		if PlatformNameKey(pair[0]) == PlatformNameKey(pair[1]) {
 			t.Errorf("%q and %q share the key %q", pair[0], pair[1], PlatformNameKey(pair[0]))
 		}
@@ -81,4 +83,24 @@ func FuzzServicePhone(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestContactRulesRefuseWhatNobodyAnswers: an area code starting 00 and addresses without a
+// domain name parse, but nobody answers them.
+func TestContactRulesRefuseWhatNobodyAnswers(t *testing.T) {
+	for _, p := range []string{"0000-0000000", "00-12345678", "0012345678"} {
+		if ServicePhone(p) {
+			t.Errorf("ServicePhone(%q) = true", p)
+		}
+	}
+	for _, e := range []string{"a@b", "x@localhost", "a@-b.com", "a@b-.com", "a@[1.2.3.4]", "a@b.c", "a@1.2.3.4"} {
+		if _, ok := NormalizeEmail(e); ok {
+			t.Errorf("NormalizeEmail(%q) accepted", e)
+		}
+	}
+	for _, e := range []string{"kefu@jd.com", "service@mail.taobao.com", "a.b+c@xn--fiqs8s.cn"} {
+		if _, ok := NormalizeEmail(e); !ok {
+			t.Errorf("NormalizeEmail(%q) refused", e)
+		}
+	}
 }

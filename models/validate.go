@@ -108,6 +108,11 @@ func NormalizeEmail(s string) (string, bool) {
 	if err != nil || a.Address != s || a.Name != "" {
 		return "", false
 	}
+	// mail.ParseAddress takes what RFC 5322 allows (a@b, x@localhost, a@[1.2.3.4]); an address
+	// someone can write to has a domain name.
+	if _, domain, _ := strings.Cut(s, "@"); !emailDomainRe.MatchString(domain) {
+		return "", false
+	}
 	return s, true
 }
 
@@ -136,9 +141,12 @@ func (v *Validator) Password(field, s string) {
 }
 
 var (
-	landlineRe = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$`)
-	hotlineRe  = regexp.MustCompile(`^[48]00-?[0-9]{3}-?[0-9]{4}$`)
-	serviceRe  = regexp.MustCompile(`^9[56][0-9]{3,4}$`)
+	// An area code is 0 and two or three digits, the first not 0 (010, 0755).
+	landlineRe = regexp.MustCompile(`^0[1-9][0-9]{1,2}-?[0-9]{7,8}(-[0-9]{1,6})?$`)
+	// A domain of at least two labels, letters, digits and inner hyphens, ending in a name.
+	emailDomainRe = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	hotlineRe     = regexp.MustCompile(`^[48]00-?[0-9]{3}-?[0-9]{4}$`)
+	serviceRe     = regexp.MustCompile(`^9[56][0-9]{3,4}$`)
 )
 
 // ServicePhone reports whether s is a number an after-sales team answers: a mainland mobile
