@@ -69,7 +69,8 @@ func TestRatingList(t *testing.T) {
 	rw.complaintAt(a, nov.Add(3*time.Hour), -1, 0, aKey)            // no reply
 	// Delivered at 23:59:59 on 30 November in China time: still November.
 	last := rw.complaintAt(a, time.Date(2026, 11, 30, 15, 59, 59, 0, time.UTC), -1, 0, aKey)
-	// Not counted: pending, rejected, awaiting, withdrawn; and a complaint delivered in December.
+	// Not counted for A: pending, rejected, withdrawn; and a complaint delivered in December. The
+	// one awaiting a platform that cannot be reached counts for that (unrated) platform.
 	rw.clock.Set(nov.Add(4 * time.Hour))
 	rw.consumer = rw.login(rw.consumerPhone)
 	rw.admin = rw.adminToken()
@@ -97,8 +98,14 @@ func TestRatingList(t *testing.T) {
 		t.Fatalf("list header: %v", list)
 	}
 	items := list["items"].([]any)
-	if len(items) != 2 {
-		t.Fatalf("%d items, want 2 (platforms without complaints are not listed)", len(items))
+	if len(items) != 3 {
+		t.Fatalf("%d items, want 3 (platforms without complaints are not listed)", len(items))
+	}
+	// The dark platform (not onboarded) is unrated: its line counts the complaints accepted in
+	// the period, the one waiting in awaiting_contact included (API.md 7.7).
+	if third := items[2].(map[string]any); third["platform"].(map[string]any)["id"] != dark || third["grade"] != "unrated" ||
+		third["complaint_count"] != float64(1) || third["index"] != nil || third["replied_count"] != float64(0) {
+		t.Fatalf("unrated platform with a waiting complaint: %v", third)
 	}
 	// B has more complaints: it ranks first.
 	first, second := items[0].(map[string]any), items[1].(map[string]any)
@@ -135,7 +142,8 @@ func TestRatingList(t *testing.T) {
 		t.Fatalf("sector filter: %v", logistics)
 	}
 	retail := expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&sector=digital_retail"}), http.StatusOK)["items"].([]any)
-	if len(retail) != 1 || retail[0].(map[string]any)["rank"] != float64(1) || retail[0].(map[string]any)["platform"].(map[string]any)["id"] != a {
+	if len(retail) != 2 || retail[0].(map[string]any)["rank"] != float64(1) || retail[0].(map[string]any)["platform"].(map[string]any)["id"] != a ||
+		retail[1].(map[string]any)["platform"].(map[string]any)["id"] != dark {
 		t.Fatalf("sector filter: %v", retail)
 	}
 	if n := len(expect(t, rw.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11&channel=refund_only"}), http.StatusOK)["items"].([]any)); n != 0 {

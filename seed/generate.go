@@ -377,8 +377,11 @@ func (g *complaintGen) complaint(created time.Time, number string) models.Compla
 		return c
 	}
 	if !p.reachable {
-		if l.step(reviewed, models.StatusAwaitingContact) && r.Float64() < withdrawnAfter {
-			l.step(reviewed.Add(seconds(r, 24*time.Hour, 20*24*time.Hour)), models.StatusWithdrawn)
+		if l.step(reviewed, models.StatusAwaitingContact) {
+			c.AcceptedAt = ptr(reviewed)
+			if r.Float64() < withdrawnAfter {
+				l.step(reviewed.Add(seconds(r, 24*time.Hour, 20*24*time.Hour)), models.StatusWithdrawn)
+			}
 		}
 		return c
 	}
@@ -386,7 +389,7 @@ func (g *complaintGen) complaint(created time.Time, number string) models.Compla
 		return c
 	}
 	delivered := reviewed
-	c.DeliveredAt = &delivered
+	c.AcceptedAt, c.DeliveredAt = ptr(reviewed), &delivered
 
 	// The first reply: never for some, and otherwise on time, late, or very late.
 	var replied time.Time

@@ -194,7 +194,17 @@ func TestRunSeedsConsistentData(t *testing.T) {
 		want := 0
 		for i := range cs {
 			c := &cs[i]
-			if c.Channel == models.ChannelConsumer && c.DeliveredAt != nil && p.Contains(*c.DeliveredAt) &&
+			if c.Channel != models.ChannelConsumer {
+				continue
+			}
+			if !rateable[c.PlatformID] {
+				// An unrated platform's line counts what was accepted in the period (API.md 7.7).
+				if c.AcceptedAt != nil && p.Contains(*c.AcceptedAt) && c.Status != models.StatusWithdrawn && c.Status != models.StatusRejected {
+					want++
+				}
+				continue
+			}
+			if c.DeliveredAt != nil && p.Contains(*c.DeliveredAt) &&
 				(c.Status == models.StatusDelivered || c.Status == models.StatusReplied || c.Status == models.StatusCompleted) &&
 				// A live list waits out an unreplied complaint's 120 h reply window (API.md 7.1).
 				(c.FirstRepliedAt != nil || !c.DeliveredAt.After(asOf.Add(-120*time.Hour))) {

@@ -27,6 +27,9 @@ func (cs *Complaints) transition(ctx context.Context, tx *store.Store, c *models
 	c.Status = to
 	c.UpdatedAt = t
 	c.Version++
+	if from != nil && *from == models.StatusPendingReview && (to == models.StatusAwaitingContact || to == models.StatusDelivered) {
+		c.AcceptedAt = &t
+	}
 	switch to {
 	case models.StatusDelivered:
 		c.DeliveredAt = &t

@@ -374,29 +374,43 @@ func (rs *Ratings) compute(ctx context.Context, p models.Period, ch models.Chann
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.PlatformID
+	accepted, err := rs.st.AcceptedCounts(ctx, ch, p.Start(), p.End())
+	if err != nil {
+		return nil, err
+	}
+	byPlatform := make(map[string]store.RatingRow, len(rows))
+	ids := make([]string, 0, len(rows)+len(accepted))
+	for _, r := range rows {
+		byPlatform[r.PlatformID] = r
+		ids = append(ids, r.PlatformID)
+	}
+	for id := range accepted {
+		if _, ok := byPlatform[id]; !ok {
+			ids = append(ids, id)
+		}
 	}
 	platforms, err := rs.st.PlatformsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*models.Platform, len(platforms))
+	items := make([]RatingItem, 0, len(ids))
 	for i := range platforms {
-		byID[platforms[i].ID] = &platforms[i]
-	}
-	items := make([]RatingItem, 0, len(rows))
-	for _, r := range rows {
-		pl := byID[r.PlatformID]
-		if pl == nil {
+		pl := &platforms[i]
+		r, delivered := byPlatform[pl.ID]
+		count := r.ComplaintCount
+		if !pl.Rateable() {
+			// An unrated platform's line counts its complaints accepted in the period, waiting
+			// ones included (API.md 7.7); its ratios stay those of its delivered ones.
+			count = accepted[pl.ID]
+		}
+		if count == 0 || (!delivered && pl.Rateable()) {
 			continue
 		}
 		res := models.ComputeRating(models.RatingCounts{ComplaintCount: r.ComplaintCount, RepliedCount: r.RepliedCount,
 			RatedCount: r.RatedCount, TimelinessSum: r.TimelinessSum, ScoreSum: r.ScoreSum}, pl.Rateable())
 		items = append(items, RatingItem{
 			Platform:       RatingPlatform{ID: pl.ID, Name: pl.Name, Slug: pl.Slug, Sector: string(pl.Sector)},
-			ComplaintCount: r.ComplaintCount, RepliedCount: r.RepliedCount, RatedCount: r.RatedCount,
+			ComplaintCount: count, RepliedCount: r.RepliedCount, RatedCount: r.RatedCount,
 			ReplyRate: res.ReplyRate, Timeliness: res.Timeliness, Satisfaction: res.Satisfaction, Index: res.Index,
 			Grade: res.Grade, GradeLabel: models.GradeLabels[res.Grade]})
 	}

@@ -49,6 +49,37 @@ func (s *Store) RatingCounts(ctx context.Context, channel models.Channel, from, 
 	return rows, q.Scan(&rows).Error
 }
 
+// acceptedStatuses are the statuses of a complaint review let through that still count.
+var acceptedStatuses = []models.Status{models.StatusAwaitingContact, models.StatusDelivered, models.StatusReplied, models.StatusCompleted}
+
+// AcceptedCounts counts each platform's complaints accepted in [from, to) and not withdrawn:
+// the complaint_count of an unrated platform's line (API.md 7.7), awaiting_contact included.
+func (s *Store) AcceptedCounts(ctx context.Context, channel models.Channel, from, to time.Time) (map[string]int64, error) {
+	var rows []struct {
+		PlatformID string
+		N          int64
+	}
+	err := s.conn(ctx).Table("complaints").Select("platform_id, COUNT(*) AS n").
+		Where("accepted_at >= ? AND accepted_at < ? AND channel = ? AND status IN ?", from, to, channel, acceptedStatuses).
+		Group("platform_id").Scan(&rows).Error
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.PlatformID] = r.N
+	}
+	return out, err
+}
+
+// backfillAcceptedAt sets accepted_at on complaints from before the column: the moment of the
+// timeline's first step out of review. Rows that have it are not touched, so it runs on every
+// start at the cost of one indexed scan.
+func (s *Store) backfillAcceptedAt(ctx context.Context) error {
+	return s.conn(ctx).Exec(`UPDATE complaints SET accepted_at = (
+			SELECT MIN(t.at) FROM complaint_timeline t
+			WHERE t.complaint_id = complaints.id AND t.from_status = ? AND t.to_status IN ?)
+		WHERE accepted_at IS NULL AND status IN ?`,
+		models.StatusPendingReview, []models.Status{models.StatusAwaitingContact, models.StatusDelivered}, acceptedStatuses).Error
+}
+
 // RatingSnapshotOf loads a frozen list, or ErrNotFound.
 func (s *Store) RatingSnapshotOf(ctx context.Context, period, channel string) (*models.RatingSnapshot, error) {
 	var snap models.RatingSnapshot

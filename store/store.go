@@ -249,6 +249,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.backfillPlatformNameKeys(ctx); err != nil {
 		return fmt.Errorf("backfill platform name keys: %w", err)
 	}
+	if err := s.backfillAcceptedAt(ctx); err != nil {
+		return fmt.Errorf("backfill accepted_at: %w", err)
+	}
 	// Indexes that the covering rating index replaced.
 	m := s.conn(ctx).Migrator()
 	for _, old := range []string{"idx_complaints_period", "idx_complaints_rating"} {
