@@ -107,9 +107,9 @@ type Complaint struct {
 	CreatedAt       time.Time  `gorm:"not null"`
 	// AcceptedAt is when review let the complaint through (to awaiting_contact or delivered):
 	// an unrated platform's rating line counts its complaints by it (API.md 7.7).
-	AcceptedAt  *time.Time `gorm:"index:idx_complaints_accepted"`
-	DeliveredAt *time.Time `gorm:"index:idx_complaints_rating_cover,priority:2"`
-	FirstRepliedAt  *time.Time `gorm:"index:idx_complaints_rating_cover,priority:5"`
+	AcceptedAt     *time.Time `gorm:"index:idx_complaints_accepted"`
+	DeliveredAt    *time.Time `gorm:"index:idx_complaints_rating_cover,priority:2"`
+	FirstRepliedAt *time.Time `gorm:"index:idx_complaints_rating_cover,priority:5"`
 	// ReplySeconds is first_replied_at − delivered_at, kept so that the rating lists bucket
 	// reply times with the same portable SQL on every database.
 	ReplySeconds *int64         `gorm:"index:idx_complaints_rating_cover,priority:6"`
