@@ -61,6 +61,19 @@ func main() {
 	}
 }
 
+// legacySecrets are the configured secrets as they are, which keyed idempotency records before
+// keys were derived per purpose; a generated secret keyed nothing that outlived its process.
+func legacySecrets(cfg *config.Config) [][]byte {
+	if cfg.JWTSecretGenerated {
+		return nil
+	}
+	out := [][]byte{cfg.JWTSecret}
+	if len(cfg.JWTSecretPrevious) > 0 {
+		out = append(out, cfg.JWTSecretPrevious)
+	}
+	return out
+}
+
 // newLogger logs JSON, one object a line, each with the request id of its request.
 func newLogger() *slog.Logger {
 	h := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo})
@@ -141,7 +154,7 @@ func run() error {
 	if rd != nil {
 		screeningNotifier = kv.Waker{Redis: rd, Channel: screeningChannel}
 	}
-	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
+	svc := service.New(st, limits, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: cfg.BcryptCost, Logger: log,
 		SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
@@ -162,8 +175,13 @@ func run() error {
 		}
 	}
 
+	if len(cfg.JWTSecretPrevious) > 0 {
+		log.Info("DSB_JWT_SECRET_PREVIOUS is set: tokens and idempotency records made under it stay valid; remove it 30 days after the rotation",
+			"token_kid", cfg.TokenKeys().Current().ID)
+	}
 	handler := api.NewRouter(api.Deps{
-		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
+		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready,
+		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: legacySecrets(cfg),
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 

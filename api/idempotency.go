@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/internal/keyring"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -26,13 +27,21 @@ import (
 // is written by the command in its own transaction: this side looks it up before the handler
 // runs, replays it, or hands the command what it needs to write it.
 type idempotency struct {
-	// secret keys the record ids and the seal of the stored responses, so that the table's
-	// contents are useless without the service's secret and the client's key.
-	secret []byte
+	// keys name the records and seal the stored responses, so that the table's contents are
+	// useless without the service's secret and the client's key. The current key names and
+	// seals new records; a previous one (during a rotation) still finds and opens its own.
+	keys *keyring.Ring
+	// legacy are the secrets themselves, which named and sealed records before keys were
+	// derived per purpose: their records are still found and opened, never made.
+	legacy [][]byte
 	now    func() time.Time
-	// records loads the live record under an id, or ErrNotFound.
-	records func(ctx context.Context, id string, at time.Time) (*models.IdempotencyRecord, error)
+	// records loads the live record under the first of ids that has one, or ErrNotFound.
+	records func(ctx context.Context, ids []string, at time.Time) (*models.IdempotencyRecord, error)
 }
+
+// sealVersion starts every sealed body made with a derived key, followed by the key's id (4
+// bytes), the nonce and the ciphertext. Legacy bodies are the nonce and the ciphertext alone.
+const sealVersion = 1
 
 const (
 	idempotencyTTL = 24 * time.Hour
@@ -53,8 +62,8 @@ type idemRequest struct {
 	im      *service.Idempotent
 }
 
-func (g *idempotency) mac(label string, s idemScope) []byte {
-	m := hmac.New(sha256.New, g.secret)
+func mac(secret []byte, label string, s idemScope) []byte {
+	m := hmac.New(sha256.New, secret)
 	for _, part := range []string{label, s.caller, s.method, s.path, s.key} {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
@@ -65,16 +74,55 @@ func (g *idempotency) mac(label string, s idemScope) []byte {
 // aead seals records under a key derived from the client's key, which only the client holds,
 // so that a response carrying a secret (a new API key, a webhook secret, tokens) cannot be read
 // from the database.
-func (g *idempotency) aead(s idemScope) cipher.AEAD {
-	block, _ := aes.NewCipher(g.mac("seal", s))
+func aeadOf(secret []byte, s idemScope) cipher.AEAD {
+	block, _ := aes.NewCipher(mac(secret, "seal", s))
 	aead, _ := cipher.NewGCM(block)
 	return aead
 }
 
-func seal(aead cipher.AEAD, plain []byte) []byte {
+// names are the ids the scope's record can have: under the current key, the previous ones,
+// then the legacy secrets.
+func (g *idempotency) names(s idemScope) []string {
+	var ids []string
+	for _, k := range g.keys.Keys() {
+		ids = append(ids, hex.EncodeToString(mac(k.Secret, "name", s)))
+	}
+	for _, secret := range g.legacy {
+		ids = append(ids, hex.EncodeToString(mac(secret, "name", s)))
+	}
+	return ids
+}
+
+// seal encrypts a body under the current key and records the key's id in front of it.
+func (g *idempotency) seal(s idemScope, plain []byte) []byte {
+	key := g.keys.Current()
+	kid, _ := hex.DecodeString(key.ID)
+	aead := aeadOf(key.Secret, s)
+	out := append([]byte{sealVersion}, kid...)
 	nonce := make([]byte, aead.NonceSize())
 	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, plain, nil)
+	return aead.Seal(append(out, nonce...), nonce, plain, nil)
+}
+
+// open decrypts a record's body with the key its id names, or, for a record found under a
+// legacy secret's name, with that secret.
+func (g *idempotency) open(s idemScope, rec *models.IdempotencyRecord) ([]byte, error) {
+	for _, secret := range g.legacy {
+		if hex.EncodeToString(mac(secret, "name", s)) == rec.ID {
+			return unseal(aeadOf(secret, s), rec.Sealed)
+		}
+	}
+	if len(rec.Sealed) < 5 || rec.Sealed[0] != sealVersion {
+		return nil, errors.New("sealed record of an unknown format")
+	}
+	err := errors.New("sealed record under an unknown key")
+	for _, k := range g.keys.ByID(hex.EncodeToString(rec.Sealed[1:5])) {
+		var body []byte
+		if body, err = unseal(aeadOf(k.Secret, s), rec.Sealed[5:]); err == nil {
+			return body, nil
+		}
+	}
+	return nil, err
 }
 
 func unseal(aead cipher.AEAD, sealed []byte) ([]byte, error) {
@@ -138,8 +186,8 @@ func (g *idempotency) middleware() gin.HandlerFunc {
 func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs string) bool {
 	ctx := c.Request.Context()
 	at := g.now().UTC().Truncate(time.Millisecond)
-	id := hex.EncodeToString(g.mac("name", s))
-	rec, err := g.records(ctx, id, at)
+	names := g.names(s)
+	rec, err := g.records(ctx, names, at)
 	switch {
 	case err == nil:
 		g.replay(c, s, rec, fingerprint, differs)
@@ -148,9 +196,8 @@ func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs st
 		writeProblem(c, err)
 		return false
 	}
-	aead := g.aead(s)
-	im := &service.Idempotent{RecordID: id, Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
-		Seal: func(b []byte) []byte { return seal(aead, b) }}
+	im := &service.Idempotent{RecordID: names[0], Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
+		Seal: func(b []byte) []byte { return g.seal(s, b) }}
 	c.Set(ctxIdempotent, &idemRequest{guard: g, scope: s, differs: differs, im: im})
 	c.Request = c.Request.WithContext(service.WithIdempotent(ctx, im))
 	return true
@@ -163,9 +210,10 @@ func (g *idempotency) replay(c *gin.Context, s idemScope, rec *models.Idempotenc
 			Detail: "this Idempotency-Key was already used on this endpoint, and " + differs + "; use a new key for a new request"})
 		return
 	}
-	body, err := unseal(g.aead(s), rec.Sealed)
+	body, err := g.open(s, rec)
 	if err != nil {
-		// Sealed under another secret (a restart without DSB_JWT_SECRET).
+		// Sealed under a key the service no longer has (a restart without DSB_JWT_SECRET, or
+		// DSB_JWT_SECRET_PREVIOUS removed while the record lived).
 		writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
 		return
 	}
@@ -196,7 +244,7 @@ func respondCommand[T any](c *gin.Context, status int, run func(ctx context.Cont
 	if err != nil {
 		if ir != nil && errors.Is(err, service.ErrIdempotencyKeyInUse) {
 			// A request with the same key committed while this one waited: answer with its record.
-			if rec, lerr := ir.guard.records(c.Request.Context(), ir.im.RecordID, ir.guard.now()); lerr == nil {
+			if rec, lerr := ir.guard.records(c.Request.Context(), []string{ir.im.RecordID}, ir.guard.now()); lerr == nil {
 				ir.guard.replay(c, ir.scope, rec, ir.im.Fingerprint, ir.differs)
 				return
 			}
