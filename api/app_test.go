@@ -137,7 +137,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 		ready[name] = check
 	}
 	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Logger: log,
-		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: [][]byte{secret},
+		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: legacySecrets(secret, o.previous),
 		Ready:            ready,
 		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
@@ -161,6 +161,18 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	relay.r.Store(disp)
 	*app = testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
 	return app
+}
+
+// legacySecrets are the secrets as they are, which main hands the router for records named
+// and sealed before keys were derived per purpose.
+func legacySecrets(secrets ...[]byte) [][]byte {
+	var out [][]byte
+	for _, s := range secrets {
+		if len(s) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // runnerOptions shape a work-queue runner as tests build it.

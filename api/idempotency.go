@@ -3,10 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -27,9 +23,9 @@ import (
 // is written by the command in its own transaction: this side looks it up before the handler
 // runs, replays it, or hands the command what it needs to write it.
 type idempotency struct {
-	// keys name the records and seal the stored responses, so that the table's contents are
-	// useless without the service's secret and the client's key. The current key names and
-	// seals new records; a previous one (during a rotation) still finds and opens its own.
+	// keys seal the stored responses, so that the table's contents are useless without the
+	// service's secret and the client's key (idempotency_seal.go). The current key seals new
+	// records; a previous one (during a rotation) still opens its own.
 	keys *keyring.Ring
 	// legacy are the secrets themselves, which named and sealed records before keys were
 	// derived per purpose: their records are still found and opened, never made.
@@ -38,10 +34,6 @@ type idempotency struct {
 	// records loads the live record under the first of ids that has one, or ErrNotFound.
 	records func(ctx context.Context, ids []string, at time.Time) (*models.IdempotencyRecord, error)
 }
-
-// sealVersion starts every sealed body made with a derived key, followed by the key's id (4
-// bytes), the nonce and the ciphertext. Legacy bodies are the nonce and the ciphertext alone.
-const sealVersion = 1
 
 const (
 	idempotencyTTL = 24 * time.Hour
@@ -60,76 +52,6 @@ type idemRequest struct {
 	scope   idemScope
 	differs string
 	im      *service.Idempotent
-}
-
-func mac(secret []byte, label string, s idemScope) []byte {
-	m := hmac.New(sha256.New, secret)
-	for _, part := range []string{label, s.caller, s.method, s.path, s.key} {
-		m.Write([]byte(part))
-		m.Write([]byte{0})
-	}
-	return m.Sum(nil)
-}
-
-// aead seals records under a key derived from the client's key, which only the client holds,
-// so that a response carrying a secret (a new API key, a webhook secret, tokens) cannot be read
-// from the database.
-func aeadOf(secret []byte, s idemScope) cipher.AEAD {
-	block, _ := aes.NewCipher(mac(secret, "seal", s))
-	aead, _ := cipher.NewGCM(block)
-	return aead
-}
-
-// names are the ids the scope's record can have: under the current key, the previous ones,
-// then the legacy secrets.
-func (g *idempotency) names(s idemScope) []string {
-	var ids []string
-	for _, k := range g.keys.Keys() {
-		ids = append(ids, hex.EncodeToString(mac(k.Secret, "name", s)))
-	}
-	for _, secret := range g.legacy {
-		ids = append(ids, hex.EncodeToString(mac(secret, "name", s)))
-	}
-	return ids
-}
-
-// seal encrypts a body under the current key and records the key's id in front of it.
-func (g *idempotency) seal(s idemScope, plain []byte) []byte {
-	key := g.keys.Current()
-	kid, _ := hex.DecodeString(key.ID)
-	aead := aeadOf(key.Secret, s)
-	out := append([]byte{sealVersion}, kid...)
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(append(out, nonce...), nonce, plain, nil)
-}
-
-// open decrypts a record's body with the key its id names, or, for a record found under a
-// legacy secret's name, with that secret.
-func (g *idempotency) open(s idemScope, rec *models.IdempotencyRecord) ([]byte, error) {
-	for _, secret := range g.legacy {
-		if hex.EncodeToString(mac(secret, "name", s)) == rec.ID {
-			return unseal(aeadOf(secret, s), rec.Sealed)
-		}
-	}
-	if len(rec.Sealed) < 5 || rec.Sealed[0] != sealVersion {
-		return nil, errors.New("sealed record of an unknown format")
-	}
-	err := errors.New("sealed record under an unknown key")
-	for _, k := range g.keys.ByID(hex.EncodeToString(rec.Sealed[1:5])) {
-		var body []byte
-		if body, err = unseal(aeadOf(k.Secret, s), rec.Sealed[5:]); err == nil {
-			return body, nil
-		}
-	}
-	return nil, err
-}
-
-func unseal(aead cipher.AEAD, sealed []byte) ([]byte, error) {
-	if len(sealed) < aead.NonceSize() {
-		return nil, errors.New("sealed record too short")
-	}
-	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
 }
 
 // checkIdempotencyKey refuses keys a client could not have meant (API.md: at most 255
