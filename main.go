@@ -10,7 +10,7 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). A bad or expired token counts against the client address: past 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` bad API keys and tokens in a minute, the address is answered 429 `rate_limited` before any credential is checked.
+//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). HS256, with a `kid` header naming the server key that signed it; a token whose `kid` names no key the server holds (after a rotation of `DSB_JWT_SECRET` completes) is 401 `invalid_token` like an expired one. A bad or expired token counts against the client address: past 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` bad API keys and tokens in a minute, the address is answered 429 `rate_limited` before any credential is checked.
 //	@securityDefinitions.apikey	APIKeyAuth
 //	@in							header
 //	@name						Authorization
@@ -176,7 +176,7 @@ func run() error {
 	}
 
 	if len(cfg.JWTSecretPrevious) > 0 {
-		log.Info("DSB_JWT_SECRET_PREVIOUS is set: tokens and idempotency records made under it stay valid; remove it 30 days after the rotation",
+		log.Info("DSB_JWT_SECRET_PREVIOUS is set: tokens and idempotency records made under it stay valid; remove it 24 hours after the rotation, when the last of them has expired",
 			"token_kid", cfg.TokenKeys().Current().ID)
 	}
 	handler := api.NewRouter(api.Deps{

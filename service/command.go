@@ -14,7 +14,7 @@ import (
 // its own transaction (API.md section 1): the change and the answer commit together or not at
 // all, and a request refused before any change stores nothing.
 type Idempotent struct {
-	// RecordID is the record's primary key: a keyed hash of caller, method, path and key.
+	// RecordID is the record's primary key: a hash of caller, method, path and key.
 	RecordID string
 	// Fingerprint is the SHA-256 of the request body.
 	Fingerprint string
