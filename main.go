@@ -175,9 +175,11 @@ func run() error {
 		}
 	}
 
+	log.Info("keys derived from DSB_JWT_SECRET", "token_kid", cfg.TokenKeys().Current().ID,
+		"idempotency_kid", cfg.IdempotencyKeys().Current().ID)
 	if len(cfg.JWTSecretPrevious) > 0 {
 		log.Info("DSB_JWT_SECRET_PREVIOUS is set: tokens and idempotency records made under it stay valid; remove it 24 hours after the rotation, when the last of them has expired",
-			"token_kid", cfg.TokenKeys().Current().ID)
+			"previous_token_kid", cfg.TokenKeys().Keys()[len(cfg.TokenKeys().Keys())-1].ID)
 	}
 	handler := api.NewRouter(api.Deps{
 		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready,

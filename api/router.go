@@ -35,8 +35,8 @@ type Deps struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 	Now                    func() time.Time
-	// IdempotencyKeys name and seal idempotency records (config.Config.IdempotencyKeys); nil
-	// is a random secret's, so that records die with the process.
+	// IdempotencyKeys seal idempotency records (config.Config.IdempotencyKeys); nil is a random
+	// secret's, so that records are unusable after the process.
 	IdempotencyKeys *keyring.Ring
 	// LegacySecrets are DSB_JWT_SECRET and DSB_JWT_SECRET_PREVIOUS as they are: records
 	// written before keys were derived per purpose were named and sealed with them, and are
