@@ -10,7 +10,7 @@
 //	@securityDefinitions.apikey	BearerAuth
 //	@in							header
 //	@name						Authorization
-//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). A bad or expired token counts against the client address: past 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` bad API keys and tokens in a minute, the address is answered 429 `rate_limited` before any credential is checked.
+//	@description				A person's access token: `Bearer <jwt>` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). HS256, with a `kid` header naming the server key that signed it; a token whose `kid` names no key the server holds (after a rotation of `DSB_JWT_SECRET` completes) is 401 `invalid_token` like an expired one. A bad or expired token counts against the client address: past 5 × `DSB_AUTH_RATE_LIMIT_PER_MINUTE` bad API keys and tokens in a minute, the address is answered 429 `rate_limited` before any credential is checked.
 //	@securityDefinitions.apikey	APIKeyAuth
 //	@in							header
 //	@name						Authorization
@@ -59,6 +59,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "dianshubao:", err)
 		os.Exit(1)
 	}
+}
+
+// legacySecrets are the configured secrets as they are, which keyed idempotency records before
+// keys were derived per purpose; a generated secret keyed nothing that outlived its process.
+func legacySecrets(cfg *config.Config) [][]byte {
+	if cfg.JWTSecretGenerated {
+		return nil
+	}
+	out := [][]byte{cfg.JWTSecret}
+	if len(cfg.JWTSecretPrevious) > 0 {
+		out = append(out, cfg.JWTSecretPrevious)
+	}
+	return out
 }
 
 // newLogger logs JSON, one object a line, each with the request id of its request.
@@ -141,7 +154,7 @@ func run() error {
 	if rd != nil {
 		screeningNotifier = kv.Waker{Redis: rd, Channel: screeningChannel}
 	}
-	svc := service.New(st, limits, service.Options{JWTSecret: cfg.JWTSecret, BcryptCost: cfg.BcryptCost, Logger: log,
+	svc := service.New(st, limits, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: cfg.BcryptCost, Logger: log,
 		SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
@@ -162,8 +175,15 @@ func run() error {
 		}
 	}
 
+	log.Info("keys derived from DSB_JWT_SECRET", "token_kid", cfg.TokenKeys().Current().ID,
+		"idempotency_kid", cfg.IdempotencyKeys().Current().ID)
+	if len(cfg.JWTSecretPrevious) > 0 {
+		log.Info("DSB_JWT_SECRET_PREVIOUS is set: tokens and idempotency records made under it stay valid; remove it 24 hours after the rotation, when the last of them has expired",
+			"previous_token_kid", cfg.TokenKeys().Keys()[len(cfg.TokenKeys().Keys())-1].ID)
+	}
 	handler := api.NewRouter(api.Deps{
-		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready, Secret: cfg.JWTSecret,
+		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready,
+		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: legacySecrets(cfg),
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
 	})
 

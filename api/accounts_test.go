@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/dianshubao/dianshubao/internal/keyring"
 )
 
 func TestRegister(t *testing.T) {
@@ -181,19 +183,28 @@ func TestAccessTokens(t *testing.T) {
 	expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: token}), http.StatusOK)
 
 	now := a.clock.Now()
-	sign := func(method jwt.SigningMethod, key any, claims jwt.MapClaims) string {
-		s, err := jwt.NewWithClaims(method, claims).SignedString(key)
+	// Tokens are signed with the key derived for them, named by its id.
+	key := keyring.Derive(a.secret, keyring.PurposeJWT)
+	signKid := func(method jwt.SigningMethod, kid any, secret any, claims jwt.MapClaims) string {
+		tok := jwt.NewWithClaims(method, claims)
+		if kid != nil {
+			tok.Header["kid"] = kid
+		}
+		s, err := tok.SignedString(secret)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
+	}
+	sign := func(method jwt.SigningMethod, secret any, claims jwt.MapClaims) string {
+		return signKid(method, key.ID, secret, claims)
 	}
 	good := func() jwt.MapClaims {
 		return jwt.MapClaims{"iss": "dianshubao", "aud": "dianshubao-api", "sub": userID, "role": "consumer",
 			"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix()}
 	}
 	// A token we build like the service does passes, so the failures below are for the reason named.
-	expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: sign(jwt.SigningMethodHS256, a.secret, good())}), http.StatusOK)
+	expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: sign(jwt.SigningMethodHS256, key.Secret, good())}), http.StatusOK)
 
 	parts := strings.Split(token, ".")
 	noneHeader := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
@@ -204,18 +215,24 @@ func TestAccessTokens(t *testing.T) {
 		"tampered payload":   parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"`+userID+`","role":"admin"}`)) + "." + parts[2],
 		"tampered signature": parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])),
 		"alg none":           noneHeader + "." + parts[1] + ".",
-		"HS512":              sign(jwt.SigningMethodHS512, a.secret, good()),
-		"HS384":              sign(jwt.SigningMethodHS384, a.secret, good()),
+		"HS512":              sign(jwt.SigningMethodHS512, key.Secret, good()),
+		"HS384":              sign(jwt.SigningMethodHS384, key.Secret, good()),
 		"other secret":       sign(jwt.SigningMethodHS256, []byte("another-secret-another-secret-123"), good()),
-		"expired":            sign(jwt.SigningMethodHS256, a.secret, with("exp", now.Add(-time.Second).Unix())),
-		"no exp":             sign(jwt.SigningMethodHS256, a.secret, without("exp")),
-		"no iat":             sign(jwt.SigningMethodHS256, a.secret, without("iat")),
-		"no sub":             sign(jwt.SigningMethodHS256, a.secret, without("sub")),
-		"no role":            sign(jwt.SigningMethodHS256, a.secret, without("role")),
-		"unknown role":       sign(jwt.SigningMethodHS256, a.secret, with("role", "root")),
-		"wrong issuer":       sign(jwt.SigningMethodHS256, a.secret, with("iss", "someone-else")),
-		"wrong audience":     sign(jwt.SigningMethodHS256, a.secret, with("aud", "another-api")),
+		"expired":            sign(jwt.SigningMethodHS256, key.Secret, with("exp", now.Add(-time.Second).Unix())),
+		"no exp":             sign(jwt.SigningMethodHS256, key.Secret, without("exp")),
+		"no iat":             sign(jwt.SigningMethodHS256, key.Secret, without("iat")),
+		"no sub":             sign(jwt.SigningMethodHS256, key.Secret, without("sub")),
+		"no role":            sign(jwt.SigningMethodHS256, key.Secret, without("role")),
+		"unknown role":       sign(jwt.SigningMethodHS256, key.Secret, with("role", "root")),
+		"wrong issuer":       sign(jwt.SigningMethodHS256, key.Secret, with("iss", "someone-else")),
+		"wrong audience":     sign(jwt.SigningMethodHS256, key.Secret, with("aud", "another-api")),
 		"garbage":            "not-a-jwt",
+		// The secret itself, or another purpose's key, signs nothing a person can use.
+		"the secret itself": sign(jwt.SigningMethodHS256, a.secret, good()),
+		"idempotency key":   sign(jwt.SigningMethodHS256, keyring.Derive(a.secret, keyring.PurposeIdempotency).Secret, good()),
+		"no kid":            signKid(jwt.SigningMethodHS256, nil, key.Secret, good()),
+		"unknown kid":       signKid(jwt.SigningMethodHS256, "0badc0de", key.Secret, good()),
+		"kid not a string":  signKid(jwt.SigningMethodHS256, 12345678, key.Secret, good()),
 	}
 	for name, tok := range bad {
 		t.Run(name, func(t *testing.T) {

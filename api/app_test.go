@@ -89,6 +89,9 @@ type appOptions struct {
 	// blobs is where evidence goes (and a readiness check, as main wires it); nil is a
 	// directory of the test's own.
 	blobs service.BlobStore
+	// secret and previous are DSB_JWT_SECRET and DSB_JWT_SECRET_PREVIOUS; secret has a test
+	// value unless set.
+	secret, previous []byte
 }
 
 const adminEmail, adminPassword = "admin@example.com", "admin-password-1"
@@ -106,14 +109,18 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
 	logs := &syncBuffer{}
 	log := slog.New(api.ContextHandler{Handler: slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})})
-	secret := []byte("test-secret-test-secret-test-secret!")
+	secret := o.secret
+	if secret == nil {
+		secret = []byte("test-secret-test-secret-test-secret!")
+	}
+	cfg := &config.Config{JWTSecret: secret, JWTSecretPrevious: o.previous}
 	policy := webhooks.URLPolicy{AllowPrivate: !o.strictWebhooks, AllowInsecure: !o.strictWebhooks}
 	schedule := []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
 	relay := &runnerWaker{}
 	if o.waker == nil {
 		o.waker = relay
 	}
-	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
+	svc := service.New(st, nil, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
@@ -129,7 +136,8 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	for name, check := range o.ready {
 		ready[name] = check
 	}
-	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Logger: log, Secret: secret,
+	h := api.NewRouter(api.Deps{Services: svc, Limits: o.limits, Logger: log,
+		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: legacySecrets(secret, o.previous),
 		Ready:            ready,
 		EvidenceMaxBytes: o.evidenceMaxBytes, RateLimitPerMinute: o.rateLimit, AuthRateLimitPerMinute: o.authRateLimit, Now: clock.Now})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), adminEmail, adminPassword); err != nil {
@@ -153,6 +161,18 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	relay.r.Store(disp)
 	*app = testApp{t: t, h: h, st: st, svc: svc, disp: disp, clock: clock, logs: logs, secret: secret}
 	return app
+}
+
+// legacySecrets are the secrets as they are, which main hands the router for records named
+// and sealed before keys were derived per purpose.
+func legacySecrets(secrets ...[]byte) [][]byte {
+	var out [][]byte
+	for _, s := range secrets {
+		if len(s) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // runnerOptions shape a work-queue runner as tests build it.

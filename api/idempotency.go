@@ -3,10 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/internal/keyring"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -26,12 +23,16 @@ import (
 // is written by the command in its own transaction: this side looks it up before the handler
 // runs, replays it, or hands the command what it needs to write it.
 type idempotency struct {
-	// secret keys the record ids and the seal of the stored responses, so that the table's
-	// contents are useless without the service's secret and the client's key.
-	secret []byte
+	// keys seal the stored responses, so that the table's contents are useless without the
+	// service's secret and the client's key (idempotency_seal.go). The current key seals new
+	// records; a previous one (during a rotation) still opens its own.
+	keys *keyring.Ring
+	// legacy are the secrets themselves, which named and sealed records before keys were
+	// derived per purpose: their records are still found and opened, never made.
+	legacy [][]byte
 	now    func() time.Time
-	// records loads the live record under an id, or ErrNotFound.
-	records func(ctx context.Context, id string, at time.Time) (*models.IdempotencyRecord, error)
+	// records loads the live record under the first of ids that has one, or ErrNotFound.
+	records func(ctx context.Context, ids []string, at time.Time) (*models.IdempotencyRecord, error)
 }
 
 const (
@@ -51,37 +52,6 @@ type idemRequest struct {
 	scope   idemScope
 	differs string
 	im      *service.Idempotent
-}
-
-func (g *idempotency) mac(label string, s idemScope) []byte {
-	m := hmac.New(sha256.New, g.secret)
-	for _, part := range []string{label, s.caller, s.method, s.path, s.key} {
-		m.Write([]byte(part))
-		m.Write([]byte{0})
-	}
-	return m.Sum(nil)
-}
-
-// aead seals records under a key derived from the client's key, which only the client holds,
-// so that a response carrying a secret (a new API key, a webhook secret, tokens) cannot be read
-// from the database.
-func (g *idempotency) aead(s idemScope) cipher.AEAD {
-	block, _ := aes.NewCipher(g.mac("seal", s))
-	aead, _ := cipher.NewGCM(block)
-	return aead
-}
-
-func seal(aead cipher.AEAD, plain []byte) []byte {
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, plain, nil)
-}
-
-func unseal(aead cipher.AEAD, sealed []byte) ([]byte, error) {
-	if len(sealed) < aead.NonceSize() {
-		return nil, errors.New("sealed record too short")
-	}
-	return aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
 }
 
 // checkIdempotencyKey refuses keys a client could not have meant (API.md: at most 255
@@ -138,8 +108,8 @@ func (g *idempotency) middleware() gin.HandlerFunc {
 func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs string) bool {
 	ctx := c.Request.Context()
 	at := g.now().UTC().Truncate(time.Millisecond)
-	id := hex.EncodeToString(g.mac("name", s))
-	rec, err := g.records(ctx, id, at)
+	names := g.names(s)
+	rec, err := g.records(ctx, names, at)
 	switch {
 	case err == nil:
 		g.replay(c, s, rec, fingerprint, differs)
@@ -148,9 +118,8 @@ func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs st
 		writeProblem(c, err)
 		return false
 	}
-	aead := g.aead(s)
-	im := &service.Idempotent{RecordID: id, Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
-		Seal: func(b []byte) []byte { return seal(aead, b) }}
+	im := &service.Idempotent{RecordID: names[0], Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
+		Seal: func(b []byte) []byte { return g.seal(s, b) }}
 	c.Set(ctxIdempotent, &idemRequest{guard: g, scope: s, differs: differs, im: im})
 	c.Request = c.Request.WithContext(service.WithIdempotent(ctx, im))
 	return true
@@ -163,9 +132,10 @@ func (g *idempotency) replay(c *gin.Context, s idemScope, rec *models.Idempotenc
 			Detail: "this Idempotency-Key was already used on this endpoint, and " + differs + "; use a new key for a new request"})
 		return
 	}
-	body, err := unseal(g.aead(s), rec.Sealed)
+	body, err := g.open(s, rec)
 	if err != nil {
-		// Sealed under another secret (a restart without DSB_JWT_SECRET).
+		// Sealed under a key the service no longer has (a restart without DSB_JWT_SECRET, or
+		// DSB_JWT_SECRET_PREVIOUS removed while the record lived).
 		writeProblem(c, models.Conflict("idempotency_key_unusable", "this Idempotency-Key's record can no longer be read; use a new key"))
 		return
 	}
@@ -196,7 +166,7 @@ func respondCommand[T any](c *gin.Context, status int, run func(ctx context.Cont
 	if err != nil {
 		if ir != nil && errors.Is(err, service.ErrIdempotencyKeyInUse) {
 			// A request with the same key committed while this one waited: answer with its record.
-			if rec, lerr := ir.guard.records(c.Request.Context(), ir.im.RecordID, ir.guard.now()); lerr == nil {
+			if rec, lerr := ir.guard.records(c.Request.Context(), []string{ir.im.RecordID}, ir.guard.now()); lerr == nil {
 				ir.guard.replay(c, ir.scope, rec, ir.im.Fingerprint, ir.differs)
 				return
 			}

@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	// The generated OpenAPI document registers itself with swag for /swagger/doc.json.
 	_ "github.com/dianshubao/dianshubao/docs"
+	"github.com/dianshubao/dianshubao/internal/keyring"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
@@ -33,8 +35,13 @@ type Deps struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 	Now                    func() time.Time
-	// Secret keys server-side records such as idempotency replays.
-	Secret []byte
+	// IdempotencyKeys seal idempotency records (config.Config.IdempotencyKeys); nil is a random
+	// secret's, so that records are unusable after the process.
+	IdempotencyKeys *keyring.Ring
+	// LegacySecrets are DSB_JWT_SECRET and DSB_JWT_SECRET_PREVIOUS as they are: records
+	// written before keys were derived per purpose were named and sealed with them, and are
+	// still replayed (read only) for the 24 hours they live.
+	LegacySecrets [][]byte
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (none by default).
 	TrustedProxies []string
 	// EvidenceMaxBytes is the per-file upload limit.
@@ -57,6 +64,11 @@ func NewRouter(d Deps) http.Handler {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.IdempotencyKeys == nil {
+		secret := make([]byte, keyring.KeySize)
+		_, _ = rand.Read(secret)
+		d.IdempotencyKeys = keyring.New(keyring.PurposeIdempotency, secret)
 	}
 	r := gin.New()
 	// Client addresses come from the connection unless proxies are named: a forged
@@ -84,7 +96,7 @@ func NewRouter(d Deps) http.Handler {
 
 	s := d.Services
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
-	idemGuard := &idempotency{secret: d.Secret, now: d.Now, records: s.IdempotencyRecord}
+	idemGuard := &idempotency{keys: d.IdempotencyKeys, legacy: d.LegacySecrets, now: d.Now, records: s.IdempotencyRecord}
 	idem := idemGuard.middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
 	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute}

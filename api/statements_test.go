@@ -189,7 +189,7 @@ func TestPlatformReadsWriteNothing(t *testing.T) {
 // by another instance.
 func TestRevokedKeyRefusedDespiteCache(t *testing.T) {
 	w := newWorld(t)
-	other := service.New(w.st, nil, service.Options{Clock: w.clock, JWTSecret: w.secret})
+	other := service.New(w.st, nil, service.Options{Clock: w.clock})
 	expect(t, w.do(req{method: "GET", path: "/api/v1/platform/me", token: w.key}), http.StatusOK)
 	if _, err := other.Platforms.AuthenticateAPIKey(t.Context(), w.key); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func BenchmarkEvidenceUpload(b *testing.B) {
 	for _, size := range []int{64 << 10, 1 << 20, 20 << 20} {
 		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {
 			st := testkit.Store(b)
-			svc := service.New(st, nil, service.Options{JWTSecret: []byte("bench-secret-bench-secret-bench!!"),
+			svc := service.New(st, nil, service.Options{
 				BcryptCost: bcrypt.MinCost, Logger: slog.New(slog.DiscardHandler),
 				EvidenceDir: b.TempDir(), EvidenceMaxBytes: 20 << 20})
 			p := &models.Principal{Kind: models.PrincipalPerson, UserID: "bench", Role: models.RoleConsumer}

@@ -22,14 +22,13 @@ import (
 func benchService(b *testing.B) (h http.Handler, admin, platformID string) {
 	st := testkit.Store(b)
 	log := slog.New(slog.DiscardHandler)
-	secret := []byte("bench-secret-bench-secret-bench!!")
-	svc := service.New(st, nil, service.Options{JWTSecret: secret, BcryptCost: bcrypt.MinCost, Logger: log,
+	svc := service.New(st, nil, service.Options{BcryptCost: bcrypt.MinCost, Logger: log,
 		EvidenceDir: b.TempDir()})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		b.Fatal(err)
 	}
 	h = api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(time.Now),
-		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
+		Logger: log, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30})
 	if err := svc.Accounts.EnsureAdmin(context.Background(), "admin@example.com", "admin-password-1"); err != nil {
 		b.Fatal(err)
 	}

@@ -139,10 +139,9 @@ func BenchmarkRatingListServing(b *testing.B) {
 	// The clock stands still, so the warmed cache stays warm for the whole run.
 	clock := testkit.NewClock(now)
 	log := slog.New(slog.DiscardHandler)
-	secret := []byte("bench-secret-bench-secret-bench!!")
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost, Logger: log})
 	router := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(clock.Now),
-		Logger: log, Secret: secret, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30, Now: clock.Now})
+		Logger: log, RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: 1 << 30, Now: clock.Now})
 	path := "/api/v1/ratings?period=" + period
 	warm := httptest.NewRecorder()
 	t0 := time.Now()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/blob"
+	"github.com/dianshubao/dianshubao/internal/keyring"
 )
 
 // DefaultScreeningWords is the word list shipped with the service: it seeds the operated
@@ -33,6 +34,9 @@ type Config struct {
 
 	JWTSecret          []byte
 	JWTSecretGenerated bool
+	// JWTSecretPrevious is the secret before a rotation (DSB_JWT_SECRET_PREVIOUS): tokens and
+	// idempotency records made under it stay readable; nothing new is made with it.
+	JWTSecretPrevious []byte
 
 	AdminEmail    string
 	AdminPassword string
@@ -74,6 +78,18 @@ type Config struct {
 // database is one that several instances share: a file uploaded through one instance cannot
 // then be downloaded through another.
 func (c *Config) LocalEvidenceShared() bool { return c.EvidenceS3 == nil && c.DBDriver == "mysql" }
+
+// TokenKeys are the keys that sign and verify access tokens, derived from DSB_JWT_SECRET and
+// DSB_JWT_SECRET_PREVIOUS.
+func (c *Config) TokenKeys() *keyring.Ring {
+	return keyring.New(keyring.PurposeJWT, c.JWTSecret, c.JWTSecretPrevious)
+}
+
+// IdempotencyKeys are the keys that name and seal idempotency records, derived from the same
+// secrets as TokenKeys but never equal to them.
+func (c *Config) IdempotencyKeys() *keyring.Ring {
+	return keyring.New(keyring.PurposeIdempotency, c.JWTSecret, c.JWTSecretPrevious)
+}
 
 // Production reports whether the service runs in production mode.
 func (c *Config) Production() bool { return c.Env == "production" }
@@ -162,6 +178,9 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	if s := getenv("DSB_JWT_SECRET"); s != "" {
 		c.JWTSecret = []byte(s)
 	}
+	if s := getenv("DSB_JWT_SECRET_PREVIOUS"); s != "" {
+		c.JWTSecretPrevious = []byte(s)
+	}
 	s3, err := loadS3(getenv, c.EvidenceDir)
 	if err != nil {
 		errs = append(errs, err)
@@ -215,7 +234,13 @@ func (c *Config) Validate() error {
 	if err := c.SMS.validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if len(c.JWTSecretPrevious) > 0 && len(c.JWTSecret) == 0 {
+		errs = append(errs, errors.New("DSB_JWT_SECRET_PREVIOUS is set without DSB_JWT_SECRET: a rotation sets the new secret in DSB_JWT_SECRET and the old one in DSB_JWT_SECRET_PREVIOUS"))
+	}
 	if c.Production() {
+		if len(c.JWTSecretPrevious) > 0 && len(c.JWTSecretPrevious) < 32 {
+			errs = append(errs, errors.New("DSB_JWT_SECRET_PREVIOUS must be at least 32 bytes in production"))
+		}
 		if len(c.JWTSecret) == 0 {
 			errs = append(errs, errors.New("DSB_JWT_SECRET is required in production: without it every restart would log everybody out and instances could not verify each other's tokens"))
 		} else if len(c.JWTSecret) < 32 {

@@ -57,6 +57,33 @@ func TestProductionRefusesUnsafeDefaults(t *testing.T) {
 	if err != nil || c.JWTSecretGenerated || !c.Production() {
 		t.Fatalf("production with a secret: %v", err)
 	}
+	_, err = LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_JWT_SECRET_PREVIOUS": "short"}))
+	if err == nil || !strings.Contains(err.Error(), "DSB_JWT_SECRET_PREVIOUS must be at least 32 bytes") {
+		t.Fatalf("production with a short previous secret: %v", err)
+	}
+}
+
+// A rotation keeps the previous secret's keys beside the new ones; the token and idempotency
+// keys are derived apart from each other.
+func TestPreviousJWTSecret(t *testing.T) {
+	old, cur := strings.Repeat("o", 32), strings.Repeat("n", 32)
+	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": cur, "DSB_JWT_SECRET_PREVIOUS": old}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.JWTSecretPrevious) != old || len(c.TokenKeys().Keys()) != 2 || len(c.IdempotencyKeys().Keys()) != 2 {
+		t.Fatalf("previous secret not kept: %q", c.JWTSecretPrevious)
+	}
+	if c.TokenKeys().Current().ID == c.IdempotencyKeys().Current().ID {
+		t.Fatal("tokens and idempotency records share a key")
+	}
+	if _, err := LoadFrom(env(map[string]string{"DSB_JWT_SECRET_PREVIOUS": old})); err == nil || !strings.Contains(err.Error(), "without DSB_JWT_SECRET") {
+		t.Fatalf("a previous secret without a current one: %v", err)
+	}
+	dev, err := LoadFrom(env(nil))
+	if err != nil || len(dev.TokenKeys().Keys()) != 1 {
+		t.Fatalf("development without a previous secret: %v", err)
+	}
 }
 
 func TestBadValues(t *testing.T) {

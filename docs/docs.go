@@ -7872,7 +7872,7 @@ const docTemplate = `{
             "in": "header"
         },
         "BearerAuth": {
-            "description": "A person's access token: ` + "`" + `Bearer \u003cjwt\u003e` + "`" + ` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). A bad or expired token counts against the client address: past 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` bad API keys and tokens in a minute, the address is answered 429 ` + "`" + `rate_limited` + "`" + ` before any credential is checked.",
+            "description": "A person's access token: ` + "`" + `Bearer \u003cjwt\u003e` + "`" + ` from /api/v1/auth/login (15 minutes; refresh with /api/v1/auth/refresh). HS256, with a ` + "`" + `kid` + "`" + ` header naming the server key that signed it; a token whose ` + "`" + `kid` + "`" + ` names no key the server holds (after a rotation of ` + "`" + `DSB_JWT_SECRET` + "`" + ` completes) is 401 ` + "`" + `invalid_token` + "`" + ` like an expired one. A bad or expired token counts against the client address: past 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` bad API keys and tokens in a minute, the address is answered 429 ` + "`" + `rate_limited` + "`" + ` before any credential is checked.",
             "type": "apiKey",
             "name": "Authorization",
             "in": "header"

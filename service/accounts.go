@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dianshubao/dianshubao/internal/keyring"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -29,11 +30,13 @@ const (
 
 // Accounts registers people, logs them in and issues their tokens.
 type Accounts struct {
-	st     *store.Store
-	clock  Clock
-	secret []byte
-	cost   int
-	log    *slog.Logger
+	st    *store.Store
+	clock Clock
+	// keys sign access tokens with the current key, named by the token's kid, and verify them
+	// with the key its kid names (current or previous).
+	keys *keyring.Ring
+	cost int
+	log  *slog.Logger
 	// states says whether an account is disabled, for every authenticated request.
 	states *accountStates
 	// dummyHash is compared against when the account does not exist, so that a wrong phone
@@ -255,7 +258,10 @@ func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User,
 		IssuedAt: jwt.NewNumericDate(t), ExpiresAt: jwt.NewNumericDate(t.Add(AccessTokenTTL)),
 		ID: models.NewID(),
 	}}
-	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(a.secret)
+	key := a.keys.Current()
+	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	tok.Header["kid"] = key.ID
+	access, err := tok.SignedString(key.Secret)
 	if err != nil {
 		return nil, fmt.Errorf("sign access token: %w", err)
 	}
@@ -275,12 +281,30 @@ func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User,
 	return &Session{User: u, Tokens: &Tokens{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(AccessTokenTTL.Seconds())}}, nil
 }
 
-// Authenticate verifies an access token: HS256 only, with our issuer and audience, unexpired,
-// with a subject and a known role, of an account that exists and is not disabled. Anything
-// else is ErrInvalidToken. The account's state is read through a short cache (accountStateTTL).
+// errUnknownKid is a token whose kid names none of the ring's keys (or that has none).
+var errUnknownKid = errors.New("token key id unknown")
+
+// tokenKeys are the keys a token's kid names: those of the current and previous secrets.
+func (a *Accounts) tokenKeys(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	keys := a.keys.ByID(kid)
+	if len(keys) == 0 {
+		return nil, errUnknownKid
+	}
+	set := jwt.VerificationKeySet{}
+	for _, k := range keys {
+		set.Keys = append(set.Keys, k.Secret)
+	}
+	return set, nil
+}
+
+// Authenticate verifies an access token: HS256 only, signed by the key its kid names, with our
+// issuer and audience, unexpired, with a subject and a known role, of an account that exists
+// and is not disabled. Anything else is ErrInvalidToken. The account's state is read through a
+// short cache (accountStateTTL).
 func (a *Accounts) Authenticate(ctx context.Context, token string) (*models.Principal, error) {
 	var claims accessClaims
-	parsed, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return a.secret, nil },
+	parsed, err := jwt.ParseWithClaims(token, &claims, a.tokenKeys,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(tokenIssuer), jwt.WithAudience(tokenAudience),
 		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),

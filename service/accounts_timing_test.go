@@ -20,7 +20,7 @@ import (
 func TestMissingAccountCostsAPasswordComparison(t *testing.T) {
 	const cost = 8
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
-	svc := New(testkit.Store(t), nil, Options{JWTSecret: []byte("test-secret-test-secret-test-secret!"), BcryptCost: cost,
+	svc := New(testkit.Store(t), nil, Options{BcryptCost: cost,
 		Clock: clock, Logger: slog.New(slog.DiscardHandler)})
 	ctx := context.Background()
 	if _, err := svc.Accounts.Register(ctx, RegisterRequest{Role: "consumer", Phone: "13800138077", Password: "password-123", RealName: "张三"}); err != nil {

@@ -14,7 +14,7 @@ import (
 // its own transaction (API.md section 1): the change and the answer commit together or not at
 // all, and a request refused before any change stores nothing.
 type Idempotent struct {
-	// RecordID is the record's primary key: a keyed hash of caller, method, path and key.
+	// RecordID is the record's primary key: a hash of caller, method, path and key.
 	RecordID string
 	// Fingerprint is the SHA-256 of the request body.
 	Fingerprint string
@@ -106,18 +106,26 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 	return out, nil
 }
 
-// IdempotencyRecord is the live record under id. A record past its expiry is removed, so that
-// the key can be used again; either way it is ErrNotFound.
-func (s *Services) IdempotencyRecord(ctx context.Context, id string, at time.Time) (*models.IdempotencyRecord, error) {
-	r, err := s.st.IdempotencyRecordByID(ctx, id)
+// IdempotencyRecord is the live record under the first of ids that has one (the names a
+// request's record has under each key, the current key's first). A record past its expiry is
+// removed, so that the key can be used again; none live is ErrNotFound.
+func (s *Services) IdempotencyRecord(ctx context.Context, ids []string, at time.Time) (*models.IdempotencyRecord, error) {
+	rs, err := s.st.IdempotencyRecordsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	if !at.Before(r.ExpiresAt) {
-		if err := s.st.DeleteExpiredIdempotencyRecord(ctx, id, at); err != nil {
-			return nil, err
+	for _, id := range ids {
+		for i := range rs {
+			if rs[i].ID != id {
+				continue
+			}
+			if at.Before(rs[i].ExpiresAt) {
+				return &rs[i], nil
+			}
+			if err := s.st.DeleteExpiredIdempotencyRecord(ctx, id, at); err != nil {
+				return nil, err
+			}
 		}
-		return nil, models.NotFound("idempotency record")
 	}
-	return r, nil
+	return nil, models.NotFound("idempotency record")
 }

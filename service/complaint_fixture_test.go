@@ -45,7 +45,7 @@ func newFixtureOn(t testing.TB, st *store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
-	svc := New(st, nil, Options{JWTSecret: []byte("test-secret-test-secret-test-secret!"), BcryptCost: 4, Clock: clock,
+	svc := New(st, nil, Options{BcryptCost: 4, Clock: clock,
 		Logger: slog.New(slog.DiscardHandler), WebhookPolicy: webhooks.URLPolicy{AllowPrivate: true, AllowInsecure: true}})
 	f := &fixture{t: t, st: st, svc: svc, clock: clock,
 		moderator: &models.Principal{Kind: models.PrincipalPerson, UserID: "moderator", Role: models.RoleModerator}}

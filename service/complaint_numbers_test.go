@@ -29,7 +29,7 @@ func TestComplaintNumbersAcrossInstances(t *testing.T) {
 	}
 	st1, st2 := open(), open()
 	f := newFixtureOn(t, st1)
-	svc2 := New(st2, nil, Options{JWTSecret: []byte("test-secret-test-secret-test-secret!"), BcryptCost: 4, Clock: f.clock,
+	svc2 := New(st2, nil, Options{BcryptCost: 4, Clock: f.clock,
 		Logger: slog.New(slog.DiscardHandler)})
 	instances := []*Complaints{f.svc.Complaints, svc2.Complaints}
 	counters := []*counter{countStatements(t, st1), countStatements(t, st2)}

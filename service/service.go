@@ -4,12 +4,14 @@
 package service
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dianshubao/dianshubao/internal/keyring"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/store"
 	"github.com/dianshubao/dianshubao/webhooks"
@@ -28,7 +30,9 @@ func (SystemClock) Now() time.Time { return time.Now().UTC() }
 
 // Options configures the services.
 type Options struct {
-	JWTSecret  []byte
+	// TokenKeys sign and verify access tokens (config.Config.TokenKeys); nil is a random
+	// secret's, so that tokens die with the process.
+	TokenKeys  *keyring.Ring
 	BcryptCost int
 	Clock      Clock
 	Logger     *slog.Logger
@@ -100,10 +104,15 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = 12
 	}
+	if opts.TokenKeys == nil {
+		secret := make([]byte, keyring.KeySize)
+		_, _ = rand.Read(secret)
+		opts.TokenKeys = keyring.New(keyring.PurposeJWT, secret)
+	}
 	opts.Limits = opts.Limits.withDefaults()
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), opts.BcryptCost)
 	s := &Services{
-		Accounts: &Accounts{st: st, clock: opts.Clock, secret: opts.JWTSecret, cost: opts.BcryptCost,
+		Accounts: &Accounts{st: st, clock: opts.Clock, keys: opts.TokenKeys, cost: opts.BcryptCost,
 			log: opts.Logger, dummyHash: dummy, states: newAccountStates(st, opts.Clock)},
 		Platforms: &Platforms{st: st, clock: opts.Clock, log: opts.Logger, limits: opts.Limits},
 		Evidence: &Evidence{st: st, clock: opts.Clock, log: opts.Logger, dir: opts.EvidenceDir,
