@@ -159,7 +159,8 @@ func run() error {
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
 		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
-			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform}})
+			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform},
+		Retention: retention(cfg), Registry: reg})
 	// The word list seeds the operated list on the database's first start; staff change it
 	// through the admin API after that.
 	if err := svc.Screening.Start(ctx, models.ParseWordList(words)); err != nil {
@@ -288,6 +289,13 @@ func newRunner(st *store.Store, svc *service.Services, webhook queue.Handler, cf
 
 // webhookSender is the handler of webhook_delivery jobs: it signs and sends one delivery,
 // with the retry schedule, timeout and URL guard of the configuration.
+// retention is the configured retention policy.
+func retention(cfg *config.Config) service.RetentionPolicy {
+	events, attempts, sms, jobs := cfg.Retention()
+	return service.RetentionPolicy{EventPayloads: events, WebhookAttempts: attempts, Notifications: sms, Jobs: jobs,
+		Batch: cfg.RetainBatch}
+}
+
 func webhookSender(st *store.Store, cfg *config.Config, policy webhooks.URLPolicy, log *slog.Logger, reg prometheus.Registerer) queue.Handler {
 	return dispatch.NewSender(st, dispatch.Config{Schedule: cfg.WebhookRetrySchedule,
 		Timeout: cfg.WebhookTimeout, Policy: policy, Logger: log, Registry: reg}).Handle

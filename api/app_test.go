@@ -122,7 +122,8 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	}
 	svc := service.New(st, nil, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
-		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier})
+		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier,
+		Registry: o.registry})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatalf("screening list: %v", err)
 	}

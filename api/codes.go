@@ -38,6 +38,7 @@ var ErrorCodes = []ErrorCode{
 	{"limit_reached", 409, "a limit per complaint or per platform is reached; `limit` names it and its maximum"},
 	{"idempotency_key_in_use", 409, "another request with this Idempotency-Key is being processed; retry after a moment"},
 	{"idempotency_key_unusable", 409, "the record of this Idempotency-Key can no longer be read; use a new key"},
+	{"event_expired", 410, "the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again"},
 	{"precondition_failed", 412, "the evidence file does not match If-Match or If-Unmodified-Since"},
 	{"body_too_large", 413, "the JSON body is over 1 MiB"},
 	{"file_too_large", 413, "the uploaded file is over DSB_EVIDENCE_MAX_BYTES"},

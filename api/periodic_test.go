@@ -25,7 +25,8 @@ func TestPeriodicTasks(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"auto_complete", "deliver_awaiting", "freeze_ratings", "janitor"}; !slices.Equal(names, want) {
+	if want := []string{"auto_complete", "deliver_awaiting", "freeze_ratings", "janitor",
+		"retain_event_payloads", "retain_jobs", "retain_notifications", "retain_webhook_attempts"}; !slices.Equal(names, want) {
 		t.Fatalf("periodic tasks %v, want %v", names, want)
 	}
 	var kinds []string

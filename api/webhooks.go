@@ -255,7 +255,7 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 // redeliver godoc
 //
 //	@Summary		Redeliver an event
-//	@Description	Queues the event again, with a fresh retry schedule, for every enabled endpoint that subscribes to its type; the new attempts have `trigger` `manual`.
+//	@Description	Queues the event again, with a fresh retry schedule, for every enabled endpoint that subscribes to its type; the new attempts have `trigger` `manual`. An event's payload is kept for `DSB_RETAIN_EVENT_PAYLOAD_DAYS` (30) after its last attempt; after that the event is 410 `event_expired`.
 //	@Tags			webhooks
 //	@ID				redeliverWebhookEvent
 //	@Produce		json,application/problem+json
@@ -266,6 +266,7 @@ func (h *webhooksHandler) deliveries(c *gin.Context) {
 //	@Failure		401				{object}	Problem
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"no_endpoint; idempotency_key_in_use, idempotency_key_unusable"
+//	@Failure		410				{object}	Problem	"event_expired: the payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after the event's last attempt)"
 //	@Failure		422				{object}	Problem	"idempotency_key_reused"
 //	@Failure		400				{object}	Problem	"malformed_json, unreadable_body"
 //	@Failure		403				{object}	Problem	"forbidden: these credentials may not do this"

@@ -72,6 +72,15 @@ type Config struct {
 	MaxRepliesPerComplaint         int
 	MaxWebhookEndpointsPerPlatform int
 	MaxAPIKeysPerPlatform          int
+
+	// Retention, in days (DSB_RETAIN_*): event payloads after their last delivery attempt,
+	// delivery-log rows, text messages and finished work-queue jobs after they were written or
+	// finished; RetainBatch rows per statement.
+	RetainEventPayloadDays int
+	RetainAttemptsDays     int
+	RetainSMSDays          int
+	RetainJobsDays         int
+	RetainBatch            int
 }
 
 // LocalEvidenceShared reports whether evidence stays on this instance's disk while the
@@ -89,6 +98,13 @@ func (c *Config) TokenKeys() *keyring.Ring {
 // secrets as TokenKeys but never equal to them.
 func (c *Config) IdempotencyKeys() *keyring.Ring {
 	return keyring.New(keyring.PurposeIdempotency, c.JWTSecret, c.JWTSecretPrevious)
+}
+
+// Retention is the retention policy as durations.
+func (c *Config) Retention() (eventPayloads, attempts, sms, jobs time.Duration) {
+	day := 24 * time.Hour
+	return time.Duration(c.RetainEventPayloadDays) * day, time.Duration(c.RetainAttemptsDays) * day,
+		time.Duration(c.RetainSMSDays) * day, time.Duration(c.RetainJobsDays) * day
 }
 
 // Production reports whether the service runs in production mode.
@@ -157,6 +173,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		MaxRepliesPerComplaint:         int(integer("DSB_MAX_REPLIES_PER_COMPLAINT", 50, 1)),
 		MaxWebhookEndpointsPerPlatform: int(integer("DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", 20, 1)),
 		MaxAPIKeysPerPlatform:          int(integer("DSB_MAX_API_KEYS_PER_PLATFORM", 5, 1)),
+
+		RetainEventPayloadDays: int(integer("DSB_RETAIN_EVENT_PAYLOAD_DAYS", 30, 1)),
+		RetainAttemptsDays:     int(integer("DSB_RETAIN_ATTEMPTS_DAYS", 180, 1)),
+		RetainSMSDays:          int(integer("DSB_RETAIN_SMS_DAYS", 180, 1)),
+		RetainJobsDays:         int(integer("DSB_RETAIN_JOBS_DAYS", 7, 1)),
+		RetainBatch:            int(integer("DSB_RETAIN_BATCH", 1000, 1)),
 	}
 	for _, p := range strings.Split(getenv("DSB_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -230,6 +252,15 @@ func (c *Config) Validate() error {
 	}
 	if len(c.WebhookRetrySchedule) == 0 {
 		errs = append(errs, errors.New("DSB_WEBHOOK_RETRY_SCHEDULE needs at least one attempt"))
+	}
+	if c.RetainAttemptsDays < c.RetainEventPayloadDays {
+		// A redelivery finds the endpoints an event went to in its attempts once its jobs are
+		// gone, and an event's last attempt must be known until its payload is emptied.
+		errs = append(errs, fmt.Errorf("DSB_RETAIN_ATTEMPTS_DAYS=%d must be at least DSB_RETAIN_EVENT_PAYLOAD_DAYS=%d: the delivery log must outlive the payloads it dates",
+			c.RetainAttemptsDays, c.RetainEventPayloadDays))
+	}
+	if c.RetainBatch > 10000 {
+		errs = append(errs, fmt.Errorf("DSB_RETAIN_BATCH=%d: at most 10000 rows per statement, so that no purge holds long locks", c.RetainBatch))
 	}
 	if err := c.SMS.validate(); err != nil {
 		errs = append(errs, err)

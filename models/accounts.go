@@ -48,7 +48,7 @@ type RefreshToken struct {
 	FamilyID  string     `gorm:"size:40;not null;index"`
 	UserID    string     `gorm:"size:40;not null;index"`
 	TokenHash string     `gorm:"size:64;not null;uniqueIndex"`
-	ExpiresAt time.Time  `gorm:"not null"`
+	ExpiresAt time.Time  `gorm:"not null;index"`
 	UsedAt    *time.Time ``
 	RevokedAt *time.Time ``
 	CreatedAt time.Time  `gorm:"not null"`

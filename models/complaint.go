@@ -187,7 +187,8 @@ type ComplaintClaim struct {
 	Key         string `gorm:"column:dedupe_key;primaryKey;size:64"`
 	ComplaintID string `gorm:"size:40;not null"`
 	// ExpiresAt is nil for an order claim, which lasts while the complaint is open.
-	ExpiresAt *time.Time
+	// ExpiresAt is indexed for retention, which deletes claims long lapsed.
+	ExpiresAt *time.Time `gorm:"index"`
 }
 
 // DuplicateClaim is the claim the complaint holds in its current status: its key, when the
@@ -228,7 +229,7 @@ type Notification struct {
 	Status    string     `gorm:"size:16;not null;index"`
 	Attempts  int        `gorm:"not null"`
 	LastError *string    `gorm:"type:text"`
-	CreatedAt time.Time  `gorm:"not null"`
+	CreatedAt time.Time  `gorm:"not null;index"`
 	SentAt    *time.Time ``
 }
 
@@ -252,12 +253,19 @@ var NotificationStatuses = []string{NotificationPending, NotificationSent, Notif
 // WebhookEvent is an event for a platform, written to this outbox in the same transaction as
 // the complaint change that causes it; the webhook dispatcher delivers it.
 type WebhookEvent struct {
-	ID         string    `gorm:"primaryKey;size:40"`
-	PlatformID string    `gorm:"size:40;not null;index"`
-	Type       string    `gorm:"size:40;not null"`
-	Payload    []byte    `gorm:"not null"`
-	CreatedAt  time.Time `gorm:"not null"`
+	ID         string `gorm:"primaryKey;size:40"`
+	PlatformID string `gorm:"size:40;not null;index"`
+	Type       string `gorm:"size:40;not null"`
+	Payload    []byte `gorm:"not null"`
+	// PayloadEmptied marks an event whose payload retention replaced by EmptiedPayload: the
+	// row stays (id, type, platform, time) but cannot be delivered again. Retention reads
+	// idx_events_retention (payload_emptied, created_at) for the events it has yet to empty.
+	PayloadEmptied bool      `gorm:"not null;default:false;index:idx_events_retention,priority:1"`
+	CreatedAt      time.Time `gorm:"not null;index:idx_events_retention,priority:2"`
 }
+
+// EmptiedPayload is what an event's payload becomes when retention empties it.
+var EmptiedPayload = []byte("{}")
 
 // The webhook event types of API.md section 6.
 const (

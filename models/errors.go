@@ -24,6 +24,8 @@ const (
 	KindMethodNotAllowed
 	// KindTimeout is a request body that did not arrive in time.
 	KindTimeout
+	// KindGone is a resource that exists but whose content is no longer kept.
+	KindGone
 )
 
 // Error is a domain error with a stable snake_case code that clients can rely on.

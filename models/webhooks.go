@@ -58,6 +58,6 @@ type WebhookAttempt struct {
 	ResponseBody   *string    `gorm:"type:text"`
 	Error          *string    `gorm:"type:text"`
 	DurationMS     int64      `gorm:"not null"`
-	CreatedAt      time.Time  `gorm:"not null"`
+	CreatedAt      time.Time  `gorm:"not null;index"`
 	NextAttemptAt  *time.Time ``
 }

@@ -22,28 +22,11 @@ func (s *Services) JobHandlers() map[string]queue.Handler {
 // instance. Each is safe to run twice: every change is made under a row lock with its
 // precondition checked again, or is idempotent.
 func (s *Services) PeriodicTasks() []queue.Periodic {
-	return []queue.Periodic{
+	return append([]queue.Periodic{
 		{Name: "freeze_ratings", Every: 5 * time.Minute, Run: s.Ratings.FreezeDue},
 		{Name: "deliver_awaiting", Every: 30 * time.Second, Run: s.Complaints.QueueAwaiting},
 		{Name: "auto_complete", Every: time.Hour, Run: s.Complaints.AutoComplete},
-		{Name: "janitor", Every: 10 * time.Minute, Run: s.janitor},
-	}
-}
-
-// janitor deletes what has expired: refresh tokens, key-value entries kept in the database,
-// and idempotency records.
-func (s *Services) janitor(ctx context.Context) (int, error) {
-	t := now(s.clock)
-	tokens, err := s.st.DeleteExpiredRefreshTokens(ctx, t)
-	if err != nil {
-		return 0, err
-	}
-	entries, err := s.st.KV(s.clock.Now).DeleteExpired(ctx)
-	if err != nil {
-		return int(tokens), err
-	}
-	records, err := s.st.DeleteExpiredIdempotencyRecords(ctx, t)
-	return int(tokens + entries + records), err
+	}, s.Retention.Tasks()...)
 }
 
 // RunLocalChores runs, until ctx ends, the chores that belong to this instance rather than to

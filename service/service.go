@@ -9,6 +9,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/internal/keyring"
@@ -62,6 +63,10 @@ type Options struct {
 	Limits Limits
 	// Blobs is where evidence bytes live; nil keeps them on the local disk under EvidenceDir.
 	Blobs BlobStore
+	// Retention says how long rows no longer needed are kept; zero fields take the defaults.
+	Retention RetentionPolicy
+	// Registry receives the services' metrics (retention's); nil keeps them unregistered.
+	Registry prometheus.Registerer
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
@@ -75,6 +80,8 @@ type Services struct {
 	Ratings       *Ratings
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
+	// Retention empties and deletes what is kept no longer (periodic tasks).
+	Retention *Retention
 
 	st    *store.Store
 	clock Clock
@@ -140,6 +147,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	if opts.RatingFreezeDelay == 0 {
 		opts.RatingFreezeDelay = 168 * time.Hour
 	}
+	s.Retention = newRetention(st, opts.Clock, opts.Logger, opts.Retention, opts.Registry)
 	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }

@@ -106,6 +106,10 @@ func (ws *Webhooks) wake() {
 	}
 }
 
+// ErrEventExpired is a redelivery of an event whose payload retention emptied.
+var ErrEventExpired = &models.Error{Kind: models.KindGone, Code: "event_expired",
+	Detail: "the event is older than the retention of event payloads; its payload is no longer kept and it cannot be delivered again"}
+
 // Redeliver queues an event of the caller's again for its endpoints: those it was delivered
 // to that still exist and are enabled, or, for an event that never had one, every enabled
 // endpoint that subscribes to it now.
@@ -116,6 +120,9 @@ func (ws *Webhooks) Redeliver(ctx context.Context, p *models.Principal, eventID 
 	ev, err := ws.st.WebhookEventByID(ctx, p.PlatformID, eventID)
 	if err != nil {
 		return nil, err
+	}
+	if ev.PayloadEmptied {
+		return nil, ErrEventExpired
 	}
 	eps, err := ws.cache.Endpoints(ctx, p.PlatformID)
 	if err != nil {

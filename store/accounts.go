@@ -63,12 +63,6 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, at tim
 		Update("revoked_at", at).Error
 }
 
-// DeleteExpiredRefreshTokens removes tokens past their expiry.
-func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (int64, error) {
-	res := s.conn(ctx).Where("expires_at < ?", now).Delete(&models.RefreshToken{})
-	return res.RowsAffected, res.Error
-}
-
 // withLock adds a row lock on databases that have one; SQLite serialises writers anyway.
 func (s *Store) withLock(db *gorm.DB) *gorm.DB {
 	if s.driver == "mysql" {

@@ -33,9 +33,3 @@ func (s *Store) IdempotencyRecordsByIDs(ctx context.Context, ids []string) ([]mo
 func (s *Store) DeleteExpiredIdempotencyRecord(ctx context.Context, id string, now time.Time) error {
 	return s.conn(ctx).Where("id = ? AND expires_at <= ?", id, now).Delete(&models.IdempotencyRecord{}).Error
 }
-
-// DeleteExpiredIdempotencyRecords removes records past their 24 hours.
-func (s *Store) DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error) {
-	res := s.conn(ctx).Where("expires_at <= ?", now).Delete(&models.IdempotencyRecord{})
-	return res.RowsAffected, res.Error
-}

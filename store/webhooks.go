@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -56,11 +57,22 @@ func (s *Store) WebhookEndpointForUpdate(ctx context.Context, platformID, id str
 }
 
 // EndpointIDsOfEvent lists the endpoints an event was queued for, from its delivery jobs
-// (idx_jobs_ref).
+// (idx_jobs_ref) and, since retention deletes finished jobs before the delivery log, from its
+// attempts.
 func (s *Store) EndpointIDsOfEvent(ctx context.Context, eventID string) ([]string, error) {
-	var ids []string
+	var ids, attempted []string
 	err := s.conn(ctx).Model(&models.Job{}).Where("ref = ? AND kind = ?", eventID, models.JobWebhookDelivery).
 		Distinct("destination").Pluck("destination", &ids).Error
+	if err != nil {
+		return nil, err
+	}
+	err = s.conn(ctx).Model(&models.WebhookAttempt{}).Where("event_id = ?", eventID).
+		Distinct("endpoint_id").Pluck("endpoint_id", &attempted).Error
+	for _, id := range attempted {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
 	return ids, err
 }
 

@@ -136,6 +136,8 @@ func (s *Sender) Handle(ctx context.Context, job *models.Job) queue.Result {
 	switch {
 	case ev == nil:
 		sendErr = errors.New("event no longer exists")
+	case ev.PayloadEmptied:
+		sendErr = errors.New("event payload was emptied by retention")
 	case ep == nil:
 		sendErr = errors.New("endpoint was deleted")
 	case !ep.Enabled:
@@ -152,7 +154,7 @@ func (s *Sender) Handle(ctx context.Context, job *models.Job) queue.Result {
 	a.DurationMS = elapsed.Milliseconds()
 	s.latency.Observe(elapsed.Seconds())
 
-	live := ev != nil && ep != nil && ep.Enabled
+	live := ev != nil && !ev.PayloadEmptied && ep != nil && ep.Enabled
 	ok := sendErr == nil && status >= 200 && status < 300
 	res := queue.Result{Failure: live && (sendErr != nil || status >= 500)}
 	switch {
