@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/blob"
+	"github.com/dianshubao/dianshubao/datakey"
 )
 
 // DefaultScreeningWords is the word list shipped with the service: it seeds the operated
@@ -33,6 +34,13 @@ type Config struct {
 
 	JWTSecret          []byte
 	JWTSecretGenerated bool
+
+	// DataKey seals personal information at rest (DSB_DATA_KEY); DataKeyPrevious keeps the
+	// values sealed before a rotation readable (DSB_DATA_KEY_PREVIOUS). Without DataKey outside
+	// production the public development key is used (DataKeyDevelopment), which main warns of.
+	DataKey            []byte
+	DataKeyPrevious    []byte
+	DataKeyDevelopment bool
 
 	AdminEmail    string
 	AdminPassword string
@@ -162,6 +170,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	if s := getenv("DSB_JWT_SECRET"); s != "" {
 		c.JWTSecret = []byte(s)
 	}
+	if s := getenv("DSB_DATA_KEY"); s != "" {
+		c.DataKey = []byte(s)
+	}
+	if s := getenv("DSB_DATA_KEY_PREVIOUS"); s != "" {
+		c.DataKeyPrevious = []byte(s)
+	}
 	s3, err := loadS3(getenv, c.EvidenceDir)
 	if err != nil {
 		errs = append(errs, err)
@@ -183,8 +197,16 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		c.JWTSecret = []byte(hex.EncodeToString(b))
 		c.JWTSecretGenerated = true
 	}
+	if c.DataKey == nil {
+		// Development only (Validate refuses production without a key).
+		c.DataKey = []byte(datakey.DevelopmentSecret)
+		c.DataKeyDevelopment = true
+	}
 	return c, nil
 }
+
+// DataKeys is the keyring of DSB_DATA_KEY and DSB_DATA_KEY_PREVIOUS.
+func (c *Config) DataKeys() (*datakey.Keyring, error) { return datakey.New(c.DataKey, c.DataKeyPrevious) }
 
 // Validate refuses settings that cannot work, and unsafe defaults in production.
 func (c *Config) Validate() error {
@@ -212,6 +234,9 @@ func (c *Config) Validate() error {
 	if len(c.WebhookRetrySchedule) == 0 {
 		errs = append(errs, errors.New("DSB_WEBHOOK_RETRY_SCHEDULE needs at least one attempt"))
 	}
+	if len(c.DataKeyPrevious) > 0 && len(c.DataKey) == 0 {
+		errs = append(errs, errors.New("DSB_DATA_KEY_PREVIOUS needs DSB_DATA_KEY: the previous key only opens values, new ones are sealed with the current key"))
+	}
 	if err := c.SMS.validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -220,6 +245,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("DSB_JWT_SECRET is required in production: without it every restart would log everybody out and instances could not verify each other's tokens"))
 		} else if len(c.JWTSecret) < 32 {
 			errs = append(errs, errors.New("DSB_JWT_SECRET must be at least 32 bytes in production"))
+		}
+		switch {
+		case len(c.DataKey) == 0:
+			errs = append(errs, errors.New("DSB_DATA_KEY is required in production: phone numbers and real names are sealed with it, and a lost key loses them"))
+		case len(c.DataKey) < 32:
+			errs = append(errs, errors.New("DSB_DATA_KEY must be at least 32 bytes in production"))
+		case string(c.DataKey) == datakey.DevelopmentSecret:
+			errs = append(errs, errors.New("DSB_DATA_KEY is the public development key, refused in production"))
 		}
 		if c.WebhookAllowPrivate || c.WebhookAllowInsecure {
 			errs = append(errs, errors.New("DSB_WEBHOOK_ALLOW_PRIVATE and DSB_WEBHOOK_ALLOW_INSECURE are for development only and refused in production"))
