@@ -206,7 +206,9 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 }
 
 // DataKeys is the keyring of DSB_DATA_KEY and DSB_DATA_KEY_PREVIOUS.
-func (c *Config) DataKeys() (*datakey.Keyring, error) { return datakey.New(c.DataKey, c.DataKeyPrevious) }
+func (c *Config) DataKeys() (*datakey.Keyring, error) {
+	return datakey.New(c.DataKey, c.DataKeyPrevious)
+}
 
 // Validate refuses settings that cannot work, and unsafe defaults in production.
 func (c *Config) Validate() error {

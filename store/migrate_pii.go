@@ -80,11 +80,16 @@ func (s *Store) sealTableBatch(ctx context.Context, t sealedTable) (int, error) 
 	var args []any
 	current := datakey.Prefix + s.keys.KeyID() + ":%"
 	for _, c := range t.columns {
-		conds = append(conds, "(LENGTH("+c+") > 0 AND "+c+" NOT LIKE ?)")
+		v := c
+		if s.driver == "sqlite" {
+			v = "CAST(" + c + " AS TEXT)" // SQLite's LIKE does not read a BLOB (the payload)
+		}
+		conds = append(conds, "(LENGTH("+c+") > 0 AND "+v+" NOT LIKE ?)")
 		args = append(args, current)
 	}
 	done := 0
 	err := s.Tx(ctx, func(tx *Store) error {
+		changed := 0
 		q := tx.withLock(tx.conn(ctx).Table(t.name).Select(append([]string{"id"}, t.columns...))).
 			Where(strings.Join(conds, " OR "), args...).Order("id").Limit(sealBatch)
 		rows, err := q.Rows()
@@ -133,9 +138,13 @@ func (s *Store) sealTableBatch(ctx context.Context, t sealedTable) (int, error) 
 			if len(set) == 0 {
 				continue
 			}
+			changed++
 			if err := tx.conn(ctx).Table(t.name).Where("id = ?", r.id).Updates(set).Error; err != nil {
 				return err
 			}
+		}
+		if changed == 0 && len(batch) > 0 {
+			return fmt.Errorf("%d rows selected but none to seal (row %s)", len(batch), batch[0].id)
 		}
 		done = len(batch)
 		return nil
