@@ -2,10 +2,15 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/dianshubao/dianshubao/datakey"
+	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/store"
 )
 
@@ -142,5 +147,62 @@ func TestNoPersonalDataInClear(t *testing.T) {
 	}
 	if ids := userIDs(t, expect(t, w.do(req{method: "GET", path: "/api/v1/admin/users?q=" + piiConsumerPhone, token: w.admin}), http.StatusOK)); len(ids) != 1 || ids[0] != consumerID {
 		t.Fatalf("account search by phone: %v", ids)
+	}
+}
+
+// TestDataKeyRotationThroughTheAPI: a service restarted with a new DSB_DATA_KEY and the old one
+// as DSB_DATA_KEY_PREVIOUS logs the person in by phone, shows the complaint's contact, filters
+// the notifications by phone and keeps the phone taken, with every value re-sealed under the
+// new key; restarted once more without the old key, it still does.
+func TestDataKeyRotationThroughTheAPI(t *testing.T) {
+	driver, dsn := testkit.StoreDSN(t)
+	open := func(current, previous string) *store.Store {
+		var prev []byte
+		if previous != "" {
+			prev = []byte(previous)
+		}
+		keys, err := datakey.New([]byte(current), prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := store.Open(context.Background(), driver, dsn, store.Options{Logger: slog.New(slog.DiscardHandler), Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}
+	const oldKey, newKey = "old-data-key-0123456789abcdefghijk", "new-data-key-0123456789abcdefghijk"
+	// The first instance already knows the new key as its previous one (the first step of a
+	// rolling rotation): it seals with the old key and reads what the new one seals.
+	w := newWorldWith(t, func(o *appOptions) { o.store = open(oldKey, newKey) })
+	consumer, _ := w.registerAs("consumer", piiConsumerPhone, piiConsumerName)
+	id := w.file(consumer, map[string]any{"contact_name": piiContactName, "contact_phone": piiContactPhone})["id"].(string)
+	w.accept(id)
+	w.runJobs()
+
+	for _, keys := range [][2]string{{newKey, oldKey}, {newKey, ""}} {
+		st := open(keys[0], keys[1])
+		a := newApp(t, func(o *appOptions) { o.store = st })
+		token := a.login(piiConsumerPhone)
+		got := expect(t, a.do(req{method: "GET", path: "/api/v1/complaints/" + id, token: token}), http.StatusOK)
+		if got["contact_name"] != piiContactName || got["contact_phone"] != piiContactPhone {
+			t.Fatalf("contact after the rotation: %v / %v", got["contact_name"], got["contact_phone"])
+		}
+		n := expect(t, a.do(req{method: "GET", path: "/api/v1/admin/notifications?phone=" + piiContactPhone, token: a.adminToken()}), http.StatusOK)
+		if len(n["data"].([]any)) != 1 {
+			t.Fatalf("notifications after the rotation: %v", n["data"])
+		}
+		expect(t, a.do(req{method: "POST", path: "/api/v1/auth/register", body: map[string]any{"role": "consumer", "phone": piiConsumerPhone,
+			"password": "password-123", "real_name": "别人"}}), http.StatusConflict, "phone_taken")
+		var phones []string
+		if err := st.DB().Table("users").Where("phone IS NOT NULL").Pluck("phone", &phones).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range phones {
+			if !strings.HasPrefix(p, datakey.Prefix+st.Keys().KeyID()+":") {
+				t.Fatalf("a phone not re-sealed with the new key: %q", p)
+			}
+		}
 	}
 }
