@@ -90,12 +90,19 @@ func run() error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("DSB_JWT_SECRET is not set: using a random secret, so tokens die with this process and other instances reject them")
 	}
+	if cfg.DataKeyDevelopment {
+		log.Warn("DSB_DATA_KEY is not set: phone numbers and real names are sealed with the public development key, which protects nothing; production refuses to start without DSB_DATA_KEY")
+	}
+	keys, err := cfg.DataKeys()
+	if err != nil {
+		return err
+	}
 	gin.SetMode(gin.ReleaseMode)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	st, err := store.Open(ctx, cfg.DBDriver, cfg.DBDSN, store.Options{Logger: log})
+	st, err := store.Open(ctx, cfg.DBDriver, cfg.DBDSN, store.Options{Logger: log, Keys: keys})
 	if err != nil {
 		return err
 	}

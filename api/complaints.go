@@ -411,7 +411,7 @@ func (h *complaintsHandler) reply(c *gin.Context) {
 //	@ID				listNotifications
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
-//	@Param			phone	query		string	false	"only this phone"
+//	@Param			phone	query		string	false	"only this mainland mobile number (matched by its keyed hash: phones are stored encrypted)"
 //	@Param			limit	query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor of the previous page"
 //	@Success		200		{object}	ListResponse[service.NotificationView]

@@ -13,13 +13,13 @@ import (
 // listUsers godoc
 //
 //	@Summary		List accounts (admin)
-//	@Description	Every account, oldest first, with whether it is disabled. `q` matches a part of the real name (ignoring letter case), the e-mail or the phone.
+//	@Description	Every account, oldest first, with whether it is disabled. `q` matches a part of the e-mail, or a whole real name (ignoring letter case and surrounding spaces) or a whole phone number (any spelling, `+86` or not): real names and phones are stored encrypted and found by a keyed hash, so a part of either finds nothing.
 //	@Tags			admin
 //	@ID				adminListUsers
 //	@Produce		json,application/problem+json
 //	@Security		BearerAuth
 //	@Param			role		query		string	false	"only this role"	Enums(consumer,merchant,moderator,admin)
-//	@Param			q			query		string	false	"a part of the real name, e-mail or phone (at most 255 characters)"
+//	@Param			q			query		string	false	"a part of the e-mail, or a whole real name (ignoring case) or phone number: names and phones are stored encrypted and matched by a keyed hash, never in part (at most 255 characters)"
 //	@Param			disabled	query		string	false	"only disabled (true) or enabled (false) accounts"	Enums(true,false)
 //	@Param			limit		query		int		false	"page size, 1–100"									default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"

@@ -32,6 +32,8 @@ func userIDs(t *testing.T, m map[string]any) []string {
 }
 
 // TestAdminListsUsers: the filters by role, text and disabled state, combined, and paged.
+// Names and phones are sealed at rest, so ?q= finds them whole (by their keyed hashes), never
+// in part; e-mail addresses, in clear, match in part.
 func TestAdminListsUsers(t *testing.T) {
 	a := newApp(t)
 	admin := a.adminToken()
@@ -49,10 +51,13 @@ func TestAdminListsUsers(t *testing.T) {
 		"?role=moderator":                 {modA, modB},
 		"?role=moderator&disabled=false":  {modA},
 		"?disabled=true":                  {modB},
-		"?q=%E5%AE%A1%E6%A0%B8":           {modA}, // 审核
-		"?q=LI+SHEN":                      {modB}, // the name, ignoring case
+		"?q=%E7%8E%8B%E5%AE%A1%E6%A0%B8":  {modA}, // 王审核
+		"?q=%E5%AE%A1%E6%A0%B8":           nil,    // 审核: a part of a name
+		"?q=LI+SHENHE+":                   {modB}, // the name, ignoring case and spaces around
 		"?q=ops@":                         {admin2},
-		"?q=" + phone[3:]:                 {consumer},
+		"?q=" + phone:                     {consumer},
+		"?q=%2B86" + phone:                {consumer},
+		"?q=" + phone[3:]:                 nil, // a part of a phone
 		"?q=mod%40example&role=moderator": {modA, modB},
 		"?q=%25":                          nil,
 		"?role=merchant":                  nil,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/blob"
+	"github.com/dianshubao/dianshubao/datakey"
 	"github.com/dianshubao/dianshubao/internal/keyring"
 )
 
@@ -37,6 +38,13 @@ type Config struct {
 	// JWTSecretPrevious is the secret before a rotation (DSB_JWT_SECRET_PREVIOUS): tokens and
 	// idempotency records made under it stay readable; nothing new is made with it.
 	JWTSecretPrevious []byte
+
+	// DataKey seals personal information at rest (DSB_DATA_KEY); DataKeyPrevious keeps the
+	// values sealed before a rotation readable (DSB_DATA_KEY_PREVIOUS). Without DataKey outside
+	// production the public development key is used (DataKeyDevelopment), which main warns of.
+	DataKey            []byte
+	DataKeyPrevious    []byte
+	DataKeyDevelopment bool
 
 	AdminEmail    string
 	AdminPassword string
@@ -203,6 +211,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 	if s := getenv("DSB_JWT_SECRET_PREVIOUS"); s != "" {
 		c.JWTSecretPrevious = []byte(s)
 	}
+	if s := getenv("DSB_DATA_KEY"); s != "" {
+		c.DataKey = []byte(s)
+	}
+	if s := getenv("DSB_DATA_KEY_PREVIOUS"); s != "" {
+		c.DataKeyPrevious = []byte(s)
+	}
 	s3, err := loadS3(getenv, c.EvidenceDir)
 	if err != nil {
 		errs = append(errs, err)
@@ -224,7 +238,17 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		c.JWTSecret = []byte(hex.EncodeToString(b))
 		c.JWTSecretGenerated = true
 	}
+	if c.DataKey == nil {
+		// Development only (Validate refuses production without a key).
+		c.DataKey = []byte(datakey.DevelopmentSecret)
+		c.DataKeyDevelopment = true
+	}
 	return c, nil
+}
+
+// DataKeys is the keyring of DSB_DATA_KEY and DSB_DATA_KEY_PREVIOUS.
+func (c *Config) DataKeys() (*datakey.Keyring, error) {
+	return datakey.New(c.DataKey, c.DataKeyPrevious)
 }
 
 // Validate refuses settings that cannot work, and unsafe defaults in production.
@@ -262,6 +286,9 @@ func (c *Config) Validate() error {
 	if c.RetainBatch > 10000 {
 		errs = append(errs, fmt.Errorf("DSB_RETAIN_BATCH=%d: at most 10000 rows per statement, so that no purge holds long locks", c.RetainBatch))
 	}
+	if len(c.DataKeyPrevious) > 0 && len(c.DataKey) == 0 {
+		errs = append(errs, errors.New("DSB_DATA_KEY_PREVIOUS needs DSB_DATA_KEY: the previous key only opens values, new ones are sealed with the current key"))
+	}
 	if err := c.SMS.validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -276,6 +303,14 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("DSB_JWT_SECRET is required in production: without it every restart would log everybody out and instances could not verify each other's tokens"))
 		} else if len(c.JWTSecret) < 32 {
 			errs = append(errs, errors.New("DSB_JWT_SECRET must be at least 32 bytes in production"))
+		}
+		switch {
+		case len(c.DataKey) == 0:
+			errs = append(errs, errors.New("DSB_DATA_KEY is required in production: phone numbers and real names are sealed with it, and a lost key loses them"))
+		case len(c.DataKey) < 32:
+			errs = append(errs, errors.New("DSB_DATA_KEY must be at least 32 bytes in production"))
+		case string(c.DataKey) == datakey.DevelopmentSecret:
+			errs = append(errs, errors.New("DSB_DATA_KEY is the public development key, refused in production"))
 		}
 		if c.WebhookAllowPrivate || c.WebhookAllowInsecure {
 			errs = append(errs, errors.New("DSB_WEBHOOK_ALLOW_PRIVATE and DSB_WEBHOOK_ALLOW_INSECURE are for development only and refused in production"))

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dianshubao/dianshubao/datakey"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -53,8 +55,8 @@ func TestProductionRefusesUnsafeDefaults(t *testing.T) {
 	if err == nil {
 		t.Fatal("production allowed private webhook destinations")
 	}
-	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32)}))
-	if err != nil || c.JWTSecretGenerated || !c.Production() {
+	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_DATA_KEY": strings.Repeat("d", 32)}))
+	if err != nil || c.JWTSecretGenerated || !c.Production() || c.DataKeyDevelopment {
 		t.Fatalf("production with a secret: %v", err)
 	}
 	_, err = LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_JWT_SECRET_PREVIOUS": "short"}))
@@ -67,7 +69,7 @@ func TestProductionRefusesUnsafeDefaults(t *testing.T) {
 // keys are derived apart from each other.
 func TestPreviousJWTSecret(t *testing.T) {
 	old, cur := strings.Repeat("o", 32), strings.Repeat("n", 32)
-	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": cur, "DSB_JWT_SECRET_PREVIOUS": old}))
+	c, err := LoadFrom(env(map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": cur, "DSB_JWT_SECRET_PREVIOUS": old, "DSB_DATA_KEY": strings.Repeat("d", 32)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestSMSProvider(t *testing.T) {
 	if err != nil || c.SMS.Provider != SMSProviderLog {
 		t.Fatalf("default provider: %+v, %v", c.SMS, err)
 	}
-	full := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32),
+	full := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_DATA_KEY": strings.Repeat("d", 32),
 		"DSB_SMS_PROVIDER": "tencent", "DSB_SMS_TENCENT_SECRET_ID": "AKID", "DSB_SMS_TENCENT_SECRET_KEY": "key",
 		"DSB_SMS_TENCENT_SDK_APP_ID": "1400006666", "DSB_SMS_TENCENT_SIGN_NAME": "电诉宝", "DSB_SMS_TENCENT_REGION": "ap-guangzhou",
 		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3"}
@@ -161,5 +163,41 @@ func TestLimits(t *testing.T) {
 		if _, err := LoadFrom(env(map[string]string{name: "0"})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=0: %v, want refused", name, err)
 		}
+	}
+}
+
+// TestDataKey: production refuses to start without DSB_DATA_KEY, with a short one or with the
+// public development key; development falls back to the development key and says so.
+func TestDataKey(t *testing.T) {
+	prod := func(extra map[string]string) error {
+		m := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32)}
+		for k, v := range extra {
+			m[k] = v
+		}
+		_, err := LoadFrom(env(m))
+		return err
+	}
+	if err := prod(nil); err == nil || !strings.Contains(err.Error(), "DSB_DATA_KEY is required") {
+		t.Fatalf("production without DSB_DATA_KEY: %v", err)
+	}
+	if err := prod(map[string]string{"DSB_DATA_KEY": "short"}); err == nil {
+		t.Fatal("production took a short DSB_DATA_KEY")
+	}
+	if err := prod(map[string]string{"DSB_DATA_KEY": datakey.DevelopmentSecret}); err == nil {
+		t.Fatal("production took the development data key")
+	}
+	if err := prod(map[string]string{"DSB_DATA_KEY": strings.Repeat("d", 32), "DSB_DATA_KEY_PREVIOUS": strings.Repeat("o", 32)}); err != nil {
+		t.Fatalf("production with a key and a previous one: %v", err)
+	}
+	if _, err := LoadFrom(env(map[string]string{"DSB_DATA_KEY_PREVIOUS": "old"})); err == nil {
+		t.Fatal("DSB_DATA_KEY_PREVIOUS without DSB_DATA_KEY was taken")
+	}
+	c, err := LoadFrom(env(nil))
+	if err != nil || !c.DataKeyDevelopment || string(c.DataKey) != datakey.DevelopmentSecret {
+		t.Fatalf("development default: %v %v", c, err)
+	}
+	k, err := c.DataKeys()
+	if err != nil || k.KeyID() != datakey.Development().KeyID() {
+		t.Fatalf("development keyring: %v", err)
 	}
 }

@@ -464,7 +464,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "only this phone",
+                        "description": "only this mainland mobile number (matched by its keyed hash: phones are stored encrypted)",
                         "name": "phone",
                         "in": "query"
                     },
@@ -1539,7 +1539,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Every account, oldest first, with whether it is disabled. ` + "`" + `q` + "`" + ` matches a part of the real name (ignoring letter case), the e-mail or the phone.",
+                "description": "Every account, oldest first, with whether it is disabled. ` + "`" + `q` + "`" + ` matches a part of the e-mail, or a whole real name (ignoring letter case and surrounding spaces) or a whole phone number (any spelling, ` + "`" + `+86` + "`" + ` or not): real names and phones are stored encrypted and found by a keyed hash, so a part of either finds nothing.",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1564,7 +1564,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "a part of the real name, e-mail or phone (at most 255 characters)",
+                        "description": "a part of the e-mail, or a whole real name (ignoring case) or phone number: names and phones are stored encrypted and matched by a keyed hash, never in part (at most 255 characters)",
                         "name": "q",
                         "in": "query"
                     },

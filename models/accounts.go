@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Role is what a person may do.
 type Role string
@@ -26,13 +29,19 @@ func (r Role) Valid() bool {
 }
 
 // User is a person's account. Phone identifies complainants, e-mail identifies staff.
+// Phone and RealName are personal information, sealed at rest (serializer:encrypted); an
+// account is found by PhoneHash (unique) and RealNameHash, keyed hashes the store sets from
+// them (store.SetUserHashes). Staff e-mail addresses are work addresses and stay in clear.
 type User struct {
-	ID             string  `gorm:"primaryKey;size:40"`
-	Role           Role    `gorm:"size:16;not null;index"`
-	Phone          *string `gorm:"size:20;uniqueIndex"`
-	Email          *string `gorm:"size:255;uniqueIndex"`
-	PasswordHash   string  `gorm:"size:100;not null"`
-	RealName       string  `gorm:"size:255;not null"`
+	ID           string  `gorm:"primaryKey;size:40"`
+	Role         Role    `gorm:"size:16;not null;index"`
+	Phone        *string `gorm:"size:255;serializer:encrypted"`
+	PhoneHash    *string `gorm:"size:64;uniqueIndex"`
+	Email        *string `gorm:"size:255;uniqueIndex"`
+	PasswordHash string  `gorm:"size:100;not null"`
+	RealName     string  `gorm:"size:2048;not null;serializer:encrypted"`
+	// RealNameHash is the keyed hash of the real name in lower case (NameLookupKey).
+	RealNameHash   string  `gorm:"size:64;not null;default:'';index"`
 	ShopName       *string `gorm:"size:255"`
 	ShopPlatformID *string `gorm:"size:40"`
 	// DisabledAt is when an admin disabled the account; its tokens stop working then.
@@ -53,3 +62,7 @@ type RefreshToken struct {
 	RevokedAt *time.Time ``
 	CreatedAt time.Time  `gorm:"not null"`
 }
+
+// NameLookupKey is the form of a real name its lookup hash is computed from: trimmed and in
+// lower case, so that an admin finds "Li Shenhe" as "li shenhe".
+func NameLookupKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }

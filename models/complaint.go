@@ -94,8 +94,8 @@ type Complaint struct {
 	ProductName     *string    `gorm:"size:1020"`
 	RefundAmountFen *int64     ``
 	Demands         []string   `gorm:"serializer:json;type:text"`
-	ContactName     string     `gorm:"size:1020;not null"`
-	ContactPhone    string     `gorm:"size:20;not null"`
+	ContactName     string     `gorm:"size:2048;not null;serializer:encrypted"`
+	ContactPhone    string     `gorm:"size:255;not null;serializer:encrypted"`
 	EvidenceIDs     []string   `gorm:"serializer:json;type:text"`
 	Flags           []string   `gorm:"serializer:json;type:text"`
 	RejectionReason *string    `gorm:"size:32"`
@@ -220,9 +220,11 @@ type ComplaintSequence struct {
 type Notification struct {
 	ID          string `gorm:"primaryKey;size:40"`
 	ComplaintID string `gorm:"size:40;not null;index"`
-	Phone       string `gorm:"size:20;not null;index"`
-	Kind        string `gorm:"size:16;not null"`
-	Text        string `gorm:"type:text;not null"`
+	Phone       string `gorm:"size:255;not null;serializer:encrypted"`
+	// PhoneHash is the keyed hash of Phone that the admin listing's ?phone= filter matches.
+	PhoneHash string `gorm:"size:64;not null;default:'';index"`
+	Kind      string `gorm:"size:16;not null"`
+	Text      string `gorm:"type:text;not null"`
 	// Params are the message as a provider's registered template takes it (service's
 	// smsTemplates give their order per kind); rows written before templates have none.
 	Params    []string   `gorm:"serializer:json;type:text"`
@@ -256,7 +258,8 @@ type WebhookEvent struct {
 	ID         string `gorm:"primaryKey;size:40"`
 	PlatformID string `gorm:"size:40;not null;index"`
 	Type       string `gorm:"size:40;not null"`
-	Payload    []byte `gorm:"not null"`
+	// Payload carries the complainant's contact name and phone: sealed at rest like them.
+	Payload []byte `gorm:"type:bytes;not null;serializer:encrypted"`
 	// PayloadEmptied marks an event whose payload retention replaced by EmptiedPayload: the
 	// row stays (id, type, platform, time) but cannot be delivered again. Retention reads
 	// idx_events_retention (payload_emptied, created_at) for the events it has yet to empty.

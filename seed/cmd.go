@@ -84,7 +84,11 @@ func Main(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, cfg.DBDriver, cfg.DBDSN, store.Options{Logger: log})
+	keys, err := cfg.DataKeys()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DBDriver, cfg.DBDSN, store.Options{Logger: log, Keys: keys})
 	if err != nil {
 		return err
 	}

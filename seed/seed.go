@@ -150,10 +150,11 @@ func (o *Options) normalize(driver string, now time.Time) error {
 // missing ones, and takes complaint numbers after the ones already given out.
 func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	began := time.Now()
+	ctx = st.Keyed(ctx) // the accounts' and complaints' personal data are sealed
 	if err := opts.normalize(st.Driver(), time.Now()); err != nil {
 		return nil, err
 	}
-	db := st.DB().WithContext(ctx)
+	db := st.DB().WithContext(st.Keyed(ctx))
 	var existing int64
 	if opts.Append {
 		if err := db.Model(&models.Complaint{}).Count(&existing).Error; err != nil {
@@ -270,7 +271,7 @@ func insertRows[T any](ctx context.Context, db *gorm.DB, rows []T, batch int) er
 // insertComplaints runs produce in this goroutine (the data must not depend on scheduling)
 // and inserts its batches with workers goroutines, one transaction per batch.
 func insertComplaints(ctx context.Context, st *store.Store, workers int, prog *progress, produce func(emit func([]models.Complaint) error) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(st.Keyed(ctx))
 	defer cancel(nil)
 	db := st.DB()
 	size := insertBatchSize(db, &models.Complaint{})
@@ -312,7 +313,7 @@ func insertComplaints(ctx context.Context, st *store.Store, workers int, prog *p
 // savePlatforms creates the planned platforms that do not exist yet (by slug) and adopts the
 // stored ones, with their real reachability. It returns how many it created.
 func savePlatforms(ctx context.Context, st *store.Store, plans []*platformPlan) (int, error) {
-	db := st.DB().WithContext(ctx)
+	db := st.DB().WithContext(st.Keyed(ctx))
 	bySlug := map[string]*models.Platform{}
 	for chunk := range slices.Chunk(plans, 500) {
 		slugs := make([]string, len(chunk))
@@ -407,6 +408,7 @@ func saveAccounts(ctx context.Context, st *store.Store, opts Options, platforms 
 			pid := pg.platform().ID
 			u.ShopPlatformID = &pid
 		}
+		st.SetUserHashes(&u)
 		return u
 	}
 	consumers := make([]models.User, opts.Consumers)
@@ -417,17 +419,17 @@ func saveAccounts(ctx context.Context, st *store.Store, opts Options, platforms 
 	for i := range merchants {
 		merchants[i] = mk(models.RoleMerchant, "198", i)
 	}
-	db := st.DB().WithContext(ctx)
+	db := st.DB().WithContext(st.Keyed(ctx))
 	created := 0
 	for _, group := range [][]models.User{consumers, merchants} {
 		var fresh []models.User
 		for chunk := range slices.Chunk(group, 1000) {
-			phones := make([]string, len(chunk))
+			var hashes []string
 			for i := range chunk {
-				phones[i] = *chunk[i].Phone
+				hashes = append(hashes, st.Keys().Hashes(*chunk[i].Phone)...)
 			}
 			var found []models.User
-			if err := db.Where("phone IN ?", phones).Find(&found).Error; err != nil {
+			if err := db.Where("phone_hash IN ?", hashes).Find(&found).Error; err != nil {
 				return nil, nil, 0, err
 			}
 			byPhone := make(map[string]models.User, len(found))
@@ -461,7 +463,7 @@ func saveAccounts(ctx context.Context, st *store.Store, opts Options, platforms 
 // numbers never collide with numbers already given or taken later, even by a server running
 // meanwhile. A failed run leaves a gap, which numbers may have.
 func reserveNumbers(ctx context.Context, st *store.Store, days []dayPlan) error {
-	return st.DB().WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return st.DB().WithContext(st.Keyed(ctx)).Transaction(func(tx *gorm.DB) error {
 		for i := range days {
 			d := &days[i]
 			if d.count == 0 {

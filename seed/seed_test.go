@@ -34,7 +34,7 @@ var numberRe = regexp.MustCompile(`^DSB(\d{8})(\d{6})$`)
 func TestRunSeedsConsistentData(t *testing.T) {
 	ctx := context.Background()
 	st := testkit.Store(t)
-	db := st.DB().WithContext(ctx)
+	db := st.DB()
 	asOf := time.Date(2026, 6, 20, 12, 0, 0, 0, models.ChinaTime)
 	opts := Options{Platforms: 20, Complaints: 3000, Consumers: 50, Seed: 3, From: month(t, "2026-01"), To: month(t, "2026-06"),
 		AsOf: asOf, BcryptCost: bcrypt.MinCost}

@@ -9,9 +9,31 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// CreateUser inserts a user; a taken phone or e-mail comes back as a duplicate error.
+// CreateUser inserts a user; a taken phone or e-mail comes back as a duplicate error. During
+// a data key rotation a phone registered under the previous key is taken too.
 func (s *Store) CreateUser(ctx context.Context, u *models.User) error {
+	s.SetUserHashes(u)
+	if u.Phone != nil && len(s.keys.Hashes(*u.Phone)) > 1 {
+		var n int64
+		if err := s.conn(ctx).Model(&models.User{}).Where("phone_hash IN ?", s.keys.Hashes(*u.Phone)).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return gorm.ErrDuplicatedKey
+		}
+	}
 	return s.conn(ctx).Create(u).Error
+}
+
+// SetUserHashes sets the lookup hashes of an account from its phone and real name, under the
+// current data key: whatever inserts users directly (the seed) calls it too.
+func (s *Store) SetUserHashes(u *models.User) {
+	u.PhoneHash = nil
+	if u.Phone != nil {
+		h := s.keys.Hash(*u.Phone)
+		u.PhoneHash = &h
+	}
+	u.RealNameHash = s.keys.Hash(models.NameLookupKey(u.RealName))
 }
 
 // UserByID loads one user.
@@ -21,10 +43,11 @@ func (s *Store) UserByID(ctx context.Context, id string) (*models.User, error) {
 	return &u, translate(err, "user")
 }
 
-// UserByPhone loads the user with that normalised phone.
+// UserByPhone loads the user with that normalised phone, found by its keyed hash (under the
+// current or, during a rotation, the previous data key).
 func (s *Store) UserByPhone(ctx context.Context, phone string) (*models.User, error) {
 	var u models.User
-	err := s.conn(ctx).Where("phone = ?", phone).Take(&u).Error
+	err := s.conn(ctx).Where("phone_hash IN ?", s.keys.Hashes(phone)).Take(&u).Error
 	return &u, translate(err, "user")
 }
 

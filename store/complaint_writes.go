@@ -167,6 +167,9 @@ func (s *Store) AddNotifications(ctx context.Context, ns []models.Notification) 
 	if len(ns) == 0 {
 		return nil
 	}
+	for i := range ns {
+		ns[i].PhoneHash = s.keys.Hash(ns[i].Phone)
+	}
 	return s.conn(ctx).Create(&ns).Error
 }
 

@@ -34,11 +34,12 @@ func (s *Store) RecordNotificationFailure(ctx context.Context, id, status, lastE
 		Updates(map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"), "last_error": lastError}).Error
 }
 
-// ListNotifications lists notifications newest first, optionally for one phone.
+// ListNotifications lists notifications newest first, optionally for one (normalised) phone,
+// found by its keyed hash under the current or the previous data key.
 func (s *Store) ListNotifications(ctx context.Context, phone, beforeID string, limit int) ([]models.Notification, error) {
 	q := s.conn(ctx).Order("id DESC").Limit(limit)
 	if phone != "" {
-		q = q.Where("phone = ?", phone)
+		q = q.Where("phone_hash IN ?", s.keys.Hashes(phone))
 	}
 	if beforeID != "" {
 		q = q.Where("id < ?", beforeID)

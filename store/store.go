@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/dianshubao/dianshubao/datakey"
 	"github.com/dianshubao/dianshubao/models"
 )
 
@@ -36,6 +37,9 @@ type Store struct {
 	reopen func(conns int) (*gorm.DB, error)
 	// log reports what migrations leave for an operator to settle.
 	log *slog.Logger
+	// keys seal and open the personal information columns (serializer:encrypted) and hash
+	// the values they are looked up by.
+	keys *datakey.Keyring
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -44,8 +48,20 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	if s.inTx {
 		return s.db
 	}
-	return s.db.WithContext(ctx)
+	return s.db.WithContext(s.Keyed(ctx))
 }
+
+// Keyed returns ctx carrying the store's data keyring: a statement run on a handle of its own
+// (DB) under that context reads and writes the encrypted columns.
+func (s *Store) Keyed(ctx context.Context) context.Context {
+	if datakey.From(ctx) == s.keys {
+		return ctx
+	}
+	return datakey.With(ctx, s.keys)
+}
+
+// Keys is the store's data keyring.
+func (s *Store) Keys() *datakey.Keyring { return s.keys }
 
 // TxTimeout bounds a Store.Tx call, its deadlock retries included. It must stay below the
 // change feed's lag: a change is stamped inside its transaction, so it is committed (or rolled
@@ -60,6 +76,8 @@ type Options struct {
 	Logger *slog.Logger
 	// TxTimeout overrides the default TxTimeout (tests shorten it).
 	TxTimeout time.Duration
+	// Keys seal personal information; nil: the development key (datakey.Development).
+	Keys *datakey.Keyring
 }
 
 // Open connects to the database and migrates the schema.
@@ -145,7 +163,13 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", driver, err)
 	}
-	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log}
+	keys := opts.Keys
+	if keys == nil {
+		keys = datakey.Development()
+	}
+	// The handle's own context carries the keyring, for statements given no other (DB).
+	db = db.WithContext(datakey.With(context.Background(), keys))
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log, keys: keys}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -166,7 +190,8 @@ func (s *Store) OwnPool(conns int) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the work queue's pool: %w", err)
 	}
-	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout}, nil
+	db = db.WithContext(datakey.With(context.Background(), s.keys))
+	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log}, nil
 }
 
 // setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
@@ -246,6 +271,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.adoptPendingWork(ctx); err != nil {
 		return err
 	}
+	if err := s.sealPersonalData(ctx); err != nil {
+		return err
+	}
 	if err := s.backfillPlatformNameKeys(ctx); err != nil {
 		return fmt.Errorf("backfill platform name keys: %w", err)
 	}
@@ -267,7 +295,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 // Driver names the database driver in use.
 func (s *Store) Driver() string { return s.driver }
 
-// DB exposes the handle to other packages of the persistence side (tests, the dispatcher).
+// DB exposes the handle to other packages of the persistence side (tests, the seed), carrying
+// the data keyring; a caller that replaces its context passes one from Keyed.
 func (s *Store) DB() *gorm.DB { return s.db }
 
 // Ping checks the database answers.
@@ -296,6 +325,7 @@ func (s *Store) Close() error {
 // SQLite it starts once the write lock is held, since a writer queues for that lock before its
 // transaction begins and stamps nothing while it waits.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	ctx = s.Keyed(ctx)
 	if s.driver == "sqlite" {
 		return s.sqliteTx(ctx, fn)
 	}
@@ -304,7 +334,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		err = s.conn(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true})
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log})
 		})
 		if err != nil && ctx.Err() != nil {
 			// Whatever the driver said, the deadline is why: report it so callers answer 503.
@@ -329,7 +359,7 @@ func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
 		var cancel context.CancelFunc
 		work, cancel = context.WithTimeout(ctx, s.txTimeout)
 		defer cancel()
-		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true}); err != nil {
+		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log}); err != nil {
 			return err
 		}
 		return work.Err() // past the deadline: roll back rather than commit late

@@ -11,7 +11,9 @@ import (
 // UserFilter narrows the admins' listing of accounts.
 type UserFilter struct {
 	Role models.Role
-	// Query is a substring of the real name, the e-mail or the phone (case-insensitive).
+	// Query is a substring of the e-mail (case-insensitive), or a whole real name (ignoring
+	// case) or phone number: names and phones are sealed, so they are matched by their keyed
+	// hashes, never in part.
 	Query string
 	// Disabled, when set, keeps only disabled (true) or enabled (false) accounts.
 	Disabled *bool
@@ -28,7 +30,12 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]models.User, err
 	}
 	if f.Query != "" {
 		like := "%" + likeEscape(strings.ToLower(f.Query)) + "%"
-		q = q.Where("(LOWER(real_name) LIKE ? ESCAPE '!' OR email LIKE ? ESCAPE '!' OR phone LIKE ? ESCAPE '!')", like, like, like)
+		phone := f.Query
+		if p, ok := models.NormalizePhone(f.Query); ok {
+			phone = p
+		}
+		q = q.Where("(email LIKE ? ESCAPE '!' OR real_name_hash IN ? OR phone_hash IN ?)",
+			like, s.keys.Hashes(models.NameLookupKey(f.Query)), s.keys.Hashes(phone))
 	}
 	if f.Disabled != nil {
 		if *f.Disabled {
