@@ -24,10 +24,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
-	"golang.org/x/crypto/hkdf"
+	"github.com/dianshubao/dianshubao/internal/keyring"
 )
 
 // Prefix opens every sealed value; a stored value without it is a value written before
@@ -48,19 +47,15 @@ type key struct {
 	lookup []byte
 }
 
+// derive makes a secret's keys with the service's one derivation (internal/keyring): the
+// encryption key and the lookup key are two purposes, so neither can stand in for the other.
 func derive(secret []byte) (*key, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("empty data key")
 	}
-	enc := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte("data-encryption")), enc); err != nil {
-		return nil, err
-	}
-	look := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte("data-lookup")), look); err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(enc)
+	enc := keyring.Derive(secret, keyring.PurposeData+"-encryption")
+	look := keyring.Derive(secret, keyring.PurposeData+"-lookup")
+	block, err := aes.NewCipher(enc.Secret)
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +63,7 @@ func derive(secret []byte) (*key, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(enc)
-	return &key{id: hex.EncodeToString(sum[:4]), aead: aead, lookup: look}, nil
+	return &key{id: enc.ID, aead: aead, lookup: look.Secret}, nil
 }
 
 // Keyring is the current data key and, during a rotation, the previous one.
