@@ -151,6 +151,9 @@ func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs st
 	aead := g.aead(s)
 	im := &service.Idempotent{RecordID: id, Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
 		Seal: func(b []byte) []byte { return seal(aead, b) }}
+	if p := principal(c); p != nil && p.Kind == models.PrincipalPerson {
+		im.Owner = p.UserID
+	}
 	c.Set(ctxIdempotent, &idemRequest{guard: g, scope: s, differs: differs, im: im})
 	c.Request = c.Request.WithContext(service.WithIdempotent(ctx, im))
 	return true

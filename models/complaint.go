@@ -249,11 +249,14 @@ var NotificationStatuses = []string{NotificationPending, NotificationSent, Notif
 // WebhookEvent is an event for a platform, written to this outbox in the same transaction as
 // the complaint change that causes it; the webhook dispatcher delivers it.
 type WebhookEvent struct {
-	ID         string    `gorm:"primaryKey;size:40"`
-	PlatformID string    `gorm:"size:40;not null;index"`
-	Type       string    `gorm:"size:40;not null"`
-	Payload    []byte    `gorm:"not null"`
-	CreatedAt  time.Time `gorm:"not null"`
+	ID         string `gorm:"primaryKey;size:40"`
+	PlatformID string `gorm:"size:40;not null;index"`
+	// ComplaintID is the complaint the event is about (empty for webhook.test and for events
+	// written before the column existed).
+	ComplaintID string    `gorm:"size:40;not null;default:'';index"`
+	Type        string    `gorm:"size:40;not null"`
+	Payload     []byte    `gorm:"not null"`
+	CreatedAt   time.Time `gorm:"not null"`
 }
 
 // The webhook event types of API.md section 6.

@@ -120,7 +120,8 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 		if err != nil {
 			return err
 		}
-		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t})
+		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, ComplaintID: c.ID, Type: eventType,
+			Payload: body, CreatedAt: t})
 	}
 	return nil
 }

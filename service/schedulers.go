@@ -15,6 +15,7 @@ func (s *Services) JobHandlers() map[string]queue.Handler {
 		models.JobSMS:             s.Notifications.sendJob,
 		models.JobDeliverAwaiting: s.Complaints.deliverAwaitingJob,
 		models.JobAutoComplete:    s.Complaints.autoCompleteJob,
+		models.JobEraseBlob:       s.Erasures.eraseBlobJob,
 	}
 }
 
