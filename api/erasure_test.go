@@ -128,13 +128,21 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 	login := expect(t, w.do(req{method: "POST", path: "/api/v1/auth/login",
 		body: map[string]string{"phone": w.consumerPhone, "password": "password-123"}}), http.StatusOK)
 
+	// A filing behind a key (its record is the consumer's own), and a request that leaves the
+	// account's state in this instance's cache just before the erasure.
+	keyed := expect(t, w.do(req{method: "POST", path: "/api/v1/complaints", token: w.consumer, header: map[string]string{"Idempotency-Key": "file-3"},
+		body: complaintBody(w.platformID, map[string]any{"order_no": "ORDER-ERASE-3", "contact_name": name, "contact_phone": phone})}), http.StatusCreated)
+	gone := w.file(w.consumer, map[string]any{"order_no": "ORDER-ERASE-4"})["id"].(string)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + gone + "/withdraw", token: w.consumer,
+		body: map[string]any{"reason": "王小明已与商家和解"}}), http.StatusOK)
 	w.admin = w.adminToken()
+	expect(t, w.do(req{method: "GET", path: "/api/v1/me", token: w.consumer}), http.StatusOK)
 	first := w.do(req{method: "POST", path: "/api/v1/admin/users/" + w.consumerID + "/erase", token: w.admin})
 	rec := expect(t, first, http.StatusOK)
 	counts := rec["counts"].(map[string]any)
-	if rec["user_id"] != w.consumerID || rec["erased_by"] != "admin" || counts["complaints"] != float64(5) ||
-		counts["withdrawn"] != float64(2) || counts["evidence_files"] != float64(2) || counts["supplements"] != float64(1) ||
-		counts["idempotency_records"].(float64) < 2 || counts["refresh_tokens"].(float64) < 1 {
+	if rec["user_id"] != w.consumerID || rec["erased_by"] != "admin" || counts["complaints"] != float64(7) ||
+		counts["withdrawn"] != float64(3) || counts["evidence_files"] != float64(2) || counts["supplements"] != float64(1) ||
+		counts["idempotency_records"] != float64(3) || counts["notifications"].(float64) < 4 || counts["refresh_tokens"].(float64) < 1 {
 		t.Fatalf("erasure record: %s", first.Body)
 	}
 	// Erasing again changes nothing and answers the same record.
@@ -150,6 +158,11 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 	expect(t, w.do(req{method: "POST", path: "/api/v1/auth/login", body: map[string]string{"phone": w.consumerPhone, "password": "password-123"}}),
 		http.StatusUnauthorized, "invalid_credentials")
 
+	var live int64
+	if err := w.st.DB().Model(&models.RefreshToken{}).Where("user_id = ? AND revoked_at IS NULL", w.consumerID).Count(&live).Error; err != nil || live != 0 {
+		t.Fatalf("refresh tokens left unrevoked: %d %v", live, err)
+	}
+
 	// The frozen list is the same bytes; the live one counts the same.
 	if after := w.do(req{method: "GET", path: "/api/v1/ratings?period=2026-11"}); !bytes.Equal(after.Body, frozen.Body) {
 		t.Fatalf("the frozen list changed:\n%s\n%s", frozen.Body, after.Body)
@@ -164,7 +177,7 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 	staffView := func(id string) map[string]any {
 		return expect(t, w.do(req{method: "GET", path: "/api/v1/admin/complaints/" + id, token: w.admin}), http.StatusOK)
 	}
-	for _, id := range []string{open, pending} {
+	for _, id := range []string{open, pending, keyed["id"].(string)} {
 		if c := staffView(id); c["status"] != "withdrawn" {
 			t.Fatalf("%s: %v", id, c["status"])
 		}
@@ -196,8 +209,10 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 	// Nothing the consumer gave is left in any table.
 	w.scanTables(personalValues{w.consumerPhone, phone, name, "张三", "13800138000", "wxm-erasure-1", "ORDER-ERASE",
 		"商品未发货", "王小明的订单", "聊天记录"})
+	// Every recorded answer of this test was about the consumer: the supplement's and the
+	// filing's (theirs), the platform's reply (on their complaint).
 	var idem int64
-	if err := w.st.DB().Model(&models.IdempotencyRecord{}).Where("owner_id = ? OR subject_id = ?", w.consumerID, w.consumerID).Count(&idem).Error; err != nil || idem != 0 {
+	if err := w.st.DB().Model(&models.IdempotencyRecord{}).Count(&idem).Error; err != nil || idem != 0 {
 		t.Fatalf("idempotency records of the consumer left: %d %v", idem, err)
 	}
 
@@ -216,3 +231,47 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 }
 
 func isNotExist(err error) bool { return errors.Is(err, blob.ErrNotExist) }
+
+// TestErasureRules: only consumers and merchants are erased, never by themselves through the
+// admin endpoint; a person erases their own account with DELETE /me, which another instance
+// honours within the account-state bound.
+func TestErasureRules(t *testing.T) {
+	a := newApp(t)
+	b := newApp(t, func(o *appOptions) { o.store = a.st })
+	admin := a.adminToken()
+	me := expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: admin}), http.StatusOK)["id"].(string)
+	modID, moderator, _ := a.staffAccount(admin, "moderator", "mod-erase@example.com", "赵审核")
+	platform := a.createPlatform(admin, "erase-rules", nil)
+	key, _ := a.issueKey(admin, platform["id"].(string))
+
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/users/" + me + "/erase", token: admin}), http.StatusForbidden, "forbidden")
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/users/" + modID + "/erase", token: admin}), http.StatusForbidden, "forbidden")
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/users/" + models.NewID() + "/erase", token: admin}), http.StatusNotFound, "not_found")
+	expect(t, a.do(req{method: "DELETE", path: "/api/v1/me", token: moderator}), http.StatusForbidden, "forbidden")
+	expect(t, a.do(req{method: "DELETE", path: "/api/v1/me", token: key}), http.StatusForbidden, "forbidden")
+	expect(t, a.do(req{method: "GET", path: "/api/v1/admin/erasures", token: moderator}), http.StatusForbidden, "forbidden")
+	consumer, consumerID := a.register("consumer")
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/users/" + consumerID + "/erase", token: moderator}), http.StatusForbidden, "forbidden")
+	expect(t, a.do(req{method: "DELETE", path: "/api/v1/me", token: consumer, body: map[string]any{"reason": "x"}}), http.StatusUnprocessableEntity, "unknown_field")
+
+	// A merchant erases their own account on one instance; the other refuses its token within
+	// the bound.
+	merchant, merchantID := a.register("merchant")
+	for _, app := range []*testApp{a, b} {
+		expect(t, app.do(req{method: "GET", path: "/api/v1/me", token: merchant}), http.StatusOK)
+	}
+	rec := expect(t, a.do(req{method: "DELETE", path: "/api/v1/me", token: merchant}), http.StatusOK)
+	if rec["erased_by"] != "self" || rec["actor_id"] != merchantID || rec["role"] != "merchant" {
+		t.Fatalf("self erasure: %v", rec)
+	}
+	expect(t, a.do(req{method: "GET", path: "/api/v1/me", token: merchant}), http.StatusUnauthorized, "invalid_token")
+	b.clock.Advance(2 * time.Second)
+	expect(t, b.do(req{method: "GET", path: "/api/v1/me", token: merchant}), http.StatusUnauthorized, "invalid_token")
+	// The admin view shows the account erased, its names replaced.
+	users := expect(t, a.do(req{method: "GET", path: "/api/v1/admin/users?role=merchant", token: a.adminToken()}), http.StatusOK)["data"].([]any)
+	u := users[0].(map[string]any)
+	if u["id"] != merchantID || u["erased_at"] == nil || u["disabled"] != true || u["real_name"] != models.ErasedText ||
+		u["shop_name"] != models.ErasedText || u["phone"] != nil {
+		t.Fatalf("erased merchant: %v", u)
+	}
+}
