@@ -216,6 +216,10 @@ func TestErasureKeepsRatingsAndRemovesPersonalData(t *testing.T) {
 		t.Fatalf("idempotency records of the consumer left: %d %v", idem, err)
 	}
 
+	// The phone is free again.
+	expect(t, w.do(req{method: "POST", path: "/api/v1/auth/register", body: map[string]any{"role": "consumer",
+		"phone": w.consumerPhone, "password": "password-123", "real_name": "新用户"}}), http.StatusCreated)
+
 	// The record is listed for admins, and the account shows as erased.
 	list := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/erasures", token: w.admin}), http.StatusOK)["data"].([]any)
 	if len(list) != 1 || list[0].(map[string]any)["id"] != rec["id"] {
