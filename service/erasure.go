@@ -187,7 +187,7 @@ func (e *Erasures) eraseComplaints(ctx context.Context, tx *store.Store, u *mode
 			return false, err
 		}
 		queued = queued || fx.queued()
-		n, err := e.eraseEvents(ctx, tx, c.ID, fx)
+		n, err := e.eraseEvents(ctx, tx, c, fx)
 		if err != nil {
 			return false, err
 		}
@@ -237,8 +237,8 @@ func (e *Erasures) eraseEvidence(ctx context.Context, tx *store.Store, u *models
 // eraseEvents rewrites the stored bodies of the complaint's webhook events with its personal
 // data replaced, those still to be delivered as well as those delivered; a body already
 // emptied stays empty. The events this erasure wrote are anonymised already.
-func (e *Erasures) eraseEvents(ctx context.Context, tx *store.Store, complaintID string, fx *effects) (int, error) {
-	evs, err := tx.WebhookEventsOfComplaint(ctx, complaintID, PlatformComplaintPath(complaintID))
+func (e *Erasures) eraseEvents(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects) (int, error) {
+	evs, err := tx.WebhookEventsOfComplaint(ctx, c.PlatformID, c.ID, PlatformComplaintPath(c.ID))
 	if err != nil {
 		return 0, err
 	}

@@ -70,11 +70,13 @@ func (s *Store) EraseNotifications(ctx context.Context, complaintIDs []string) (
 }
 
 // WebhookEventsOfComplaint loads the events about a complaint, with a lock: those that name it
-// and, among older ones that do not, those whose body links to it.
-func (s *Store) WebhookEventsOfComplaint(ctx context.Context, complaintID, path string) ([]models.WebhookEvent, error) {
+// and, among the platform's older ones that do not, those whose body links to it (INSTR over
+// the bytes: SQLite's LIKE does not read a BLOB as text).
+func (s *Store) WebhookEventsOfComplaint(ctx context.Context, platformID, complaintID, path string) ([]models.WebhookEvent, error) {
 	var evs []models.WebhookEvent
 	err := s.withLock(s.conn(ctx)).
-		Where("complaint_id = ? OR (complaint_id = '' AND payload LIKE ?)", complaintID, `%"url":"`+path+`"%`).
+		Where("complaint_id = ? OR (platform_id = ? AND complaint_id = '' AND INSTR(payload, ?) > 0)",
+			complaintID, platformID, []byte(`"url":"`+path+`"`)).
 		Order("id ASC").Find(&evs).Error
 	return evs, err
 }
