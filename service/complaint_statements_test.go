@@ -35,7 +35,7 @@ func TestCommandStatements(t *testing.T) {
 		run   func(ctx context.Context, id string) (*ComplaintView, error)
 	}
 	steps := []step{
-		{"create", 5, http.StatusCreated, AudienceOwner, nil, func(ctx context.Context, _ string) (*ComplaintView, error) {
+		{"create", 4, http.StatusCreated, AudienceOwner, nil, func(ctx context.Context, _ string) (*ComplaintView, error) {
 			return cs.Create(ctx, f.consumer, f.complaintRequest(orderNo()))
 		}},
 		{"accept", 12, http.StatusOK, AudienceStaff, nil, func(ctx context.Context, id string) (*ComplaintView, error) {

@@ -295,14 +295,6 @@ func (cs *Complaints) file(ctx context.Context, p *models.Principal, c *models.C
 	filed.cite(evidence)
 	var done *effects
 	v, err := command(ctx, cs.st, func(tx *store.Store) (*ComplaintView, error) {
-		// A filing whose token was checked just before its complainant's erasure committed
-		// finds the account erased here, and stores nothing.
-		if erased, err := tx.UserErased(ctx, c.ComplainantID); err != nil || erased {
-			if err == nil {
-				err = models.ErrInvalidToken
-			}
-			return nil, err
-		}
 		a := filed.clone()
 		fx := &effects{agg: a, links: a.c.EvidenceIDs}
 		if err := cs.transition(ctx, tx, a.c, models.ActionSubmit, actorOf(p), "", fx); err != nil {

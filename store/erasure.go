@@ -143,21 +143,6 @@ func (s *Store) EraseUser(ctx context.Context, u *models.User, at time.Time) err
 		Updates(u).Error
 }
 
-// UserErased reports whether an account is erased, holding a shared lock on its row on MariaDB
-// until the transaction ends: a filing then waits for an erasure that holds the row and sees
-// it, and filings by one person do not wait for each other.
-func (s *Store) UserErased(ctx context.Context, id string) (bool, error) {
-	q := "SELECT erased_at FROM users WHERE id = ?"
-	if s.driver == "mysql" {
-		q += " LOCK IN SHARE MODE"
-	}
-	var rows []struct{ ErasedAt *time.Time }
-	if err := s.conn(ctx).Raw(q, id).Scan(&rows).Error; err != nil {
-		return false, err
-	}
-	return len(rows) == 1 && rows[0].ErasedAt != nil, nil
-}
-
 // CreateErasure records an erasure.
 func (s *Store) CreateErasure(ctx context.Context, e *models.Erasure) error {
 	return s.conn(ctx).Create(e).Error
