@@ -63,6 +63,10 @@ func (c *Complaint) Anonymise() {
 	}
 }
 
+// Erased reports whether the complaint was anonymised by its complainant's erasure: no
+// description a complainant can write is this short.
+func (c *Complaint) Erased() bool { return c.Description == ErasedText }
+
 // Anonymise blanks an evidence row whose file is erased: the name is ErasedText and the
 // content hash, which would name the bytes, is empty (nothing can be downloaded under it).
 func (e *Evidence) Anonymise() {

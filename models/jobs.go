@@ -59,6 +59,9 @@ const (
 	// JobEraseBlob deletes an erased evidence file from blob storage (Ref: its SHA-256)
 	// unless another evidence row still holds the same bytes.
 	JobEraseBlob = "erase_blob"
+	// JobEraseSweep erases, a minute after an erasure, what requests racing it stored
+	// (Ref: the account).
+	JobEraseSweep = "erase_sweep"
 	// JobPeriodic runs a periodic task (Ref: the task's name), one per slot.
 	JobPeriodic = "periodic"
 )

@@ -2,9 +2,10 @@ package service
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
@@ -81,21 +82,7 @@ func (e *Erasures) erase(ctx context.Context, userID, actorType, actorID string)
 		}
 		t := now(e.clock)
 		rec := &models.Erasure{ID: models.NewID(), UserID: u.ID, Role: u.Role, ActorType: actorType, ActorID: actorID, CreatedAt: t}
-		queued, err := e.eraseComplaints(ctx, tx, u, rec)
-		if err != nil {
-			return nil, err
-		}
-		wake = queued
-		n, err := tx.DeleteIdempotencyRecordsOf(ctx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		rec.IdempotencyRecords = int(n)
-		if n, err = tx.CountLiveRefreshTokens(ctx, u.ID, t); err != nil {
-			return nil, err
-		}
-		rec.RefreshTokens = int(n)
-		if err := tx.RevokeUserRefreshTokens(ctx, u.ID, t); err != nil {
+		if wake, err = e.sweep(ctx, tx, u, rec, t); err != nil {
 			return nil, err
 		}
 		if err := tx.EraseUser(ctx, u, t); err != nil {
@@ -104,7 +91,12 @@ func (e *Erasures) erase(ctx context.Context, userID, actorType, actorID string)
 		if err := tx.CreateErasure(ctx, rec); err != nil {
 			return nil, err
 		}
-		return rec, nil
+		// Requests authenticated just before this commit may still commit after it (a filing
+		// takes no lock on its complainant): a second sweep, once their transactions are over,
+		// erases what they stored.
+		sweep := models.Job{ID: models.NewID(), Kind: models.JobEraseSweep, State: models.JobAvailable,
+			DueAt: t.Add(eraseSweepDelay), Ref: u.ID, CreatedAt: t, UpdatedAt: t}
+		return rec, tx.EnqueueJobs(ctx, []models.Job{sweep})
 	})
 	if err != nil {
 		return nil, err
@@ -118,23 +110,86 @@ func (e *Erasures) erase(ctx context.Context, userID, actorType, actorID string)
 	return rec, nil
 }
 
+// eraseSweepDelay is how long after an erasure its second sweep runs: longer than any
+// transaction may last, and than a request takes from its token check to its commit.
+const eraseSweepDelay = time.Minute
+
+// sweep erases, in tx, what the account has that is not erased yet, adding the counts to rec,
+// and reports whether it queued work: its complaints and files, the recorded answers of its
+// requests, its refresh tokens.
+func (e *Erasures) sweep(ctx context.Context, tx *store.Store, u *models.User, rec *models.Erasure, t time.Time) (bool, error) {
+	queued, err := e.eraseComplaints(ctx, tx, u, rec)
+	if err != nil {
+		return false, err
+	}
+	n, err := tx.DeleteIdempotencyRecordsOf(ctx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	rec.IdempotencyRecords += int(n)
+	if n, err = tx.CountLiveRefreshTokens(ctx, u.ID, t); err != nil {
+		return false, err
+	}
+	rec.RefreshTokens += int(n)
+	return queued, tx.RevokeUserRefreshTokens(ctx, u.ID, t)
+}
+
+// eraseSweepJob is the second sweep of an erasure (Ref: the account).
+func (e *Erasures) eraseSweepJob(ctx context.Context, job *models.Job) queue.Result {
+	var wake bool
+	_, err := command(ctx, e.st, func(tx *store.Store) (*models.Erasure, error) {
+		wake = false
+		u, err := tx.UserForUpdate(ctx, job.Ref)
+		if err != nil || u.ErasedAt == nil {
+			return nil, err
+		}
+		rec, err := tx.ErasureOfUser(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		before := *rec
+		if wake, err = e.sweep(ctx, tx, u, rec, now(e.clock)); err != nil {
+			return nil, err
+		}
+		if *rec == before {
+			return rec, nil
+		}
+		e.log.WarnContext(ctx, "erasure swept what was stored while it ran", "user_id", u.ID, "erasure_id", rec.ID,
+			"complaints", rec.Complaints-before.Complaints, "evidence_files", rec.EvidenceFiles-before.EvidenceFiles)
+		return rec, tx.SaveErasure(ctx, rec)
+	})
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return queue.Result{State: models.JobDiscarded, Error: "account " + job.Ref + " does not exist"}
+	case err != nil:
+		return retryLater(job, now(e.clock), err)
+	}
+	if wake {
+		e.complaints.webhooks.wake()
+	}
+	return queue.Result{State: models.JobCompleted}
+}
+
 // eraseComplaints anonymises the account's complaints, their children, messages, events and
 // evidence, and reports whether it queued work.
 func (e *Erasures) eraseComplaints(ctx context.Context, tx *store.Store, u *models.User, rec *models.Erasure) (bool, error) {
 	cs := e.complaints
-	ids, err := tx.ComplaintIDsOfComplainant(ctx, u.ID)
+	all, err := tx.ComplaintIDsOfComplainant(ctx, u.ID)
 	if err != nil {
 		return false, err
 	}
-	aggs := make([]*aggregate, 0, len(ids))
-	for _, id := range ids {
+	ids := make([]string, 0, len(all))
+	aggs := make([]*aggregate, 0, len(all))
+	for _, id := range all {
 		a, err := loadAggregate(ctx, tx, id, false, true)
 		if err != nil {
 			return false, err
 		}
-		aggs = append(aggs, a)
+		if !a.c.Erased() {
+			aggs, ids = append(aggs, a), append(ids, id)
+		}
 	}
-	rec.Complaints = len(ids)
+	rec.Complaints += len(ids)
 	counts := []struct {
 		n    *int
 		fn   func(context.Context, []string) (int64, error)
@@ -150,7 +205,7 @@ func (e *Erasures) eraseComplaints(ctx context.Context, tx *store.Store, u *mode
 		if err != nil {
 			return false, fmt.Errorf("erase %s: %w", c.what, err)
 		}
-		*c.n = int(n)
+		*c.n += int(n)
 	}
 	jobs, err := e.eraseEvidence(ctx, tx, u, rec)
 	if err != nil {
@@ -230,82 +285,8 @@ func (e *Erasures) eraseEvidence(ctx context.Context, tx *store.Store, u *models
 				DueAt: t, Ref: ev.SHA256, Destination: models.DestinationBlobs, CreatedAt: t, UpdatedAt: t})
 		}
 	}
-	rec.EvidenceFiles = len(ids)
+	rec.EvidenceFiles += len(ids)
 	return jobs, tx.EraseEvidence(ctx, ids)
-}
-
-// eraseEvents rewrites the stored bodies of the complaint's webhook events with its personal
-// data replaced, those still to be delivered as well as those delivered; a body already
-// emptied stays empty. The events this erasure wrote are anonymised already.
-func (e *Erasures) eraseEvents(ctx context.Context, tx *store.Store, c *models.Complaint, fx *effects) (int, error) {
-	evs, err := tx.WebhookEventsOfComplaint(ctx, c.PlatformID, c.ID, PlatformComplaintPath(c.ID))
-	if err != nil {
-		return 0, err
-	}
-	fresh := map[string]bool{}
-	for _, ev := range fx.outbox {
-		fresh[ev.ID] = true
-	}
-	n := 0
-	for _, ev := range evs {
-		if fresh[ev.ID] || len(ev.Payload) == 0 || ev.Type == models.EventWebhookTest {
-			continue
-		}
-		var body ComplaintEvent
-		if err := json.Unmarshal(ev.Payload, &body); err != nil {
-			return 0, fmt.Errorf("read webhook event %s: %w", ev.ID, err)
-		}
-		anonymiseView(&body.Data.Complaint)
-		payload, err := complaintEventBody(body)
-		if err != nil {
-			return 0, err
-		}
-		if err := tx.ReplaceWebhookEventPayload(ctx, ev.ID, payload); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, nil
-}
-
-// anonymiseView replaces what models.Complaint.Anonymise replaces in a view already rendered,
-// and the complainant's files (the complaint's and the supplements'; the platform's files on
-// its replies stay).
-func anonymiseView(v *ComplaintView) {
-	erase := func(p *string) *string {
-		if p == nil {
-			return nil
-		}
-		s := models.ErasedText
-		return &s
-	}
-	files := func(evs []EvidenceView) {
-		for i := range evs {
-			evs[i].Filename, evs[i].SHA256 = models.ErasedText, ""
-		}
-	}
-	v.Title, v.OrderNo, v.ProductName = erase(v.Title), erase(v.OrderNo), erase(v.ProductName)
-	v.Description, v.ContactName, v.ContactPhone = models.ErasedText, models.ErasedText, models.ErasedText
-	files(v.Evidence)
-	for i := range v.Supplements {
-		v.Supplements[i].Text = models.ErasedText
-		files(v.Supplements[i].Evidence)
-	}
-	for i := range v.Replies {
-		v.Replies[i].Content = models.ErasedText
-	}
-	if v.Rating != nil {
-		v.Rating.Comment = erase(v.Rating.Comment)
-	}
-	if v.Rejection != nil {
-		v.Rejection.Note = models.ErasedText
-	}
-	if v.Timeline != nil {
-		for i := range *v.Timeline {
-			(*v.Timeline)[i].Note = models.ErasedText
-		}
-	}
-	v.ScreeningHits = nil
 }
 
 // ListErasures returns one page of erasure records, oldest first.

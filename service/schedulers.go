@@ -16,6 +16,7 @@ func (s *Services) JobHandlers() map[string]queue.Handler {
 		models.JobDeliverAwaiting: s.Complaints.deliverAwaitingJob,
 		models.JobAutoComplete:    s.Complaints.autoCompleteJob,
 		models.JobEraseBlob:       s.Erasures.eraseBlobJob,
+		models.JobEraseSweep:      s.Erasures.eraseSweepJob,
 	}
 }
 

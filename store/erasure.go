@@ -148,6 +148,11 @@ func (s *Store) CreateErasure(ctx context.Context, e *models.Erasure) error {
 	return s.conn(ctx).Create(e).Error
 }
 
+// SaveErasure writes an erasure's counts again, after its second sweep.
+func (s *Store) SaveErasure(ctx context.Context, e *models.Erasure) error {
+	return s.conn(ctx).Save(e).Error
+}
+
 // ErasureOfUser is the record of an account's erasure, or ErrNotFound.
 func (s *Store) ErasureOfUser(ctx context.Context, userID string) (*models.Erasure, error) {
 	var e models.Erasure
