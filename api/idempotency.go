@@ -120,6 +120,9 @@ func (g *idempotency) begin(c *gin.Context, s idemScope, fingerprint, differs st
 	}
 	im := &service.Idempotent{RecordID: names[0], Fingerprint: fingerprint, Created: at, Expires: at.Add(idempotencyTTL),
 		Seal: func(b []byte) []byte { return g.seal(s, b) }}
+	if p := principal(c); p != nil && p.Kind == models.PrincipalPerson {
+		im.Owner = p.UserID
+	}
 	c.Set(ctxIdempotent, &idemRequest{guard: g, scope: s, differs: differs, im: im})
 	c.Request = c.Request.WithContext(service.WithIdempotent(ctx, im))
 	return true

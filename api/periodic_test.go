@@ -37,7 +37,7 @@ func TestPeriodicTasks(t *testing.T) {
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
-	if want := []string{models.JobAutoComplete, models.JobDeliverAwaiting, models.JobSMS}; !slices.Equal(kinds, want) {
+	if want := []string{models.JobAutoComplete, models.JobDeliverAwaiting, models.JobEraseBlob, models.JobEraseSweep, models.JobSMS}; !slices.Equal(kinds, want) {
 		t.Fatalf("job handlers %v, want %v", kinds, want)
 	}
 }

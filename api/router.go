@@ -114,6 +114,8 @@ func NewRouter(d Deps) http.Handler {
 	v1.POST("/auth/refresh", authLimited, idem, acc.refresh)
 	v1.GET("/me", person, budget, acc.me)
 	v1.POST("/me/password", person, budget, authLimited, idem, acc.changePassword)
+	er := &erasureHandler{svc: s.Erasures}
+	v1.DELETE("/me", person, budget, noBody(), er.eraseMe)
 
 	pl := &platformsHandler{svc: s.Platforms}
 	v1.GET("/platforms", pl.publicList)
@@ -128,6 +130,8 @@ func NewRouter(d Deps) http.Handler {
 	adm.GET("/users", admin, acc.listUsers)
 	adm.POST("/users/:id/disable", admin, noBody(), idem, acc.disableStaff)
 	adm.POST("/users/:id/enable", admin, noBody(), idem, acc.enableStaff)
+	adm.POST("/users/:id/erase", admin, noBody(), idem, er.eraseUser)
+	adm.GET("/erasures", admin, er.listErasures)
 	adm.POST("/platforms", admin, idem, pl.create)
 	adm.GET("/platforms", admin, pl.adminList)
 	adm.GET("/platforms/:id", admin, pl.adminGet)

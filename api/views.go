@@ -98,12 +98,15 @@ type StaffUserView struct {
 	UserView
 	Disabled   bool    `json:"disabled"`
 	DisabledAt *string `json:"disabled_at" extensions:"x-nullable" format:"date-time"`
-	UpdatedAt  string  `json:"updated_at" format:"date-time"`
+	// ErasedAt is when the account was erased (its names and phone are then [已删除]; see
+	// GET /api/v1/admin/erasures for the record).
+	ErasedAt  *string `json:"erased_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt string  `json:"updated_at" format:"date-time"`
 }
 
 func staffUserView(u *models.User) StaffUserView {
 	return StaffUserView{UserView: userView(u), Disabled: u.DisabledAt != nil, DisabledAt: service.TsPtr(u.DisabledAt),
-		UpdatedAt: service.Ts(u.UpdatedAt)}
+		ErasedAt: service.TsPtr(u.ErasedAt), UpdatedAt: service.Ts(u.UpdatedAt)}
 }
 
 // APIKeyView is an API key without its secret.

@@ -444,6 +444,84 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/erasures": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every erasure of an account, oldest first: whom, by whom (an admin, or the person), when, and how much was erased.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "List erasures (admin)",
+                "operationId": "listErasures",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-api_ErasureView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (limit); invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/notifications": {
             "get": {
                 "security": [
@@ -1976,6 +2054,120 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/users/{id}/erase": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Anonymises the account and the personal data of its complaints (个人信息删除): names, phones, order numbers, titles, descriptions, product names, supplements, replies, timeline notes, rating comments, text messages and stored webhook bodies become ` + "`" + `[已删除]` + "`" + `, the files the person uploaded are deleted from storage, the recorded answers of the person's requests are deleted, every refresh token is revoked and access tokens are refused at once (within 2 s on other instances). Complaint ids, numbers, status, platform, channel, times and scores stay, so the rating lists keep their counts and no frozen list changes. Open complaints the platform has not answered (pending review, awaiting contact, delivered, rejected but re-submittable) are withdrawn first (` + "`" + `complaint.withdrawn` + "`" + `, already anonymised). A minute later a second sweep erases what requests racing the erasure stored, adding it to the counts. Erasing an erased account changes nothing and answers the same record. Staff accounts are disabled, not erased (403); an admin cannot erase their own account here (403).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Erase a consumer's or merchant's account (admin)",
+                "operationId": "eraseUser",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "user id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErasureView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not an admin; the caller's own account; a staff account",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "complaint_changed; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown_field (the command takes no body); idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/auth/login": {
             "post": {
                 "description": "Consumers and merchants log in with ` + "`" + `phone` + "`" + `, staff with ` + "`" + `email` + "`" + `. Wrong credentials are 401 ` + "`" + `invalid_credentials` + "`" + `, the same answer in the same time whether the account exists or not (a missing account costs the same password comparison). The right password of an account an admin disabled is 403 ` + "`" + `account_disabled` + "`" + `.\n\nLimits, all answered 429 ` + "`" + `rate_limited` + "`" + ` with ` + "`" + `Retry-After` + "`" + ` and the same body whether the account exists or not, and none of them able to keep the owner out from another address:\n- every client address has ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` requests a minute for register, login and refresh together;\n- failed logins count for 15 minutes from the first one, per account and client address (` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` of them, then that address is refused for that account until the count expires) and per client address over all accounts (5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + `); a successful login clears its address's count for the account. Wrong passwords from one address never refuse the right password from another;\n- an account that failed more than 5 × ` + "`" + `DSB_AUTH_RATE_LIMIT_PER_MINUTE` + "`" + ` times in 15 minutes from all addresses is slowed down, not locked: each address may try it once per delay, the delay starting at 1 s and doubling with every further failure, never more than 60 s.\nAn account is named by its normalised phone (with or without ` + "`" + `+86` + "`" + `) or e-mail (any case), so every spelling shares one count; for the failure counts an IPv6 client is its /64.",
@@ -3196,6 +3388,97 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "Too Many Requests",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The same erasure as POST /api/v1/admin/users/{id}/erase, asked by the person: the account can never log in again (the token of this request is refused from now on), and the answer is the erasure's record. Staff accounts are not erased (403).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "auth"
+                ],
+                "summary": "Erase the caller's own account (consumers and merchants)",
+                "operationId": "eraseMe",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ErasureView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "a staff account or a platform API key",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "complaint_changed: retry",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "unknown_field (the command takes no body)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -5537,6 +5820,119 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ErasureCounts": {
+            "type": "object",
+            "required": [
+                "complaints",
+                "evidence_files",
+                "idempotency_records",
+                "notifications",
+                "refresh_tokens",
+                "replies",
+                "supplements",
+                "timeline_entries",
+                "webhook_events",
+                "withdrawn"
+            ],
+            "properties": {
+                "complaints": {
+                    "description": "Complaints filed by the account, anonymised (ids, status, platform, times and scores stay).",
+                    "type": "integer",
+                    "example": 3
+                },
+                "evidence_files": {
+                    "description": "EvidenceFiles the person uploaded: names replaced, files deleted from storage.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "idempotency_records": {
+                    "description": "IdempotencyRecords recorded answers that could hold the person's data, deleted.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "notifications": {
+                    "description": "Notifications had their phone and text replaced (unsent ones will not be sent).",
+                    "type": "integer",
+                    "example": 4
+                },
+                "refresh_tokens": {
+                    "description": "RefreshTokens revoked.",
+                    "type": "integer",
+                    "example": 1
+                },
+                "replies": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "supplements": {
+                    "description": "Supplements, Replies and TimelineEntries had their texts replaced.",
+                    "type": "integer",
+                    "example": 2
+                },
+                "timeline_entries": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "webhook_events": {
+                    "description": "WebhookEvents had their stored bodies rewritten without the personal data.",
+                    "type": "integer",
+                    "example": 3
+                },
+                "withdrawn": {
+                    "description": "Withdrawn are those of them that were still open and unanswered, withdrawn by the erasure.",
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
+        "api.ErasureView": {
+            "type": "object",
+            "required": [
+                "actor_id",
+                "counts",
+                "created_at",
+                "erased_by",
+                "id",
+                "role",
+                "user_id"
+            ],
+            "properties": {
+                "actor_id": {
+                    "description": "ActorID is the admin's id, or the person's own.",
+                    "type": "string"
+                },
+                "counts": {
+                    "$ref": "#/definitions/api.ErasureCounts"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "erased_by": {
+                    "description": "ErasedBy is admin (POST /admin/users/{id}/erase) or self (DELETE /me).",
+                    "type": "string",
+                    "enum": [
+                        "admin",
+                        "self"
+                    ],
+                    "example": "admin"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "role": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "merchant"
+                    ],
+                    "example": "consumer"
+                },
+                "user_id": {
+                    "type": "string"
+                }
+            }
+        },
         "api.HealthResponse": {
             "type": "object",
             "required": [
@@ -5570,6 +5966,25 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/api.APIKeyView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "api.ListResponse-api_ErasureView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.ErasureView"
                     }
                 },
                 "next_cursor": {
@@ -5952,6 +6367,7 @@ const docTemplate = `{
                 "disabled",
                 "disabled_at",
                 "email",
+                "erased_at",
                 "id",
                 "phone",
                 "real_name",
@@ -5978,6 +6394,12 @@ const docTemplate = `{
                     "type": "string",
                     "x-nullable": true,
                     "example": "admin@example.com"
+                },
+                "erased_at": {
+                    "description": "ErasedAt is when the account was erased (its names and phone are then [已删除]; see\nGET /api/v1/admin/erasures for the record).",
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "string",

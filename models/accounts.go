@@ -46,8 +46,11 @@ type User struct {
 	ShopPlatformID *string `gorm:"size:40"`
 	// DisabledAt is when an admin disabled the account; its tokens stop working then.
 	DisabledAt *time.Time ``
-	CreatedAt  time.Time  `gorm:"not null"`
-	UpdatedAt  time.Time  `gorm:"autoUpdateTime:false;not null"`
+	// ErasedAt is when the account was erased (its personal data replaced by ErasedText); an
+	// erased account is disabled too and can never log in again.
+	ErasedAt  *time.Time ``
+	CreatedAt time.Time  `gorm:"not null"`
+	UpdatedAt time.Time  `gorm:"autoUpdateTime:false;not null"`
 }
 
 // RefreshToken is one link of a rotation chain; tokens of one login share a FamilyID so that a

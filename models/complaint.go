@@ -257,7 +257,10 @@ var NotificationStatuses = []string{NotificationPending, NotificationSent, Notif
 type WebhookEvent struct {
 	ID         string `gorm:"primaryKey;size:40"`
 	PlatformID string `gorm:"size:40;not null;index"`
-	Type       string `gorm:"size:40;not null"`
+	// ComplaintID is the complaint the event is about (empty for webhook.test and for events
+	// written before the column existed).
+	ComplaintID string `gorm:"size:40;not null;default:'';index"`
+	Type        string `gorm:"size:40;not null"`
 	// Payload carries the complainant's contact name and phone: sealed at rest like them.
 	Payload []byte `gorm:"type:bytes;not null;serializer:encrypted"`
 	// PayloadEmptied marks an event whose payload retention replaced by EmptiedPayload: the

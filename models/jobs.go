@@ -56,9 +56,18 @@ const (
 	// JobAutoComplete completes a replied complaint nobody rated (Ref: complaint), due
 	// DSB_AUTO_COMPLETE_AFTER after the first reply.
 	JobAutoComplete = "auto_complete"
+	// JobEraseBlob deletes an erased evidence file from blob storage (Ref: its SHA-256)
+	// unless another evidence row still holds the same bytes.
+	JobEraseBlob = "erase_blob"
+	// JobEraseSweep erases, a minute after an erasure, what requests racing it stored
+	// (Ref: the account).
+	JobEraseSweep = "erase_sweep"
 	// JobPeriodic runs a periodic task (Ref: the task's name), one per slot.
 	JobPeriodic = "periodic"
 )
 
 // DestinationSMS is the destination of every text message: the SMS provider.
 const DestinationSMS = "sms"
+
+// DestinationBlobs is the destination of the jobs that delete erased evidence files.
+const DestinationBlobs = "blobs"

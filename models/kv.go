@@ -24,7 +24,12 @@ type IdempotencyRecord struct {
 	Status      int    `gorm:"not null"`
 	ContentType string `gorm:"size:100;not null"`
 	// Sealed is the response body, encrypted under a key derived from the client's key.
-	Sealed    []byte    `gorm:"not null"`
+	Sealed []byte `gorm:"not null"`
+	// OwnerID is the person who sent the request, SubjectID the complainant of the complaint
+	// the command acted on (empty when none): an erasure deletes the records of both, since a
+	// sealed response may hold the person's data.
+	OwnerID   string    `gorm:"size:40;not null;default:'';index"`
+	SubjectID string    `gorm:"size:40;not null;default:'';index"`
 	CreatedAt time.Time `gorm:"not null"`
 	ExpiresAt time.Time `gorm:"not null;index"`
 }

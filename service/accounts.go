@@ -252,6 +252,9 @@ var errRefreshReused = errors.New("refresh token reused")
 // issueIn signs an access token for u and stores a new refresh token in family (a new family
 // if empty) through st.
 func (a *Accounts) issueIn(ctx context.Context, st *store.Store, u *models.User, family string) (*Session, error) {
+	if im := IdempotentOf(ctx); im != nil {
+		im.Subject = u.ID // the answer shows the account (register, login and refresh are anonymous)
+	}
 	t := now(a.clock)
 	claims := accessClaims{Role: u.Role, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: tokenIssuer, Audience: jwt.ClaimStrings{tokenAudience}, Subject: u.ID,

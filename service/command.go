@@ -24,6 +24,10 @@ type Idempotent struct {
 	Render func(result any) ([]byte, error)
 	// Seal encrypts the body for storage.
 	Seal func(body []byte) []byte
+	// Owner is the person who sent the request (empty for platforms and anonymous callers);
+	// a command on a complaint sets Subject to its complainant. An erasure of either deletes
+	// the record.
+	Owner, Subject string
 	// Created and Expires bound the record's life.
 	Created, Expires time.Time
 	// Body is the response body as recorded, once the command committed; the handler sends
@@ -76,7 +80,7 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 			// once this one commits, rolling its own work back; if this one rolls back, the
 			// other commits.
 			err = tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
-				Status: im.Status, ContentType: IdempotencyContentType, Sealed: im.Seal(body),
+				Status: im.Status, ContentType: IdempotencyContentType, Sealed: im.Seal(body), OwnerID: im.Owner, SubjectID: im.Subject,
 				CreatedAt: im.Created, ExpiresAt: im.Expires})
 			if store.IsDuplicate(err) {
 				return ErrIdempotencyKeyInUse

@@ -108,6 +108,9 @@ func (cs *Complaints) act(ctx context.Context, id string, aud Audience, check gu
 				return nil, err
 			}
 		}
+		if im := IdempotentOf(ctx); im != nil {
+			im.Subject = a.c.ComplainantID // the answer shows the complainant's data
+		}
 		fx := &effects{agg: a}
 		if err := fn(tx, a.c, fx); err != nil {
 			return nil, err

@@ -123,7 +123,8 @@ func (cs *Complaints) emit(ctx context.Context, tx *store.Store, c *models.Compl
 		if err != nil {
 			return err
 		}
-		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, Type: eventType, Payload: body, CreatedAt: t})
+		fx.outbox = append(fx.outbox, models.WebhookEvent{ID: id, PlatformID: c.PlatformID, ComplaintID: c.ID, Type: eventType,
+			Payload: body, CreatedAt: t})
 	}
 	return nil
 }
@@ -166,7 +167,9 @@ func (cs *Complaints) change(ctx context.Context, id string, fn func(tx *store.S
 // ownedBy lets only the complainant act on a complaint; to anybody else it does not exist.
 func ownedBy(p *models.Principal) guard {
 	return func(c *models.Complaint) error {
-		if p.Kind != models.PrincipalPerson || c.ComplainantID != p.UserID {
+		// An erased complaint's complainant is gone: a request of theirs that passed the token
+		// check just before the erasure committed waits for its lock and finds nothing here.
+		if p.Kind != models.PrincipalPerson || c.ComplainantID != p.UserID || c.Erased() {
 			return models.NotFound("complaint")
 		}
 		return nil

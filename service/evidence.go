@@ -192,6 +192,9 @@ func (e *Evidence) Meta(ctx context.Context, p *models.Principal, id string) (*m
 	if err != nil {
 		return nil, err
 	}
+	if ev.Erased() {
+		return nil, models.NotFound("evidence")
+	}
 	ok, err := e.maySee(ctx, p, ev)
 	if err != nil {
 		return nil, err
@@ -209,6 +212,9 @@ func (e *Evidence) Open(ctx context.Context, p *models.Principal, id string) (*m
 	ev, err := e.st.EvidenceByID(ctx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if ev.Erased() {
+		return nil, nil, models.NotFound("evidence") // its complainant's account was erased
 	}
 	ok, err := e.maySee(ctx, p, ev)
 	if err != nil {

@@ -15,6 +15,8 @@ func (s *Services) JobHandlers() map[string]queue.Handler {
 		models.JobSMS:             s.Notifications.sendJob,
 		models.JobDeliverAwaiting: s.Complaints.deliverAwaitingJob,
 		models.JobAutoComplete:    s.Complaints.autoCompleteJob,
+		models.JobEraseBlob:       s.Erasures.eraseBlobJob,
+		models.JobEraseSweep:      s.Erasures.eraseSweepJob,
 	}
 }
 

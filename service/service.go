@@ -78,6 +78,7 @@ type Services struct {
 	Notifications *Notifications
 	Webhooks      *Webhooks
 	Ratings       *Ratings
+	Erasures      *Erasures
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
 	// Retention empties and deletes what is kept no longer (periodic tasks).
@@ -137,6 +138,8 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: s.Screening, evidence: s.Evidence,
 		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms, limits: opts.Limits}
 	s.Platforms.waker = opts.Waker
+	s.Erasures = &Erasures{st: st, clock: opts.Clock, log: opts.Logger, accounts: s.Accounts, complaints: s.Complaints,
+		evidence: s.Evidence}
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {
 		s.Complaints.awaitingBatch = defaultAwaitingBatch
