@@ -35,7 +35,7 @@ func (h *accountsHandler) spendPhone(c *gin.Context, phone string) bool {
 // register godoc
 //
 //	@Summary		Register a consumer or merchant
-//	@Description	Creates an account and logs it in. `phone` is a mainland mobile number (`1[3-9]` + 9 digits, optional `+86`); merchants must give `shop_name`. Limited per client IP and per phone (`DSB_AUTH_RATE_LIMIT_PER_MINUTE`).
+//	@Description	Creates an account and logs it in. `phone` is a mainland mobile number (`1[3-9]` + 9 digits, optional `+86`); merchants must give `shop_name`. Platforms read `real_name` and `shop_name` as the contact name of the account's refund-only complaints, so either one hitting the screening list is 422 `validation_failed` naming it. Limited per client IP and per phone (`DSB_AUTH_RATE_LIMIT_PER_MINUTE`).
 //	@Tags			auth
 //	@ID				register
 //	@Accept			json

@@ -55,7 +55,7 @@ func (h *complaintsHandler) get(c *gin.Context) {
 //	@Summary		File a complaint (consumer channel)
 //	@Description	Files a complaint against a platform; it starts in `pending_review` (待审核) with a human number such as `DSB20261126000123`. `declaration_accepted` must be true: the complainant affirms the complaint is true (恶意投诉需承担法律责任).
 //	@Description	No duplicates (请不要重复递交投诉): the same `order_no` against the same platform while an earlier complaint is open, or without `order_no` the same title and description within 24 h, is 409 `duplicate_complaint` with `existing_id`.
-//	@Description	Text matching the screening list (`/api/v1/admin/screening-terms`) sets the staff-only flag `abusive_language`, and staff views list where each term occurs in `screening_hits`; it does not reject the complaint: the moderator decides.
+//	@Description	Text matching the screening list (`/api/v1/admin/screening-terms`) sets the staff-only flag `abusive_language` (cleared again when a correction leaves no hit), and staff views list where each term occurs in `screening_hits`; it does not reject the complaint: the moderator decides. `order_no` and `contact_name`, which the platform reads and which cannot be corrected later, are refused instead: a hit is 422 `validation_failed` naming the field, and nothing is stored.
 //	@Tags			complaints
 //	@ID				createComplaint
 //	@Accept			json
@@ -128,7 +128,7 @@ func (h *complaintsHandler) getOwn(c *gin.Context) { h.get(c) }
 //	@Summary		Add a supplement
 //	@Description	Allowed in every status but the final ones (`completed`, `withdrawn`, and `rejected` for a reason that cannot be re-submitted). A complaint rejected as `abusive_content` or `missing_information` goes back to `pending_review` (refund-only ones are screened again and delivered at once when clean); on a `delivered` or `replied` complaint the platform gets `complaint.supplemented`. A complaint takes at most 20 supplements (DSB_MAX_SUPPLEMENTS_PER_COMPLAINT, 20 by default; `max` says the value in force): one more is 409 `limit_reached` with `limit` {"name":"supplements_per_complaint","max":20}.
 //	@Description	**Correcting the complaint.** With such a re-submission, `description` (and `title` for consumer complaints, `product_name` for refund-only ones) replace what the platform will see; the originals stay in the `timeline` note of the re-submission, which only the complainant and staff read, never in a platform view or webhook. In any other status they are 409 `invalid_state`; `title` on a refund-only complaint, or `product_name` on a consumer one, is 422.
-//	@Description	**Screening.** Before any delivery, everything the platform will read — title, description, product name and every supplement — is screened: a refund-only complaint with a hit stays `rejected` (`abusive_content`), so a clean supplement alone does not deliver an abusive description: correct it. On a refund-only complaint, which no moderator reads before the platform, a supplement or correction that itself hits the list is 422 naming the field, and nothing is stored. Consumer supplements with a hit are flagged for the moderator.
+//	@Description	**Screening.** Before any delivery, everything the platform will read — title, description, product name and every supplement — is screened: a refund-only complaint with a hit stays `rejected` (`abusive_content`), so a clean supplement alone does not deliver an abusive description: correct it. When no moderator reads a supplement before the platform — every supplement of a refund-only complaint, and a consumer's once the complaint was accepted (`awaiting_contact`, `delivered`, `replied`) — a supplement or correction that itself hits the list is 422 `validation_failed` naming the field (`text`, `title`, `description`, `product_name`), nothing is stored and no event is sent. Other consumer supplements with a hit are flagged for the moderator; the flag follows the current text and is cleared when a correction leaves no hit.
 //	@Tags			complaints
 //	@ID				supplementComplaint
 //	@Accept			json
@@ -160,7 +160,7 @@ func (h *complaintsHandler) supplement(c *gin.Context) {
 // rate godoc
 //
 //	@Summary		Rate the platform's reply (用户满意度评价)
-//	@Description	Only in `replied`, once: the score (1–10) completes the complaint, and the platform gets `complaint.rated` and `complaint.completed`.
+//	@Description	Only in `replied`, once: the score (1–10) completes the complaint, and the platform gets `complaint.rated` and `complaint.completed`. The platform reads `comment` unreviewed, so a comment that hits the screening list is 422 `validation_failed` naming `comment`, and nothing is stored.
 //	@Tags			complaints
 //	@ID				rateComplaint
 //	@Accept			json
@@ -435,7 +435,7 @@ func (h *complaintsHandler) listNotifications(c *gin.Context) {
 // createRefundOnly godoc
 //
 //	@Summary		File a refund-only complaint (merchant channel, 仅退款投诉通道)
-//	@Description	For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → `delivered` (or `awaiting_contact` if the platform cannot be reached yet) in this same request, and the platform gets the webhook `complaint.delivered` with `"channel":"refund_only"`. A screening hit anywhere the platform would read (product name, description) → `rejected` with `abusive_content`: correct it with a supplement carrying a corrected `description` (`POST /api/v1/complaints/{id}/supplements`); the whole text is screened again and, when clean, delivered at once. The response shows the final status.
+//	@Description	For merchants whose platform granted a buyer a refund without a return (仅退款). The complaint is accepted at once (平台即时受理): automatic screening only, no moderator. Clean text → `delivered` (or `awaiting_contact` if the platform cannot be reached yet) in this same request, and the platform gets the webhook `complaint.delivered` with `"channel":"refund_only"`. A screening hit anywhere the platform would read (product name, description) → `rejected` with `abusive_content`: correct it with a supplement carrying a corrected `description` (`POST /api/v1/complaints/{id}/supplements`); the whole text is screened again and, when clean, delivered at once. The response shows the final status. `order_no` and the contact name (the account's `real_name` and `shop_name`, screened at registration), which cannot be corrected, are refused instead: a hit is 422 `validation_failed` naming `order_no` or `contact_name`, and nothing is stored.
 //	@Description	One open complaint per order: the same `order_no` against the same platform while an earlier one is open is 409 `duplicate_complaint` with `existing_id`. The merchant then follows the complaint with the owner endpoints (list, detail, supplements, rating — the channel's 用户满意度评价 —, withdraw).
 //	@Description
 //	@Description	Example: `{"platform_id":"…","order_no":"PDD20261120998877","product_name":"有机草莓 500g","refund_amount":"59.90","description":"买家签收后以“坏果”为由申请仅退款，未提供任何照片，平台直接同意退款，商品未退回。","demands":["refund"],"evidence_ids":[],"declaration_accepted":true}`

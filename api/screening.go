@@ -34,7 +34,7 @@ func screeningTermView(t *models.ScreeningTerm) ScreeningTermView {
 // list godoc
 //
 //	@Summary		List the screening terms
-//	@Description	The terms automatic screening matches, oldest first. The list is seeded on the database's first start from the shipped word list (or `DSB_SCREENING_WORDS_FILE`) and changed with this API only; every instance applies a change within 2 seconds. Matching ignores letter case, full-/half-width forms, traditional versus simplified characters, and spaces, punctuation or symbols put between a term's characters (傻 逼, 傻*逼); whitespace between two Latin letters or digits still separates words.
+//	@Description	The terms automatic screening matches, oldest first. The list is seeded on the database's first start from the shipped word list (or `DSB_SCREENING_WORDS_FILE`) and changed with this API only; every instance applies a change within 2 seconds. Matching ignores letter case, full-/half-width forms, traditional versus simplified characters, and spaces, punctuation or symbols put between a term's characters (傻 逼, 傻*逼, n m s l), and so are a term's own (`go die` matches `godie`). A term of ASCII letters and digits only matches as a whole word: no ASCII letter or digit may touch it in the original text (`shit` is not in `Shitake`, `cnm` not in `Cnmall旗舰店`); Chinese terms match anywhere.
 //	@Tags			admin
 //	@ID				listScreeningTerms
 //	@Produce		json,application/problem+json

@@ -3,14 +3,25 @@ package models
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Screener finds listed terms in text in time linear in the text length.
 // It is an Aho–Corasick automaton over folded runes: failure links let the scan go on without
 // backtracking, and dictionary links report the terms that end inside a longer match (他妈 inside 他妈的).
+// A Latin term (ASCII letters and digits only, such as nmsl) matches only as a whole word of
+// the original text: the characters just before its first character and just after its last
+// one, separators included, must not be ASCII letters or digits (of either width), so that
+// Shitake, Cnmall旗舰店 and "an atm demo" hold no term while "n m s l" and 傻逼nmsl! do. Other
+// terms (Chinese ones) match anywhere.
 // A Screener is never modified after NewScreener, so it is safe for concurrent use.
 type Screener struct {
 	terms []string // distinct folded terms; a term's id is its index
+	latin []bool   // by term id: the term must match as a whole word
+	runes []int32  // by term id: its length in folded runes
+	// maxRunes is the longest term, in runes: how far back a scan must remember where the
+	// folded runes came from.
+	maxRunes int
 
 	// State st's goto edges are labels[first[st]:first[st+1]], sorted, leading to the states in
 	// next at the same indexes: flat slices keep the automaton compact and a lookup is a binary search.
@@ -22,6 +33,9 @@ type Screener struct {
 	fail []int32 // longest proper suffix of the state's path that is also a path from the root
 	out  []int32 // id of the term whose path ends at this state, or -1
 	dict []int32 // nearest state along the failure chain whose out is set, or -1
+	// chainLatin: a Latin term ends at this state or along its dictionary chain, so that a
+	// term seen before does not mean the rest of the chain was reported.
+	chainLatin []bool
 }
 
 // ParseWordList parses the list format (one term per line, # comments, blanks ignored, surrounding
@@ -77,7 +91,11 @@ func NewScreener(terms []string) *Screener {
 		}
 		if out[st] < 0 { // the same folded term ends at the same state: a duplicate otherwise
 			out[st] = int32(len(s.terms))
+			n := utf8.RuneCountInString(term)
 			s.terms = append(s.terms, term)
+			s.latin = append(s.latin, isLatinTerm(term))
+			s.runes = append(s.runes, int32(n))
+			s.maxRunes = max(s.maxRunes, n)
 		}
 	}
 
@@ -107,6 +125,7 @@ func NewScreener(terms []string) *Screener {
 	s.fail = make([]int32, n)
 	s.dict = make([]int32, n)
 	s.dict[0] = -1
+	s.chainLatin = make([]bool, n)
 	queue := make([]int32, 1, n)
 	for qi := 0; qi < len(queue); qi++ {
 		st := queue[qi]
@@ -120,6 +139,7 @@ func NewScreener(terms []string) *Screener {
 			} else {
 				s.dict[c] = s.dict[f]
 			}
+			s.chainLatin[c] = s.out[c] >= 0 && s.latin[s.out[c]] || s.dict[c] >= 0 && s.chainLatin[s.dict[c]]
 			queue = append(queue, c)
 		}
 	}
@@ -158,27 +178,96 @@ func (s *Screener) step(st int32, r rune) int32 {
 	}
 }
 
-// Match reports whether text contains any term (stops at the first hit).
-func (s *Screener) Match(text string) bool {
+// What a scan's report asks next.
+const (
+	scanNext      = iota // the next term of the chain
+	scanSkipChain        // the rest of this chain: its terms are known
+	scanStop             // nothing more
+)
+
+// keptRune is where a folded rune came from: its index in the original text, in runes, and
+// whether the original rune just before it is an ASCII letter or digit.
+type keptRune struct {
+	at         int
+	wordBefore bool
+}
+
+// scan reads text once and reports every occurrence of a term, in the order the occurrences'
+// ends are read (a longer term first at the same end): the state o whose term it is, and the
+// occurrence's span in the original text, in runes, end exclusive. A match is reported once
+// the rune after it is read (or the text ends), since a Latin term must not be followed by a
+// letter or digit. The cost is linear in the text's length times at most the longest term's
+// length (a dictionary chain), whatever the text.
+func (s *Screener) scan(text string, report func(o int32, start, end int) int) {
 	if s == nil || len(s.terms) == 0 {
-		return false
+		return
 	}
-	var f screenFolder
-	st := int32(0)
+	ring := make([]keptRune, s.maxRunes) // the last maxRunes folded runes' origins
+	var (
+		kept     int // folded runes so far
+		st       int32
+		pending  = int32(-1) // the state reached on the last folded rune, while a term ends there
+		end      int
+		prevWord bool
+		i        = -1
+	)
 	for _, r := range text {
-		out, keep, brk := f.fold(r)
-		if !keep {
+		i++
+		out, keep := foldRune(r)
+		// An ASCII letter or digit of either width (what folds to one from elsewhere, such
+		// as the Kelvin sign, is not).
+		word := keep && out < 0x80 && (r < 0x80 || r >= 0xFF01 && r <= 0xFF5E)
+		if pending >= 0 {
+			if !s.resolve(ring, kept, pending, end, word, report) {
+				return
+			}
+			pending = -1
+		}
+		if keep {
+			ring[kept%len(ring)] = keptRune{at: i, wordBefore: prevWord}
+			kept++
+			st = s.step(st, out)
+			if s.out[st] >= 0 || s.dict[st] >= 0 {
+				pending, end = st, i+1
+			}
+		}
+		prevWord = word
+	}
+	if pending >= 0 {
+		s.resolve(ring, kept, pending, end, false, report)
+	}
+}
+
+// resolve reports the terms ending at state o, after kept folded runes and at end in the
+// original text, given whether a letter or digit follows; false: the report asked to stop.
+func (s *Screener) resolve(ring []keptRune, kept int, o int32, end int, wordAfter bool, report func(o int32, start, end int) int) bool {
+	if s.out[o] < 0 {
+		o = s.dict[o]
+	}
+	for ; o >= 0; o = s.dict[o] {
+		id := s.out[o]
+		first := ring[(kept-int(s.runes[id]))%len(ring)]
+		if s.latin[id] && (wordAfter || first.wordBefore) {
 			continue
 		}
-		if brk {
-			st = s.step(st, wordBreak)
-		}
-		st = s.step(st, out)
-		if s.out[st] >= 0 || s.dict[st] >= 0 {
+		switch report(o, first.at, end) {
+		case scanSkipChain:
 			return true
+		case scanStop:
+			return false
 		}
 	}
-	return false
+	return true
+}
+
+// Match reports whether text contains any term (stops at the first hit).
+func (s *Screener) Match(text string) bool {
+	found := false
+	s.scan(text, func(int32, int, int) int {
+		found = true
+		return scanStop
+	})
+	return found
 }
 
 // Find returns the distinct terms found, in order of first occurrence (at most max; max<=0 means all).
@@ -186,43 +275,29 @@ func (s *Screener) Match(text string) bool {
 // when several end at the same rune; this is the order of the scan, so Find can stop once it has max.
 // It returns nil when nothing is found.
 func (s *Screener) Find(text string, max int) []string {
-	if s == nil || len(s.terms) == 0 {
-		return nil
-	}
 	var found []string
 	var seen []bool
-	var f screenFolder
-	st := int32(0)
-	for _, r := range text {
-		out, keep, brk := f.fold(r)
-		if !keep {
-			continue
+	s.scan(text, func(o int32, _, _ int) int {
+		id := s.out[o]
+		if seen == nil {
+			seen = make([]bool, len(s.terms))
 		}
-		if brk {
-			st = s.step(st, wordBreak)
-		}
-		st = s.step(st, out)
-		o := st
-		if s.out[o] < 0 {
-			o = s.dict[o]
-		}
-		for ; o >= 0; o = s.dict[o] {
-			id := s.out[o]
-			if seen == nil {
-				seen = make([]bool, len(s.terms))
-			}
-			if seen[id] {
+		if seen[id] {
+			if !s.chainLatin[o] {
 				// When this term was first found its whole dictionary chain was reported
-				// too, so the rest is known: stopping keeps Find linear with nested terms.
-				break
+				// too (only Latin terms can be left out), so the rest is known: skipping
+				// it keeps Find linear with nested terms.
+				return scanSkipChain
 			}
-			seen[id] = true
-			found = append(found, s.terms[id])
-			if len(found) == max {
-				return found
-			}
+			return scanNext
 		}
-	}
+		seen[id] = true
+		found = append(found, s.terms[id])
+		if len(found) == max {
+			return scanStop
+		}
+		return scanNext
+	})
 	return found
 }
 

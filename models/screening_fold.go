@@ -10,71 +10,57 @@ import (
 
 // Screening reads text and terms through the same fold, so that the usual evasions read as the
 // plain term: full-width forms (ＮＭＳＬ), letter case (NMSL), traditional characters (他媽的),
-// and spaces, punctuation or symbols put between a term's characters (傻 逼, 傻*逼, 傻.逼).
-// The one exception keeps Latin words apart: whitespace between two ASCII letters or digits
-// reads as a single space, so that "atm demo" is not the term tmd (and a term "fuck you"
-// still matches "fuck   you").
+// and spaces, punctuation or symbols put between a term's characters (傻 逼, 傻*逼, n m s l,
+// go-die). A term is folded the same way, so its own spaces and separators are dropped too
+// ("go die" is the term godie). Latin terms keep words apart differently: see Screener.
 
-// wordBreak is what a whitespace run between two ASCII letters or digits folds to.
-const wordBreak = ' '
-
-// screenFolder folds a stream of runes. It carries state across runes for the word-break rule.
-type screenFolder struct {
-	prevWord bool // the last kept rune is an ASCII letter or digit
-	space    bool // whitespace came since the last kept rune
-}
-
-// fold folds r. keep is false for a separator (space, punctuation, symbol, format or combining
-// mark), which is dropped; brk reports that a wordBreak comes before the kept rune.
-func (f *screenFolder) fold(r rune) (out rune, keep, brk bool) {
+// foldRune folds r; keep is false for a separator (space, punctuation, symbol, format or
+// combining mark), which is dropped.
+func foldRune(r rune) (out rune, keep bool) {
 	switch {
 	case r == '\u3000': // the ideographic space is the full-width form of a space
-		r = ' '
+		return 0, false
 	case r >= 0xFF01 && r <= 0xFF5E:
 		r -= 0xFEE0
 	}
 	if r < 0x80 {
 		switch {
 		case 'A' <= r && r <= 'Z':
-			r += 'a' - 'A'
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f':
-			f.space = true
-			return 0, false, false
-		case !('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
-			return 0, false, false // ASCII punctuation, symbols and controls
+			return r + 'a' - 'A', true
+		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
+			return r, true
 		}
-		brk = f.space && f.prevWord
-		f.prevWord, f.space = true, false
-		return r, true, brk
+		return 0, false // ASCII spaces, punctuation, symbols and controls
 	}
 	switch {
-	case unicode.IsSpace(r):
-		f.space = true
-		return 0, false, false
-	case unicode.IsPunct(r), unicode.IsSymbol(r), unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me, unicode.Cc, unicode.Co):
-		return 0, false, false
+	case unicode.IsSpace(r), unicode.IsPunct(r), unicode.IsSymbol(r),
+		unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me, unicode.Cc, unicode.Co):
+		return 0, false
 	}
-	f.prevWord, f.space = false, false
 	if s, ok := simplified()[r]; ok {
 		r = s
 	}
-	return unicode.ToLower(r), true, false
+	return unicode.ToLower(r), true
 }
 
-// screenFoldString folds a whole term: the stream of kept runes, word breaks included;
-// invalid UTF-8 becomes U+FFFD, a symbol, and is dropped.
+// isLatinTerm reports whether a folded term is made of ASCII letters and digits only.
+func isLatinTerm(folded string) bool {
+	for i := 0; i < len(folded); i++ {
+		if c := folded[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return folded != ""
+}
+
+// screenFoldString folds a whole term: the stream of kept runes; invalid UTF-8 becomes
+// U+FFFD, a symbol, and is dropped.
 func screenFoldString(s string) string {
-	var f screenFolder
 	var b strings.Builder
 	for _, r := range s {
-		out, keep, brk := f.fold(r)
-		if !keep {
-			continue
+		if out, keep := foldRune(r); keep {
+			b.WriteRune(out)
 		}
-		if brk {
-			b.WriteRune(wordBreak)
-		}
-		b.WriteRune(out)
 	}
 	return b.String()
 }

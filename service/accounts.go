@@ -39,6 +39,9 @@ type Accounts struct {
 	log  *slog.Logger
 	// states says whether an account is disabled, for every authenticated request.
 	states *accountStates
+	// screen refuses names a platform would read (a merchant's real and shop names make the
+	// contact name of a refund-only complaint).
+	screen TextScreener
 	// dummyHash is compared against when the account does not exist, so that a wrong phone
 	// costs the same time as a wrong password.
 	dummyHash []byte
@@ -99,11 +102,15 @@ func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*Session,
 	phone := v.Phone("phone", req.Phone)
 	v.Password("password", req.Password)
 	v.Text("real_name", req.RealName, 1, 255)
+	// A platform reads them as the contact name of a merchant's complaints, which cannot
+	// correct them: refused when they hit the screening list.
+	refuseListed(&v, a.screen, "real_name", req.RealName)
 	if role == models.RoleMerchant {
 		if req.ShopName == nil || strings.TrimSpace(*req.ShopName) == "" {
 			v.Add("shop_name", "is required for merchants")
 		} else {
 			v.Text("shop_name", *req.ShopName, 1, 255)
+			refuseListed(&v, a.screen, "shop_name", *req.ShopName)
 		}
 	} else if req.ShopName != nil {
 		v.Text("shop_name", *req.ShopName, 0, 255)

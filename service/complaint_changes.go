@@ -279,6 +279,8 @@ func (cs *Complaints) Rate(ctx context.Context, p *models.Principal, id string, 
 	comment := cleanOptional(req.Comment)
 	if comment != nil {
 		v.Text("comment", *comment, 0, 1000)
+		// The platform reads it (its view, complaint.rated) and nobody reviews it first.
+		refuseListed(&v, cs.screen, "comment", *comment)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

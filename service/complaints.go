@@ -190,6 +190,7 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 	orderNo := cleanOptional(req.OrderNo)
 	if orderNo != nil {
 		v.Text("order_no", *orderNo, 1, 255)
+		refuseListed(&v, cs.screen, "order_no", *orderNo)
 	}
 	var amount *int64
 	if req.Amount != nil {
@@ -201,6 +202,8 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 	}
 	validateDemands(&v, req.Demands)
 	v.Text("contact_name", req.ContactName, 1, 255)
+	// The order number and the contact name cannot be corrected later: refused, not flagged.
+	refuseListed(&v, cs.screen, "contact_name", req.ContactName)
 	phone := v.Phone("contact_phone", req.ContactPhone)
 	platform, evidence, err := cs.checkFiling(ctx, &v, p, req.PlatformID, req.EvidenceIDs, req.DeclarationAccepted)
 	if err != nil {

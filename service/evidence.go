@@ -28,6 +28,8 @@ type Evidence struct {
 	log      *slog.Logger
 	dir      string
 	maxBytes int64
+	// screen refuses file names that hit the screening list: platforms read them.
+	screen TextScreener
 
 	// blobs is where the bytes live; the local disk under dir unless set before first use.
 	blobs     BlobStore
@@ -110,6 +112,14 @@ func (e *Evidence) Receive(ctx context.Context, p *models.Principal, filename st
 	if err := e.MayUpload(p); err != nil {
 		return nil, err
 	}
+	// Checked before a byte is read: the name is shown to the platforms the file is cited to,
+	// and evidence cannot be renamed.
+	filename = cleanFilename(filename)
+	var v models.Validator
+	refuseListed(&v, e.screen, "filename", filename)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	w, err := e.blobStore().Create(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("start evidence blob: %w", err)
@@ -156,7 +166,7 @@ func (e *Evidence) Receive(ctx context.Context, p *models.Principal, filename st
 	committed = true
 	kind, owner := uploader(p)
 	return &models.Evidence{ID: models.NewID(), UploaderKind: kind, UploaderID: owner,
-		Filename: cleanFilename(filename), ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}, nil
+		Filename: filename, ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}, nil
 }
 
 // Save records evidence that Receive stored, with the request's idempotency record.

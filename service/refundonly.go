@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -32,6 +33,7 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 	var v models.Validator
 	orderNo := strings.TrimSpace(req.OrderNo)
 	v.Text("order_no", orderNo, 1, 255)
+	refuseListed(&v, cs.screen, "order_no", orderNo)
 	v.Text("product_name", req.ProductName, 1, 255)
 	refund, ok := models.ParseMoney(req.RefundAmount)
 	if !ok {
@@ -50,6 +52,11 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 	contact := merchant.RealName
 	if merchant.ShopName != nil {
 		contact += "（" + *merchant.ShopName + "）"
+	}
+	// Screened at registration; an account registered before is refused here rather than
+	// rejected later, since the complaint could not correct it.
+	if hits := cs.screen.Hits(contact, 1); len(hits) > 0 {
+		return nil, models.Invalid("contact_name", fmt.Sprintf("is your account's real_name and shop_name, which contain %q, a term of the screening list: ask support to correct them", hits[0].Term))
 	}
 	product := strings.TrimSpace(req.ProductName)
 	c := &models.Complaint{

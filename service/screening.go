@@ -143,7 +143,8 @@ func (l *ScreeningList) Run(ctx context.Context, interval time.Duration) {
 // AddScreeningTermRequest is the body of POST /admin/screening-terms.
 type AddScreeningTermRequest struct {
 	// Term is matched as the list matches: case, width, traditional forms and separators put
-	// between its characters do not matter.
+	// between its characters (or inside the term itself: "go die" is godie) do not matter. A
+	// term of ASCII letters and digits only matches as a whole word (not inside Shitake).
 	Term string `json:"term" example:"傻逼" maxLength:"64"`
 }
 

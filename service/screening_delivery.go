@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -10,17 +11,20 @@ import (
 )
 
 // Before any delivery, everything the platform will read is screened: the title, the
-// description, the product name and every supplement. A refund-only complaint, which no
-// moderator reviews, is rejected as abusive_content on a hit; a consumer complaint is flagged
-// and its moderator decides, seeing in the staff view which terms matched and where.
+// description, the product name, the order number, the contact name and every supplement. A
+// refund-only complaint, which no moderator reviews, is rejected as abusive_content on a hit;
+// a consumer complaint is flagged and its moderator decides, seeing in the staff view which
+// terms matched and where. Text the platform reads unreviewed or that cannot be corrected
+// later (supplements after acceptance, rating comments, order numbers, contact names, account
+// names, evidence file names) is refused when submitted instead.
 
 // maxScreeningHits bounds the hits a staff view lists.
 const maxScreeningHits = 100
 
 // ScreeningHitView is one listed term found in a complaint's text, in staff views only.
 type ScreeningHitView struct {
-	// Field is where the term is: title, description, product_name, or supplements[i].text
-	// (i counting from 0 in the order of supplements).
+	// Field is where the term is: title, description, product_name, order_no, contact_name,
+	// or supplements[i].text (i counting from 0 in the order of supplements).
 	Field string `json:"field" example:"description"`
 	// Term is the listed term, in the form it is matched in (folded).
 	Term string `json:"term" example:"傻逼"`
@@ -33,9 +37,10 @@ type ScreeningHitView struct {
 
 type screenedField struct{ field, text string }
 
-// platformText is every text of c that a platform will read, by field.
+// platformText is every text of c that a platform will read, by field. The order number and
+// the contact name are screened when submitted too; they are here for complaints filed before.
 func platformText(c *models.Complaint) []screenedField {
-	fields := make([]screenedField, 0, 3+len(c.Supplements))
+	fields := make([]screenedField, 0, 5+len(c.Supplements))
 	if c.Title != nil {
 		fields = append(fields, screenedField{"title", *c.Title})
 	}
@@ -43,23 +48,39 @@ func platformText(c *models.Complaint) []screenedField {
 	if c.ProductName != nil {
 		fields = append(fields, screenedField{"product_name", *c.ProductName})
 	}
+	if c.OrderNo != nil {
+		fields = append(fields, screenedField{"order_no", *c.OrderNo})
+	}
+	fields = append(fields, screenedField{"contact_name", c.ContactName})
 	for i, s := range c.Supplements {
 		fields = append(fields, screenedField{fmt.Sprintf("supplements[%d].text", i), s.Text})
 	}
 	return fields
 }
 
-// screenAll screens everything the platform will read and flags c on a hit.
+// screenAll screens everything the platform will read and sets c's abusive_language flag to
+// the answer: a hit flags c, and a correction that leaves no hit (or a term taken off the
+// list) clears the flag.
 func (cs *Complaints) screenAll(c *models.Complaint) bool {
-	for _, f := range platformText(c) {
-		if cs.screen.Match(f.text) {
-			if !c.HasFlag(models.FlagAbusiveLanguage) {
-				c.Flags = append(c.Flags, models.FlagAbusiveLanguage)
-			}
-			return true
-		}
+	hit := slices.ContainsFunc(platformText(c), func(f screenedField) bool { return cs.screen.Match(f.text) })
+	switch {
+	case hit && !c.HasFlag(models.FlagAbusiveLanguage):
+		c.Flags = append(c.Flags, models.FlagAbusiveLanguage)
+	case !hit && c.HasFlag(models.FlagAbusiveLanguage):
+		c.Flags = slices.DeleteFunc(slices.Clone(c.Flags), func(f string) bool { return f == models.FlagAbusiveLanguage })
 	}
-	return false
+	return hit
+}
+
+// refuseListed adds a field error to v when text hits the screening list: for text that goes
+// to a platform with nobody reviewing it first, or that cannot be corrected once stored.
+func refuseListed(v *models.Validator, screen TextScreener, field, text string) {
+	if screen == nil {
+		return
+	}
+	if hits := screen.Hits(text, 1); len(hits) > 0 {
+		v.Add(field, "contains %q, a term of the screening list (characters %d–%d): rephrase it", hits[0].Term, hits[0].Start, hits[0].End)
+	}
 }
 
 // screeningHits lists where listed terms occur in what the platform will read.
@@ -138,12 +159,14 @@ func correct(c *models.Complaint, req SupplementRequest) (string, error) {
 	return note, nil
 }
 
-// screenIncoming refuses the text of a refund-only complaint's supplement (and its corrections)
-// when it hits the list: no moderator reads it before the platform does, and a stored
-// supplement could never be taken back, so it is refused before anything is stored and the
-// merchant rephrases it. Consumer supplements are flagged instead, as at filing.
+// screenIncoming refuses a supplement's text (and its corrections) when it hits the list and
+// no moderator will read it before the platform does: every supplement of a refund-only
+// complaint, and a consumer's once a moderator accepted the complaint (awaiting_contact,
+// delivered, replied), which goes to the platform as it is. A stored supplement could never be
+// taken back, so it is refused before anything is stored and the complainant rephrases it.
+// A consumer supplement before acceptance is flagged instead, as at filing.
 func (cs *Complaints) screenIncoming(c *models.Complaint, req SupplementRequest) error {
-	if c.Channel != models.ChannelRefundOnly {
+	if c.Channel != models.ChannelRefundOnly && !acceptedByModerator(c) {
 		return nil
 	}
 	var v models.Validator
@@ -151,12 +174,18 @@ func (cs *Complaints) screenIncoming(c *models.Complaint, req SupplementRequest)
 		field string
 		text  *string
 	}{{"text", &req.Text}, {"title", req.Title}, {"description", req.Description}, {"product_name", req.ProductName}} {
-		if f.text == nil {
-			continue
-		}
-		if hits := cs.screen.Hits(*f.text, 1); len(hits) > 0 {
-			v.Add(f.field, "contains %q, a term of the screening list (characters %d–%d): rephrase it", hits[0].Term, hits[0].Start, hits[0].End)
+		if f.text != nil {
+			refuseListed(&v, cs.screen, f.field, *f.text)
 		}
 	}
 	return v.Err()
+}
+
+// acceptedByModerator: the complaint is past review, on its way to the platform or there.
+func acceptedByModerator(c *models.Complaint) bool {
+	switch c.Status {
+	case models.StatusAwaitingContact, models.StatusDelivered, models.StatusReplied:
+		return true
+	}
+	return false
 }

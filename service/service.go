@@ -129,6 +129,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	}
 	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
 		wake: make(chan struct{}, 1)}
+	s.Accounts.screen, s.Evidence.screen = s.Screening, s.Screening
 	platforms := newPlatformCache(st)
 	s.Platforms.cache = platforms
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
