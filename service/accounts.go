@@ -126,13 +126,11 @@ func (a *Accounts) Register(ctx context.Context, req RegisterRequest) (*Session,
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := a.hash(req.Password)
+	u, err := a.newUser(role, req.Password, req.RealName)
 	if err != nil {
 		return nil, err
 	}
-	t := now(a.clock)
-	u := &models.User{ID: models.NewID(), Role: role, Phone: &phone, PasswordHash: hash,
-		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
+	u.Phone = &phone
 	if role == models.RoleMerchant {
 		u.ShopName, u.ShopPlatformID = cleanOptional(req.ShopName), req.ShopPlatformID
 	}
@@ -198,6 +196,18 @@ func (a *Accounts) Login(ctx context.Context, req LoginRequest) (*Session, error
 }
 
 func (a *Accounts) dummy() []byte { return a.dummyHash }
+
+// newUser is a new account of role with its password hashed (bcrypt is slow and holds no
+// lock: it runs before the command's transaction).
+func (a *Accounts) newUser(role models.Role, password, realName string) (*models.User, error) {
+	hash, err := a.hash(password)
+	if err != nil {
+		return nil, err
+	}
+	t := now(a.clock)
+	return &models.User{ID: models.NewID(), Role: role, PasswordHash: hash, RealName: strings.TrimSpace(realName),
+		CreatedAt: t, UpdatedAt: t}, nil
+}
 
 // comparePassword checks a password against its hash (a variable so that a test can count the
 // comparisons a login makes).

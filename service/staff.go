@@ -31,13 +31,11 @@ func (a *Accounts) CreateStaff(ctx context.Context, req CreateStaffRequest) (*mo
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	hash, err := a.hash(req.Password)
+	u, err := a.newUser(role, req.Password, req.RealName)
 	if err != nil {
 		return nil, err
 	}
-	t := now(a.clock)
-	u := &models.User{ID: models.NewID(), Role: role, Email: &email, PasswordHash: hash,
-		RealName: strings.TrimSpace(req.RealName), CreatedAt: t, UpdatedAt: t}
+	u.Email = &email
 	return command(ctx, a.st, func(tx *store.Store) (*models.User, error) {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			if store.IsDuplicate(err) {
