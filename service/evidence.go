@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -169,14 +170,38 @@ func (e *Evidence) Receive(ctx context.Context, p *models.Principal, filename st
 		Filename: filename, ContentType: ct, Size: n, SHA256: sum, CreatedAt: now(e.clock)}, nil
 }
 
-// Save records evidence that Receive stored, with the request's idempotency record.
+// errUploaderErased is an upload whose person was erased while the bytes arrived.
+var errUploaderErased = errors.New("the uploader was erased")
+
+// Save records evidence that Receive stored, with the request's idempotency record. An upload
+// can take minutes: a person erased meanwhile gets no row (the erasure and its sweep a minute
+// later may both be over by then), and the bytes already stored are deleted as an erasure
+// deletes them.
 func (e *Evidence) Save(ctx context.Context, ev *models.Evidence) (*models.Evidence, error) {
-	return command(ctx, e.st, func(tx *store.Store) (*models.Evidence, error) {
+	out, err := command(ctx, e.st, func(tx *store.Store) (*models.Evidence, error) {
+		if ev.UploaderKind == models.UploaderUser {
+			u, err := tx.UserByID(ctx, ev.UploaderID)
+			if err != nil && !errors.Is(err, models.ErrNotFound) {
+				return nil, err
+			}
+			if err == nil && u.ErasedAt != nil {
+				return nil, errUploaderErased
+			}
+		}
 		if err := tx.CreateEvidence(ctx, ev); err != nil {
 			return nil, fmt.Errorf("save evidence: %w", err)
 		}
 		return ev, nil
 	})
+	if errors.Is(err, errUploaderErased) {
+		t := now(e.clock)
+		if qerr := e.st.EnqueueJobs(ctx, []models.Job{{ID: models.NewID(), Kind: models.JobEraseBlob, State: models.JobAvailable,
+			DueAt: t, Ref: ev.SHA256, Destination: models.DestinationBlobs, CreatedAt: t, UpdatedAt: t}}); qerr != nil {
+			return nil, qerr
+		}
+		return nil, models.ErrInvalidToken
+	}
+	return out, err
 }
 
 // evidenceType maps the sniffed type of a file's head to the allowed type it is stored as; when
