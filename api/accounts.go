@@ -29,7 +29,7 @@ func (h *accountsHandler) spendPhone(c *gin.Context, phone string) bool {
 	if id == "" {
 		return true
 	}
-	return h.limiter.spend(c, "id:"+sha256Hex(id), h.limit)
+	return h.limiter.spend(c, "id:"+h.budgets.name(id), h.limit)
 }
 
 // register godoc
@@ -102,7 +102,7 @@ func (h *accountsHandler) login(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	at := loginAttemptOf(c, req.Phone, req.Email)
+	at := h.budgets.loginAttemptOf(c, req.Phone, req.Email)
 	if !h.budgets.admitLogin(c, at) {
 		return
 	}

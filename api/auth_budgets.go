@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +42,16 @@ type authBudgets struct {
 	kv kv.Store
 	// limit is DSB_AUTH_RATE_LIMIT_PER_MINUTE; the budgets are multiples of it.
 	limit int
+	// key makes the counters' names keyed hashes: a phone number's counter, shared in Redis,
+	// cannot be found by hashing every number.
+	key []byte
+}
+
+// name is the keyed hash that names a counter of s.
+func (b *authBudgets) name(s string) string {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(s))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // pairBudget is how many failed logins one address may make on one account per window.
@@ -76,7 +89,7 @@ type loginAttempt struct {
 // loginAttemptOf keys the counters of a login by the account's identifier as the service
 // reads it (however the client spells a phone or e-mail) and the client's address. Nothing
 // here asks whether the account exists: a missing one is counted the same.
-func loginAttemptOf(c *gin.Context, phone, email string) loginAttempt {
+func (b *authBudgets) loginAttemptOf(c *gin.Context, phone, email string) loginAttempt {
 	id := "e:" + strings.ToLower(strings.TrimSpace(email))
 	if e, ok := models.NormalizeEmail(email); ok {
 		id = "e:" + e
@@ -87,7 +100,7 @@ func loginAttemptOf(c *gin.Context, phone, email string) loginAttempt {
 			id = "p:" + p
 		}
 	}
-	acct, addr := sha256Hex(id), sha256Hex(clientNetwork(c))
+	acct, addr := b.name(id), b.name(clientNetwork(c))
 	return loginAttempt{
 		pair:    "lf:pair:" + acct + ":" + addr,
 		address: "lf:addr:" + addr,
@@ -161,7 +174,7 @@ func (b *authBudgets) loginDone(c *gin.Context, at loginAttempt, err error) {
 	}
 }
 
-func authFailureKey(c *gin.Context) string { return "af:" + sha256Hex(clientNetwork(c)) }
+func (b *authBudgets) authFailureKey(c *gin.Context) string { return "af:" + b.name(clientNetwork(c)) }
 
 // clientNetwork is the client's address as the failure budgets count it: an IPv4 address, or
 // the /64 of an IPv6 one — a single host is usually given a whole /64, and must not buy a
@@ -186,7 +199,7 @@ func clientNetwork(c *gin.Context) string {
 // admitCredential refuses a presented API key or token, before it is looked up, from an
 // address that presented too many bad ones this minute.
 func (b *authBudgets) admitCredential(c *gin.Context) bool {
-	n, ttl, err := b.kv.Count(c.Request.Context(), authFailureKey(c))
+	n, ttl, err := b.kv.Count(c.Request.Context(), b.authFailureKey(c))
 	if err != nil {
 		b.unavailable(c, err)
 		return true
@@ -201,7 +214,7 @@ func (b *authBudgets) admitCredential(c *gin.Context) bool {
 
 // credentialFailed counts a bad API key or token against the client's address.
 func (b *authBudgets) credentialFailed(c *gin.Context) {
-	if _, _, err := b.kv.Incr(c.Request.Context(), authFailureKey(c), authFailureWindow); err != nil {
+	if _, _, err := b.kv.Incr(c.Request.Context(), b.authFailureKey(c), authFailureWindow); err != nil {
 		b.unavailable(c, err)
 	}
 }

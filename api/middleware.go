@@ -300,11 +300,6 @@ func (rl *rateLimiter) perIP(limit int) gin.HandlerFunc {
 	}
 }
 
-func sha256Hex(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
 // writeCacheable answers an anonymous public read: cacheable for maxAge, with an ETag, and 304
 // when the client already holds this version.
 func writeCacheable(c *gin.Context, v any, maxAge time.Duration) {

@@ -99,7 +99,10 @@ func NewRouter(d Deps) http.Handler {
 	idemGuard := &idempotency{keys: d.IdempotencyKeys, legacy: d.LegacySecrets, now: d.Now, records: s.IdempotencyRecord}
 	idem := idemGuard.middleware()
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
-	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute}
+	// The counters' names are keyed by a key of their own, derived from the idempotency key
+	// (a rotation starts them afresh: they live minutes).
+	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute,
+		key: keyring.Derive(d.IdempotencyKeys.Current().Secret, "limits").Secret}
 	person := authenticate(auth, budgets, true, false)
 	platform := authenticate(auth, budgets, false, true)
 	budget := limiter.perPrincipal(d.RateLimitPerMinute)
