@@ -173,10 +173,12 @@ func run() error {
 	if err := svc.Screening.Start(ctx, models.ParseWordList(words)); err != nil {
 		return fmt.Errorf("screening list: %w", err)
 	}
-	go svc.Screening.Run(ctx, service.ScreeningReloadInterval)
+	reload := service.ScreeningReloadInterval
 	if rd != nil {
+		reload = service.ScreeningReloadIntervalAnnounced
 		go rd.Subscribe(ctx, screeningChannel, svc.Screening.Wake)
 	}
+	go svc.Screening.Run(ctx, reload)
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)

@@ -17,6 +17,11 @@ import (
 // the instance that made the change; within milliseconds on the others when Redis announces it).
 const ScreeningReloadInterval = 2 * time.Second
 
+// ScreeningReloadIntervalAnnounced is the check's interval where Redis announces every change
+// (within milliseconds): the check then only catches an announcement that was lost, and an idle
+// instance does not query the database every two seconds for a list that rarely changes.
+const ScreeningReloadIntervalAnnounced = 30 * time.Second
+
 // ScreeningList is the operated screening list: its terms live in the database, staff change
 // them through the admin API, and every instance matches with its own copy, built into an
 // Aho–Corasick automaton and replaced whole when the list's version changes.
