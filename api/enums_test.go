@@ -28,27 +28,42 @@ func strs[T ~string](xs []T) []string {
 	return out
 }
 
-// TestDocumentEnumsAreTheCodesSets: each closed set the document lists as an enum is exactly
-// the set the code knows, so adding a status, sector or event type without the document (or
-// the other way round) fails here.
-func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
+// docProperty is a member of a definition of the served Swagger document.
+type docProperty struct {
+	Enum        []any  `json:"enum"`
+	Description string `json:"description"`
+	Items       struct {
+		Enum []any `json:"enum"`
+	} `json:"items"`
+}
+
+// docDefinitions reads the served document's definitions: name → member → property.
+func docDefinitions(t *testing.T) map[string]map[string]docProperty {
+	t.Helper()
 	raw, err := openapi.Swagger()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
 		Definitions map[string]struct {
-			Properties map[string]struct {
-				Enum  []any `json:"enum"`
-				Items struct {
-					Enum []any `json:"enum"`
-				} `json:"items"`
-			} `json:"properties"`
+			Properties map[string]docProperty `json:"properties"`
 		} `json:"definitions"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	out := make(map[string]map[string]docProperty, len(doc.Definitions))
+	for name, d := range doc.Definitions {
+		out[name] = d.Properties
+	}
+	return out
+}
+
+// TestDocumentEnumsAreTheCodesSets: each closed set the document lists as an enum is exactly
+// the set the code knows, so adding a status, sector or event type without the document (or
+// the other way round) fails here.
+func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
+	defs := docDefinitions(t)
 	statuses := strs(models.AllStatuses)
 	sectors := keys(models.SectorLabels)
 	events := service.EventTypes
@@ -87,7 +102,7 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.NotificationView", "kind", keys(service.SMSTemplates)},
 		{"api.ProblemLimit", "name", strs(models.AllLimits)},
 	} {
-		p, ok := doc.Definitions[c.def].Properties[c.prop]
+		p, ok := defs[c.def][c.prop]
 		if !ok {
 			t.Errorf("%s.%s is not in the document", c.def, c.prop)
 			continue
