@@ -8,17 +8,16 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 )
 
-// apiKeyCacheTTL bounds how long another instance keeps accepting a revoked key; the instance
-// that revokes forgets the key at once, so its next request is refused.
-const apiKeyCacheTTL = time.Second
-
 // KeyUseFlushInterval is how often main runs the flusher: each key is still written at most once
 // per apiKeyTouchEvery, and last_used_at trails the last use by at most the sum of the two.
 const KeyUseFlushInterval = 15 * time.Second
 
-// apiKeys remembers recently authenticated keys (hash → principal, ≤ apiKeyCacheTTL) and
-// coalesces their uses, so that a platform request costs no write and usually no lookup.
+// apiKeys remembers recently authenticated keys (hash → principal, ≤ ttl) and coalesces their
+// uses, so that a platform request costs no write and usually no lookup. ttl bounds how long
+// another instance keeps accepting a revoked key; the instance that revokes forgets the key at
+// once, so its next request is refused.
 type apiKeys struct {
+	ttl     time.Duration
 	mu      sync.Mutex
 	gen     uint64 // bumped by forget, so that a lookup racing a revocation is not cached
 	byHash  map[string]cachedKey
@@ -34,7 +33,7 @@ type cachedKey struct {
 func (k *apiKeys) lookup(hash string) (*models.Principal, uint64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if e, ok := k.byHash[hash]; ok && time.Since(e.at) < apiKeyCacheTTL {
+	if e, ok := k.byHash[hash]; ok && time.Since(e.at) < k.ttl {
 		p := e.principal
 		return &p, k.gen
 	}

@@ -9,12 +9,13 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
-// platformCacheTTL bounds how stale a platform, its reachability and its enabled endpoints can
-// be on an instance that did not make the change itself (the instance that did forgets at once).
-const platformCacheTTL = time.Second
+// defaultCacheTTL bounds how stale a platform, its reachability, its enabled endpoints and an
+// API key can be on an instance that did not make the change itself (the instance that did
+// forgets at once).
+const defaultCacheTTL = time.Second
 
 // platformCache holds what every command and read asks about a platform: the row, whether it
-// can be reached (API.md 5.1), and its enabled webhook endpoints. Entries live a second.
+// can be reached (API.md 5.1), and its enabled webhook endpoints. Entries live ttl (a second by default).
 type platformCache struct {
 	st  *store.Store
 	ttl time.Duration
@@ -29,8 +30,8 @@ type platformEntry struct {
 	endpoints []models.WebhookEndpoint
 }
 
-func newPlatformCache(st *store.Store) *platformCache {
-	return &platformCache{st: st, ttl: platformCacheTTL, m: map[string]*platformEntry{}}
+func newPlatformCache(st *store.Store, ttl time.Duration) *platformCache {
+	return &platformCache{st: st, ttl: ttl, m: map[string]*platformEntry{}}
 }
 
 func (pc *platformCache) entry(ctx context.Context, id string) (*platformEntry, error) {

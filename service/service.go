@@ -67,6 +67,9 @@ type Options struct {
 	Retention RetentionPolicy
 	// Registry receives the services' metrics (retention's); nil keeps them unregistered.
 	Registry prometheus.Registerer
+	// CacheTTL is how long an instance trusts what it remembers of a platform and of an API
+	// key: how stale they can be on an instance that did not make the change (default 1 s).
+	CacheTTL time.Duration
 }
 
 // Services is every use case, wired once by main (and by tests, the same way).
@@ -130,8 +133,12 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
 		wake: make(chan struct{}, 1)}
 	s.Accounts.screen, s.Evidence.screen = s.Screening, s.Screening
-	platforms := newPlatformCache(st)
+	if opts.CacheTTL <= 0 {
+		opts.CacheTTL = defaultCacheTTL
+	}
+	platforms := newPlatformCache(st, opts.CacheTTL)
 	s.Platforms.cache = platforms
+	s.Platforms.keys.ttl = opts.CacheTTL
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms,
