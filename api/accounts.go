@@ -171,7 +171,7 @@ func (h *accountsHandler) me(c *gin.Context) {
 
 // createStaff godoc
 //
-//	@Summary	Create a moderator or admin
+//	@Summary	Create a moderator, admin or lawyer account
 //	@Tags		admin
 //	@ID			createStaffUser
 //	@Accept		json

@@ -52,7 +52,7 @@ func (h *accountsHandler) listUsers(c *gin.Context) {
 
 // disableStaff godoc
 //
-//	@Summary		Disable a moderator or admin account
+//	@Summary		Disable a moderator, admin or lawyer account
 //	@Description	The account's access tokens are refused at once (on every instance within 2 seconds), its refresh tokens are revoked, and logging in with its password answers 403 `account_disabled`. An admin cannot disable their own account (403), and the last enabled admin cannot be disabled (409 `last_admin`). Consumers and merchants are not disabled here (403). Disabling a disabled account changes nothing.
 //	@Tags			admin
 //	@ID				disableStaffUser
@@ -82,7 +82,7 @@ func (h *accountsHandler) disableStaff(c *gin.Context) {
 
 // enableStaff godoc
 //
-//	@Summary		Enable a disabled moderator or admin account
+//	@Summary		Enable a disabled moderator, admin or lawyer account
 //	@Description	The account logs in again with its password; tokens revoked when it was disabled stay revoked. Enabling an enabled account changes nothing.
 //	@Tags			admin
 //	@ID				enableStaffUser

@@ -8,7 +8,7 @@ import (
 // UserView is a person's account.
 type UserView struct {
 	ID             string  `json:"id" example:"0193a1b2c3d4e5f60718293a4b5c6d7e"`
-	Role           string  `json:"role" example:"consumer" enums:"consumer,merchant,moderator,admin"`
+	Role           string  `json:"role" example:"consumer" enums:"consumer,merchant,moderator,admin,lawyer"`
 	Phone          *string `json:"phone" example:"13800138000" extensions:"x-nullable"`
 	Email          *string `json:"email" example:"admin@example.com" extensions:"x-nullable"`
 	RealName       string  `json:"real_name" example:"张三"`

@@ -1731,7 +1731,7 @@ const docTemplate = `{
                 "tags": [
                     "admin"
                 ],
-                "summary": "Create a moderator or admin",
+                "summary": "Create a moderator, admin or lawyer account",
                 "operationId": "createStaffUser",
                 "parameters": [
                     {
@@ -1841,7 +1841,7 @@ const docTemplate = `{
                 "tags": [
                     "admin"
                 ],
-                "summary": "Disable a moderator or admin account",
+                "summary": "Disable a moderator, admin or lawyer account",
                 "operationId": "disableStaffUser",
                 "parameters": [
                     {
@@ -1955,7 +1955,7 @@ const docTemplate = `{
                 "tags": [
                     "admin"
                 ],
-                "summary": "Enable a disabled moderator or admin account",
+                "summary": "Enable a disabled moderator, admin or lawyer account",
                 "operationId": "enableStaffUser",
                 "parameters": [
                     {
@@ -6420,7 +6420,8 @@ const docTemplate = `{
                         "consumer",
                         "merchant",
                         "moderator",
-                        "admin"
+                        "admin",
+                        "lawyer"
                     ],
                     "example": "consumer"
                 },
@@ -6509,7 +6510,8 @@ const docTemplate = `{
                         "consumer",
                         "merchant",
                         "moderator",
-                        "admin"
+                        "admin",
+                        "lawyer"
                     ],
                     "example": "consumer"
                 },
@@ -7306,7 +7308,8 @@ const docTemplate = `{
                     "type": "string",
                     "enum": [
                         "moderator",
-                        "admin"
+                        "admin",
+                        "lawyer"
                     ],
                     "example": "moderator"
                 }
@@ -8175,6 +8178,7 @@ const docTemplate = `{
                         "merchant",
                         "moderator",
                         "admin",
+                        "lawyer",
                         "platform",
                         "system"
                     ],

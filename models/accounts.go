@@ -14,15 +14,22 @@ const (
 	RoleMerchant  Role = "merchant"
 	RoleModerator Role = "moderator"
 	RoleAdmin     Role = "admin"
+	// RoleLawyer is a member of the lawyer team (律师团): it sees and answers only the
+	// consultations assigned to it.
+	RoleLawyer Role = "lawyer"
 )
 
 // IsStaff reports whether the role reviews complaints (admins can do everything moderators can).
 func (r Role) IsStaff() bool { return r == RoleModerator || r == RoleAdmin }
 
+// IsManaged reports whether admins create and manage the account (staff and lawyers, who sign
+// in by e-mail), as opposed to complainants, who register themselves.
+func (r Role) IsManaged() bool { return r.IsStaff() || r == RoleLawyer }
+
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleConsumer, RoleMerchant, RoleModerator, RoleAdmin:
+	case RoleConsumer, RoleMerchant, RoleModerator, RoleAdmin, RoleLawyer:
 		return true
 	}
 	return false

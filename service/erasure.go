@@ -46,7 +46,7 @@ func (e *Erasures) EraseByAdmin(ctx context.Context, actor *models.Principal, id
 	if err != nil {
 		return nil, err
 	}
-	if u.Role.IsStaff() {
+	if u.Role.IsManaged() {
 		return nil, errEraseStaff
 	}
 	return e.erase(ctx, u.ID, models.ErasedByAdmin, actor.UserID)
@@ -57,7 +57,7 @@ func (e *Erasures) EraseSelf(ctx context.Context, p *models.Principal) (*models.
 	if p.Kind != models.PrincipalPerson {
 		return nil, models.ErrForbidden
 	}
-	if p.Role.IsStaff() {
+	if p.Role.IsManaged() {
 		return nil, errEraseStaff
 	}
 	return e.erase(ctx, p.UserID, models.ErasedBySelf, p.UserID)
@@ -77,7 +77,7 @@ func (e *Erasures) erase(ctx context.Context, userID, actorType, actorID string)
 		if u.ErasedAt != nil {
 			return tx.ErasureOfUser(ctx, u.ID)
 		}
-		if u.Role.IsStaff() {
+		if u.Role.IsManaged() {
 			return nil, errEraseStaff
 		}
 		t := now(e.clock)

@@ -12,18 +12,19 @@ import (
 
 // CreateStaffRequest is the body of POST /admin/users.
 type CreateStaffRequest struct {
-	Role     string `json:"role" example:"moderator" enums:"moderator,admin"`
+	Role     string `json:"role" example:"moderator" enums:"moderator,admin,lawyer"`
 	Email    string `json:"email" example:"mod@example.com"`
 	Password string `json:"password" example:"correct-horse-9"`
 	RealName string `json:"real_name" example:"李四"`
 }
 
-// CreateStaff creates a moderator or admin account (admins only; the router checks the role).
+// CreateStaff creates a moderator's, an admin's or a lawyer's account (admins only; the router
+// checks the role).
 func (a *Accounts) CreateStaff(ctx context.Context, req CreateStaffRequest) (*models.User, error) {
 	var v models.Validator
 	role := models.Role(req.Role)
-	if !role.IsStaff() {
-		v.Add("role", "must be moderator or admin")
+	if !role.IsManaged() {
+		v.Add("role", "must be moderator, admin or lawyer")
 	}
 	email := v.Email("email", req.Email)
 	v.Password("password", req.Password)
@@ -196,9 +197,9 @@ func (a *Accounts) staffTarget(ctx context.Context, id string) (*models.User, er
 	if err != nil {
 		return nil, err
 	}
-	if !u.Role.IsStaff() {
+	if !u.Role.IsManaged() {
 		return nil, &models.Error{Kind: models.KindForbidden, Code: "forbidden",
-			Detail: "only moderator and admin accounts can be disabled or enabled"}
+			Detail: "only moderator, admin and lawyer accounts can be disabled or enabled"}
 	}
 	return u, nil
 }

@@ -67,7 +67,7 @@ type TimelineView struct {
 	At        string  `json:"at" format:"date-time"`
 	From      *string `json:"from" example:"pending_review" extensions:"x-nullable" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
 	To        string  `json:"to" example:"delivered" enums:"pending_review,rejected,awaiting_contact,delivered,replied,completed,withdrawn"`
-	ActorType string  `json:"actor_type" example:"moderator" enums:"consumer,merchant,moderator,admin,platform,system"`
+	ActorType string  `json:"actor_type" example:"moderator" enums:"consumer,merchant,moderator,admin,lawyer,platform,system"`
 	Note      string  `json:"note"`
 }
 
