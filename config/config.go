@@ -66,6 +66,9 @@ type Config struct {
 	RateLimitPerMinute     int
 	AuthRateLimitPerMinute int
 
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own listener, meant for
+	// 127.0.0.1 or the operators' network only; empty (the default) serves none.
+	PprofAddr string
 	// TrustedProxies lists proxy addresses or CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	// ScreeningWordsFile, when set, seeds the screening list instead of the shipped word list.
@@ -158,6 +161,7 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 
 	c := &Config{
 		HTTPAddr:               str("DSB_HTTP_ADDR", ":8080"),
+		PprofAddr:              getenv("DSB_PPROF_ADDR"),
 		Env:                    str("DSB_ENV", "development"),
 		DBDriver:               str("DSB_DB_DRIVER", "sqlite"),
 		DBDSN:                  getenv("DSB_DB_DSN"),

@@ -35,6 +35,7 @@ type options struct {
 	hangRateA, hangRateB    float64
 	hangFor, hangHold       time.Duration
 	drain                   time.Duration
+	pprof                   string
 	keepLog                 bool
 	skipSteady, skipHanging bool
 }
@@ -59,6 +60,7 @@ func main() {
 	flag.DurationVar(&o.hangFor, "hang", 15*time.Second, "hanging-endpoint run")
 	flag.DurationVar(&o.hangHold, "hang-hold", 20*time.Second, "how long the hanging endpoint holds each request (longer than the server's 15 s webhook timeout)")
 	flag.DurationVar(&o.drain, "drain", 120*time.Second, "longest wait for outstanding webhook events after a run")
+	flag.StringVar(&o.pprof, "pprof", "", "serve the server's profiler on this address (DSB_PPROF_ADDR), e.g. 127.0.0.1:6060")
 	flag.BoolVar(&o.keepLog, "keep-log", false, "keep the scratch directory with the server's log")
 	flag.BoolVar(&o.skipSteady, "skip-steady", false, "skip the steady run")
 	flag.BoolVar(&o.skipHanging, "skip-hang", false, "skip the hanging-endpoint run")
@@ -150,6 +152,9 @@ func run(ctx context.Context, o options) (err error) {
 		"DSB_WEBHOOK_ALLOW_INSECURE=true",
 		"DSB_RATE_LIMIT_PER_MINUTE=100000000",
 		"DSB_AUTH_RATE_LIMIT_PER_MINUTE=100000",
+	}
+	if o.pprof != "" {
+		env = append(env, "DSB_PPROF_ADDR="+o.pprof)
 	}
 	srv, err := startServer(bin, dir, env, addr)
 	if err != nil {
