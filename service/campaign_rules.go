@@ -23,10 +23,10 @@ const (
 // platform_ids (the campaign's platforms when empty), of one of channels and issue_types, with
 // one of keywords in the title or the description. An empty list does not restrict.
 type TagRuleRequest struct {
-	PlatformIDs []string `json:"platform_ids" maxItems:"100"`
-	Channels    []string `json:"channels" example:"refund_only" enums:"consumer,refund_only"`
-	IssueTypes  []string `json:"issue_types" example:"refund" enums:"refund,quality,false_advertising,unfair_terms,delivery,after_sales,privacy,fraud,other"`
-	Keywords    []string `json:"keywords" example:"仅退款" maxItems:"20"`
+	PlatformIDs []string `json:"platform_ids" validate:"optional" maxItems:"100"`
+	Channels    []string `json:"channels" validate:"optional" example:"refund_only" enums:"consumer,refund_only"`
+	IssueTypes  []string `json:"issue_types" validate:"optional" example:"refund" enums:"refund,quality,false_advertising,unfair_terms,delivery,after_sales,privacy,fraud,other"`
+	Keywords    []string `json:"keywords" validate:"optional" example:"仅退款" maxItems:"20"`
 	From        *string  `json:"from,omitempty" validate:"optional" extensions:"x-nullable" example:"2024-07-23" format:"date"`
 	To          *string  `json:"to,omitempty" validate:"optional" extensions:"x-nullable" example:"2024-09-04" format:"date"`
 }
@@ -103,15 +103,19 @@ func (cs *Campaigns) PreviewRule(ctx context.Context, p *models.Principal, id st
 	if err != nil {
 		return nil, err
 	}
-	matched, untagged, err := cs.st.CountTagRule(ctx, c.ID, r)
-	if err != nil {
-		return nil, err
-	}
-	sample, err := cs.st.UntaggedByRule(ctx, c.ID, r, tagRuleSample)
-	if err != nil {
-		return nil, err
-	}
-	return &TagRulePreview{Matched: matched, AlreadyTagged: matched - untagged, ToTag: untagged, SampleIDs: nonNil(sample)}, nil
+	// A read, but run as a command so that a request with an Idempotency-Key records its
+	// answer as every POST does.
+	return command(ctx, cs.st, func(tx *store.Store) (*TagRulePreview, error) {
+		matched, untagged, err := tx.CountTagRule(ctx, c.ID, r)
+		if err != nil {
+			return nil, err
+		}
+		sample, err := tx.UntaggedByRule(ctx, c.ID, r, tagRuleSample)
+		if err != nil {
+			return nil, err
+		}
+		return &TagRulePreview{Matched: matched, AlreadyTagged: matched - untagged, ToTag: untagged, SampleIDs: nonNil(sample)}, nil
+	})
 }
 
 // ApplyRule tags what a rule selects into an open campaign, in batches; applying it again
