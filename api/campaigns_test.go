@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 )
 
 // campaignWorld is a world with a second watched platform (拼多多) and a third one the
@@ -71,7 +70,6 @@ func questionIDs(q map[string]any) []string {
 func TestCampaignStatusMachine(t *testing.T) {
 	w := newWorld(t)
 	c := w.campaign(w.admin, map[string]any{"status": nil})
-	delete(c, "x")
 	if c["status"] != "planned" || c["status_label"] != "筹备中" || c["reported_at"] != nil {
 		t.Fatalf("created: %v", c)
 	}
@@ -211,4 +209,21 @@ func TestQuestionnaireAnswers(t *testing.T) {
 	expect(t, w.do(req{method: "GET", path: "/api/v1/campaigns/nope/questionnaires"}), http.StatusNotFound)
 }
 
-var _ = time.Hour
+// An erased account's free-text answers go with it; its choices keep counting.
+func TestErasureRemovesFreeTextAnswers(t *testing.T) {
+	w := newWorld(t)
+	id := w.campaign(w.admin, nil)["id"].(string)
+	q := w.questionnaire(id, merchantQuestionnaire)
+	qs := questionIDs(q)
+	merchant, _ := w.register("merchant")
+	expect(t, w.do(req{method: "POST", path: "/api/v1/campaigns/" + id + "/questionnaires/" + q["id"].(string) + "/responses", token: merchant,
+		body: map[string]any{"answers": []map[string]any{{"question_id": qs[0], "option_ids": []string{"o1"}}, {"question_id": qs[1], "option_ids": []string{"o2"}},
+			{"question_id": qs[2], "scale": 2}, {"question_id": qs[3], "text": "我是张三，电话13800138000"}}}}), http.StatusCreated)
+	expect(t, w.do(req{method: "DELETE", path: "/api/v1/me", token: merchant}), http.StatusOK)
+	var texts, kept int64
+	w.st.DB().Table("questionnaire_answers").Where("text IS NOT NULL").Count(&texts)
+	w.st.DB().Table("questionnaire_answers").Where("text IS NULL").Count(&kept)
+	if texts != 0 || kept != 3 {
+		t.Fatalf("after erasure: %d text answers, %d others; want 0 and 3", texts, kept)
+	}
+}

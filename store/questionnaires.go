@@ -81,3 +81,14 @@ func (s *Store) AnswerTexts(ctx context.Context, questionnaireID string) ([]mode
 		Where("questionnaire_id = ? AND text IS NOT NULL", questionnaireID).Order("id").Find(&out).Error
 	return out, err
 }
+
+// EraseAnswerTextsOf deletes the free-text answers of an account's responses (an erasure): they
+// may hold personal data, while its choices and scale values, which do not, keep counting.
+func (s *Store) EraseAnswerTextsOf(ctx context.Context, userID string) error {
+	var ids []string
+	err := s.conn(ctx).Model(&models.QuestionnaireResponse{}).Where("user_id = ?", userID).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return s.conn(ctx).Where("response_id IN ? AND text IS NOT NULL", ids).Delete(&models.QuestionnaireAnswer{}).Error
+}
