@@ -46,14 +46,14 @@ func (j *campaignJoin) around(review func(tx *store.Store, c *models.Complaint, 
 		return review
 	}
 	return func(tx *store.Store, c *models.Complaint, fx *effects) error {
-		camp, err := tx.CampaignByID(j.ctx, j.campaignID)
+		status, err := tx.CampaignStatusShared(j.ctx, j.campaignID)
 		if err != nil {
 			return err
 		}
-		if camp.Status != models.CampaignOpen {
+		if status != models.CampaignOpen {
 			return models.Invalid("campaign_id", "names a campaign that closed while the complaint was filed")
 		}
-		_, err = tx.TagComplaints(j.ctx, []models.CampaignComplaint{{CampaignID: camp.ID, ComplaintID: c.ID,
+		_, err = tx.TagComplaints(j.ctx, []models.CampaignComplaint{{CampaignID: j.campaignID, ComplaintID: c.ID,
 			Source: models.TagByFiling, TaggedBy: c.ComplainantID, TaggedAt: c.CreatedAt}})
 		if err != nil || review == nil {
 			return err

@@ -134,7 +134,7 @@ func (cs *Campaigns) ApplyRule(ctx context.Context, p *models.Principal, id stri
 	}
 	t := now(cs.clock)
 	out, err := command(ctx, cs.st, func(tx *store.Store) (*TagRuleResult, error) {
-		if _, err := cs.openCampaign(ctx, tx, id); err != nil {
+		if err := stillOpen(ctx, tx, id, "complaints join a campaign"); err != nil {
 			return nil, err
 		}
 		res := &TagRuleResult{}

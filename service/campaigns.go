@@ -280,7 +280,7 @@ func (cs *Campaigns) Tag(ctx context.Context, p *models.Principal, id string, re
 		return nil, err
 	}
 	return command(ctx, cs.st, func(tx *store.Store) (*TagResult, error) {
-		if _, err := cs.openCampaign(ctx, tx, id); err != nil {
+		if err := stillOpen(ctx, tx, id, "complaints join a campaign"); err != nil {
 			return nil, err
 		}
 		n, err := tx.TagComplaints(ctx, rows)
@@ -289,6 +289,19 @@ func (cs *Campaigns) Tag(ctx context.Context, p *models.Principal, id string, re
 		}
 		return &TagResult{Tagged: n, AlreadyTagged: int64(len(rows)) - n}, nil
 	})
+}
+
+// stillOpen checks, in a command's transaction, that the campaign is open, and keeps it so
+// until the command commits.
+func stillOpen(ctx context.Context, tx *store.Store, id, doing string) error {
+	status, err := tx.CampaignStatusShared(ctx, id)
+	if err != nil {
+		return err
+	}
+	if status != models.CampaignOpen {
+		return models.Conflict("invalid_state", "the campaign is %s: %s while it is open", status, doing)
+	}
+	return nil
 }
 
 // openCampaign loads a campaign that complaints may join: it exists and is open.

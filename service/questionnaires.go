@@ -96,12 +96,12 @@ func (qs *Questionnaires) Create(ctx context.Context, p *models.Principal, campa
 		return nil, err
 	}
 	return command(ctx, qs.st, func(tx *store.Store) (*models.Questionnaire, error) {
-		c, err := tx.CampaignByID(ctx, campaignID)
+		status, err := tx.CampaignStatusShared(ctx, campaignID)
 		if err != nil {
 			return nil, err
 		}
-		if c.Status != models.CampaignPlanned && c.Status != models.CampaignOpen {
-			return nil, models.Conflict("invalid_state", "the campaign is %s: questionnaires are added while it is planned or open", c.Status)
+		if status != models.CampaignPlanned && status != models.CampaignOpen {
+			return nil, models.Conflict("invalid_state", "the campaign is %s: questionnaires are added while it is planned or open", status)
 		}
 		if err := tx.CreateQuestionnaire(ctx, q); err != nil {
 			if store.IsDuplicate(err) {
@@ -147,12 +147,8 @@ func (qs *Questionnaires) Respond(ctx context.Context, p *models.Principal, camp
 		return nil, err
 	}
 	return command(ctx, qs.st, func(tx *store.Store) (*models.QuestionnaireResponse, error) {
-		c, err := tx.CampaignByID(ctx, campaignID)
-		if err != nil {
+		if err := stillOpen(ctx, tx, campaignID, "questionnaires are answered"); err != nil {
 			return nil, err
-		}
-		if c.Status != models.CampaignOpen {
-			return nil, models.Conflict("invalid_state", "the campaign is %s: questionnaires are answered while it is open", c.Status)
 		}
 		if err := tx.AddResponse(ctx, r, answers); err != nil {
 			if store.IsDuplicate(err) {

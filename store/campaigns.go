@@ -22,6 +22,24 @@ func (s *Store) CampaignByID(ctx context.Context, id string) (*models.Campaign, 
 	return &c, translate(err, "campaign")
 }
 
+// CampaignStatusShared reads a campaign's status with a shared row lock held to the end of the
+// transaction (MariaDB/MySQL; SQLite has one writer anyway): a change of status waits for the
+// transactions that saw it open, so that nothing joins a campaign after it closed.
+func (s *Store) CampaignStatusShared(ctx context.Context, id string) (models.CampaignStatus, error) {
+	q := "SELECT status FROM campaigns WHERE id = ?"
+	if s.driver == "mysql" {
+		q += " LOCK IN SHARE MODE"
+	}
+	var status []models.CampaignStatus
+	if err := s.conn(ctx).Raw(q, id).Scan(&status).Error; err != nil {
+		return "", err
+	}
+	if len(status) == 0 {
+		return "", models.NotFound("campaign")
+	}
+	return status[0], nil
+}
+
 // ListCampaigns lists one page of campaigns in the order they were created, optionally of
 // one status. The frozen reports are not loaded.
 func (s *Store) ListCampaigns(ctx context.Context, status models.CampaignStatus, afterID string, limit int) ([]models.Campaign, error) {
