@@ -227,3 +227,21 @@ func TestErasureRemovesFreeTextAnswers(t *testing.T) {
 		t.Fatalf("after erasure: %d text answers, %d others; want 0 and 3", texts, kept)
 	}
 }
+
+// A retried answer sheet with its Idempotency-Key replays the first answer instead of being
+// refused as a second one.
+func TestQuestionnaireAnswerReplay(t *testing.T) {
+	w := newWorld(t)
+	id := w.campaign(w.admin, nil)["id"].(string)
+	q := w.questionnaire(id, consumerQuestionnaire)
+	body := map[string]any{"answers": []map[string]any{{"question_id": questionIDs(q)[0], "option_ids": []string{"o1"}}}}
+	path := "/api/v1/campaigns/" + id + "/questionnaires/" + q["id"].(string) + "/responses"
+	hdr := map[string]string{"Idempotency-Key": "answer-1"}
+	first := w.do(req{method: "POST", path: path, token: w.consumer, body: body, header: hdr})
+	again := w.do(req{method: "POST", path: path, token: w.consumer, body: body, header: hdr})
+	expect(t, first, http.StatusCreated)
+	if again.Code != http.StatusCreated || string(again.Body) != string(first.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %s", again.Code, again.Body)
+	}
+	expect(t, w.do(req{method: "POST", path: path, token: w.consumer, body: body}), http.StatusConflict, "already_answered")
+}
