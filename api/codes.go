@@ -30,6 +30,7 @@ var ErrorCodes = []ErrorCode{
 	{"name_taken", 409, "a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)"},
 	{"last_admin", 409, "the last enabled admin account cannot be disabled"},
 	{"screening_term_taken", 409, "the screening list has a term that matches as this one does"},
+	{"already_answered", 409, "the caller has answered this questionnaire already; each account answers once"},
 	{"duplicate_complaint", 409, "the same complainant has an open complaint against this platform for this order; `existing_id` names it"},
 	{"invalid_state", 409, "the complaint (or resource) is not in a state that allows this action"},
 	{"complaint_changed", 409, "the complaint changed at the same moment; retry"},

@@ -37,6 +37,7 @@ type Problem struct {
 	//   - `name_taken` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)
 	//   - `last_admin` (409): the last enabled admin account cannot be disabled
 	//   - `screening_term_taken` (409): the screening list has a term that matches as this one does
+	//   - `already_answered` (409): the caller has answered this questionnaire already; each account answers once
 	//   - `duplicate_complaint` (409): the same complainant has an open complaint against this platform for this order; `existing_id` names it
 	//   - `invalid_state` (409): the complaint (or resource) is not in a state that allows this action
 	//   - `complaint_changed` (409): the complaint changed at the same moment; retry
@@ -60,7 +61,7 @@ type Problem struct {
 	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
 	//   - `internal_error` (500): an unexpected error; quote the request id to support
 	//   - `service_unavailable` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds
-	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,screening_term_taken,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,event_expired,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
+	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,screening_term_taken,already_answered,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,event_expired,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.

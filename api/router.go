@@ -171,6 +171,7 @@ func NewRouter(d Deps) http.Handler {
 	adm.POST("/complaints/:id/accept", staff, noBody(), idem, cp.accept)
 	adm.POST("/complaints/:id/reject", staff, idem, cp.reject)
 	adm.GET("/notifications", admin, cp.listNotifications)
+	registerCampaignRoutes(v1, adm, s, person, budget, staff, idem)
 
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)

@@ -15,6 +15,821 @@ const docTemplate = `{
     "host": "{{.Host}}",
     "basePath": "{{.BasePath}}",
     "paths": {
+        "/api/v1/admin/campaigns": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff (moderators and admins). ` + "`" + `status` + "`" + ` is ` + "`" + `planned` + "`" + ` (the default) or ` + "`" + `open` + "`" + `; a campaign then goes planned → open → closed → reported through ` + "`" + `POST …/{id}/status` + "`" + `. ` + "`" + `platform_ids` + "`" + ` must be known platforms (empty: it watches every platform), ` + "`" + `issue_types` + "`" + ` and ` + "`" + `keywords` + "`" + ` describe the complaints it collects (a tag rule's defaults are the campaign's platforms and dates).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Create an investigation campaign",
+                "operationId": "createCampaign",
+                "parameters": [
+                    {
+                        "description": "the campaign",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateCampaignRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.CampaignView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/complaints": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff. The campaign must be open (else 409 ` + "`" + `invalid_state` + "`" + `); each id must be a complaint against a platform the campaign watches (else 422 naming ` + "`" + `complaint_ids[i]` + "`" + `). Complaints already in the campaign stay as they are and count in ` + "`" + `already_tagged` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Tag complaints into a campaign",
+                "operationId": "tagCampaignComplaints",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "1–100 complaint ids",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.TagComplaintsRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.TagResult"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state: the campaign is not open; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (complaint_ids), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/questionnaires": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff, while the campaign is planned or open (else 409 ` + "`" + `invalid_state` + "`" + `, as is a second questionnaire for the same audience). Questions are ` + "`" + `single` + "`" + ` or ` + "`" + `multiple` + "`" + ` choice (2–20 options, given ids o1, o2 … in order), ` + "`" + `scale` + "`" + ` (1–5) or ` + "`" + `text` + "`" + ` (free text, shown to staff only); ` + "`" + `required` + "`" + ` ones must be answered.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Add a questionnaire to a campaign",
+                "operationId": "createCampaignQuestionnaire",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the questionnaire",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateQuestionnaireRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.QuestionnaireView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state: the campaign is closed or reported, or has a questionnaire for this audience; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/report": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The report of ` + "`" + `GET /api/v1/campaigns/{id}/report` + "`" + `, with each free-text question's answers listed in ` + "`" + `texts` + "`" + ` (an empty list when none; null for the other kinds).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "A campaign's report with the free-text answers",
+                "operationId": "getCampaignStaffReport",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.CampaignReport"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/status": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "planned → open → closed → reported, one step at a time; any other move is 409 ` + "`" + `invalid_state` + "`" + `. Complaints join and questionnaires are answered while it is open. Becoming ` + "`" + `reported` + "`" + ` computes the report and freezes it in the same transaction.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Move a campaign to its next status",
+                "operationId": "moveCampaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the next status",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CampaignStatusRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.CampaignView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state: not the next status; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (status), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/tag-rule/apply": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff. Tags what the rule selects (as in the preview) into the open campaign (else 409 ` + "`" + `invalid_state` + "`" + `), in batches of 500 and at most 5000 per request: ` + "`" + `remaining` + "`" + ` says how many matching complaints are left, to be tagged by applying it again. Applying a rule again tags only complaints not yet in the campaign: nothing is tagged twice.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Apply a tag rule",
+                "operationId": "applyCampaignTagRule",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rule",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.TagRuleRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.TagRuleResult"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state: the campaign is not open; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/campaigns/{id}/tag-rule/preview": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Staff. Counts the complaints a rule selects — filed from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (China-time days, both included; the campaign's dates by default), against one of ` + "`" + `platform_ids` + "`" + ` (the campaign's platforms by default; each must be one it watches), of one of ` + "`" + `channels` + "`" + ` and ` + "`" + `issue_types` + "`" + `, with one of ` + "`" + `keywords` + "`" + ` in the title or the description; an empty list does not restrict — how many are in the campaign already and how many applying it would add, with up to 20 of those. Changes nothing, whatever the campaign's status.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Preview a tag rule",
+                "operationId": "previewCampaignTagRule",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the rule",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.TagRuleRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.TagRulePreview"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "Forbidden",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/complaints": {
             "get": {
                 "security": [
@@ -2455,6 +3270,365 @@ const docTemplate = `{
                     },
                     "429": {
                         "description": "rate_limited",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns": {
+            "get": {
+                "description": "Every campaign, oldest first, optionally of one status. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "List the investigation campaigns (调查行动)",
+                "operationId": "listCampaigns",
+                "parameters": [
+                    {
+                        "enum": [
+                            "planned",
+                            "open",
+                            "closed",
+                            "reported"
+                        ],
+                        "type": "string",
+                        "description": "only campaigns in this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-api_CampaignView"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "422": {
+                        "description": "validation_failed (status, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}": {
+            "get": {
+                "description": "Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "An investigation campaign",
+                "operationId": "getCampaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.CampaignView"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/questionnaires": {
+            "get": {
+                "description": "Its questionnaires (at most one per audience) with their questions, to be answered by logged-in merchants or consumers as ` + "`" + `audience` + "`" + ` says. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "A campaign's questionnaires (问卷)",
+                "operationId": "listCampaignQuestionnaires",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.QuestionnaireList"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/questionnaires/{qid}/responses": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A logged-in merchant or consumer, for a questionnaire of their audience (another audience is 403), while the campaign is open (else 409 ` + "`" + `invalid_state` + "`" + `); once per account (a second answer sheet is 409 ` + "`" + `already_answered` + "`" + `). Each answer names its ` + "`" + `question_id` + "`" + ` and gives ` + "`" + `option_ids` + "`" + ` (single choice: exactly one), ` + "`" + `scale` + "`" + ` (1–5) or ` + "`" + `text` + "`" + ` (1–2000 characters) as the question's kind asks; unknown questions or options, a value out of range or a required question left out are 422 naming the field.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "Answer a questionnaire",
+                "operationId": "answerQuestionnaire",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "questionnaire id",
+                        "name": "qid",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answers",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.RespondRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/api.ResponseView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "forbidden: not a merchant or consumer, or not the questionnaire's audience",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "already_answered; invalid_state: the campaign is not open; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/campaigns/{id}/report": {
+            "get": {
+                "description": "Computed from the complaints tagged into the campaign only, per platform with tagged complaints, by the rating formula of the rating lists (` + "`" + `formula_version` + "`" + `): ` + "`" + `delivered` + "`" + ` is the population (tagged complaints delivered, replied or completed, less those delivered under 120 h ago and not yet replied), ` + "`" + `reply_rate` + "`" + ` = replied ÷ delivered, ` + "`" + `timeliness` + "`" + ` the mean of 1.0 (first reply \u003c 72 h), 0.6 (\u003c 120 h) or 0 over replied ones, ` + "`" + `satisfaction` + "`" + ` the mean 1–10 score of rated ones (null when none), ` + "`" + `index` + "`" + ` = reply_rate × 0.5 + timeliness × 0.3 + satisfaction / 10 × 0.2 and its ` + "`" + `grade` + "`" + `; ` + "`" + `top_issue_types` + "`" + ` the three most frequent issue types (refund-only complaints count as ` + "`" + `refund_only` + "`" + `). Platforms ordered by ` + "`" + `filed` + "`" + `, then name.\n` + "`" + `questionnaires` + "`" + ` aggregates each questionnaire per question: counts and shares of each option (or scale value 1–5, with the mean); free-text answers are in the staff view only (` + "`" + `texts` + "`" + ` is null here). Live while the campaign is planned, open or closed; computed once and frozen when it becomes reported (` + "`" + `frozen` + "`" + `: true), and from then on served unchanged whatever happens to the complaints. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "campaigns"
+                ],
+                "summary": "A campaign's report (调查报告)",
+                "operationId": "getCampaignReport",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.CampaignReport"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "404": {
+                        "description": "Not Found",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -5753,6 +6927,112 @@ const docTemplate = `{
                 }
             }
         },
+        "api.CampaignView": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "end_date",
+                "id",
+                "issue_types",
+                "keywords",
+                "platform_ids",
+                "reported_at",
+                "start_date",
+                "status",
+                "status_label",
+                "title",
+                "topic",
+                "updated_at"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-09-04"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "issue_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "quality",
+                            "false_advertising",
+                            "unfair_terms",
+                            "delivery",
+                            "after_sales",
+                            "privacy",
+                            "fraud",
+                            "other"
+                        ]
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "keywords": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "仅退款"
+                    ]
+                },
+                "platform_ids": {
+                    "description": "PlatformIDs are the platforms it watches; empty: every platform.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "reported_at": {
+                    "description": "ReportedAt is when the report was frozen; null before.",
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "start_date": {
+                    "description": "StartDate and EndDate are China-time days, both included.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-07-23"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "planned",
+                        "open",
+                        "closed",
+                        "reported"
+                    ],
+                    "example": "open"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "进行中"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”调查行动"
+                },
+                "topic": {
+                    "type": "string",
+                    "example": "调查电商平台“仅退款”服务的现状、漏洞与困局。"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
         "api.ContactView": {
             "type": "object",
             "required": [
@@ -5974,6 +7254,25 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-api_CampaignView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.CampaignView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "api.ListResponse-api_ErasureView": {
             "type": "object",
             "required": [
@@ -6126,6 +7425,23 @@ const docTemplate = `{
                 }
             }
         },
+        "api.OptionView": {
+            "type": "object",
+            "required": [
+                "id",
+                "label"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string",
+                    "example": "o1"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "遭遇过"
+                }
+            }
+        },
         "api.PlatformView": {
             "type": "object",
             "required": [
@@ -6213,7 +7529,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `event_expired` + "`" + ` (410): the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `already_answered` + "`" + ` (409): the caller has answered this questionnaire already; each account answers once\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `event_expired` + "`" + ` (410): the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",
@@ -6234,6 +7550,7 @@ const docTemplate = `{
                         "name_taken",
                         "last_admin",
                         "screening_term_taken",
+                        "already_answered",
                         "duplicate_complaint",
                         "invalid_state",
                         "complaint_changed",
@@ -6323,6 +7640,134 @@ const docTemplate = `{
                         "active_api_keys_per_platform"
                     ],
                     "example": "supplements_per_complaint"
+                }
+            }
+        },
+        "api.QuestionView": {
+            "type": "object",
+            "required": [
+                "id",
+                "kind",
+                "kind_label",
+                "options",
+                "position",
+                "required",
+                "text"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "scale",
+                        "text"
+                    ],
+                    "example": "single"
+                },
+                "kind_label": {
+                    "type": "string",
+                    "example": "单选题"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.OptionView"
+                    }
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "required": {
+                    "type": "boolean"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "您的店铺是否遭遇过“仅退款”？"
+                }
+            }
+        },
+        "api.QuestionnaireList": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.QuestionnaireView"
+                    }
+                }
+            }
+        },
+        "api.QuestionnaireView": {
+            "type": "object",
+            "required": [
+                "audience",
+                "audience_label",
+                "campaign_id",
+                "created_at",
+                "id",
+                "questions",
+                "title"
+            ],
+            "properties": {
+                "audience": {
+                    "type": "string",
+                    "enum": [
+                        "merchant",
+                        "consumer"
+                    ],
+                    "example": "merchant"
+                },
+                "audience_label": {
+                    "type": "string",
+                    "example": "商家"
+                },
+                "campaign_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/api.QuestionView"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”商家调查问卷"
+                }
+            }
+        },
+        "api.ResponseView": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "id",
+                "questionnaire_id"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "questionnaire_id": {
+                    "type": "string"
                 }
             }
         },
@@ -6641,6 +8086,39 @@ const docTemplate = `{
                 }
             }
         },
+        "service.AnswerRequest": {
+            "type": "object",
+            "required": [
+                "question_id"
+            ],
+            "properties": {
+                "option_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "o1"
+                    ]
+                },
+                "question_id": {
+                    "type": "string"
+                },
+                "scale": {
+                    "type": "integer",
+                    "maximum": 5,
+                    "minimum": 1,
+                    "x-nullable": true,
+                    "example": 4
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "x-nullable": true,
+                    "example": "平台应要求买家上传凭证后再退款。"
+                }
+            }
+        },
         "service.AttemptView": {
             "type": "object",
             "required": [
@@ -6726,6 +8204,184 @@ const docTemplate = `{
                         "manual"
                     ],
                     "example": "scheduled"
+                }
+            }
+        },
+        "service.CampaignPlatformReport": {
+            "type": "object",
+            "required": [
+                "accepted",
+                "delivered",
+                "filed",
+                "grade",
+                "grade_label",
+                "index",
+                "platform",
+                "rated",
+                "replied",
+                "reply_rate",
+                "satisfaction",
+                "timeliness",
+                "top_issue_types"
+            ],
+            "properties": {
+                "accepted": {
+                    "type": "integer",
+                    "example": 120
+                },
+                "delivered": {
+                    "type": "integer",
+                    "example": 118
+                },
+                "filed": {
+                    "description": "Filed counts its tagged complaints; Accepted those review let through (and not\nwithdrawn); Delivered the rating population among them: delivered, replied or completed,\nless those still within their reply window unreplied (while the report is live).",
+                    "type": "integer",
+                    "example": 130
+                },
+                "grade": {
+                    "type": "string",
+                    "enum": [
+                        "recommended",
+                        "caution",
+                        "not_recommended",
+                        "unrated"
+                    ],
+                    "example": "recommended"
+                },
+                "grade_label": {
+                    "type": "string",
+                    "example": "建议下单"
+                },
+                "index": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 0.7815
+                },
+                "platform": {
+                    "$ref": "#/definitions/service.RatingPlatform"
+                },
+                "rated": {
+                    "type": "integer",
+                    "example": 40
+                },
+                "replied": {
+                    "description": "Replied and Rated count within Delivered.",
+                    "type": "integer",
+                    "example": 101
+                },
+                "reply_rate": {
+                    "type": "number",
+                    "example": 0.8559
+                },
+                "satisfaction": {
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 6.4
+                },
+                "timeliness": {
+                    "type": "number",
+                    "example": 0.7525
+                },
+                "top_issue_types": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.IssueTypeLine"
+                    }
+                }
+            }
+        },
+        "service.CampaignReport": {
+            "type": "object",
+            "required": [
+                "campaign_id",
+                "complaint_count",
+                "end_date",
+                "formula_version",
+                "frozen",
+                "generated_at",
+                "platforms",
+                "questionnaires",
+                "start_date",
+                "status",
+                "status_label",
+                "title"
+            ],
+            "properties": {
+                "campaign_id": {
+                    "type": "string"
+                },
+                "complaint_count": {
+                    "description": "ComplaintCount is how many complaints are tagged into the campaign.",
+                    "type": "integer",
+                    "example": 240
+                },
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-09-04"
+                },
+                "formula_version": {
+                    "type": "string",
+                    "example": "2024.2"
+                },
+                "frozen": {
+                    "type": "boolean"
+                },
+                "generated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "platforms": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CampaignPlatformReport"
+                    }
+                },
+                "questionnaires": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.QuestionnaireResult"
+                    }
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-07-23"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "planned",
+                        "open",
+                        "closed",
+                        "reported"
+                    ],
+                    "example": "reported"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "已发布报告"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”调查行动"
+                }
+            }
+        },
+        "service.CampaignStatusRequest": {
+            "type": "object",
+            "required": [
+                "status"
+            ],
+            "properties": {
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "open",
+                        "closed",
+                        "reported"
+                    ],
+                    "example": "open"
                 }
             }
         },
@@ -7060,6 +8716,86 @@ const docTemplate = `{
                 }
             }
         },
+        "service.CreateCampaignRequest": {
+            "type": "object",
+            "required": [
+                "end_date",
+                "issue_types",
+                "keywords",
+                "platform_ids",
+                "start_date",
+                "title",
+                "topic"
+            ],
+            "properties": {
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-09-04"
+                },
+                "issue_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "quality",
+                            "false_advertising",
+                            "unfair_terms",
+                            "delivery",
+                            "after_sales",
+                            "privacy",
+                            "fraud",
+                            "other"
+                        ]
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "keywords": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "仅退款"
+                    ]
+                },
+                "platform_ids": {
+                    "description": "PlatformIDs are the platforms it watches; empty: every platform.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "start_date": {
+                    "description": "StartDate and EndDate are China-time days, both included.",
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-07-23"
+                },
+                "status": {
+                    "description": "Status is planned (the default) or open.",
+                    "type": "string",
+                    "enum": [
+                        "planned",
+                        "open"
+                    ],
+                    "x-nullable": true
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "电商平台“仅退款”调查行动"
+                },
+                "topic": {
+                    "type": "string",
+                    "maxLength": 5000,
+                    "example": "调查电商平台“仅退款”服务的现状、漏洞与困局，收集商家与消费者的问卷反馈。"
+                }
+            }
+        },
         "service.CreateComplaintRequest": {
             "type": "object",
             "required": [
@@ -7077,6 +8813,11 @@ const docTemplate = `{
                     "type": "string",
                     "format": "money",
                     "example": "199.00"
+                },
+                "campaign_id": {
+                    "description": "CampaignID joins the complaint to an open campaign (调查行动) watching its platform.",
+                    "type": "string",
+                    "x-nullable": true
                 },
                 "contact_name": {
                     "type": "string",
@@ -7223,6 +8964,35 @@ const docTemplate = `{
                 }
             }
         },
+        "service.CreateQuestionnaireRequest": {
+            "type": "object",
+            "required": [
+                "audience",
+                "questions",
+                "title"
+            ],
+            "properties": {
+                "audience": {
+                    "type": "string",
+                    "enum": [
+                        "merchant",
+                        "consumer"
+                    ],
+                    "example": "merchant"
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.QuestionRequest"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 200,
+                    "example": "电商平台“仅退款”商家调查问卷"
+                }
+            }
+        },
         "service.CreateRefundOnlyRequest": {
             "type": "object",
             "required": [
@@ -7235,6 +9005,11 @@ const docTemplate = `{
                 "refund_amount"
             ],
             "properties": {
+                "campaign_id": {
+                    "description": "CampaignID joins the complaint to an open campaign (调查行动) watching its platform.",
+                    "type": "string",
+                    "x-nullable": true
+                },
                 "declaration_accepted": {
                     "type": "boolean",
                     "example": true
@@ -7482,6 +9257,40 @@ const docTemplate = `{
                 }
             }
         },
+        "service.IssueTypeLine": {
+            "type": "object",
+            "required": [
+                "count",
+                "issue_type",
+                "label"
+            ],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 57
+                },
+                "issue_type": {
+                    "type": "string",
+                    "enum": [
+                        "refund",
+                        "quality",
+                        "false_advertising",
+                        "unfair_terms",
+                        "delivery",
+                        "after_sales",
+                        "privacy",
+                        "fraud",
+                        "other",
+                        "refund_only"
+                    ],
+                    "example": "refund"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "退款问题"
+                }
+            }
+        },
         "service.LoginRequest": {
             "type": "object",
             "required": [
@@ -7560,6 +9369,33 @@ const docTemplate = `{
                 }
             }
         },
+        "service.OptionResult": {
+            "type": "object",
+            "required": [
+                "count",
+                "id",
+                "label",
+                "share"
+            ],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "example": 17
+                },
+                "id": {
+                    "type": "string",
+                    "example": "o1"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "遭遇过"
+                },
+                "share": {
+                    "type": "number",
+                    "example": 0.85
+                }
+            }
+        },
         "service.PlatformRef": {
             "type": "object",
             "required": [
@@ -7578,6 +9414,152 @@ const docTemplate = `{
                 "slug": {
                     "type": "string",
                     "example": "taobao"
+                }
+            }
+        },
+        "service.QuestionRequest": {
+            "type": "object",
+            "required": [
+                "kind",
+                "options",
+                "required",
+                "text"
+            ],
+            "properties": {
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "scale",
+                        "text"
+                    ],
+                    "example": "single"
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "遭遇过"
+                    ]
+                },
+                "required": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "text": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "example": "您的店铺是否遭遇过“仅退款”？"
+                }
+            }
+        },
+        "service.QuestionResult": {
+            "type": "object",
+            "required": [
+                "answered",
+                "id",
+                "kind",
+                "kind_label",
+                "mean",
+                "options",
+                "position",
+                "text",
+                "texts"
+            ],
+            "properties": {
+                "answered": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "id": {
+                    "type": "string"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "single",
+                        "multiple",
+                        "scale",
+                        "text"
+                    ],
+                    "example": "single"
+                },
+                "kind_label": {
+                    "type": "string",
+                    "example": "单选题"
+                },
+                "mean": {
+                    "description": "Mean is the mean of a scale question's answers (2 decimals); null for other kinds or\nwhen nobody answered.",
+                    "type": "number",
+                    "x-nullable": true,
+                    "example": 3.85
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.OptionResult"
+                    }
+                },
+                "position": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "text": {
+                    "type": "string",
+                    "example": "您的店铺是否遭遇过“仅退款”？"
+                },
+                "texts": {
+                    "description": "Texts are a free-text question's answers, in the staff view only; null otherwise.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "x-nullable": true
+                }
+            }
+        },
+        "service.QuestionnaireResult": {
+            "type": "object",
+            "required": [
+                "audience",
+                "audience_label",
+                "id",
+                "questions",
+                "responses",
+                "title"
+            ],
+            "properties": {
+                "audience": {
+                    "type": "string",
+                    "enum": [
+                        "merchant",
+                        "consumer"
+                    ],
+                    "example": "merchant"
+                },
+                "audience_label": {
+                    "type": "string",
+                    "example": "商家"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.QuestionResult"
+                    }
+                },
+                "responses": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”商家调查问卷"
                 }
             }
         },
@@ -8029,6 +10011,20 @@ const docTemplate = `{
                 }
             }
         },
+        "service.RespondRequest": {
+            "type": "object",
+            "required": [
+                "answers"
+            ],
+            "properties": {
+                "answers": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.AnswerRequest"
+                    }
+                }
+            }
+        },
         "service.ScreeningHitView": {
             "type": "object",
             "required": [
@@ -8116,6 +10112,152 @@ const docTemplate = `{
                 },
                 "text": {
                     "type": "string"
+                }
+            }
+        },
+        "service.TagComplaintsRequest": {
+            "type": "object",
+            "required": [
+                "complaint_ids"
+            ],
+            "properties": {
+                "complaint_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
+        "service.TagResult": {
+            "type": "object",
+            "required": [
+                "already_tagged",
+                "tagged"
+            ],
+            "properties": {
+                "already_tagged": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "tagged": {
+                    "description": "Tagged is how many complaints joined the campaign; AlreadyTagged how many were members.",
+                    "type": "integer",
+                    "example": 3
+                }
+            }
+        },
+        "service.TagRulePreview": {
+            "type": "object",
+            "required": [
+                "already_tagged",
+                "matched",
+                "sample_ids",
+                "to_tag"
+            ],
+            "properties": {
+                "already_tagged": {
+                    "type": "integer",
+                    "example": 20
+                },
+                "matched": {
+                    "description": "Matched is how many complaints the rule selects; AlreadyTagged how many of them are in\nthe campaign; ToTag how many applying it would add.",
+                    "type": "integer",
+                    "example": 120
+                },
+                "sample_ids": {
+                    "description": "SampleIDs are up to 20 of the complaints it would add, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "to_tag": {
+                    "type": "integer",
+                    "example": 100
+                }
+            }
+        },
+        "service.TagRuleRequest": {
+            "type": "object",
+            "properties": {
+                "channels": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "consumer",
+                            "refund_only"
+                        ]
+                    },
+                    "example": [
+                        "refund_only"
+                    ]
+                },
+                "from": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2024-07-23"
+                },
+                "issue_types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "quality",
+                            "false_advertising",
+                            "unfair_terms",
+                            "delivery",
+                            "after_sales",
+                            "privacy",
+                            "fraud",
+                            "other"
+                        ]
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "keywords": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "仅退款"
+                    ]
+                },
+                "platform_ids": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "to": {
+                    "type": "string",
+                    "format": "date",
+                    "x-nullable": true,
+                    "example": "2024-09-04"
+                }
+            }
+        },
+        "service.TagRuleResult": {
+            "type": "object",
+            "required": [
+                "remaining",
+                "tagged"
+            ],
+            "properties": {
+                "remaining": {
+                    "description": "Remaining is how many matching complaints are still untagged (over 5000 in one\napplication): apply the rule again to tag them.",
+                    "type": "integer",
+                    "example": 0
+                },
+                "tagged": {
+                    "type": "integer",
+                    "example": 100
                 }
             }
         },

@@ -139,6 +139,7 @@ func writeSummary(w io.Writer, driver string, s *Summary) {
 		s.AsOf.In(models.ChinaTime).Format(time.RFC3339), s.Seed)
 	fmt.Fprintf(w, "  channels: %s\n", counts(s.ByChannel, s.Complaints))
 	fmt.Fprintf(w, "  statuses: %s\n", counts(s.ByStatus, s.Complaints))
+	fmt.Fprintf(w, "  campaigns: %d of the six of 2024 added (调查行动; --from 2024-01 gives them complaints to tag)\n", s.Campaigns)
 	fmt.Fprintf(w, "  accounts: phones 199xxxxxxxx (consumers) and 198xxxxxxxx (merchants), password %s\n", Password)
 }
 

@@ -69,13 +69,15 @@ type Summary struct {
 	Consumers, Merchants    int
 	NewAccounts             int
 	Complaints              int
-	ByStatus                map[models.Status]int
-	ByChannel               map[models.Channel]int
-	Days                    int
-	From, To                models.Period
-	AsOf                    time.Time
-	Seed                    uint64
-	Workers                 int
+	// Campaigns is how many of the campaigns of 2024 were added.
+	Campaigns int
+	ByStatus  map[models.Status]int
+	ByChannel map[models.Channel]int
+	Days      int
+	From, To  models.Period
+	AsOf      time.Time
+	Seed      uint64
+	Workers   int
 	// ComplaintTime is the time spent generating and inserting complaints; Total the whole run.
 	ComplaintTime, Total time.Duration
 }
@@ -218,6 +220,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	}
 	sum.Complaints = opts.Complaints
 	sum.ComplaintTime = time.Since(t0)
+	if sum.Campaigns, err = seedCampaigns(ctx, st, consumers, merchants); err != nil {
+		return nil, fmt.Errorf("campaigns: %w", err)
+	}
 	sum.Total = time.Since(began)
 	return sum, nil
 }

@@ -57,6 +57,8 @@ type CreateComplaintRequest struct {
 	ContactPhone        string   `json:"contact_phone" example:"13800138000"`
 	EvidenceIDs         []string `json:"evidence_ids" validate:"optional"`
 	DeclarationAccepted bool     `json:"declaration_accepted" example:"true"`
+	// CampaignID joins the complaint to an open campaign (调查行动) watching its platform.
+	CampaignID *string `json:"campaign_id,omitempty" validate:"optional" extensions:"x-nullable"`
 }
 
 // SupplementRequest is the body of POST /complaints/{id}/supplements.
@@ -205,6 +207,10 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 	// The order number and the contact name cannot be corrected later: refused, not flagged.
 	refuseListed(&v, cs.screen, "contact_name", req.ContactName)
 	phone := v.Phone("contact_phone", req.ContactPhone)
+	join, err := cs.campaignChoice(ctx, &v, req.CampaignID, req.PlatformID)
+	if err != nil {
+		return nil, err
+	}
 	platform, evidence, err := cs.checkFiling(ctx, &v, p, req.PlatformID, req.EvidenceIDs, req.DeclarationAccepted)
 	if err != nil {
 		return nil, err
@@ -217,7 +223,7 @@ func (cs *Complaints) Create(ctx context.Context, p *models.Principal, req Creat
 		ContactPhone: phone, EvidenceIDs: evidenceIDs(evidence),
 	}
 	cs.screenAll(c) // flags it for the moderators; it does not reject
-	return cs.file(ctx, p, c, evidence, nil)
+	return cs.file(ctx, p, c, evidence, join.around(nil))
 }
 
 // checkFiling checks what every channel's filing shares: the declaration, the platform and

@@ -127,6 +127,9 @@ func (e *Erasures) sweep(ctx context.Context, tx *store.Store, u *models.User, r
 		return false, err
 	}
 	rec.IdempotencyRecords += int(n)
+	if err := tx.EraseAnswerTextsOf(ctx, u.ID); err != nil {
+		return false, err
+	}
 	if n, err = tx.CountLiveRefreshTokens(ctx, u.ID, t); err != nil {
 		return false, err
 	}

@@ -20,6 +20,8 @@ type CreateRefundOnlyRequest struct {
 	Demands             []string `json:"demands" example:"refund" enums:"refund,exchange,compensation,apology,other"`
 	EvidenceIDs         []string `json:"evidence_ids" validate:"optional"`
 	DeclarationAccepted bool     `json:"declaration_accepted" example:"true"`
+	// CampaignID joins the complaint to an open campaign (调查行动) watching its platform.
+	CampaignID *string `json:"campaign_id,omitempty" validate:"optional" extensions:"x-nullable"`
 }
 
 // CreateRefundOnly files a merchant's refund-only complaint and reviews it at once (平台即时受理):
@@ -41,6 +43,10 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 	}
 	v.Text("description", req.Description, 20, 5000)
 	validateDemands(&v, req.Demands)
+	join, err := cs.campaignChoice(ctx, &v, req.CampaignID, req.PlatformID)
+	if err != nil {
+		return nil, err
+	}
 	platform, evidence, err := cs.checkFiling(ctx, &v, p, req.PlatformID, req.EvidenceIDs, req.DeclarationAccepted)
 	if err != nil {
 		return nil, err
@@ -65,7 +71,7 @@ func (cs *Complaints) CreateRefundOnly(ctx context.Context, p *models.Principal,
 		ProductName: &product, RefundAmountFen: &refund, Demands: req.Demands, ContactName: contact,
 		ContactPhone: deref(merchant.Phone), EvidenceIDs: evidenceIDs(evidence),
 	}
-	return cs.file(ctx, p, c, evidence, func(tx *store.Store, c *models.Complaint, fx *effects) error {
+	return cs.file(ctx, p, c, evidence, join.around(func(tx *store.Store, c *models.Complaint, fx *effects) error {
 		return cs.autoReview(ctx, tx, c, fx)
-	})
+	}))
 }

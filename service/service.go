@@ -86,6 +86,9 @@ type Services struct {
 	Screening *ScreeningList
 	// Retention empties and deletes what is kept no longer (periodic tasks).
 	Retention *Retention
+	// Campaigns are the investigation campaigns (调查行动); Questionnaires their questionnaires.
+	Campaigns      *Campaigns
+	Questionnaires *Questionnaires
 
 	st    *store.Store
 	clock Clock
@@ -159,6 +162,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 		opts.RatingFreezeDelay = 168 * time.Hour
 	}
 	s.Retention = newRetention(st, opts.Clock, opts.Logger, opts.Retention, opts.Registry)
+	s.Campaigns, s.Questionnaires = &Campaigns{st: st, clock: opts.Clock, log: opts.Logger}, &Questionnaires{st: st, clock: opts.Clock}
 	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }

@@ -260,6 +260,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Job{}, &models.IdempotencyRecord{},
 		&models.ComplaintClaim{},
 		&models.ScreeningTerm{}, &models.ScreeningListState{},
+		&models.Campaign{}, &models.CampaignComplaint{}, &models.Questionnaire{}, &models.Question{}, &models.QuestionnaireResponse{}, &models.QuestionnaireAnswer{},
 		&models.Erasure{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
