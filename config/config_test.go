@@ -119,7 +119,8 @@ func TestSMSProvider(t *testing.T) {
 	full := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_DATA_KEY": strings.Repeat("d", 32),
 		"DSB_SMS_PROVIDER": "tencent", "DSB_SMS_TENCENT_SECRET_ID": "AKID", "DSB_SMS_TENCENT_SECRET_KEY": "key",
 		"DSB_SMS_TENCENT_SDK_APP_ID": "1400006666", "DSB_SMS_TENCENT_SIGN_NAME": "电诉宝", "DSB_SMS_TENCENT_REGION": "ap-guangzhou",
-		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3"}
+		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3",
+		"DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ASSIGNED": "4", "DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ANSWERED": "5"}
 	c, err = LoadFrom(env(full))
 	if err != nil || c.SMS.Provider != SMSProviderTencent || c.SMS.Tencent.Templates["replied"] != "3" || c.SMS.Tencent.SignName != "电诉宝" {
 		t.Fatalf("tencent: %+v, %v", c.SMS, err)

@@ -261,6 +261,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.ComplaintClaim{},
 		&models.ScreeningTerm{}, &models.ScreeningListState{},
 		&models.Erasure{},
+		&models.Lawyer{}, &models.Consultation{}, &models.ConsultationMessage{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
