@@ -59,7 +59,8 @@ func (cs *Consultations) lawyerView(ctx context.Context) func(*store.Store, *mod
 	}
 }
 
-// DeskList lists the consultations assigned to the calling lawyer, newest first.
+// DeskList lists the consultations assigned to the calling lawyer, newest first; those an
+// erasure emptied are gone from the desk.
 func (cs *Consultations) DeskList(ctx context.Context, p *models.Principal, status string, page models.Page) ([]ConsultationView, string, error) {
 	st, err := parseConsultationStatus(status)
 	if err != nil {
@@ -73,7 +74,7 @@ func (cs *Consultations) DeskList(ctx context.Context, p *models.Principal, stat
 		_, err := models.DecodeCursor(page.Cursor, 1)
 		return nil, "", err
 	}
-	return listConsultations(ctx, cs.st, store.ConsultationFilter{LawyerID: l.ID, Status: st}, page)
+	return listConsultations(ctx, cs.st, store.ConsultationFilter{LawyerID: l.ID, Status: st, Unerased: true}, page)
 }
 
 // DeskGet is one consultation assigned to the calling lawyer, with its complaint.

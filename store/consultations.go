@@ -89,6 +89,8 @@ type ConsultationFilter struct {
 	RequesterID string
 	LawyerID    string
 	Status      models.ConsultationStatus
+	// Unerased leaves out the consultations an erasure emptied.
+	Unerased bool
 	// Ascending lists oldest first (by id); otherwise newest first.
 	Ascending bool
 	After     string
@@ -106,6 +108,9 @@ func (s *Store) ListConsultations(ctx context.Context, f ConsultationFilter) ([]
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
+	}
+	if f.Unerased {
+		q = q.Where("question <> ?", models.ErasedText)
 	}
 	if f.Ascending {
 		q = q.Order("id ASC")
