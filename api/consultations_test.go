@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
 )
 
 const consultQuestion = "商家拒绝退款，我能否要求平台先行赔付？"
@@ -294,5 +295,29 @@ func TestErasureEmptiesConsultations(t *testing.T) {
 	list := expect(t, w.do(req{method: "GET", path: "/api/v1/lawyer/consultations", token: lawyer}), http.StatusOK)
 	if n := len(list["data"].([]any)); n != 0 {
 		t.Errorf("the lawyer's list shows %d erased consultations", n)
+	}
+}
+
+// A thread takes at most DSB_MAX_MESSAGES_PER_CONSULTATION messages, from either side.
+func TestConsultationThreadLimit(t *testing.T) {
+	w := newWorldWith(t, func(o *appOptions) { o.maxima = service.Limits{MessagesPerConsultation: 2} })
+	_, lawyer := w.lawyer("limit@example.com", "ip_law")
+	cid := w.ask(w.consumer, w.file(w.consumer, nil)["id"].(string), "ip_law")["id"].(string)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/lawyer/consultations/" + cid + "/messages", token: lawyer,
+		body: map[string]any{"body": "第一条答复。"}}), http.StatusCreated)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/consultations/" + cid + "/messages", token: w.consumer,
+		body: map[string]any{"body": "追问一句。"}}), http.StatusCreated)
+	for _, rq := range []req{
+		{method: "POST", path: "/api/v1/lawyer/consultations/" + cid + "/messages", token: lawyer, body: map[string]any{"body": "第二条答复。"}},
+		{method: "POST", path: "/api/v1/consultations/" + cid + "/messages", token: w.consumer, body: map[string]any{"body": "再追问。"}},
+	} {
+		r := expect(t, w.do(rq), http.StatusConflict, "limit_reached")
+		if l := r["limit"].(map[string]any); l["name"] != "messages_per_consultation" || l["max"] != float64(2) {
+			t.Errorf("limit: %v", r)
+		}
+	}
+	got := expect(t, w.do(req{method: "GET", path: "/api/v1/consultations/" + cid, token: w.consumer}), http.StatusOK)
+	if got["status"] != "assigned" || len(got["messages"].([]any)) != 2 {
+		t.Errorf("after the refusals: %v", got)
 	}
 }

@@ -149,18 +149,22 @@ func TestLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxSupplementsPerComplaint != 20 || c.MaxRepliesPerComplaint != 50 || c.MaxWebhookEndpointsPerPlatform != 20 || c.MaxAPIKeysPerPlatform != 5 {
+	if c.MaxSupplementsPerComplaint != 20 || c.MaxRepliesPerComplaint != 50 || c.MaxWebhookEndpointsPerPlatform != 20 || c.MaxAPIKeysPerPlatform != 5 ||
+		c.MaxOpenConsultationsPerComplaint != 3 || c.MaxMessagesPerConsultation != 50 {
 		t.Fatalf("default limits: %+v", c)
 	}
 	c, err = LoadFrom(env(map[string]string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT": "3", "DSB_MAX_REPLIES_PER_COMPLAINT": "4",
-		"DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM": "5", "DSB_MAX_API_KEYS_PER_PLATFORM": "6"}))
+		"DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM": "5", "DSB_MAX_API_KEYS_PER_PLATFORM": "6",
+		"DSB_MAX_OPEN_CONSULTATIONS_PER_COMPLAINT": "7", "DSB_MAX_MESSAGES_PER_CONSULTATION": "8"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxSupplementsPerComplaint != 3 || c.MaxRepliesPerComplaint != 4 || c.MaxWebhookEndpointsPerPlatform != 5 || c.MaxAPIKeysPerPlatform != 6 {
+	if c.MaxSupplementsPerComplaint != 3 || c.MaxRepliesPerComplaint != 4 || c.MaxWebhookEndpointsPerPlatform != 5 || c.MaxAPIKeysPerPlatform != 6 ||
+		c.MaxOpenConsultationsPerComplaint != 7 || c.MaxMessagesPerConsultation != 8 {
 		t.Fatalf("set limits: %+v", c)
 	}
-	for _, name := range []string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", "DSB_MAX_REPLIES_PER_COMPLAINT", "DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", "DSB_MAX_API_KEYS_PER_PLATFORM"} {
+	for _, name := range []string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", "DSB_MAX_REPLIES_PER_COMPLAINT", "DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", "DSB_MAX_API_KEYS_PER_PLATFORM",
+		"DSB_MAX_OPEN_CONSULTATIONS_PER_COMPLAINT", "DSB_MAX_MESSAGES_PER_CONSULTATION"} {
 		if _, err := LoadFrom(env(map[string]string{name: "0"})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=0: %v, want refused", name, err)
 		}
