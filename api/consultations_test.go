@@ -260,8 +260,10 @@ func TestErasureEmptiesConsultations(t *testing.T) {
 	closed := w.ask(w.consumer, id, "consumer_law")["id"].(string)
 	expect(t, w.do(req{method: "POST", path: "/api/v1/consultations/" + open + "/messages", token: w.consumer,
 		body: map[string]any{"body": "我的身份证号是110101199003071234。"}}), http.StatusCreated)
-	expect(t, w.do(req{method: "POST", path: "/api/v1/lawyer/consultations/" + closed + "/messages", token: lawyer,
-		body: map[string]any{"body": "建议向市场监管部门投诉。"}}), http.StatusCreated)
+	// The lawyer's recorded answer shows the complainant's contact: the erasure deletes it too.
+	answer := req{method: "POST", path: "/api/v1/lawyer/consultations/" + closed + "/messages", token: lawyer,
+		body: map[string]any{"body": "建议向市场监管部门投诉。"}, header: map[string]string{"Idempotency-Key": "answer-1"}}
+	expect(t, w.do(answer), http.StatusCreated)
 	expect(t, w.do(req{method: "POST", path: "/api/v1/lawyer/consultations/" + closed + "/close", token: lawyer}), http.StatusOK)
 	expect(t, w.do(req{method: "POST", path: "/api/v1/admin/users/" + w.consumerID + "/erase", token: w.admin}), http.StatusOK)
 
@@ -288,6 +290,9 @@ func TestErasureEmptiesConsultations(t *testing.T) {
 		if (m.AuthorType == models.ConsultantComplainant) != (m.Body == models.ErasedText) {
 			t.Errorf("message by %s: %q", m.AuthorType, m.Body)
 		}
+	}
+	if r := w.do(answer); r.Code != http.StatusNotFound || r.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the lawyer's answer replayed after the erasure: %d %s", r.Code, r.Body)
 	}
 	for _, cid := range []string{open, closed} {
 		expect(t, w.do(req{method: "GET", path: "/api/v1/lawyer/consultations/" + cid, token: lawyer}), http.StatusNotFound, "not_found")

@@ -246,6 +246,9 @@ func consultationChange[T any](ctx context.Context, cs *Consultations, id string
 		if err := check(c); err != nil {
 			return zero, err
 		}
+		if im := IdempotentOf(ctx); im != nil {
+			im.Subject = c.RequesterID // the answer shows the complainant's question and contact
+		}
 		if err := tx.LoadConsultationMessages(ctx, []*models.Consultation{c}); err != nil {
 			return zero, err
 		}
