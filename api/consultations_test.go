@@ -326,3 +326,29 @@ func TestConsultationThreadLimit(t *testing.T) {
 		t.Errorf("after the refusals: %v", got)
 	}
 }
+
+// Concurrent requests on one complaint count its open consultations under the complaint's
+// lock: however they interleave, exactly the limit's number get through.
+func TestConcurrentConsultationRequests(t *testing.T) {
+	w := newWorld(t)
+	path := "/api/v1/complaints/" + w.file(w.consumer, nil)["id"].(string) + "/consultations"
+	codes := make(chan int, 6)
+	for range 6 {
+		go func() {
+			codes <- w.do(req{method: "POST", path: path, token: w.consumer, body: map[string]any{"question": consultQuestion}}).Code
+		}()
+	}
+	created := 0
+	for range 6 {
+		switch c := <-codes; c {
+		case http.StatusCreated:
+			created++
+		case http.StatusConflict:
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	if created != 3 {
+		t.Errorf("%d consultations created, want 3", created)
+	}
+}

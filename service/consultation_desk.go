@@ -157,9 +157,6 @@ func (cs *Consultations) Assign(ctx context.Context, id string, req AssignConsul
 		if u.DisabledAt != nil || u.Role != models.RoleLawyer {
 			return models.Invalid("lawyer_id", "the lawyer's account is disabled")
 		}
-		if _, err := models.ConsultationTransition(c.Status, models.ConsultAssign, models.ConsultantStaff); err != nil {
-			return err
-		}
 		c.LawyerID = &l.ID
 		return cs.transition(ctx, tx, c, models.ConsultAssign, models.ConsultantStaff, fx)
 	}, ownerView(ctx))
