@@ -50,8 +50,8 @@ type RankingItem struct {
 	Rank           int             `json:"rank" example:"1"`
 	Platform       RankingPlatform `json:"platform"`
 	ComplaintCount int64           `json:"complaint_count" example:"1280"`
-	// Share is ComplaintCount ÷ the complaints of every platform of the same sector in this
-	// list (filters applied), rounded to 4 decimals.
+	// complaint_count ÷ the complaint_count of every platform of the same sector in this list
+	// (filters applied), rounded to 4 decimals, half away from zero
 	Share         float64        `json:"share" example:"0.2315"`
 	TopIssueTypes []RankingIssue `json:"top_issue_types"`
 	PreviousRank  *int           `json:"previous_rank" example:"3" extensions:"x-nullable"`
@@ -73,7 +73,7 @@ type RankingList struct {
 	Channel        *string `json:"channel" example:"consumer" extensions:"x-nullable" enums:"consumer,refund_only"`
 	Frozen         bool    `json:"frozen"`
 	ComputedAt     string  `json:"computed_at" format:"date-time"`
-	// Total is the complaints of every platform in the list.
+	// the complaints of every platform in the list
 	Total int64         `json:"total" example:"5230"`
 	Items []RankingItem `json:"items"`
 }

@@ -39,12 +39,17 @@ func (s *Store) RankingCounts(ctx context.Context, from, to time.Time) ([]Rankin
 	return rows, s.rankingQuery(ctx, from, to).Scan(&rows).Error
 }
 
-// ExplainRankingCounts returns the plan MariaDB/MySQL chooses for RankingCounts, one map per
-// row of EXPLAIN, so that a test can check the plan uses RankingIndex.
+// ExplainRankingCounts returns the plan the database chooses for RankingCounts (EXPLAIN on
+// MariaDB/MySQL, EXPLAIN QUERY PLAN on SQLite), one map per row, so that a test can check the
+// plan uses RankingIndex.
 func (s *Store) ExplainRankingCounts(ctx context.Context, from, to time.Time) ([]map[string]any, error) {
 	stmt := s.rankingQuery(ctx, from, to).Session(&gorm.Session{DryRun: true}).Scan(&[]RankingRow{}).Statement
+	explain := "EXPLAIN "
+	if s.driver == "sqlite" {
+		explain = "EXPLAIN QUERY PLAN "
+	}
 	var out []map[string]any
-	err := s.conn(ctx).Raw("EXPLAIN "+stmt.SQL.String(), stmt.Vars...).Scan(&out).Error
+	err := s.conn(ctx).Raw(explain+stmt.SQL.String(), stmt.Vars...).Scan(&out).Error
 	return out, err
 }
 
