@@ -42,7 +42,7 @@ func registerRankingRoutes(v1 *gin.RouterGroup, svc *service.Rankings) {
 //	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/rankings [get]
 func (h *rankingsHandler) list(c *gin.Context) {
-	l, err := h.svc.List(c.Request.Context(), service.RankingQuery{Period: c.Query("period"), Sector: c.Query("sector"),
+	l, err := h.svc.Rendered(c.Request.Context(), service.RankingQuery{Period: c.Query("period"), Sector: c.Query("sector"),
 		Tag: c.Query("tag"), IssueType: c.Query("issue_type"), Channel: c.Query("channel")})
 	if err != nil {
 		writeProblem(c, err)
@@ -52,5 +52,5 @@ func (h *rankingsHandler) list(c *gin.Context) {
 	if l.Frozen {
 		maxAge = frozenMaxAge
 	}
-	writeCacheable(c, l, maxAge)
+	writeRendered(c, l.Body, l.ETag, maxAge)
 }

@@ -132,17 +132,40 @@ func (rk *Rankings) List(ctx context.Context, q RankingQuery) (*RankingList, err
 	if err != nil {
 		return nil, err
 	}
-	cur, err := rk.counts(ctx, p)
-	if err != nil {
-		return nil, err
+	l, _, err := rk.list(ctx, p, f)
+	return l, err
+}
+
+// list also returns the oldest moment any live counts it used describe (zero when both
+// periods are frozen), which bounds how long the list may be cached.
+func (rk *Rankings) list(ctx context.Context, p models.Period, f rankingFilter) (*RankingList, time.Time, error) {
+	// The period and the one before are counted at the same time: two queries, one wait.
+	type result struct {
+		pc  *periodCounts
+		err error
 	}
-	prev, err := rk.counts(ctx, p.Prev())
+	prevc := make(chan result, 1)
+	go func() {
+		pc, err := rk.counts(ctx, p.Prev())
+		prevc <- result{pc, err}
+	}()
+	cur, err := rk.counts(ctx, p)
+	prev := <-prevc
+	if err == nil {
+		err = prev.err
+	}
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
+	}
+	var oldest time.Time
+	for _, pc := range []*periodCounts{cur, prev.pc} {
+		if !pc.Frozen && (oldest.IsZero() || pc.ComputedAt.Before(oldest)) {
+			oldest = pc.ComputedAt
+		}
 	}
 	items := rankCounts(cur, f)
 	before := make(map[string]RankingItem)
-	for _, it := range rankCounts(prev, f) {
+	for _, it := range rankCounts(prev.pc, f) {
 		before[it.Platform.ID] = it
 	}
 	l := &RankingList{Period: p.String(), PeriodType: string(p.Type), PeriodStart: Ts(p.Start()), PeriodEnd: Ts(p.End()),
@@ -158,7 +181,7 @@ func (rk *Rankings) List(ctx context.Context, q RankingQuery) (*RankingList, err
 			it.PreviousCount, it.CountChange = b.ComplaintCount, it.ComplaintCount-b.ComplaintCount
 		}
 	}
-	return l, nil
+	return l, oldest, nil
 }
 
 func optional(s string) *string {

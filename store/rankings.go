@@ -24,10 +24,16 @@ type RankingRow struct {
 }
 
 // rankingQuery is the complaint rankings' aggregate over [from, to): one range scan of
-// idx_complaints_ranking, which holds every column it reads.
+// idx_complaints_ranking, which holds every column it reads. On MariaDB/MySQL SQL_BIG_RESULT
+// has the groups made by sorting the scanned entries rather than through a temporary table:
+// over a year of a million complaints that takes half the time (bench/README.md).
 func (s *Store) rankingQuery(ctx context.Context, from, to time.Time) *gorm.DB {
+	hint := ""
+	if s.driver == "mysql" {
+		hint = "SQL_BIG_RESULT "
+	}
 	return s.conn(ctx).Table("complaints").
-		Select("platform_id, issue_type, channel, COUNT(*) AS n").
+		Select(hint + "platform_id, issue_type, channel, COUNT(*) AS n").
 		Where("created_at >= ? AND created_at < ? AND status NOT IN ?", from, to, models.RankingExcluded).
 		Group("platform_id, issue_type, channel")
 }
