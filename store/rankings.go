@@ -33,7 +33,7 @@ func (s *Store) rankingQuery(ctx context.Context, from, to time.Time) *gorm.DB {
 		hint = "SQL_BIG_RESULT "
 	}
 	return s.conn(ctx).Table("complaints").
-		Select(hint + "platform_id, issue_type, channel, COUNT(*) AS n").
+		Select(hint+"platform_id, issue_type, channel, COUNT(*) AS n").
 		Where("created_at >= ? AND created_at < ? AND status NOT IN ?", from, to, models.RankingExcluded).
 		Group("platform_id, issue_type, channel")
 }
