@@ -81,6 +81,7 @@ type Services struct {
 	Notifications *Notifications
 	Webhooks      *Webhooks
 	Ratings       *Ratings
+	Reports       *Reports
 	Erasures      *Erasures
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
@@ -160,6 +161,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	}
 	s.Retention = newRetention(st, opts.Clock, opts.Logger, opts.Retention, opts.Registry)
 	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
+	s.Reports = &Reports{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, ratings: s.Ratings, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }
 
