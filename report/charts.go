@@ -258,8 +258,11 @@ func trendChart(r *models.Report) (*plot.Plot, error) {
 // gradesChart stacks each sector's platforms by grade, one grey per grade, with the sector's
 // total beside its bar.
 func gradesChart(r *models.Report) (*plot.Plot, error) {
-	p := plot.New()
 	n := len(r.BySector)
+	if n == 0 {
+		return hbars(nil, nil, nil, "平台数（家）")
+	}
+	p := plot.New()
 	var below *plotter.BarChart
 	totals := make([]float64, n)
 	for g, grade := range models.Grades {

@@ -26,7 +26,7 @@ const (
 
 // PDF renders r as an A4 document: the figures as tables, every chart as an image. Text is set
 // in the embedded font, of which the file holds only the glyphs it uses, with a ToUnicode map
-// so that the text can be searched and extracted. The same report always gives the same bytes.
+// so that the text can be searched and extracted.
 func PDF(r *models.Report) ([]byte, error) {
 	charts := make(map[Chart][]byte, len(Charts))
 	for _, c := range Charts {
@@ -38,6 +38,7 @@ func PDF(r *models.Report) ([]byte, error) {
 	}
 	d := fpdf.New("P", "mm", "A4", "")
 	d.SetMargins(pageMargin, pageMargin, pageMargin)
+	d.SetCatalogSort(true)
 	d.SetAutoPageBreak(true, pageMargin+5)
 	d.AddUTF8FontFromBytes(pdfFamily, "", fontTTF)
 	d.AddUTF8FontFromBytes(pdfLatin, "", latinTTF)
