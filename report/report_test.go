@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dianshubao/dianshubao/internal/pdftext"
 	"github.com/dianshubao/dianshubao/models"
 )
 
@@ -52,7 +53,7 @@ func TestPDFHoldsTheReport(t *testing.T) {
 	if len(b) > 1<<20 || len(b) >= len(fontTTF)/4 {
 		t.Errorf("the PDF is %d bytes: the font is not subset", len(b))
 	}
-	text, err := extractText(b)
+	text, err := pdftext.Text(b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,9 @@ func sortCounts(m map[string]int64, label func(string) string) []models.ReportCo
 			out = append(out, models.ReportCount{Code: code, Label: label(code), Count: n})
 		}
 	}
-	slices.SortFunc(out, func(a, b models.ReportCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Code, b.Code)) })
+	slices.SortFunc(out, func(a, b models.ReportCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Code, b.Code))
+	})
 	return out
 }
 

@@ -1,4 +1,8 @@
-package report
+// Package pdftext extracts the text of a PDF document, for the tests of the documents the
+// service renders: pdfcpu reads the file, and each string a text operator shows is decoded
+// through the ToUnicode map of the font in use, as a reader that searches or copies the text
+// would.
+package pdftext
 
 import (
 	"bytes"
@@ -12,10 +16,9 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 )
 
-// extractText reads a PDF with pdfcpu and returns the text of its pages in drawing order: every
-// string a text operator shows, decoded through the ToUnicode map of the font in use, as a
-// reader that searches or copies the text would.
-func extractText(pdf []byte) (string, error) {
+// Text is the text of a PDF's pages in drawing order, a newline after each page. It reads the
+// literal strings of Tj operators in fonts with 2-byte codes (as fpdf writes UTF-8 text).
+func Text(pdf []byte) (string, error) {
 	ctx, err := api.ReadAndValidate(bytes.NewReader(pdf), model.NewDefaultConfiguration())
 	if err != nil {
 		return "", err
@@ -193,4 +196,3 @@ func literal(b []byte) (string, int) {
 	}
 	return string(s), len(b)
 }
-
