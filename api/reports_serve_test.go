@@ -10,9 +10,9 @@ import (
 	"github.com/dianshubao/dianshubao/internal/pdftext"
 )
 
-// TestReportLiveThenFrozen: a live report shows a change within a minute; once the period's
-// rating list freezes, the report is stored and later changes to the period's complaints
-// leave it, and its PDF, as they were.
+// TestReportLiveThenFrozen: a live report is cached for 30 s and shows a change within a
+// minute; once the period's rating list freezes, the report is stored and later changes to
+// the period's complaints leave it, and its PDF, as they were.
 func TestReportLiveThenFrozen(t *testing.T) {
 	rw := &ratingWorld{newWorld(t)}
 	nov := time.Date(2026, 11, 10, 2, 0, 0, 0, time.UTC)
@@ -29,7 +29,12 @@ func TestReportLiveThenFrozen(t *testing.T) {
 		t.Fatalf("live report: %v", before)
 	}
 	rw.reply(rw.key, open, "迟到的回复")
-	rw.clock.Advance(31 * time.Second)
+	// Within 30 s the cached report is served as it was computed.
+	rw.clock.Advance(10 * time.Second)
+	if cached := get(); cached["replied"] != float64(1) || cached["generated_at"] != before["generated_at"] {
+		t.Fatalf("the live report was not served from the cache: %v", cached)
+	}
+	rw.clock.Advance(21 * time.Second)
 	after := get()
 	if after["replied"] != float64(2) {
 		t.Fatalf("a reply did not show within a minute: %v", after)
