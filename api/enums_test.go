@@ -101,6 +101,19 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.NotificationView", "status", models.NotificationStatuses},
 		{"service.NotificationView", "kind", keys(service.SMSTemplates)},
 		{"api.ProblemLimit", "name", strs(models.AllLimits)},
+		{"service.CaseView", "sector", sectors},
+		{"service.AdminCaseView", "sector", sectors},
+		{"service.AdminCaseView", "status", strs(models.CaseStatuses)},
+		{"service.AdminCaseView", "unpublished_reason", models.UnpublishedReasons},
+		{"service.CreateCaseRequest", "sector", sectors},
+		{"service.UpdateCaseRequest", "sector", sectors},
+		{"service.CaseOutcomeView", "status", statuses},
+		{"service.CaseOutcomeView", "channel", []string{string(models.ChannelConsumer), string(models.ChannelRefundOnly)}},
+		{"service.CaseOutcomeView", "issue_type", keys(models.IssueTypeLabels)},
+		{"service.CaseOutcomeView", "demands", keys(models.DemandLabels)},
+		{"service.CaseHitView", "kind", strs(models.ScrubKinds)},
+		{"service.CaseHitView", "field", models.CaseFields},
+		{"service.CaseEventView", "event", service.CaseEvents},
 	} {
 		p, ok := defs[c.def][c.prop]
 		if !ok {

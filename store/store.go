@@ -260,7 +260,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Job{}, &models.IdempotencyRecord{},
 		&models.ComplaintClaim{},
 		&models.ScreeningTerm{}, &models.ScreeningListState{},
-		&models.Erasure{},
+		&models.Erasure{}, &models.Case{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
