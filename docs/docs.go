@@ -7149,7 +7149,7 @@ const docTemplate = `{
         },
         "/api/v1/lawyers": {
             "get": {
-                "description": "The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation.",
+                "description": "The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation. Cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `; ` + "`" + `If-None-Match` + "`" + ` answers 304).",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -7196,6 +7196,9 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.ListResponse-service_LawyerView"
                         }
+                    },
+                    "304": {
+                        "description": "not modified"
                     },
                     "422": {
                         "description": "validation_failed (specialty, limit), invalid_cursor",
@@ -12063,7 +12066,7 @@ const docTemplate = `{
                     "example": 118
                 },
                 "filed": {
-                    "description": "Filed counts its tagged complaints; Accepted those review let through (and not\nwithdrawn); Delivered the rating population among them: delivered, replied or completed,\nless those still within their reply window unreplied (while the report is live).",
+                    "description": "Filed counts its tagged complaints; Accepted those review let through (and not\nwithdrawn); Delivered the rating population among them: delivered, replied or completed,\nless those still within their reply window unreplied (while the report is live). A\nplatform without a delivered complaint (or not rateable) is ` + "`" + `unrated` + "`" + `, index null.",
                     "type": "integer",
                     "example": 130
                 },

@@ -38,7 +38,8 @@ type CampaignPlatformReport struct {
 	Platform RatingPlatform `json:"platform"`
 	// Filed counts its tagged complaints; Accepted those review let through (and not
 	// withdrawn); Delivered the rating population among them: delivered, replied or completed,
-	// less those still within their reply window unreplied (while the report is live).
+	// less those still within their reply window unreplied (while the report is live). A
+	// platform without a delivered complaint (or not rateable) is `unrated`, index null.
 	Filed     int64 `json:"filed" example:"130"`
 	Accepted  int64 `json:"accepted" example:"120"`
 	Delivered int64 `json:"delivered" example:"118"`
@@ -161,7 +162,13 @@ func ReportClosedCampaign(ctx context.Context, st *store.Store, c *models.Campai
 
 // computeReport computes a campaign's report at a moment, by the rating formula of models.
 func computeReport(ctx context.Context, st *store.Store, c *models.Campaign, at time.Time, frozen bool) (*CampaignReport, error) {
-	rows, err := st.CampaignCounts(ctx, c.ID, at.Add(-replyWindow))
+	// A live report leaves out complaints still within their reply window unreplied; the
+	// frozen one judges every complaint, as a frozen rating list does (API.md 7.1).
+	pendingAfter := at.Add(-replyWindow)
+	if frozen {
+		pendingAfter = time.Time{}
+	}
+	rows, err := st.CampaignCounts(ctx, c.ID, pendingAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +195,9 @@ func computeReport(ctx context.Context, st *store.Store, c *models.Campaign, at 
 		}
 		pl := &platforms[i]
 		res := models.ComputeRating(models.RatingCounts{ComplaintCount: row.ComplaintCount, RepliedCount: row.RepliedCount,
-			RatedCount: row.RatedCount, TimelinessSum: row.TimelinessSum, ScoreSum: row.ScoreSum}, pl.Rateable())
+			RatedCount: row.RatedCount, TimelinessSum: row.TimelinessSum, ScoreSum: row.ScoreSum},
+			// Without a delivered complaint there is nothing to grade: unrated, index null.
+			pl.Rateable() && row.ComplaintCount > 0)
 		r.Platforms = append(r.Platforms, CampaignPlatformReport{
 			Platform: RatingPlatform{ID: pl.ID, Name: pl.Name, Slug: pl.Slug, Sector: string(pl.Sector)},
 			Filed:    row.Filed, Accepted: row.Accepted, Delivered: row.ComplaintCount, Replied: row.RepliedCount, Rated: row.RatedCount,
