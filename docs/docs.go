@@ -6649,7 +6649,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).",
+                "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, a platform a complaint citing the file was delivered to, the complainant of such a complaint, and the lawyer a consultation on it is assigned to (while it is); for anyone else the file does not exist (404).",
                 "produces": [
                     "image/jpeg",
                     "image/png",
