@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"reflect"
 	"strings"
@@ -185,4 +186,21 @@ func TestPeriodicReportLinks(t *testing.T) {
 	// The JSON served agrees with the JSON the ETag names: asked again, it is 304.
 	expect(t, w.do(req{method: "GET", path: "/api/v1/reports/2026-11/consumer", header: map[string]string{"If-None-Match": ar.Header.Get("ETag")}}),
 		http.StatusNotModified)
+
+	// A report frozen before reports linked cases and campaigns is sent with both lists empty.
+	snap, err := w.st.ReportSnapshotOf(t.Context(), "2026-11", "consumer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.Unmarshal(snap.Body, &old); err != nil {
+		t.Fatal(err)
+	}
+	delete(old, "cases")
+	delete(old, "campaigns")
+	body, _ := json.Marshal(old)
+	w.st.DB().Exec("UPDATE report_snapshots SET body = ? WHERE period = ? AND kind = ?", body, "2026-11", "consumer")
+	if _, r := get("/api/v1/reports/2026-11/consumer"); len(r["cases"].([]any)) != 0 || len(r["campaigns"].([]any)) != 0 || r["received"] != frozen["received"] {
+		t.Fatalf("an older snapshot: %v %v", r["cases"], r["campaigns"])
+	}
 }
