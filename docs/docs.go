@@ -11165,6 +11165,55 @@ const docTemplate = `{
                 }
             }
         },
+        "models.CaseRef": {
+            "type": "object",
+            "required": [
+                "id",
+                "platform_id",
+                "platform_name",
+                "published_at",
+                "sector",
+                "sector_label",
+                "title"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "platform_id": {
+                    "type": "string"
+                },
+                "platform_name": {
+                    "type": "string",
+                    "example": "淘宝"
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "sector_label": {
+                    "type": "string",
+                    "example": "数字零售"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "付款后商家拒不发货，平台督促后全额退款"
+                }
+            }
+        },
         "models.FieldError": {
             "type": "object",
             "required": [
@@ -11189,6 +11238,8 @@ const docTemplate = `{
                 "by_demand",
                 "by_issue_type",
                 "by_sector",
+                "campaigns",
+                "cases",
                 "change",
                 "channel",
                 "delivered",
@@ -11238,6 +11289,20 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/models.ReportSector"
+                    }
+                },
+                "campaigns": {
+                    "description": "Campaigns are the investigation campaigns (调查行动) whose days overlap the period,\nearliest start first, at most 20; a frozen report keeps them as they were.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.ReportCampaign"
+                    }
+                },
+                "cases": {
+                    "description": "Cases are the typical cases (典型案例) of the report's channel published in the period,\nnewest first, at most 20. They are not figures: a case unpublished since (staff, the\ncomplainant's consent withdrawn or erasure) is left out on every read, also from a\nfrozen report, whose figures never change.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.CaseRef"
                     }
                 },
                 "change": {
@@ -11393,6 +11458,50 @@ const docTemplate = `{
                 "to": {
                     "type": "number",
                     "example": 1
+                }
+            }
+        },
+        "models.ReportCampaign": {
+            "type": "object",
+            "required": [
+                "end_date",
+                "id",
+                "start_date",
+                "status",
+                "status_label",
+                "title"
+            ],
+            "properties": {
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-09-04"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-07-23"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "planned",
+                        "open",
+                        "closed",
+                        "reported"
+                    ],
+                    "example": "reported"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "已发布报告"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”调查行动"
                 }
             }
         },
@@ -12126,6 +12235,7 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "campaign_id",
+                "cases",
                 "complaint_count",
                 "end_date",
                 "formula_version",
@@ -12141,6 +12251,13 @@ const docTemplate = `{
             "properties": {
                 "campaign_id": {
                     "type": "string"
+                },
+                "cases": {
+                    "description": "Cases are the published typical cases (典型案例) of the complaints tagged into the\ncampaign, newest publication first, at most 50. They are not figures: they are read on\nevery read, also of a frozen report, so that an unpublished case is gone from it.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.CaseRef"
+                    }
                 },
                 "complaint_count": {
                     "description": "ComplaintCount is how many complaints are tagged into the campaign.",

@@ -31,6 +31,10 @@ type CampaignReport struct {
 	ComplaintCount int64                    `json:"complaint_count" example:"240"`
 	Platforms      []CampaignPlatformReport `json:"platforms"`
 	Questionnaires []QuestionnaireResult    `json:"questionnaires"`
+	// Cases are the published typical cases (典型案例) of the complaints tagged into the
+	// campaign, newest publication first, at most 50. They are not figures: they are read on
+	// every read, also of a frozen report, so that an unpublished case is gone from it.
+	Cases []models.CaseRef `json:"cases"`
 }
 
 // CampaignPlatformReport is one platform's line of a campaign report.
@@ -86,6 +90,9 @@ func (cs *Campaigns) Report(ctx context.Context, id string, staff bool) (*Campai
 	} else if r, err = computeReport(ctx, cs.st, c, now(cs.clock), false); err != nil {
 		return nil, err
 	}
+	if r.Cases, err = campaignCases(ctx, cs.st, c.ID); err != nil {
+		return nil, err
+	}
 	switch {
 	case !staff:
 		dropTexts(r)
@@ -133,7 +140,8 @@ func liveTexts(ctx context.Context, st *store.Store, r *CampaignReport) error {
 }
 
 // freezeReport computes the report a campaign keeps once it is reported, without the free-text
-// answers: they are personal, and a frozen copy would outlive their author's erasure.
+// answers: they are personal, and a frozen copy would outlive their author's erasure. Nor does
+// it hold the cases (computeReport leaves them out): Report reads them on every read.
 func freezeReport(ctx context.Context, st *store.Store, c *models.Campaign, at time.Time) (string, error) {
 	r, err := computeReport(ctx, st, c, at, true)
 	if err != nil {
