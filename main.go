@@ -166,7 +166,8 @@ func run() error {
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
 		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
 		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
-			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform},
+			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform,
+			OpenConsultationsPerComplaint: cfg.MaxOpenConsultationsPerComplaint, MessagesPerConsultation: cfg.MaxMessagesPerConsultation},
 		Retention: retention(cfg), Registry: reg})
 	// The word list seeds the operated list on the database's first start; staff change it
 	// through the admin API after that.

@@ -101,6 +101,13 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.NotificationView", "status", models.NotificationStatuses},
 		{"service.NotificationView", "kind", keys(service.SMSTemplates)},
 		{"api.ProblemLimit", "name", strs(models.AllLimits)},
+		{"service.ConsultationView", "status", strs(models.AllConsultationStatuses)},
+		{"service.LawyerConsultationView", "status", strs(models.AllConsultationStatuses)},
+		{"service.SpecialtyView", "code", strs(models.AllSpecialties)},
+		{"service.CreateLawyerRequest", "specialties", strs(models.AllSpecialties)},
+		{"service.UpdateLawyerRequest", "specialties", strs(models.AllSpecialties)},
+		{"service.RequestConsultationRequest", "preferred_specialty", strs(models.AllSpecialties)},
+		{"service.ConsultationMessageView", "author_type", []string{string(models.ConsultantLawyer), string(models.ConsultantComplainant)}},
 	} {
 		p, ok := defs[c.def][c.prop]
 		if !ok {

@@ -34,7 +34,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Summary		Upload an evidence file
 //	@Description	Send the file as `multipart/form-data` in the field `file`. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over `DSB_EVIDENCE_MAX_BYTES` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned `id` in `evidence_ids` of a complaint, supplement or reply. The file name is shown to the platforms the file is cited to and cannot be changed, so a name that hits the screening list is 422 `validation_failed` naming `filename`, before the file is read.
 //	@Description	With `Idempotency-Key` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked `Idempotent-Replayed: true`), and another file or name is 422 `idempotency_key_reused`; a refused upload (4xx) is not recorded. Storage is content-addressed (by `sha256`), so the bytes are kept once either way.
-//	@Description	Consumers, merchants and platforms (API key) may upload; staff may not (403).
+//	@Description	Consumers, merchants and platforms (API key) may upload; staff and lawyers may not (403).
 //	@Tags			evidence
 //	@ID				uploadEvidence
 //	@Accept			multipart/form-data
@@ -46,7 +46,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Success		201				{object}	service.EvidenceView
 //	@Failure		400				{object}	Problem	"malformed_multipart, unreadable_body"
 //	@Failure		401				{object}	Problem
-//	@Failure		403				{object}	Problem	"staff may not upload"
+//	@Failure		403				{object}	Problem	"staff and lawyers may not upload"
 //	@Failure		413				{object}	Problem	"file_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type, multipart_required"
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"

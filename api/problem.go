@@ -73,7 +73,7 @@ type Problem struct {
 
 // ProblemLimit names a limit and its maximum (the DSB_MAX_* setting in force).
 type ProblemLimit struct {
-	Name string `json:"name" example:"supplements_per_complaint" enums:"supplements_per_complaint,replies_per_complaint,webhook_endpoints_per_platform,active_api_keys_per_platform"`
+	Name string `json:"name" example:"supplements_per_complaint" enums:"supplements_per_complaint,replies_per_complaint,webhook_endpoints_per_platform,active_api_keys_per_platform,open_consultations_per_complaint,messages_per_consultation"`
 	Max  int    `json:"max" example:"20"`
 }
 

@@ -178,6 +178,7 @@ func NewRouter(d Deps) http.Handler {
 	adm.POST("/complaints/:id/reject", staff, idem, cp.reject)
 	adm.GET("/notifications", admin, cp.listNotifications)
 	registerCampaignRoutes(v1, adm, s, person, budget, staff, idem)
+	registerLawyerRoutes(s, lawyerRoutes{v1: v1, adm: adm, person: person, budget: budget, staff: staff, complainant: complainant, idem: idem})
 
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)

@@ -83,6 +83,9 @@ type Config struct {
 	MaxRepliesPerComplaint         int
 	MaxWebhookEndpointsPerPlatform int
 	MaxAPIKeysPerPlatform          int
+	// The lawyer team's consultations: open ones per complaint, messages per thread.
+	MaxOpenConsultationsPerComplaint int
+	MaxMessagesPerConsultation       int
 
 	// Retention, in days (DSB_RETAIN_*): event payloads after their last delivery attempt,
 	// delivery-log rows, text messages and finished work-queue jobs after they were written or
@@ -181,10 +184,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		BcryptCost:             int(integer("DSB_BCRYPT_COST", 12, 4)),
 		SMS:                    loadSMS(getenv),
 
-		MaxSupplementsPerComplaint:     int(integer("DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", 20, 1)),
-		MaxRepliesPerComplaint:         int(integer("DSB_MAX_REPLIES_PER_COMPLAINT", 50, 1)),
-		MaxWebhookEndpointsPerPlatform: int(integer("DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", 20, 1)),
-		MaxAPIKeysPerPlatform:          int(integer("DSB_MAX_API_KEYS_PER_PLATFORM", 5, 1)),
+		MaxSupplementsPerComplaint:       int(integer("DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", 20, 1)),
+		MaxRepliesPerComplaint:           int(integer("DSB_MAX_REPLIES_PER_COMPLAINT", 50, 1)),
+		MaxWebhookEndpointsPerPlatform:   int(integer("DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", 20, 1)),
+		MaxAPIKeysPerPlatform:            int(integer("DSB_MAX_API_KEYS_PER_PLATFORM", 5, 1)),
+		MaxOpenConsultationsPerComplaint: int(integer("DSB_MAX_OPEN_CONSULTATIONS_PER_COMPLAINT", 3, 1)),
+		MaxMessagesPerConsultation:       int(integer("DSB_MAX_MESSAGES_PER_CONSULTATION", 50, 1)),
 
 		RetainEventPayloadDays: int(integer("DSB_RETAIN_EVENT_PAYLOAD_DAYS", 30, 1)),
 		RetainAttemptsDays:     int(integer("DSB_RETAIN_ATTEMPTS_DAYS", 180, 1)),

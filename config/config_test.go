@@ -119,7 +119,8 @@ func TestSMSProvider(t *testing.T) {
 	full := map[string]string{"DSB_ENV": "production", "DSB_JWT_SECRET": strings.Repeat("s", 32), "DSB_DATA_KEY": strings.Repeat("d", 32),
 		"DSB_SMS_PROVIDER": "tencent", "DSB_SMS_TENCENT_SECRET_ID": "AKID", "DSB_SMS_TENCENT_SECRET_KEY": "key",
 		"DSB_SMS_TENCENT_SDK_APP_ID": "1400006666", "DSB_SMS_TENCENT_SIGN_NAME": "电诉宝", "DSB_SMS_TENCENT_REGION": "ap-guangzhou",
-		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3"}
+		"DSB_SMS_TENCENT_TEMPLATE_REJECTED": "1", "DSB_SMS_TENCENT_TEMPLATE_DELIVERED": "2", "DSB_SMS_TENCENT_TEMPLATE_REPLIED": "3",
+		"DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ASSIGNED": "4", "DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ANSWERED": "5"}
 	c, err = LoadFrom(env(full))
 	if err != nil || c.SMS.Provider != SMSProviderTencent || c.SMS.Tencent.Templates["replied"] != "3" || c.SMS.Tencent.SignName != "电诉宝" {
 		t.Fatalf("tencent: %+v, %v", c.SMS, err)
@@ -148,18 +149,22 @@ func TestLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxSupplementsPerComplaint != 20 || c.MaxRepliesPerComplaint != 50 || c.MaxWebhookEndpointsPerPlatform != 20 || c.MaxAPIKeysPerPlatform != 5 {
+	if c.MaxSupplementsPerComplaint != 20 || c.MaxRepliesPerComplaint != 50 || c.MaxWebhookEndpointsPerPlatform != 20 || c.MaxAPIKeysPerPlatform != 5 ||
+		c.MaxOpenConsultationsPerComplaint != 3 || c.MaxMessagesPerConsultation != 50 {
 		t.Fatalf("default limits: %+v", c)
 	}
 	c, err = LoadFrom(env(map[string]string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT": "3", "DSB_MAX_REPLIES_PER_COMPLAINT": "4",
-		"DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM": "5", "DSB_MAX_API_KEYS_PER_PLATFORM": "6"}))
+		"DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM": "5", "DSB_MAX_API_KEYS_PER_PLATFORM": "6",
+		"DSB_MAX_OPEN_CONSULTATIONS_PER_COMPLAINT": "7", "DSB_MAX_MESSAGES_PER_CONSULTATION": "8"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxSupplementsPerComplaint != 3 || c.MaxRepliesPerComplaint != 4 || c.MaxWebhookEndpointsPerPlatform != 5 || c.MaxAPIKeysPerPlatform != 6 {
+	if c.MaxSupplementsPerComplaint != 3 || c.MaxRepliesPerComplaint != 4 || c.MaxWebhookEndpointsPerPlatform != 5 || c.MaxAPIKeysPerPlatform != 6 ||
+		c.MaxOpenConsultationsPerComplaint != 7 || c.MaxMessagesPerConsultation != 8 {
 		t.Fatalf("set limits: %+v", c)
 	}
-	for _, name := range []string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", "DSB_MAX_REPLIES_PER_COMPLAINT", "DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", "DSB_MAX_API_KEYS_PER_PLATFORM"} {
+	for _, name := range []string{"DSB_MAX_SUPPLEMENTS_PER_COMPLAINT", "DSB_MAX_REPLIES_PER_COMPLAINT", "DSB_MAX_WEBHOOK_ENDPOINTS_PER_PLATFORM", "DSB_MAX_API_KEYS_PER_PLATFORM",
+		"DSB_MAX_OPEN_CONSULTATIONS_PER_COMPLAINT", "DSB_MAX_MESSAGES_PER_CONSULTATION"} {
 		if _, err := LoadFrom(env(map[string]string{name: "0"})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=0: %v, want refused", name, err)
 		}

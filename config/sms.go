@@ -35,6 +35,9 @@ var smsTemplateVars = map[string]string{
 	"rejected":  "DSB_SMS_TENCENT_TEMPLATE_REJECTED",
 	"delivered": "DSB_SMS_TENCENT_TEMPLATE_DELIVERED",
 	"replied":   "DSB_SMS_TENCENT_TEMPLATE_REPLIED",
+	// The lawyer team's consultations.
+	"consultation_assigned": "DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ASSIGNED",
+	"consultation_answered": "DSB_SMS_TENCENT_TEMPLATE_CONSULTATION_ANSWERED",
 }
 
 func loadSMS(getenv func(string) string) SMS {
@@ -76,7 +79,7 @@ func (s SMS) validate() error {
 			missing = append(missing, v.name)
 		}
 	}
-	for _, kind := range []string{"rejected", "delivered", "replied"} {
+	for _, kind := range []string{"rejected", "delivered", "replied", "consultation_assigned", "consultation_answered"} {
 		if s.Tencent.Templates[kind] == "" {
 			missing = append(missing, smsTemplateVars[kind])
 		}

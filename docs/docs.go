@@ -1259,6 +1259,223 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/consultations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every consultation, oldest first, optionally in one status: ` + "`" + `?status=requested` + "`" + ` is the queue waiting for a lawyer.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "List consultations (staff)",
+                "operationId": "adminListConsultations",
+                "parameters": [
+                    {
+                        "enum": [
+                            "requested",
+                            "assigned",
+                            "answered",
+                            "closed",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ConsultationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (status, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/consultations/{id}/assign": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A ` + "`" + `requested` + "`" + ` consultation becomes ` + "`" + `assigned` + "`" + `; an ` + "`" + `assigned` + "`" + ` or ` + "`" + `answered` + "`" + ` one moves to the lawyer named (the previous lawyer no longer sees it). The lawyer must be active and linked to an enabled lawyer account, else 422 naming ` + "`" + `lawyer_id` + "`" + `. The complaint's contact phone gets a text message (` + "`" + `consultation_assigned` + "`" + `). Closed or cancelled: 409 ` + "`" + `invalid_state` + "`" + `.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Assign a lawyer to a consultation (staff)",
+                "operationId": "assignConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the lawyer",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.AssignConsultationRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (lawyer_id), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/erasures": {
             "get": {
                 "security": [
@@ -1312,6 +1529,394 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "validation_failed (limit); invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/lawyers": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Every profile, active or not, in the order they were made, with the account each is linked to.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "List lawyers' profiles (staff)",
+                "operationId": "adminListLawyers",
+                "parameters": [
+                    {
+                        "enum": [
+                            "internet_law",
+                            "ecommerce_law",
+                            "ip_law",
+                            "contract_law",
+                            "consumer_law",
+                            "privacy_law",
+                            "advertising_law",
+                            "dispute_resolution"
+                        ],
+                        "type": "string",
+                        "description": "only lawyers who practise this",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_AdminLawyerView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (specialty, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "` + "`" + `user_id` + "`" + `, when given, links the profile to an account with the role lawyer (made by an admin with POST /api/v1/admin/users), which signs in to the lawyer's desk (/api/v1/lawyer/…); another role, an unknown account or one linked to another profile is 422 naming ` + "`" + `user_id` + "`" + `. A profile without an account is listed but cannot be assigned consultations. ` + "`" + `specialties` + "`" + `: 1 to 8 of the closed set, each once.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Add a lawyer's profile (staff)",
+                "operationId": "createLawyer",
+                "parameters": [
+                    {
+                        "description": "the profile",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateLawyerRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminLawyerView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (name, firm, city, specialties, bio, user_id), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/lawyers/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "A lawyer's profile (staff)",
+                "operationId": "adminGetLawyer",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "lawyer id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminLawyerView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only the members present change. ` + "`" + `\"active\":false` + "`" + ` takes the lawyer off the public list and out of assignment (consultations assigned already stay theirs); ` + "`" + `user_id` + "`" + ` links another lawyer account, as in createLawyer.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "admin"
+                ],
+                "summary": "Change a lawyer's profile (staff)",
+                "operationId": "updateLawyer",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "lawyer id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the members to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.UpdateLawyerRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminLawyerView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (fields named), unknown_field",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -3934,6 +4539,132 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/complaints/{id}/consultations": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Opens a legal consultation (法律咨询) on the caller's complaint, in any status; another's complaint is 404. With ` + "`" + `preferred_specialty` + "`" + `, the active lawyer who practises it and has the fewest open consultations (ties: the lowest id) is assigned at once (` + "`" + `assigned` + "`" + `) and the complaint's contact phone gets a text message (` + "`" + `consultation_assigned` + "`" + `); without one, or when no lawyer practises it, it stays ` + "`" + `requested` + "`" + ` until staff assign a lawyer. A complaint has at most 3 open (not closed or cancelled) consultations: one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"open_consultations_per_complaint\",\"max\":3}.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "Ask a lawyer about one of your complaints",
+                "operationId": "requestConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the question (10–2000 characters)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.RequestConsultationRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer or merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such complaint of yours",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "limit_reached (open_consultations_per_complaint); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (question, preferred_specialty), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/complaints/{id}/rating": {
             "post": {
                 "security": [
@@ -4312,6 +5043,409 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/consultations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The caller's consultations, newest first, each with its thread.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "List your consultations",
+                "operationId": "listOwnConsultations",
+                "parameters": [
+                    {
+                        "enum": [
+                            "requested",
+                            "assigned",
+                            "answered",
+                            "closed",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ConsultationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer or merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (status, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/consultations/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "With the lawyer assigned and the thread; another's consultation is 404.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "One of your consultations",
+                "operationId": "getOwnConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer or merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/consultations/{id}/cancel": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Allowed while it is ` + "`" + `requested` + "`" + `, ` + "`" + `assigned` + "`" + ` or ` + "`" + `answered` + "`" + `; closed or cancelled already: 409 ` + "`" + `invalid_state` + "`" + `. The thread stays readable.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "Cancel your consultation",
+                "operationId": "cancelConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key within 24 h replays the first answer (same status and bytes, with Idempotent-Replayed: true); a refused request (4xx) is not recorded",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer or merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (a body was sent), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/consultations/{id}/messages": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Allowed while the consultation is ` + "`" + `requested` + "`" + `, ` + "`" + `assigned` + "`" + ` or ` + "`" + `answered` + "`" + `; an answered one goes back to ` + "`" + `assigned` + "`" + ` (the lawyer's turn). Closed or cancelled: 409 ` + "`" + `invalid_state` + "`" + `. A thread holds at most 50 messages: one more is 409 ` + "`" + `limit_reached` + "`" + ` with ` + "`" + `limit` + "`" + ` {\"name\":\"messages_per_consultation\",\"max\":50}.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "consultations"
+                ],
+                "summary": "Add a follow-up question to your consultation",
+                "operationId": "followUpConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the message (1–5000 characters)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationMessageRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a consumer or merchant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state, limit_reached (messages_per_consultation); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (body), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/evidence": {
             "post": {
                 "security": [
@@ -4322,7 +5456,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply. The file name is shown to the platforms the file is cited to and cannot be changed, so a name that hits the screening list is 422 ` + "`" + `validation_failed` + "`" + ` naming ` + "`" + `filename` + "`" + `, before the file is read.\nWith ` + "`" + `Idempotency-Key` + "`" + ` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked ` + "`" + `Idempotent-Replayed: true` + "`" + `), and another file or name is 422 ` + "`" + `idempotency_key_reused` + "`" + `; a refused upload (4xx) is not recorded. Storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so the bytes are kept once either way.\nConsumers, merchants and platforms (API key) may upload; staff may not (403).",
+                "description": "Send the file as ` + "`" + `multipart/form-data` + "`" + ` in the field ` + "`" + `file` + "`" + `. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over ` + "`" + `DSB_EVIDENCE_MAX_BYTES` + "`" + ` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned ` + "`" + `id` + "`" + ` in ` + "`" + `evidence_ids` + "`" + ` of a complaint, supplement or reply. The file name is shown to the platforms the file is cited to and cannot be changed, so a name that hits the screening list is 422 ` + "`" + `validation_failed` + "`" + ` naming ` + "`" + `filename` + "`" + `, before the file is read.\nWith ` + "`" + `Idempotency-Key` + "`" + ` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked ` + "`" + `Idempotent-Replayed: true` + "`" + `), and another file or name is 422 ` + "`" + `idempotency_key_reused` + "`" + `; a refused upload (4xx) is not recorded. Storage is content-addressed (by ` + "`" + `sha256` + "`" + `), so the bytes are kept once either way.\nConsumers, merchants and platforms (API key) may upload; staff and lawyers may not (403).",
                 "consumes": [
                     "multipart/form-data"
                 ],
@@ -4370,7 +5504,7 @@ const docTemplate = `{
                         }
                     },
                     "403": {
-                        "description": "staff may not upload",
+                        "description": "staff and lawyers may not upload",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -4518,6 +5652,480 @@ const docTemplate = `{
                     },
                     "503": {
                         "description": "service_unavailable: the database or the evidence storage cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/lawyer/consultations": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only the consultations assigned to the calling lawyer's profile, newest first; a lawyer account without a profile sees none. Every other route but these and /me refuses a lawyer's token.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "lawyer"
+                ],
+                "summary": "List the consultations assigned to you (lawyer)",
+                "operationId": "lawyerListConsultations",
+                "parameters": [
+                    {
+                        "enum": [
+                            "requested",
+                            "assigned",
+                            "answered",
+                            "closed",
+                            "cancelled"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_ConsultationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a lawyer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (status, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/lawyer/consultations/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The complaint is shown as its platform sees it, the complainant's contact name and phone included (no timeline, no moderation flags). A consultation not assigned to the caller is 404, whoever it belongs to.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "lawyer"
+                ],
+                "summary": "A consultation assigned to you, with its complaint (lawyer)",
+                "operationId": "lawyerGetConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.LawyerConsultationView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a lawyer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not assigned to you",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/lawyer/consultations/{id}/close": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "An ` + "`" + `assigned` + "`" + ` or ` + "`" + `answered` + "`" + ` consultation becomes ` + "`" + `closed` + "`" + `; its thread stays readable. Otherwise 409 ` + "`" + `invalid_state` + "`" + `.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "lawyer"
+                ],
+                "summary": "Close a consultation (lawyer)",
+                "operationId": "lawyerCloseConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key within 24 h replays the first answer (same status and bytes, with Idempotent-Replayed: true); a refused request (4xx) is not recorded",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.LawyerConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a lawyer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not assigned to you",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (a body was sent), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/lawyer/consultations/{id}/messages": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Adds the lawyer's message to the thread; an ` + "`" + `assigned` + "`" + ` consultation becomes ` + "`" + `answered` + "`" + ` (an answered one takes further answers), and the complaint's contact phone gets a text message (` + "`" + `consultation_answered` + "`" + `). Closed or cancelled: 409 ` + "`" + `invalid_state` + "`" + `. At most 50 messages a thread: 409 ` + "`" + `limit_reached` + "`" + ` (messages_per_consultation).",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "lawyer"
+                ],
+                "summary": "Answer a consultation (lawyer)",
+                "operationId": "lawyerAnswerConsultation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "consultation id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the answer (1–5000 characters)",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.ConsultationMessageRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.LawyerConsultationView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a lawyer",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not assigned to you",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state, limit_reached (messages_per_consultation); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (body), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/lawyers": {
+            "get": {
+                "description": "The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "lawyers"
+                ],
+                "summary": "List the lawyer team (律师团)",
+                "operationId": "listLawyers",
+                "parameters": [
+                    {
+                        "enum": [
+                            "internet_law",
+                            "ecommerce_law",
+                            "ip_law",
+                            "contract_law",
+                            "consumer_law",
+                            "privacy_law",
+                            "advertising_law",
+                            "dispute_resolution"
+                        ],
+                        "type": "string",
+                        "description": "only lawyers who practise this",
+                        "name": "specialty",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_LawyerView"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (specialty, limit), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -7349,6 +8957,25 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-service_AdminLawyerView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.AdminLawyerView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "api.ListResponse-service_AttemptView": {
             "type": "object",
             "required": [
@@ -7387,6 +9014,25 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-service_ConsultationView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ConsultationView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "api.ListResponse-service_EndpointView": {
             "type": "object",
             "required": [
@@ -7398,6 +9044,25 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/service.EndpointView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "api.ListResponse-service_LawyerView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.LawyerView"
                     }
                 },
                 "next_cursor": {
@@ -7637,7 +9302,9 @@ const docTemplate = `{
                         "supplements_per_complaint",
                         "replies_per_complaint",
                         "webhook_endpoints_per_platform",
-                        "active_api_keys_per_platform"
+                        "active_api_keys_per_platform",
+                        "open_consultations_per_complaint",
+                        "messages_per_consultation"
                     ],
                     "example": "supplements_per_complaint"
                 }
@@ -8073,6 +9740,69 @@ const docTemplate = `{
                 }
             }
         },
+        "service.AdminLawyerView": {
+            "type": "object",
+            "required": [
+                "active",
+                "bio",
+                "city",
+                "created_at",
+                "firm",
+                "id",
+                "name",
+                "specialties",
+                "updated_at",
+                "user_id",
+                "version"
+            ],
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "bio": {
+                    "type": "string",
+                    "example": "执业十年，专注电子商务与消费者权益纠纷。"
+                },
+                "city": {
+                    "type": "string",
+                    "example": "杭州"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "firm": {
+                    "type": "string",
+                    "example": "浙江泽大律师事务所"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "王明"
+                },
+                "specialties": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.SpecialtyView"
+                    }
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "user_id": {
+                    "description": "UserID is the lawyer-role account the lawyer signs in with; null: none linked yet, and\nno consultation can be assigned to the profile.",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "service.AfterSalesContact": {
             "type": "object",
             "properties": {
@@ -8116,6 +9846,18 @@ const docTemplate = `{
                     "maxLength": 2000,
                     "x-nullable": true,
                     "example": "平台应要求买家上传凭证后再退款。"
+                }
+            }
+        },
+        "service.AssignConsultationRequest": {
+            "type": "object",
+            "required": [
+                "lawyer_id"
+            ],
+            "properties": {
+                "lawyer_id": {
+                    "description": "LawyerID is an active lawyer's profile linked to an enabled lawyer account.",
+                    "type": "string"
                 }
             }
         },
@@ -8704,6 +10446,149 @@ const docTemplate = `{
                 }
             }
         },
+        "service.ConsultationMessageRequest": {
+            "type": "object",
+            "required": [
+                "body"
+            ],
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "maxLength": 5000,
+                    "example": "补充：商家在聊天中承诺过七天无理由退货。"
+                }
+            }
+        },
+        "service.ConsultationMessageView": {
+            "type": "object",
+            "required": [
+                "author_type",
+                "body",
+                "created_at",
+                "id"
+            ],
+            "properties": {
+                "author_type": {
+                    "description": "AuthorType: lawyer, an answer; complainant, a follow-up question.",
+                    "type": "string",
+                    "enum": [
+                        "lawyer",
+                        "complainant"
+                    ],
+                    "example": "lawyer"
+                },
+                "body": {
+                    "type": "string",
+                    "example": "根据《电子商务法》第三十八条，平台未尽审核义务的应承担相应责任，建议您保留聊天记录。"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string"
+                }
+            }
+        },
+        "service.ConsultationView": {
+            "type": "object",
+            "required": [
+                "answered_at",
+                "assigned_at",
+                "closed_at",
+                "complaint_id",
+                "created_at",
+                "id",
+                "lawyer",
+                "messages",
+                "preferred_specialty",
+                "question",
+                "status",
+                "status_label",
+                "updated_at",
+                "version"
+            ],
+            "properties": {
+                "answered_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "assigned_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "closed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "complaint_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "lawyer": {
+                    "description": "Lawyer is the lawyer assigned; null while requested.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.LawyerView"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "messages": {
+                    "description": "Messages are the thread, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ConsultationMessageView"
+                    }
+                },
+                "preferred_specialty": {
+                    "description": "PreferredSpecialty is what the complainant asked for; null: any.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.SpecialtyView"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "question": {
+                    "type": "string",
+                    "example": "商家拒绝退款，我能否要求平台先行赔付？"
+                },
+                "status": {
+                    "description": "Status: requested (waiting for a lawyer), assigned (the lawyer's turn), answered (the\nlawyer answered), closed, cancelled.",
+                    "type": "string",
+                    "enum": [
+                        "requested",
+                        "assigned",
+                        "answered",
+                        "closed",
+                        "cancelled"
+                    ],
+                    "example": "assigned"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "律师处理中"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
         "service.CreateAPIKeyRequest": {
             "type": "object",
             "required": [
@@ -8915,6 +10800,65 @@ const docTemplate = `{
                 "url": {
                     "type": "string",
                     "example": "https://api.example.com/dianshubao/webhooks"
+                }
+            }
+        },
+        "service.CreateLawyerRequest": {
+            "type": "object",
+            "required": [
+                "bio",
+                "city",
+                "firm",
+                "name",
+                "specialties"
+            ],
+            "properties": {
+                "active": {
+                    "description": "Active is true unless given.",
+                    "type": "boolean"
+                },
+                "bio": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "example": "执业十年，专注电子商务与消费者权益纠纷。"
+                },
+                "city": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "杭州"
+                },
+                "firm": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "example": "浙江泽大律师事务所"
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 50,
+                    "example": "王明"
+                },
+                "specialties": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "internet_law",
+                            "ecommerce_law",
+                            "ip_law",
+                            "contract_law",
+                            "consumer_law",
+                            "privacy_law",
+                            "advertising_law",
+                            "dispute_resolution"
+                        ]
+                    },
+                    "example": [
+                        "ecommerce_law"
+                    ]
+                },
+                "user_id": {
+                    "description": "UserID links the profile to an account with the lawyer role (made with POST\n/admin/users), not linked to another profile; without it the profile cannot be assigned\nconsultations until linked.",
+                    "type": "string"
                 }
             }
         },
@@ -9291,6 +11235,147 @@ const docTemplate = `{
                 }
             }
         },
+        "service.LawyerConsultationView": {
+            "type": "object",
+            "required": [
+                "answered_at",
+                "assigned_at",
+                "closed_at",
+                "complaint",
+                "complaint_id",
+                "created_at",
+                "id",
+                "lawyer",
+                "messages",
+                "preferred_specialty",
+                "question",
+                "status",
+                "status_label",
+                "updated_at",
+                "version"
+            ],
+            "properties": {
+                "answered_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "assigned_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "closed_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "complaint": {
+                    "$ref": "#/definitions/service.ComplaintView"
+                },
+                "complaint_id": {
+                    "type": "string"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "lawyer": {
+                    "description": "Lawyer is the lawyer assigned; null while requested.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.LawyerView"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "messages": {
+                    "description": "Messages are the thread, oldest first.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.ConsultationMessageView"
+                    }
+                },
+                "preferred_specialty": {
+                    "description": "PreferredSpecialty is what the complainant asked for; null: any.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/service.SpecialtyView"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "question": {
+                    "type": "string",
+                    "example": "商家拒绝退款，我能否要求平台先行赔付？"
+                },
+                "status": {
+                    "description": "Status: requested (waiting for a lawyer), assigned (the lawyer's turn), answered (the\nlawyer answered), closed, cancelled.",
+                    "type": "string",
+                    "enum": [
+                        "requested",
+                        "assigned",
+                        "answered",
+                        "closed",
+                        "cancelled"
+                    ],
+                    "example": "assigned"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "律师处理中"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 2
+                }
+            }
+        },
+        "service.LawyerView": {
+            "type": "object",
+            "required": [
+                "bio",
+                "city",
+                "firm",
+                "id",
+                "name",
+                "specialties"
+            ],
+            "properties": {
+                "bio": {
+                    "type": "string",
+                    "example": "执业十年，专注电子商务与消费者权益纠纷。"
+                },
+                "city": {
+                    "type": "string",
+                    "example": "杭州"
+                },
+                "firm": {
+                    "type": "string",
+                    "example": "浙江泽大律师事务所"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "王明"
+                },
+                "specialties": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.SpecialtyView"
+                    }
+                }
+            }
+        },
         "service.LoginRequest": {
             "type": "object",
             "required": [
@@ -9339,7 +11424,9 @@ const docTemplate = `{
                     "enum": [
                         "rejected",
                         "delivered",
-                        "replied"
+                        "replied",
+                        "consultation_assigned",
+                        "consultation_answered"
                     ],
                     "example": "delivered"
                 },
@@ -10011,6 +12098,35 @@ const docTemplate = `{
                 }
             }
         },
+        "service.RequestConsultationRequest": {
+            "type": "object",
+            "required": [
+                "question"
+            ],
+            "properties": {
+                "preferred_specialty": {
+                    "description": "PreferredSpecialty asks for a lawyer who practises it; the active lawyer with it and the\nfewest open consultations is assigned at once (ties by id), else staff assign one.",
+                    "type": "string",
+                    "enum": [
+                        "internet_law",
+                        "ecommerce_law",
+                        "ip_law",
+                        "contract_law",
+                        "consumer_law",
+                        "privacy_law",
+                        "advertising_law",
+                        "dispute_resolution"
+                    ],
+                    "example": "ecommerce_law"
+                },
+                "question": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "minLength": 10,
+                    "example": "商家拒绝退款，我能否要求平台先行赔付？"
+                }
+            }
+        },
         "service.RespondRequest": {
             "type": "object",
             "required": [
@@ -10052,6 +12168,33 @@ const docTemplate = `{
                     "description": "Term is the listed term, in the form it is matched in (folded).",
                     "type": "string",
                     "example": "傻逼"
+                }
+            }
+        },
+        "service.SpecialtyView": {
+            "type": "object",
+            "required": [
+                "code",
+                "label"
+            ],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": [
+                        "internet_law",
+                        "ecommerce_law",
+                        "ip_law",
+                        "contract_law",
+                        "consumer_law",
+                        "privacy_law",
+                        "advertising_law",
+                        "dispute_resolution"
+                    ],
+                    "example": "ecommerce_law"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "电子商务法"
                 }
             }
         },
@@ -10386,6 +12529,49 @@ const docTemplate = `{
                     }
                 },
                 "url": {
+                    "type": "string"
+                }
+            }
+        },
+        "service.UpdateLawyerRequest": {
+            "type": "object",
+            "properties": {
+                "active": {
+                    "type": "boolean"
+                },
+                "bio": {
+                    "type": "string",
+                    "maxLength": 2000
+                },
+                "city": {
+                    "type": "string",
+                    "maxLength": 50
+                },
+                "firm": {
+                    "type": "string",
+                    "maxLength": 100
+                },
+                "name": {
+                    "type": "string",
+                    "maxLength": 50
+                },
+                "specialties": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "internet_law",
+                            "ecommerce_law",
+                            "ip_law",
+                            "contract_law",
+                            "consumer_law",
+                            "privacy_law",
+                            "advertising_law",
+                            "dispute_resolution"
+                        ]
+                    }
+                },
+                "user_id": {
                     "type": "string"
                 }
             }

@@ -223,7 +223,7 @@ type Notification struct {
 	Phone       string `gorm:"size:255;not null;serializer:encrypted"`
 	// PhoneHash is the keyed hash of Phone that the admin listing's ?phone= filter matches.
 	PhoneHash string `gorm:"size:64;not null;default:'';index"`
-	Kind      string `gorm:"size:16;not null"`
+	Kind      string `gorm:"size:32;not null"`
 	Text      string `gorm:"type:text;not null"`
 	// Params are the message as a provider's registered template takes it (service's
 	// smsTemplates give their order per kind); rows written before templates have none.

@@ -12,17 +12,23 @@ const (
 	LimitReplies          Limit = "replies_per_complaint"
 	LimitWebhookEndpoints Limit = "webhook_endpoints_per_platform"
 	LimitActiveAPIKeys    Limit = "active_api_keys_per_platform"
+	// LimitOpenConsultations counts a complaint's consultations that are not closed or cancelled.
+	LimitOpenConsultations    Limit = "open_consultations_per_complaint"
+	LimitConsultationMessages Limit = "messages_per_consultation"
 )
 
 // AllLimits is every limit, the closed set of the names a limit_reached problem gives.
-var AllLimits = []Limit{LimitSupplements, LimitReplies, LimitWebhookEndpoints, LimitActiveAPIKeys}
+var AllLimits = []Limit{LimitSupplements, LimitReplies, LimitWebhookEndpoints, LimitActiveAPIKeys,
+	LimitOpenConsultations, LimitConsultationMessages}
 
 // limitNouns say what each limit counts, for the problem's detail.
 var limitNouns = map[Limit]string{
-	LimitSupplements:      "supplements per complaint",
-	LimitReplies:          "replies per complaint",
-	LimitWebhookEndpoints: "webhook endpoints per platform",
-	LimitActiveAPIKeys:    "active API keys per platform",
+	LimitSupplements:          "supplements per complaint",
+	LimitReplies:              "replies per complaint",
+	LimitWebhookEndpoints:     "webhook endpoints per platform",
+	LimitActiveAPIKeys:        "active API keys per platform",
+	LimitOpenConsultations:    "open consultations per complaint",
+	LimitConsultationMessages: "messages per consultation",
 }
 
 // LimitReached is the error of a request that would pass limit l, whose ceiling is max. The

@@ -141,6 +141,8 @@ func writeSummary(w io.Writer, driver string, s *Summary) {
 	fmt.Fprintf(w, "  statuses: %s\n", counts(s.ByStatus, s.Complaints))
 	fmt.Fprintf(w, "  campaigns: %d of the six of 2024 added (调查行动; --from 2024-01 gives them complaints to tag)\n", s.Campaigns)
 	fmt.Fprintf(w, "  accounts: phones 199xxxxxxxx (consumers) and 198xxxxxxxx (merchants), password %s\n", Password)
+	fmt.Fprintf(w, "  lawyer team: %d lawyers (lawyerN@lawyers.example.com, same password), %d consultations (demo data)\n",
+		s.Lawyers, s.Consultations)
 }
 
 func counts[K ~string](m map[K]int, total int) string {

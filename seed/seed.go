@@ -78,6 +78,8 @@ type Summary struct {
 	AsOf      time.Time
 	Seed      uint64
 	Workers   int
+	// Lawyers and Consultations are the lawyer team's demo profiles and consultations.
+	Lawyers, Consultations int
 	// ComplaintTime is the time spent generating and inserting complaints; Total the whole run.
 	ComplaintTime, Total time.Duration
 }
@@ -222,6 +224,9 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	sum.ComplaintTime = time.Since(t0)
 	if sum.Campaigns, err = seedCampaigns(ctx, st, consumers, merchants); err != nil {
 		return nil, fmt.Errorf("campaigns: %w", err)
+	}
+	if sum.Lawyers, sum.Consultations, err = seedLawyers(ctx, st, opts); err != nil {
+		return nil, fmt.Errorf("lawyers: %w", err)
 	}
 	sum.Total = time.Since(began)
 	return sum, nil

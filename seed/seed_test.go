@@ -47,9 +47,10 @@ func TestRunSeedsConsistentData(t *testing.T) {
 	db.Model(&models.Platform{}).Count(&platforms)
 	db.Model(&models.User{}).Count(&users)
 	db.Model(&models.Complaint{}).Count(&complaints)
-	if platforms != 20 || users != 55 || complaints != 3000 || sum.Complaints != 3000 || sum.NewPlatforms != 20 {
-		t.Fatalf("seeded %d platforms, %d users, %d complaints (summary %+v); want 20, 55, 3000", platforms, users, complaints, sum)
+	if platforms != 20 || users != 55+6 || complaints != 3000 || sum.Complaints != 3000 || sum.NewPlatforms != 20 {
+		t.Fatalf("seeded %d platforms, %d users, %d complaints (summary %+v); want 20, 61 (6 lawyers), 3000", platforms, users, complaints, sum)
 	}
+	checkSeededLawyers(t, st, sum)
 
 	var cs []models.Complaint
 	if err := db.Find(&cs).Error; err != nil {

@@ -21,6 +21,8 @@ type Erasures struct {
 	accounts   *Accounts
 	complaints *Complaints
 	evidence   *Evidence
+	// consultations are emptied with their requester's complaints.
+	consultations *Consultations
 }
 
 // erasureNote is the timeline note of a complaint withdrawn by its complainant's erasure.
@@ -121,6 +123,9 @@ func (e *Erasures) sweep(ctx context.Context, tx *store.Store, u *models.User, r
 	queued, err := e.eraseComplaints(ctx, tx, u, rec)
 	if err != nil {
 		return false, err
+	}
+	if _, err := e.consultations.eraseRequester(ctx, tx, u.ID); err != nil {
+		return false, fmt.Errorf("erase consultations: %w", err)
 	}
 	n, err := tx.DeleteIdempotencyRecordsOf(ctx, u.ID)
 	if err != nil {

@@ -75,14 +75,15 @@ func (e *Evidence) blobStore() BlobStore {
 }
 
 // MayUpload tells whether the caller may upload evidence: complainants and platforms may, staff
-// may not (they review evidence, they do not bring it). Handlers ask before reading the body.
+// and lawyers may not (they review evidence or advise on it, they do not bring it; a lawyer's
+// answer is text). Handlers ask before reading the body.
 func (e *Evidence) MayUpload(p *models.Principal) error {
 	switch {
 	case p == nil:
 		return models.ErrUnauthenticated
 	case p.Kind == models.PrincipalPlatform:
 		return nil
-	case p.Role.IsStaff():
+	case p.Role.IsManaged():
 		return models.ErrForbidden
 	}
 	return nil

@@ -12,11 +12,16 @@ type Limits struct {
 	// enabled again); ActiveAPIKeysPerPlatform counts keys not revoked.
 	WebhookEndpointsPerPlatform int
 	ActiveAPIKeysPerPlatform    int
+	// OpenConsultationsPerComplaint counts a complaint's consultations not closed or
+	// cancelled; MessagesPerConsultation bounds a consultation's thread.
+	OpenConsultationsPerComplaint int
+	MessagesPerConsultation       int
 }
 
 // DefaultLimits are the ceilings of API.md section 1.
 var DefaultLimits = Limits{SupplementsPerComplaint: 20, RepliesPerComplaint: 50,
-	WebhookEndpointsPerPlatform: 20, ActiveAPIKeysPerPlatform: 5}
+	WebhookEndpointsPerPlatform: 20, ActiveAPIKeysPerPlatform: 5,
+	OpenConsultationsPerComplaint: 3, MessagesPerConsultation: 50}
 
 func (l Limits) withDefaults() Limits {
 	def := func(v *int, d int) {
@@ -28,6 +33,8 @@ func (l Limits) withDefaults() Limits {
 	def(&l.RepliesPerComplaint, DefaultLimits.RepliesPerComplaint)
 	def(&l.WebhookEndpointsPerPlatform, DefaultLimits.WebhookEndpointsPerPlatform)
 	def(&l.ActiveAPIKeysPerPlatform, DefaultLimits.ActiveAPIKeysPerPlatform)
+	def(&l.OpenConsultationsPerComplaint, DefaultLimits.OpenConsultationsPerComplaint)
+	def(&l.MessagesPerConsultation, DefaultLimits.MessagesPerConsultation)
 	return l
 }
 

@@ -76,7 +76,7 @@ type NotificationView struct {
 	ID          string `json:"id"`
 	ComplaintID string `json:"complaint_id"`
 	Phone       string `json:"phone" example:"13800138000"`
-	Kind        string `json:"kind" example:"delivered" enums:"rejected,delivered,replied"`
+	Kind        string `json:"kind" example:"delivered" enums:"rejected,delivered,replied,consultation_assigned,consultation_answered"`
 	Text        string `json:"text" example:"【电诉宝】您的投诉（编号DSB20261126000123）已递交至淘宝，请耐心等待商家与您联系和回复。"`
 	// pending: not sent yet, or waiting for another attempt; sent: the SMS provider accepted
 	// it; logged: the default provider only logged it, nobody received it; failed: refused

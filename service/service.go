@@ -89,6 +89,9 @@ type Services struct {
 	// Campaigns are the investigation campaigns (调查行动); Questionnaires their questionnaires.
 	Campaigns      *Campaigns
 	Questionnaires *Questionnaires
+	// Lawyers are the lawyer team's profiles; Consultations the complainants' requests to them.
+	Lawyers       *Lawyers
+	Consultations *Consultations
 
 	st    *store.Store
 	clock Clock
@@ -149,8 +152,11 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Complaints = &Complaints{st: st, clock: opts.Clock, log: opts.Logger, screen: s.Screening, evidence: s.Evidence,
 		webhooks: s.Webhooks, autoCompleteAfter: opts.AutoCompleteAfter, platforms: platforms, limits: opts.Limits}
 	s.Platforms.waker = opts.Waker
+	s.Lawyers = &Lawyers{st: st, clock: opts.Clock, log: opts.Logger}
+	s.Consultations = &Consultations{st: st, clock: opts.Clock, log: opts.Logger, complaints: s.Complaints,
+		limits: opts.Limits, waker: opts.Waker}
 	s.Erasures = &Erasures{st: st, clock: opts.Clock, log: opts.Logger, accounts: s.Accounts, complaints: s.Complaints,
-		evidence: s.Evidence}
+		evidence: s.Evidence, consultations: s.Consultations}
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {
 		s.Complaints.awaitingBatch = defaultAwaitingBatch

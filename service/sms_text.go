@@ -21,10 +21,14 @@ const smsSign = "【电诉宝】"
 //     {4} what the complainant may do next.
 //   - delivered: {1} complaint number, {2} platform name.
 //   - replied: {1} platform name, {2} complaint number.
+//   - consultation_assigned: {1} complaint number, {2} lawyer's name, {3} law firm.
+//   - consultation_answered: {1} lawyer's name, {2} complaint number.
 var SMSTemplates = map[string]string{
-	models.NotifyRejected:  "您的投诉（编号{1}）经审核不予受理，原因：{2}。说明：{3}。{4}",
-	models.NotifyDelivered: "您的投诉（编号{1}）已递交至{2}，请耐心等待商家与您联系和回复。",
-	models.NotifyReplied:   "{1}已回复您的投诉（编号{2}），请登录电诉宝查看处理进度并进行评价。",
+	models.NotifyRejected:             "您的投诉（编号{1}）经审核不予受理，原因：{2}。说明：{3}。{4}",
+	models.NotifyDelivered:            "您的投诉（编号{1}）已递交至{2}，请耐心等待商家与您联系和回复。",
+	models.NotifyReplied:              "{1}已回复您的投诉（编号{2}），请登录电诉宝查看处理进度并进行评价。",
+	models.NotifyConsultationAssigned: "您就投诉（编号{1}）提出的法律咨询已由{3}{2}律师受理，律师答复后将短信通知您。",
+	models.NotifyConsultationAnswered: "{1}律师已答复您就投诉（编号{2}）提出的法律咨询，请登录电诉宝查看。",
 }
 
 // The last sentence of a rejection: a complaint that may come back says how, one that may not
