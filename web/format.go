@@ -18,9 +18,9 @@ type tableData struct {
 
 // funcs are the templates' formatting helpers.
 var funcs = template.FuncMap{
-	"pct":         pct,
-	"idx":         indexText,
-	"deref":       func(s *string) string { return *s },
+	"pct":   pct,
+	"idx":   indexText,
+	"deref": func(s *string) string { return *s },
 	"table": func(l *service.RatingList, items []service.RatingItem) tableData {
 		return tableData{List: l, Items: items}
 	},

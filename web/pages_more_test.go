@@ -122,3 +122,34 @@ func TestNotFoundIsHTMLForTheSiteAndJSONForTheAPI(t *testing.T) {
 		t.Errorf("/static/nope.css: %d", st.code)
 	}
 }
+
+// TestLawyersPage: the lawyer team's page lists the active lawyers, and a specialty picked
+// lists only those who practise it.
+func TestLawyersPage(t *testing.T) {
+	s := sharedSite(t)
+	all, _, err := s.svc.Lawyers.List(context.Background(), "", true, models.Page{Limit: 100})
+	if err != nil || len(all) == 0 {
+		t.Fatalf("lawyers %v %v", all, err)
+	}
+	p := s.get(t, "/lawyers")
+	if p.code != http.StatusOK {
+		t.Fatalf("/lawyers: %d", p.code)
+	}
+	checkHTML(t, "/lawyers", p)
+	for _, l := range all {
+		mustContain(t, "/lawyers", p.body, "<h2>"+html.EscapeString(l.Name)+"</h2>", html.EscapeString(l.Firm))
+	}
+	sp := all[0].Specialties[0]
+	path := "/lawyers?specialty=" + sp
+	f := s.get(t, path)
+	checkHTML(t, path, f)
+	for _, l := range all {
+		has := l.HasSpecialty(models.Specialty(sp))
+		if shown := strings.Contains(f.body, "<h2>"+html.EscapeString(l.Name)+"</h2>"); shown != has {
+			t.Errorf("%s: %s shown %v, practises %s %v", path, l.Name, shown, sp, has)
+		}
+	}
+	if bad := s.get(t, "/lawyers?specialty=astrology"); bad.code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown specialty: %d", bad.code)
+	}
+}

@@ -56,6 +56,7 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/platforms/:slug", s.platform)
 	r.GET("/campaigns", s.campaigns)
 	r.GET("/campaigns/:id", s.campaign)
+	r.GET("/lawyers", s.lawyers)
 }
 
 // IsSitePath reports whether a request no route matched is the site's to answer (an HTML 404
@@ -114,6 +115,7 @@ var Nav = []NavItem{
 	{NavHome, "首页", "/"},
 	{NavRatings, "消费评级榜", "/ratings"},
 	{NavCampaigns, "调查行动", "/campaigns"},
+	{NavLawyers, "律师团", "/lawyers"},
 }
 
 // Message is a notice shown above a page's content (a flash after a form, a warning).
