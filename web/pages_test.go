@@ -4,9 +4,11 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
@@ -140,5 +142,25 @@ func TestPagesAreCacheable(t *testing.T) {
 	}
 	if cc := s.get(t, "/ratings?period=2026-06").header.Get("Cache-Control"); cc != "public, max-age=30" {
 		t.Errorf("live list: %q", cc)
+	}
+}
+
+// TestRatingsPageIsFastWhenWarm: once the list and its page are cached, serving the rating
+// page takes well under 50 ms (the median of 21 requests; bench/README.md has the figures).
+func TestRatingsPageIsFastWhenWarm(t *testing.T) {
+	s := sharedSite(t)
+	const path = "/ratings?period=2026-06"
+	s.get(t, path)
+	var times []time.Duration
+	for range 21 {
+		start := time.Now()
+		if p := s.get(t, path); p.code != http.StatusOK {
+			t.Fatalf("%s: %d", path, p.code)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	if median := times[len(times)/2]; median >= 50*time.Millisecond {
+		t.Errorf("the warm rating page took %v (median), want < 50 ms", median)
 	}
 }
