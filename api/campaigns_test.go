@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -219,7 +220,24 @@ func TestErasureRemovesFreeTextAnswers(t *testing.T) {
 	expect(t, w.do(req{method: "POST", path: "/api/v1/campaigns/" + id + "/questionnaires/" + q["id"].(string) + "/responses", token: merchant,
 		body: map[string]any{"answers": []map[string]any{{"question_id": qs[0], "option_ids": []string{"o1"}}, {"question_id": qs[1], "option_ids": []string{"o2"}},
 			{"question_id": qs[2], "scale": 2}, {"question_id": qs[3], "text": "我是张三，电话13800138000"}}}}), http.StatusCreated)
+	// The report frozen before the erasure does not keep the words either.
+	w.moveCampaign(id, "closed")
+	w.moveCampaign(id, "reported")
+	staffReport := func() string {
+		return string(expect2(t, w.do(req{method: "GET", path: "/api/v1/admin/campaigns/" + id + "/report", token: w.admin}), http.StatusOK).Body)
+	}
+	if !strings.Contains(staffReport(), "13800138000") {
+		t.Fatal("the staff report lacks the free-text answer before the erasure")
+	}
+	var frozen string
+	w.st.DB().Table("campaigns").Where("id = ?", id).Select("report").Scan(&frozen)
+	if strings.Contains(frozen, "13800138000") {
+		t.Fatal("the frozen report stores a free-text answer")
+	}
 	expect(t, w.do(req{method: "DELETE", path: "/api/v1/me", token: merchant}), http.StatusOK)
+	if r := staffReport(); strings.Contains(r, "13800138000") || strings.Contains(r, "张三") {
+		t.Fatalf("the staff report still shows the erased person's words: %s", r)
+	}
 	var texts, kept int64
 	w.st.DB().Table("questionnaire_answers").Where("text IS NOT NULL").Count(&texts)
 	w.st.DB().Table("questionnaire_answers").Where("text IS NULL").Count(&kept)

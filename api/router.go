@@ -133,6 +133,7 @@ func NewRouter(d Deps) http.Handler {
 	rt := &ratingsHandler{svc: s.Ratings}
 	v1.GET("/ratings", rt.list)
 	v1.GET("/platforms/:id/ratings", rt.history)
+	registerRankingRoutes(v1, s.Rankings)
 
 	adm := v1.Group("/admin", person, budget)
 	adm.POST("/users", admin, idem, acc.createStaff)

@@ -77,16 +77,18 @@ const ReplyWindow = 72 * time.Hour
 // idx_complaints_rating_cover (channel, delivered_at, status, platform_id, first_replied_at,
 // reply_seconds, rating_score) covers the rating lists' aggregate: a year over a million
 // complaints is an index-only range scan. idx_complaints_platform_id (platform_id, id) serves a
-// platform's newest-first list without sorting its complaints.
+// platform's newest-first list without sorting its complaints. idx_complaints_ranking
+// (created_at, platform_id, issue_type, status, channel) covers the complaint rankings'
+// aggregate: a range scan of the period's filings that reads the index alone.
 type Complaint struct {
 	ID              string     `gorm:"primaryKey;size:40;index:idx_complaints_platform_id,priority:2"`
 	Number          string     `gorm:"size:32;not null;uniqueIndex"`
-	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_rating_cover,priority:1"`
+	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_rating_cover,priority:1;index:idx_complaints_ranking,priority:5"`
 	ComplainantType Role       `gorm:"size:16;not null"`
 	ComplainantID   string     `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
-	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating_cover,priority:4;index:idx_complaints_platform_id,priority:1"`
-	Status          Status     `gorm:"size:24;not null;index:idx_complaints_queue,priority:1;index:idx_complaints_rating_cover,priority:3"`
-	IssueType       *string    `gorm:"size:32"`
+	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating_cover,priority:4;index:idx_complaints_platform_id,priority:1;index:idx_complaints_ranking,priority:2"`
+	Status          Status     `gorm:"size:24;not null;index:idx_complaints_queue,priority:1;index:idx_complaints_rating_cover,priority:3;index:idx_complaints_ranking,priority:4"`
+	IssueType       *string    `gorm:"size:32;index:idx_complaints_ranking,priority:3"`
 	Title           *string    `gorm:"size:400"`
 	Description     string     `gorm:"type:text;not null"`
 	OrderNo         *string    `gorm:"size:255;index"`
@@ -104,7 +106,7 @@ type Complaint struct {
 	RatingComment   *string    `gorm:"type:text"`
 	RatedAt         *time.Time ``
 	ContentHash     string     `gorm:"size:64;not null;index"`
-	CreatedAt       time.Time  `gorm:"not null"`
+	CreatedAt       time.Time  `gorm:"not null;index:idx_complaints_ranking,priority:1"`
 	// AcceptedAt is when review let the complaint through (to awaiting_contact or delivered):
 	// an unrated platform's rating line counts its complaints by it (API.md 7.7).
 	AcceptedAt     *time.Time `gorm:"index:idx_complaints_accepted"`

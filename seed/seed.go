@@ -179,6 +179,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 
 	from := opts.From.Start()
 	platforms, cum, order := planPlatforms(opts.Seed, opts.Platforms, from)
+	tagForRankings(platforms, order)
 	created, err := savePlatforms(ctx, st, platforms)
 	if err != nil {
 		return nil, fmt.Errorf("platforms: %w", err)

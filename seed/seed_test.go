@@ -236,6 +236,7 @@ func TestRunSeedsConsistentData(t *testing.T) {
 	if unrated == 0 {
 		t.Error("no platform is listed unrated")
 	}
+	checkRankings(t, svc, cs, pls)
 
 	// A second run refuses; --append adds, with new numbers and the same platforms.
 	if _, err := Run(ctx, st, opts); !errors.Is(err, ErrNotEmpty) {

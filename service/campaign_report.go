@@ -85,23 +85,60 @@ func (cs *Campaigns) Report(ctx context.Context, id string, staff bool) (*Campai
 	} else if r, err = computeReport(ctx, cs.st, c, now(cs.clock), false); err != nil {
 		return nil, err
 	}
-	if !staff {
-		for i := range r.Questionnaires {
-			for j := range r.Questionnaires[i].Questions {
-				r.Questionnaires[i].Questions[j].Texts = nil
-			}
+	switch {
+	case !staff:
+		dropTexts(r)
+	case c.Report != nil:
+		// A frozen report keeps no free text: the staff view reads the answers as they are now,
+		// so that an erased person's words are gone from it too.
+		if err := liveTexts(ctx, cs.st, r); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// freezeReport computes the report a campaign keeps once it is reported (the staff view; the
-// public one leaves the free text out when it is served).
+// dropTexts leaves the free-text answers out of a report.
+func dropTexts(r *CampaignReport) {
+	for i := range r.Questionnaires {
+		for j := range r.Questionnaires[i].Questions {
+			r.Questionnaires[i].Questions[j].Texts = nil
+		}
+	}
+}
+
+// liveTexts fills the free-text questions of a frozen report with the answers stored now.
+func liveTexts(ctx context.Context, st *store.Store, r *CampaignReport) error {
+	for i := range r.Questionnaires {
+		q := &r.Questionnaires[i]
+		texts, err := st.AnswerTexts(ctx, q.ID)
+		if err != nil {
+			return err
+		}
+		for j := range q.Questions {
+			qr := &q.Questions[j]
+			if qr.Kind != string(models.QuestionText) {
+				continue
+			}
+			qr.Texts = []string{}
+			for _, t := range texts {
+				if t.QuestionID == qr.ID && t.Text != nil {
+					qr.Texts = append(qr.Texts, *t.Text)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// freezeReport computes the report a campaign keeps once it is reported, without the free-text
+// answers: they are personal, and a frozen copy would outlive their author's erasure.
 func freezeReport(ctx context.Context, st *store.Store, c *models.Campaign, at time.Time) (string, error) {
 	r, err := computeReport(ctx, st, c, at, true)
 	if err != nil {
 		return "", err
 	}
+	dropTexts(r)
 	b, err := json.Marshal(r)
 	return string(b), err
 }

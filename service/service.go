@@ -81,6 +81,7 @@ type Services struct {
 	Notifications *Notifications
 	Webhooks      *Webhooks
 	Ratings       *Ratings
+	Rankings      *Rankings
 	Erasures      *Erasures
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
@@ -170,6 +171,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Retention = newRetention(st, opts.Clock, opts.Logger, opts.Retention, opts.Registry)
 	s.Campaigns, s.Questionnaires = &Campaigns{st: st, clock: opts.Clock, log: opts.Logger}, &Questionnaires{st: st, clock: opts.Clock}
 	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
+	s.Rankings = &Rankings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }
 
