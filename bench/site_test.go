@@ -49,12 +49,14 @@ func getPage(b *testing.B, h http.Handler, path string) int {
 
 // BenchmarkRatingsPage measures GET /ratings (the whole live June list of the consumer
 // channel, every platform of it in the table) through the router:
+//
 //   - warm: the list and its page are in the caches, as for every reader but the first of a
 //     30-second window;
+//
 //   - cold: the clock moves past the 30 s live cache before every op, so each op computes the
 //     list from the database and renders it.
 //
-//	go test ./bench/ -run '^$' -bench RatingsPage -benchtime 2s
+//     go test ./bench/ -run '^$' -bench RatingsPage -benchtime 2s
 func BenchmarkRatingsPage(b *testing.B) {
 	h, clock := siteBench(b)
 	const path = "/ratings?period=2026-06"

@@ -29,6 +29,8 @@ var funcs = template.FuncMap{
 	"gradeClass":  gradeClass,
 	"periodLabel": periodLabel,
 	"dateTime":    dateTime,
+	"rankChange":  rankChange,
+	"signed":      signed,
 	"isCurrent":   func(p *Page, key string) bool { return p.Nav == key },
 }
 

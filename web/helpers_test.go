@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/net/html"
 
@@ -51,11 +53,14 @@ func newSite(t testing.TB) *site {
 }
 
 var shared struct {
-	once sync.Once
-	s    *site
+	once     sync.Once
+	s        *site
+	cleanups []func()
+	dirs     []string
 }
 
 // sharedSite is one seeded site for the tests that only read (seeding takes a few seconds).
+// It outlives the test that builds it: TestMain closes it once every test has run.
 func sharedSite(t *testing.T) *site {
 	shared.once.Do(func() { shared.s = newSite(&onceTB{t}) })
 	if shared.s == nil {
@@ -64,10 +69,32 @@ func sharedSite(t *testing.T) *site {
 	return shared.s
 }
 
-// onceTB keeps the shared site's database past the first test that builds it.
+// onceTB is the building test, with its clean-ups and temporary directories deferred to the
+// end of the package's run.
 type onceTB struct{ *testing.T }
 
-func (o *onceTB) Cleanup(func()) {}
+func (o *onceTB) Cleanup(f func()) { shared.cleanups = append(shared.cleanups, f) }
+
+func (o *onceTB) TempDir() string {
+	dir, err := os.MkdirTemp("", "dsb-web-")
+	if err != nil {
+		o.Fatal(err)
+	}
+	shared.dirs = append(shared.dirs, dir)
+	return dir
+}
+
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.TestMode)
+	code := m.Run()
+	for i := len(shared.cleanups) - 1; i >= 0; i-- {
+		shared.cleanups[i]()
+	}
+	for _, d := range shared.dirs {
+		_ = os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
 
 type page struct {
 	code   int

@@ -153,3 +153,36 @@ func TestLawyersPage(t *testing.T) {
 		t.Errorf("an unknown specialty: %d", bad.code)
 	}
 }
+
+// TestRankingsPage: the complaint rankings' page lists the ranking's platforms with their
+// counts, and a sub-sector picked lists only its platforms.
+func TestRankingsPage(t *testing.T) {
+	s := sharedSite(t)
+	ctx := context.Background()
+	l, err := s.svc.Rankings.List(ctx, service.RankingQuery{Period: "2026-05"})
+	if err != nil || len(l.Items) == 0 {
+		t.Fatalf("ranking %v %v", l, err)
+	}
+	path := "/rankings?period=2026-05"
+	p := s.get(t, path)
+	if p.code != http.StatusOK {
+		t.Fatalf("%s: %d", path, p.code)
+	}
+	checkHTML(t, path, p)
+	for _, it := range l.Items {
+		mustContain(t, path, p.body, ">"+html.EscapeString(it.Platform.Name)+"</a>", ">"+strconv.FormatInt(it.ComplaintCount, 10)+"<")
+	}
+	mustContain(t, path, p.body, "共 "+strconv.FormatInt(l.Total, 10)+" 件投诉", `<option value="2026-05" selected>`)
+	tagged, err := s.svc.Rankings.List(ctx, service.RankingQuery{Period: "2026-05", Tag: "二手电商"})
+	if err != nil || len(tagged.Items) == 0 {
+		t.Fatalf("二手电商 ranking %v %v", tagged, err)
+	}
+	tp := s.get(t, "/rankings?period=2026-05&tag=%E4%BA%8C%E6%89%8B%E7%94%B5%E5%95%86")
+	checkHTML(t, "/rankings?tag=二手电商", tp)
+	if got := strings.Count(tp.body, `<td><a href="/platforms/`); got != len(tagged.Items) {
+		t.Errorf("二手电商: %d lines, want %d", got, len(tagged.Items))
+	}
+	if bad := s.get(t, "/rankings?issue_type=weather"); bad.code != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown issue type: %d", bad.code)
+	}
+}

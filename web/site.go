@@ -57,6 +57,7 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/campaigns", s.campaigns)
 	r.GET("/campaigns/:id", s.campaign)
 	r.GET("/lawyers", s.lawyers)
+	r.GET("/rankings", s.rankings)
 }
 
 // IsSitePath reports whether a request no route matched is the site's to answer (an HTML 404
@@ -114,6 +115,7 @@ type NavItem struct {
 var Nav = []NavItem{
 	{NavHome, "首页", "/"},
 	{NavRatings, "消费评级榜", "/ratings"},
+	{NavRankings, "投诉榜", "/rankings"},
 	{NavCampaigns, "调查行动", "/campaigns"},
 	{NavLawyers, "律师团", "/lawyers"},
 }
