@@ -34,8 +34,11 @@ var sealedTables = []sealedTable{
 	{name: "webhook_events", columns: []string{"payload"}},
 }
 
-// sealBatch is how many rows one transaction of the migration seals.
-const sealBatch = 200
+// sealWindow is how many rows, in id order, one transaction of the migration looks at: each
+// transaction reads a bounded stretch of the table by its primary key, so that a large table
+// whose rows are nearly all sealed already is walked in short steps, never scanned whole inside
+// one transaction (which outlived the transactions' deadline on a million complaints).
+var sealWindow = 2000
 
 // sealPersonalData seals, in batches, every value of a sealed column that is in clear
 // (written before encryption) or sealed with another key than the current one (a rotation:
@@ -57,15 +60,22 @@ func (s *Store) sealPersonalData(ctx context.Context) error {
 	}
 	for _, t := range sealedTables {
 		total := 0
-		for {
-			n, err := s.sealTableBatch(ctx, t)
+		for after := ""; ; {
+			var upto string
+			err := s.conn(ctx).Table(t.name).Select("id").Where("id > ?", after).Order("id").
+				Offset(sealWindow - 1).Limit(1).Scan(&upto).Error
+			if err != nil {
+				return fmt.Errorf("seal personal data in %s: %w", t.name, err)
+			}
+			n, err := s.sealTableBatch(ctx, t, after, upto)
 			if err != nil {
 				return fmt.Errorf("seal personal data in %s: %w", t.name, err)
 			}
 			total += n
-			if n < sealBatch {
-				break
+			if upto == "" {
+				break // the window ran to the end of the table
 			}
+			after = upto
 		}
 		if total > 0 {
 			s.log.Info("personal data sealed", "table", t.name, "rows", total, "data_key", s.keys.KeyID())
@@ -74,8 +84,9 @@ func (s *Store) sealPersonalData(ctx context.Context) error {
 	return nil
 }
 
-// sealTableBatch seals one batch of t's rows and reports how many it changed.
-func (s *Store) sealTableBatch(ctx context.Context, t sealedTable) (int, error) {
+// sealTableBatch seals t's rows with ids in (after, upto] (upto "" : to the end) and reports
+// how many it changed.
+func (s *Store) sealTableBatch(ctx context.Context, t sealedTable, after, upto string) (int, error) {
 	var conds []string
 	var args []any
 	current := datakey.Prefix + s.keys.KeyID() + ":%"
@@ -91,7 +102,10 @@ func (s *Store) sealTableBatch(ctx context.Context, t sealedTable) (int, error) 
 	err := s.Tx(ctx, func(tx *Store) error {
 		changed := 0
 		q := tx.withLock(tx.conn(ctx).Table(t.name).Select(append([]string{"id"}, t.columns...))).
-			Where(strings.Join(conds, " OR "), args...).Order("id").Limit(sealBatch)
+			Where("id > ?", after).Where("("+strings.Join(conds, " OR ")+")", args...).Order("id")
+		if upto != "" {
+			q = q.Where("id <= ?", upto)
+		}
 		rows, err := q.Rows()
 		if err != nil {
 			return err

@@ -58,7 +58,8 @@ func TestMigrationSealsRowsInClear(t *testing.T) {
 	st, err := openWithKeys(t, driver, dsn, keys, nil)
 	must(t, err)
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	const users = 450 // more than two batches
+	const users = 450
+	defer store.SetSealWindow(7)() // many windows, the last one partly filled
 	var rows []map[string]any
 	for i := range users {
 		rows = append(rows, map[string]any{"id": fmt.Sprintf("u%04d", i), "role": "consumer", "phone": fmt.Sprintf("137%08d", i),
@@ -115,6 +116,25 @@ func TestMigrationSealsRowsInClear(t *testing.T) {
 	evs, err := st2.WebhookEventsByIDs(ctx, []string{"e1"})
 	if err != nil || len(evs) != 1 || string(evs[0].Payload) != payload {
 		t.Fatalf("event payload: %v %v", evs, err)
+	}
+
+	// Rows in clear among sealed ones, far apart (a late writer of an old version): each window
+	// finds its own.
+	for _, id := range []string{"u0003x", "u0200x", "u9999"} {
+		must(t, st2.DB().Table("users").Create(map[string]any{"id": id, "role": "consumer", "phone": "1380000" + id[1:5],
+			"password_hash": "x", "real_name": "李四", "created_at": at, "updated_at": at}).Error)
+	}
+	late := &lockedBuffer{}
+	if _, err := openWithKeys(t, driver, dsn, keys, late); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(late.String(), `"table":"users","rows":3`) {
+		t.Fatalf("the late rows in clear were not sealed:\n%s", late.String())
+	}
+	for _, v := range rawColumn(t, st2, "users", "real_name") {
+		if !strings.HasPrefix(v, sealed) {
+			t.Fatalf("users.real_name after the second start: %q", v)
+		}
 	}
 
 	before := rawColumn(t, st2, "users", "phone")
