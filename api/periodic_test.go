@@ -25,7 +25,7 @@ func TestPeriodicTasks(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"auto_complete", "deliver_awaiting", "freeze_rankings", "freeze_ratings", "janitor",
+	if want := []string{"auto_complete", "deliver_awaiting", "freeze_rankings", "freeze_ratings", "freeze_reports", "janitor",
 		"retain_event_payloads", "retain_jobs", "retain_notifications", "retain_webhook_attempts"}; !slices.Equal(names, want) {
 		t.Fatalf("periodic tasks %v, want %v", names, want)
 	}

@@ -134,6 +134,7 @@ func NewRouter(d Deps) http.Handler {
 	v1.GET("/ratings", rt.list)
 	v1.GET("/platforms/:id/ratings", rt.history)
 	registerRankingRoutes(v1, s.Rankings)
+	registerReportRoutes(v1, s.Reports)
 
 	adm := v1.Group("/admin", person, budget)
 	adm.POST("/users", admin, idem, acc.createStaff)

@@ -80,10 +80,12 @@ const ReplyWindow = 72 * time.Hour
 // platform's newest-first list without sorting its complaints. idx_complaints_ranking
 // (created_at, platform_id, issue_type, status, channel) covers the complaint rankings'
 // aggregate: a range scan of the period's filings that reads the index alone.
+// idx_complaints_filed (channel, created_at) serves the periodic reports' count of a period's
+// filings.
 type Complaint struct {
 	ID              string     `gorm:"primaryKey;size:40;index:idx_complaints_platform_id,priority:2"`
 	Number          string     `gorm:"size:32;not null;uniqueIndex"`
-	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_rating_cover,priority:1;index:idx_complaints_ranking,priority:5"`
+	Channel         Channel    `gorm:"size:16;not null;index:idx_complaints_queue,priority:2;index:idx_complaints_rating_cover,priority:1;index:idx_complaints_ranking,priority:5;index:idx_complaints_filed,priority:1"`
 	ComplainantType Role       `gorm:"size:16;not null"`
 	ComplainantID   string     `gorm:"size:40;not null;index:idx_complaints_owner,priority:1"`
 	PlatformID      string     `gorm:"size:40;not null;index:idx_complaints_platform,priority:1;index:idx_complaints_rating_cover,priority:4;index:idx_complaints_platform_id,priority:1;index:idx_complaints_ranking,priority:2"`
@@ -106,7 +108,7 @@ type Complaint struct {
 	RatingComment   *string    `gorm:"type:text"`
 	RatedAt         *time.Time ``
 	ContentHash     string     `gorm:"size:64;not null;index"`
-	CreatedAt       time.Time  `gorm:"not null;index:idx_complaints_ranking,priority:1"`
+	CreatedAt       time.Time  `gorm:"not null;index:idx_complaints_ranking,priority:1;index:idx_complaints_filed,priority:2"`
 	// AcceptedAt is when review let the complaint through (to awaiting_contact or delivered):
 	// an unrated platform's rating line counts its complaints by it (API.md 7.7).
 	AcceptedAt     *time.Time `gorm:"index:idx_complaints_accepted"`

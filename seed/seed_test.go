@@ -238,6 +238,29 @@ func TestRunSeedsConsistentData(t *testing.T) {
 	}
 	checkRankings(t, svc, cs, pls)
 
+	// The periodic reports of a seeded month have figures: filings and deliveries, every
+	// sector that has platforms, issue types, demands and grades.
+	for _, kind := range []string{"consumer", "merchant"} {
+		r, err := svc.Reports.Get(ctx, "2026-05", kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filed := 0
+		ch := models.ReportKind(kind).Channel()
+		for i := range cs {
+			if cs[i].Channel == ch && month(t, "2026-05").Contains(cs[i].CreatedAt) {
+				filed++
+			}
+		}
+		if r.Received != int64(filed) || r.Delivered == 0 || r.Replied == 0 || len(r.ByDemand) == 0 || len(r.TopPlatforms) == 0 ||
+			r.Previous.Received == 0 || (kind == "consumer" && (len(r.ByIssueType) < 3 || r.Rejected == 0)) {
+			t.Errorf("%s report of 2026-05: received %d (filed %d), delivered %d, replied %d, %d issue types, %d demands, %d platforms, previous %+v",
+				kind, r.Received, filed, r.Delivered, r.Replied, len(r.ByIssueType), len(r.ByDemand), len(r.TopPlatforms), r.Previous)
+		}
+		t.Logf("%s report of 2026-05: received %d, accepted %d, delivered %d, reply rate %.4f, grades %v", kind, r.Received, r.Accepted,
+			r.Delivered, r.ReplyRate, r.Grades)
+	}
+
 	// A second run refuses; --append adds, with new numbers and the same platforms.
 	if _, err := Run(ctx, st, opts); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("second run: %v, want ErrNotEmpty", err)

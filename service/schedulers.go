@@ -27,6 +27,7 @@ func (s *Services) PeriodicTasks() []queue.Periodic {
 	return append([]queue.Periodic{
 		{Name: "freeze_ratings", Every: 5 * time.Minute, Run: s.Ratings.FreezeDue},
 		{Name: "freeze_rankings", Every: 5 * time.Minute, Run: s.Rankings.FreezeDue},
+		{Name: "freeze_reports", Every: 5 * time.Minute, Run: s.Reports.FreezeDue},
 		{Name: "deliver_awaiting", Every: 30 * time.Second, Run: s.Complaints.QueueAwaiting},
 		{Name: "auto_complete", Every: time.Hour, Run: s.Complaints.AutoComplete},
 	}, s.Retention.Tasks()...)

@@ -82,6 +82,7 @@ type Services struct {
 	Webhooks      *Webhooks
 	Ratings       *Ratings
 	Rankings      *Rankings
+	Reports       *Reports
 	Erasures      *Erasures
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
@@ -172,6 +173,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Campaigns, s.Questionnaires = &Campaigns{st: st, clock: opts.Clock, log: opts.Logger}, &Questionnaires{st: st, clock: opts.Clock}
 	s.Ratings = &Ratings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
 	s.Rankings = &Rankings{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, freezeDelay: opts.RatingFreezeDelay}
+	s.Reports = &Reports{st: st, clock: opts.Clock, log: opts.Logger, cache: cache, ratings: s.Ratings, freezeDelay: opts.RatingFreezeDelay}
 	return s
 }
 

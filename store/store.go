@@ -256,7 +256,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Evidence{}, &models.EvidenceLink{},
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
-		&models.WebhookAttempt{}, &models.RatingSnapshot{}, &models.RankingSnapshot{},
+		&models.WebhookAttempt{}, &models.RatingSnapshot{}, &models.RankingSnapshot{}, &models.ReportSnapshot{},
 		&models.Job{}, &models.IdempotencyRecord{},
 		&models.ComplaintClaim{},
 		&models.ScreeningTerm{}, &models.ScreeningListState{},

@@ -54,6 +54,9 @@ func load() {
 	v3JSON, loadErr = json.MarshalIndent(v3, "", "  ")
 }
 
+// binaryType reports whether a response of the media type is a document's bytes, not JSON.
+func binaryType(mt string) bool { return mt == "application/pdf" }
+
 // problemType is the media type of every error of the API.
 const problemType = "application/problem+json"
 
@@ -68,9 +71,13 @@ func splitMediaTypes(doc *openapi3.T) {
 				if err != nil || r.Value == nil || r.Value.Content == nil || r.Value.Content.Get(problemType) == nil {
 					continue
 				}
-				for mt := range r.Value.Content {
+				for mt, c := range r.Value.Content {
 					if (status >= 400) != (mt == problemType) {
 						delete(r.Value.Content, mt)
+					} else if binaryType(mt) && c.Schema != nil && c.Schema.Ref != "" {
+						// An operation that answers JSON or a document (a report as JSON or
+						// PDF) has one schema in Swagger 2.0: the document's bytes are not it.
+						c.Schema = openapi3.NewSchemaRef("", openapi3.NewStringSchema().WithFormat("binary"))
 					}
 				}
 			}
