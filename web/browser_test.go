@@ -144,3 +144,28 @@ func TestBrowserPlatformChart(t *testing.T) {
 		t.Errorf("chart width %.0f, %d points", width, dots)
 	}
 }
+
+// TestBrowserReportPage: a report's page shows its charts as loaded images with text
+// alternatives, and its PDF link answers a PDF.
+func TestBrowserReportPage(t *testing.T) {
+	ctx, base := browse(t)
+	run(t, ctx, chromedp.Steps(chromedp.Navigate(base+"/reports/2026-05/consumer"), chromedp.WaitVisible(chromedp.CSS("figure.report-chart img"))))
+	// Every chart loaded (naturalWidth > 0) and has a non-empty alt.
+	loaded := run(t, ctx, chromedp.Evaluate[int](`(async () => {
+		const imgs = [...document.querySelectorAll("figure.report-chart img")];
+		await Promise.all(imgs.map(i => i.complete ? null : new Promise(r => { i.onload = i.onerror = r; })));
+		return imgs.filter(i => i.naturalWidth > 0 && i.alt.length > 10).length;
+	})()`, chromedp.EvalAwaitPromise))
+	pdf := run(t, ctx, chromedp.Evaluate[string](`(async () => {
+		const a = [...document.querySelectorAll("a")].find(a => a.textContent.includes("PDF"));
+		const r = await fetch(a.href);
+		return a.getAttribute("href") + " " + r.status + " " + r.headers.get("Content-Type");
+	})()`, chromedp.EvalAwaitPromise))
+	shoot(t, ctx, "report")
+	if loaded != 5 {
+		t.Errorf("%d of 5 charts loaded with a text alternative", loaded)
+	}
+	if pdf != "/api/v1/reports/2026-05/consumer.pdf 200 application/pdf" {
+		t.Errorf("the PDF link: %q", pdf)
+	}
+}

@@ -16,10 +16,11 @@ type homeView struct {
 	Top       []service.RatingItem
 	More      int
 	Campaigns []campaignLine
+	Reports   []reportPeriodLine
 }
 
-// home shows the current month's rating list (its first platforms), and the latest
-// campaigns.
+// home shows the current month's rating list (its first platforms), the latest monthly
+// reports and the latest campaigns.
 func (s *site) home(c *gin.Context) {
 	r, err := s.svc.Ratings.Rendered(c.Request.Context(), service.RatingQuery{})
 	if err != nil {
@@ -34,6 +35,9 @@ func (s *site) home(c *gin.Context) {
 		}
 		v := homeView{List: l, Top: l.Items[:min(homeTop, len(l.Items))], More: max(0, len(l.Items)-homeTop)}
 		if v.Campaigns, err = s.latestCampaigns(c, 3); err != nil {
+			return nil, err
+		}
+		if v.Reports, err = s.latestReports(c, "", 3); err != nil {
 			return nil, err
 		}
 		return renderPage("home", &Page{Title: "电诉宝 · 电商消费投诉公共服务平台", Nav: NavHome, Data: v})

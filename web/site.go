@@ -58,6 +58,9 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/campaigns/:id", s.campaign)
 	r.GET("/lawyers", s.lawyers)
 	r.GET("/rankings", s.rankings)
+	r.GET("/reports", s.reports)
+	r.GET("/reports/:period/:kind", s.reportPage)
+	r.GET("/reports/:period/:kind/charts/:chart", s.reportChartPNG)
 }
 
 // IsSitePath reports whether a request no route matched is the site's to answer (an HTML 404
@@ -116,6 +119,7 @@ var Nav = []NavItem{
 	{NavHome, "首页", "/"},
 	{NavRatings, "消费评级榜", "/ratings"},
 	{NavRankings, "投诉榜", "/rankings"},
+	{NavReports, "报告", "/reports"},
 	{NavCampaigns, "调查行动", "/campaigns"},
 	{NavLawyers, "律师团", "/lawyers"},
 }
