@@ -18,9 +18,11 @@ type tableData struct {
 
 // funcs are the templates' formatting helpers.
 var funcs = template.FuncMap{
-	"pct":   pct,
-	"idx":   indexText,
-	"deref": func(s *string) string { return *s },
+	"pct":         pct,
+	"signedPct":   signedPct,
+	"signedScore": signedScore,
+	"idx":         indexText,
+	"deref":       func(s *string) string { return *s },
 	"table": func(l *service.RatingList, items []service.RatingItem) tableData {
 		return tableData{List: l, Items: items}
 	},
@@ -36,6 +38,22 @@ var funcs = template.FuncMap{
 
 // pct shows a ratio as a percentage with two decimals.
 func pct(r float64) string { return strconv.FormatFloat(r*100, 'f', 2, 64) + "%" }
+
+// signedPct is a change of a ratio, in percentage points with its sign.
+func signedPct(r float64) string {
+	if r > 0 {
+		return "+" + pct(r)
+	}
+	return pct(r)
+}
+
+// signedScore is a change of a satisfaction score with its sign.
+func signedScore(s *float64) string {
+	if s != nil && *s > 0 {
+		return "+" + scoreText(s)
+	}
+	return scoreText(s)
+}
 
 // indexText shows a composite index to 4 decimals, or a dash for an unrated platform.
 func indexText(i *float64) string {
