@@ -37,6 +37,8 @@ var ErrorCodes = []ErrorCode{
 	{"endpoint_disabled", 409, "the webhook endpoint is disabled; enable it first"},
 	{"no_endpoint", 409, "no enabled webhook endpoint subscribes to this event"},
 	{"limit_reached", 409, "a limit per complaint or per platform is reached; `limit` names it and its maximum"},
+	{"case_exists", 409, "the complaint is a typical case already; `existing_id` names it"},
+	{"consent_required", 409, "the typical case's text still holds personal information and the complainant has not consented to its publication"},
 	{"idempotency_key_in_use", 409, "another request with this Idempotency-Key is being processed; retry after a moment"},
 	{"idempotency_key_unusable", 409, "the record of this Idempotency-Key can no longer be read; use a new key"},
 	{"event_expired", 410, "the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again"},

@@ -108,6 +108,19 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.UpdateLawyerRequest", "specialties", strs(models.AllSpecialties)},
 		{"service.RequestConsultationRequest", "preferred_specialty", strs(models.AllSpecialties)},
 		{"service.ConsultationMessageView", "author_type", []string{string(models.ConsultantLawyer), string(models.ConsultantComplainant)}},
+		{"service.CaseView", "sector", sectors},
+		{"service.AdminCaseView", "sector", sectors},
+		{"service.AdminCaseView", "status", strs(models.CaseStatuses)},
+		{"service.AdminCaseView", "unpublished_reason", models.UnpublishedReasons},
+		{"service.CreateCaseRequest", "sector", sectors},
+		{"service.UpdateCaseRequest", "sector", sectors},
+		{"service.CaseOutcomeView", "status", statuses},
+		{"service.CaseOutcomeView", "channel", []string{string(models.ChannelConsumer), string(models.ChannelRefundOnly)}},
+		{"service.CaseOutcomeView", "issue_type", keys(models.IssueTypeLabels)},
+		{"service.CaseOutcomeView", "demands", keys(models.DemandLabels)},
+		{"service.CaseHitView", "kind", strs(models.ScrubKinds)},
+		{"service.CaseHitView", "field", models.CaseFields},
+		{"service.CaseEventView", "event", service.CaseEvents},
 	} {
 		p, ok := defs[c.def][c.prop]
 		if !ok {

@@ -48,6 +48,8 @@ type ErasureCounts struct {
 	EvidenceFiles int `json:"evidence_files" example:"2"`
 	// RefreshTokens revoked.
 	RefreshTokens int `json:"refresh_tokens" example:"1"`
+	// Cases made of the complaints (典型案例): withdrawn, texts and tags replaced.
+	Cases int `json:"cases" example:"0"`
 }
 
 func erasureView(e *models.Erasure) ErasureView {
@@ -55,13 +57,13 @@ func erasureView(e *models.Erasure) ErasureView {
 		CreatedAt: service.Ts(e.CreatedAt), Counts: ErasureCounts{Complaints: e.Complaints, Withdrawn: e.Withdrawn,
 			Supplements: e.Supplements, Replies: e.Replies, TimelineEntries: e.TimelineEntries,
 			Notifications: e.Notifications, WebhookEvents: e.WebhookEvents, IdempotencyRecords: e.IdempotencyRecords,
-			EvidenceFiles: e.EvidenceFiles, RefreshTokens: e.RefreshTokens}}
+			EvidenceFiles: e.EvidenceFiles, RefreshTokens: e.RefreshTokens, Cases: e.Cases}}
 }
 
 // eraseUser godoc
 //
 //	@Summary		Erase a consumer's or merchant's account (admin)
-//	@Description	Anonymises the account and the personal data of its complaints (个人信息删除): names, phones, order numbers, titles, descriptions, product names, supplements, replies, timeline notes, rating comments, text messages and stored webhook bodies become `[已删除]`, the files the person uploaded are deleted from storage, the recorded answers of the person's requests are deleted, every refresh token is revoked and access tokens are refused at once (within 2 s on other instances). Complaint ids, numbers, status, platform, channel, times and scores stay, so the rating lists keep their counts and no frozen list changes. Open complaints the platform has not answered (pending review, awaiting contact, delivered, rejected but re-submittable) are withdrawn first (`complaint.withdrawn`, already anonymised). A minute later a second sweep erases what requests racing the erasure stored, adding it to the counts. Erasing an erased account changes nothing and answers the same record. Staff accounts are disabled, not erased (403); an admin cannot erase their own account here (403).
+//	@Description	Anonymises the account and the personal data of its complaints (个人信息删除): names, phones, order numbers, titles, descriptions, product names, supplements, replies, timeline notes, rating comments, text messages and stored webhook bodies become `[已删除]`, the typical cases made of the complaints are withdrawn and their texts become `[已删除]` too, the files the person uploaded are deleted from storage, the recorded answers of the person's requests are deleted, every refresh token is revoked and access tokens are refused at once (within 2 s on other instances). Complaint ids, numbers, status, platform, channel, times and scores stay, so the rating lists keep their counts and no frozen list changes. Open complaints the platform has not answered (pending review, awaiting contact, delivered, rejected but re-submittable) are withdrawn first (`complaint.withdrawn`, already anonymised). A minute later a second sweep erases what requests racing the erasure stored, adding it to the counts. Erasing an erased account changes nothing and answers the same record. Staff accounts are disabled, not erased (403); an admin cannot erase their own account here (403).
 //	@Tags			admin
 //	@ID				eraseUser
 //	@Produce		json,application/problem+json

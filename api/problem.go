@@ -44,6 +44,8 @@ type Problem struct {
 	//   - `endpoint_disabled` (409): the webhook endpoint is disabled; enable it first
 	//   - `no_endpoint` (409): no enabled webhook endpoint subscribes to this event
 	//   - `limit_reached` (409): a limit per complaint or per platform is reached; `limit` names it and its maximum
+	//   - `case_exists` (409): the complaint is a typical case already; `existing_id` names it
+	//   - `consent_required` (409): the typical case's text still holds personal information and the complainant has not consented to its publication
 	//   - `idempotency_key_in_use` (409): another request with this Idempotency-Key is being processed; retry after a moment
 	//   - `idempotency_key_unusable` (409): the record of this Idempotency-Key can no longer be read; use a new key
 	//   - `event_expired` (410): the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again
@@ -61,7 +63,7 @@ type Problem struct {
 	//   - `rate_limited` (429): too many requests; wait for Retry-After seconds
 	//   - `internal_error` (500): an unexpected error; quote the request id to support
 	//   - `service_unavailable` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds
-	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,screening_term_taken,already_answered,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,idempotency_key_in_use,idempotency_key_unusable,event_expired,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
+	Code     string              `json:"code" example:"validation_failed" enums:"malformed_json,unreadable_body,malformed_multipart,unauthenticated,invalid_token,invalid_credentials,forbidden,account_disabled,not_found,route_not_found,method_not_allowed,request_timeout,phone_taken,email_taken,slug_taken,name_taken,last_admin,screening_term_taken,already_answered,duplicate_complaint,invalid_state,complaint_changed,endpoint_disabled,no_endpoint,limit_reached,case_exists,consent_required,idempotency_key_in_use,idempotency_key_unusable,event_expired,precondition_failed,body_too_large,file_too_large,unsupported_media_type,multipart_required,range_not_satisfiable,validation_failed,wrong_password,unknown_field,invalid_cursor,idempotency_key_reused,rate_limited,internal_error,service_unavailable"`
 	Errors   []models.FieldError `json:"errors"`
 	Instance string              `json:"instance,omitempty" example:"/api/v1/auth/register"`
 	// RequestID repeats X-Request-ID so that a support ticket can quote it.

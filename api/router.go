@@ -182,6 +182,22 @@ func NewRouter(d Deps) http.Handler {
 	registerCampaignRoutes(v1, adm, s, person, budget, staff, idem)
 	registerLawyerRoutes(s, lawyerRoutes{v1: v1, adm: adm, person: person, budget: budget, staff: staff, complainant: complainant, idem: idem})
 
+	// Typical cases: staff draft and publish them, the public reads the published ones, and
+	// the complainant gives or withdraws the consent to publishing personal information.
+	ca := &casesHandler{svc: s.Cases}
+	v1.GET("/cases", ca.publicList)
+	v1.GET("/cases.atom", ca.feed)
+	v1.GET("/cases/:id", ca.publicGet)
+	adm.POST("/cases", staff, idem, ca.create)
+	adm.GET("/cases", staff, ca.adminList)
+	adm.GET("/cases/:id", staff, ca.adminGet)
+	adm.PATCH("/cases/:id", staff, ca.update)
+	adm.POST("/cases/:id/publish", staff, noBody(), idem, ca.publish)
+	adm.POST("/cases/:id/unpublish", staff, noBody(), idem, ca.unpublish)
+	pc := &consentHandler{svc: s.Cases}
+	v1.POST("/complaints/:id/publish-consent", person, budget, complainant, noBody(), idem, pc.give)
+	v1.DELETE("/complaints/:id/publish-consent", person, budget, complainant, noBody(), pc.withdraw)
+
 	plat := v1.Group("/platform", platform, budget)
 	plat.GET("/me", pl.platformMe)
 	plat.GET("/ratings", rt.own)

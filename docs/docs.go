@@ -830,6 +830,656 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/admin/cases": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The newest first, each with its status, complaint, what drafting scrubbed and what personal information its texts hold now.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Every typical case, drafts too (staff)",
+                "operationId": "adminListCases",
+                "parameters": [
+                    {
+                        "enum": [
+                            "draft",
+                            "published",
+                            "withdrawn"
+                        ],
+                        "type": "string",
+                        "description": "only this status",
+                        "name": "status",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
+                        "type": "string",
+                        "description": "only this sector",
+                        "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases about this platform",
+                        "name": "platform_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases with this tag",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases whose title, summary or body contains this",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_AdminCaseView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed (a filter), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Drafts the case's texts from the complaint as the platform read it (its title — a refund-only complaint's product —, its description after any correction, what was asked), the outcome (status and rating, with its comment) and the platform's replies, and scrubs the complainant's personal information from them and from ` + "`" + `title` + "`" + ` and ` + "`" + `summary` + "`" + `: names (the complainant's contact and real name wherever they occur, and any name in a name's context — before 先生, 女士, 经理…, after 我叫, 联系人, 收件人, 客服…), mobile and landline numbers, ID-card numbers (check digit), bank-card numbers (Luhn), e-mail addresses, order numbers (the complaint's wherever it occurs) and addresses below the district, each replaced by a marker (张先生 → 张**, 13812345678 → 138****5678, an order number → ****1234). ` + "`" + `scrubbed` + "`" + ` lists each marker (kind, marker, position) for review. The draft is ` + "`" + `draft` + "`" + ` until published.\nOnly a ` + "`" + `completed` + "`" + ` complaint can become a case (409 ` + "`" + `invalid_state` + "`" + ` otherwise, and for a complaint whose complainant was erased); a complaint has one case at most (409 ` + "`" + `case_exists` + "`" + ` with ` + "`" + `existing_id` + "`" + `). ` + "`" + `sector` + "`" + ` defaults to the platform's; ` + "`" + `tags` + "`" + ` are at most 10 of 1–20 characters, none holding personal information. An unknown ` + "`" + `complaint_id` + "`" + ` is 422.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Draft a typical case (典型案例) from a completed complaint",
+                "operationId": "createCase",
+                "parameters": [
+                    {
+                        "description": "the case",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.CreateCaseRequest"
+                        }
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminCaseView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state (the complaint is not completed, or was erased); case_exists (with existing_id); idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/cases/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "One typical case, as staff review it",
+                "operationId": "adminGetCase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminCaseView"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and ` + "`" + `personal_information` + "`" + ` says what they hold. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 ` + "`" + `consent_required` + "`" + `, and nothing changes.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Edit a typical case",
+                "operationId": "updateCase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the members to change",
+                        "name": "body",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/service.UpdateCaseRequest"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminCaseView"
+                        }
+                    },
+                    "400": {
+                        "description": "Bad Request",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "consent_required; complaint_changed",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/cases/{id}/publish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A ` + "`" + `draft` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` case → ` + "`" + `published` + "`" + `: it joins the public list and the Atom feed. Its texts are checked for personal information first (as ` + "`" + `personal_information` + "`" + ` shows it, the complainant's known names, phone and order number included): with some left, the complainant must have consented (` + "`" + `POST /api/v1/complaints/{id}/publish-consent` + "`" + `), else 409 ` + "`" + `consent_required` + "`" + `. A case whose complainant was erased is 409 ` + "`" + `invalid_state` + "`" + `, and so is a published one.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Publish a typical case",
+                "operationId": "publishCase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminCaseView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "consent_required; invalid_state; complaint_changed; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/admin/cases/{id}/unpublish": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "A ` + "`" + `published` + "`" + ` case → ` + "`" + `withdrawn` + "`" + ` (` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `staff` + "`" + `): it leaves the public list and the feed, and can be published again. Any other status is 409 ` + "`" + `invalid_state` + "`" + `.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Unpublish a typical case",
+                "operationId": "unpublishCase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.AdminCaseView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not staff",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "invalid_state; complaint_changed; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/admin/complaints": {
             "get": {
                 "security": [
@@ -3481,7 +4131,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Anonymises the account and the personal data of its complaints (个人信息删除): names, phones, order numbers, titles, descriptions, product names, supplements, replies, timeline notes, rating comments, text messages and stored webhook bodies become ` + "`" + `[已删除]` + "`" + `, the files the person uploaded are deleted from storage, the recorded answers of the person's requests are deleted, every refresh token is revoked and access tokens are refused at once (within 2 s on other instances). Complaint ids, numbers, status, platform, channel, times and scores stay, so the rating lists keep their counts and no frozen list changes. Open complaints the platform has not answered (pending review, awaiting contact, delivered, rejected but re-submittable) are withdrawn first (` + "`" + `complaint.withdrawn` + "`" + `, already anonymised). A minute later a second sweep erases what requests racing the erasure stored, adding it to the counts. Erasing an erased account changes nothing and answers the same record. Staff accounts are disabled, not erased (403); an admin cannot erase their own account here (403).",
+                "description": "Anonymises the account and the personal data of its complaints (个人信息删除): names, phones, order numbers, titles, descriptions, product names, supplements, replies, timeline notes, rating comments, text messages and stored webhook bodies become ` + "`" + `[已删除]` + "`" + `, the typical cases made of the complaints are withdrawn and their texts become ` + "`" + `[已删除]` + "`" + ` too, the files the person uploaded are deleted from storage, the recorded answers of the person's requests are deleted, every refresh token is revoked and access tokens are refused at once (within 2 s on other instances). Complaint ids, numbers, status, platform, channel, times and scores stay, so the rating lists keep their counts and no frozen list changes. Open complaints the platform has not answered (pending review, awaiting contact, delivered, rejected but re-submittable) are withdrawn first (` + "`" + `complaint.withdrawn` + "`" + `, already anonymised). A minute later a second sweep erases what requests racing the erasure stored, adding it to the counts. Erasing an erased account changes nothing and answers the same record. Staff accounts are disabled, not erased (403); an admin cannot erase their own account here (403).",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -4253,6 +4903,221 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/cases": {
+            "get": {
+                "description": "Published cases, the latest publication first: completed complaints told with the complainant's personal information scrubbed (names, phones, ID-card and bank-card numbers, e-mail addresses, order numbers, street addresses), the platform's reply, the outcome and the timeline in outline. Public and cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `). The same cases as an Atom feed: ` + "`" + `/api/v1/cases.atom` + "`" + `.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Typical cases (典型案例)",
+                "operationId": "listCases",
+                "parameters": [
+                    {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
+                        "type": "string",
+                        "description": "only this sector",
+                        "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases about this platform",
+                        "name": "platform_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases with this tag (the whole tag, at most 20 characters)",
+                        "name": "tag",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases whose title, summary or body contains this (ignoring the case of Latin letters, at most 100 characters)",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1–100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor of the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/api.ListResponse-service_CaseView"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "422": {
+                        "description": "validation_failed (a filter), invalid_cursor",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases.atom": {
+            "get": {
+                "description": "An Atom 1.0 feed (RFC 4287) of the latest 50 published cases, the latest publication first, for syndication: each entry has the case's ` + "`" + `id` + "`" + ` (a tag URI), ` + "`" + `title` + "`" + `, ` + "`" + `updated` + "`" + `, ` + "`" + `published` + "`" + `, ` + "`" + `summary` + "`" + `, the body and the platform's reply as text ` + "`" + `content` + "`" + `, the sector and tags as categories, and a link to the case (` + "`" + `/api/v1/cases/{id}` + "`" + `, relative to the feed). ` + "`" + `sector` + "`" + `, ` + "`" + `platform_id` + "`" + ` and ` + "`" + `tag` + "`" + ` narrow it as they narrow the list. Public and cacheable.",
+                "produces": [
+                    "application/atom+xml",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "Typical cases as an Atom feed",
+                "operationId": "casesFeed",
+                "parameters": [
+                    {
+                        "enum": [
+                            "digital_retail",
+                            "digital_life",
+                            "digital_health",
+                            "digital_education",
+                            "cross_border",
+                            "industrial",
+                            "logistics"
+                        ],
+                        "type": "string",
+                        "description": "only this sector",
+                        "name": "sector",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases about this platform",
+                        "name": "platform_id",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "only cases with this tag",
+                        "name": "tag",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the Atom feed",
+                        "schema": {
+                            "type": "file"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "422": {
+                        "description": "validation_failed (a filter)",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/cases/{id}": {
+            "get": {
+                "description": "A published case; a draft or a withdrawn one does not exist here (404). Public and cacheable.",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "cases"
+                ],
+                "summary": "One typical case",
+                "operationId": "getCase",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "case id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.CaseView"
+                        }
+                    },
+                    "304": {
+                        "description": "not modified"
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/complaints": {
             "get": {
                 "security": [
@@ -4640,6 +5505,226 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "validation_failed (question, preferred_specialty), unknown_field; idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/complaints/{id}/publish-consent": {
+            "post": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "The complainant allows staff to publish the complaint as a typical case (典型案例) even with personal information left in its text; without the consent only a text with no personal information at all can be published (cases are scrubbed automatically, so most need none). Recorded on the complaint as ` + "`" + `publish_consent_at` + "`" + `; giving it again changes nothing. Any status; only the complainant (anybody else: 404).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "Consent to publication as a typical case",
+                "operationId": "givePublishConsent",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key",
+                        "name": "Idempotency-Key",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a complainant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "complaint_changed; idempotency_key_in_use, idempotency_key_unusable",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "idempotency_key_reused",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "rate_limited: see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal_error: an unexpected failure; quote request_id to support",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "service_unavailable: the database cannot be reached; see Retry-After",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "BearerAuth": []
+                    }
+                ],
+                "description": "Removes ` + "`" + `publish_consent_at` + "`" + `. A published case of the complaint whose text still holds personal information (it was published under the consent) is unpublished in the same transaction (` + "`" + `withdrawn` + "`" + `, ` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `consent_withdrawn` + "`" + `): the person is protected first; a case with no personal information left stays published. Withdrawing a consent never given changes nothing. Only the complainant (anybody else: 404).",
+                "produces": [
+                    "application/json",
+                    "application/problem+json"
+                ],
+                "tags": [
+                    "complaints"
+                ],
+                "summary": "Withdraw the consent to publication",
+                "operationId": "withdrawPublishConsent",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "complaint id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/service.ComplaintView"
+                        }
+                    },
+                    "400": {
+                        "description": "malformed_json, unreadable_body",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "Unauthorized",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "not a complainant",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "Not Found",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "408": {
+                        "description": "request_timeout: the body did not arrive in time",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "complaint_changed",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body_too_large",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "unsupported_media_type: send application/json",
+                        "schema": {
+                            "$ref": "#/definitions/api.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "validation_failed: a body that is not empty or {}",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }
@@ -8944,6 +10029,7 @@ const docTemplate = `{
         "api.ErasureCounts": {
             "type": "object",
             "required": [
+                "cases",
                 "complaints",
                 "evidence_files",
                 "idempotency_records",
@@ -8956,6 +10042,11 @@ const docTemplate = `{
                 "withdrawn"
             ],
             "properties": {
+                "cases": {
+                    "description": "Cases made of the complaints (典型案例): withdrawn, texts and tags replaced.",
+                    "type": "integer",
+                    "example": 0
+                },
                 "complaints": {
                     "description": "Complaints filed by the account, anonymised (ids, status, platform, times and scores stay).",
                     "type": "integer",
@@ -9209,6 +10300,25 @@ const docTemplate = `{
                 }
             }
         },
+        "api.ListResponse-service_AdminCaseView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.AdminCaseView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
         "api.ListResponse-service_AdminLawyerView": {
             "type": "object",
             "required": [
@@ -9239,6 +10349,25 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/service.AttemptView"
+                    }
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "x-nullable": true
+                }
+            }
+        },
+        "api.ListResponse-service_CaseView": {
+            "type": "object",
+            "required": [
+                "data",
+                "next_cursor"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CaseView"
                     }
                 },
                 "next_cursor": {
@@ -9446,7 +10575,7 @@ const docTemplate = `{
             ],
             "properties": {
                 "code": {
-                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `already_answered` + "`" + ` (409): the caller has answered this questionnaire already; each account answers once\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `event_expired` + "`" + ` (410): the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds",
+                    "description": "Code is the stable, machine-readable error. The catalogue:\n  - ` + "`" + `malformed_json` + "`" + ` (400): the body is not one valid JSON value in UTF-8, or is empty\n  - ` + "`" + `unreadable_body` + "`" + ` (400): the body could not be read (the connection broke, or an upload was cut short)\n  - ` + "`" + `malformed_multipart` + "`" + ` (400): an upload's multipart body could not be read\n  - ` + "`" + `unauthenticated` + "`" + ` (401): no credentials, or credentials of an unknown form; send ` + "`" + `Authorization: Bearer …` + "`" + `\n  - ` + "`" + `invalid_token` + "`" + ` (401): the token or API key is invalid, expired or revoked; refresh or use another key\n  - ` + "`" + `invalid_credentials` + "`" + ` (401): the phone/e-mail or the password is wrong\n  - ` + "`" + `forbidden` + "`" + ` (403): these credentials may not do this (another role, a person on a platform endpoint, or the other way round)\n  - ` + "`" + `account_disabled` + "`" + ` (403): the account is disabled; an admin can enable it\n  - ` + "`" + `not_found` + "`" + ` (404): the resource does not exist, or is not visible to the caller\n  - ` + "`" + `route_not_found` + "`" + ` (404): no such endpoint\n  - ` + "`" + `method_not_allowed` + "`" + ` (405): the endpoint exists but does not take this method\n  - ` + "`" + `request_timeout` + "`" + ` (408): the body did not arrive within seconds of its headers; send it whole, as its Content-Length says\n  - ` + "`" + `phone_taken` + "`" + ` (409): an account with this phone exists\n  - ` + "`" + `email_taken` + "`" + ` (409): an account with this e-mail exists\n  - ` + "`" + `slug_taken` + "`" + ` (409): a platform with this slug exists\n  - ` + "`" + `name_taken` + "`" + ` (409): a platform with this name exists (compared ignoring case, full-width forms and surrounding spaces)\n  - ` + "`" + `last_admin` + "`" + ` (409): the last enabled admin account cannot be disabled\n  - ` + "`" + `screening_term_taken` + "`" + ` (409): the screening list has a term that matches as this one does\n  - ` + "`" + `already_answered` + "`" + ` (409): the caller has answered this questionnaire already; each account answers once\n  - ` + "`" + `duplicate_complaint` + "`" + ` (409): the same complainant has an open complaint against this platform for this order; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `invalid_state` + "`" + ` (409): the complaint (or resource) is not in a state that allows this action\n  - ` + "`" + `complaint_changed` + "`" + ` (409): the complaint changed at the same moment; retry\n  - ` + "`" + `endpoint_disabled` + "`" + ` (409): the webhook endpoint is disabled; enable it first\n  - ` + "`" + `no_endpoint` + "`" + ` (409): no enabled webhook endpoint subscribes to this event\n  - ` + "`" + `limit_reached` + "`" + ` (409): a limit per complaint or per platform is reached; ` + "`" + `limit` + "`" + ` names it and its maximum\n  - ` + "`" + `case_exists` + "`" + ` (409): the complaint is a typical case already; ` + "`" + `existing_id` + "`" + ` names it\n  - ` + "`" + `consent_required` + "`" + ` (409): the typical case's text still holds personal information and the complainant has not consented to its publication\n  - ` + "`" + `idempotency_key_in_use` + "`" + ` (409): another request with this Idempotency-Key is being processed; retry after a moment\n  - ` + "`" + `idempotency_key_unusable` + "`" + ` (409): the record of this Idempotency-Key can no longer be read; use a new key\n  - ` + "`" + `event_expired` + "`" + ` (410): the event's payload was emptied by retention (DSB_RETAIN_EVENT_PAYLOAD_DAYS after its last attempt); it cannot be delivered again\n  - ` + "`" + `precondition_failed` + "`" + ` (412): the evidence file does not match If-Match or If-Unmodified-Since\n  - ` + "`" + `body_too_large` + "`" + ` (413): the JSON body is over 1 MiB\n  - ` + "`" + `file_too_large` + "`" + ` (413): the uploaded file is over DSB_EVIDENCE_MAX_BYTES\n  - ` + "`" + `unsupported_media_type` + "`" + ` (415): the body is not JSON, or the upload is not of an accepted type\n  - ` + "`" + `multipart_required` + "`" + ` (415): uploads are multipart/form-data with one ` + "`" + `file` + "`" + ` part\n  - ` + "`" + `range_not_satisfiable` + "`" + ` (416): the requested byte range is outside the file\n  - ` + "`" + `validation_failed` + "`" + ` (422): members are invalid; ` + "`" + `errors` + "`" + ` names each field and what is wrong\n  - ` + "`" + `wrong_password` + "`" + ` (422): ` + "`" + `current_password` + "`" + ` is not the account's password\n  - ` + "`" + `unknown_field` + "`" + ` (422): the body has a member this endpoint does not know; ` + "`" + `errors` + "`" + ` names it\n  - ` + "`" + `invalid_cursor` + "`" + ` (422): the cursor is not one this API issued for this listing\n  - ` + "`" + `idempotency_key_reused` + "`" + ` (422): this Idempotency-Key was used with another body (the message says what differed)\n  - ` + "`" + `rate_limited` + "`" + ` (429): too many requests; wait for Retry-After seconds\n  - ` + "`" + `internal_error` + "`" + ` (500): an unexpected error; quote the request id to support\n  - ` + "`" + `service_unavailable` + "`" + ` (503): the database (or Redis, or the evidence storage) cannot be reached; retry after Retry-After seconds",
                     "type": "string",
                     "enum": [
                         "malformed_json",
@@ -9474,6 +10603,8 @@ const docTemplate = `{
                         "endpoint_disabled",
                         "no_endpoint",
                         "limit_reached",
+                        "case_exists",
+                        "consent_required",
                         "idempotency_key_in_use",
                         "idempotency_key_unusable",
                         "event_expired",
@@ -10531,6 +11662,171 @@ const docTemplate = `{
                 }
             }
         },
+        "service.AdminCaseView": {
+            "type": "object",
+            "required": [
+                "body",
+                "complaint_id",
+                "complaint_number",
+                "created_at",
+                "created_by",
+                "id",
+                "outcome",
+                "personal_information",
+                "platform",
+                "platform_reply",
+                "publish_consent_at",
+                "publishable",
+                "published_at",
+                "scrubbed",
+                "sector",
+                "sector_label",
+                "status",
+                "status_label",
+                "summary",
+                "tags",
+                "timeline",
+                "title",
+                "unpublished_reason",
+                "updated_at",
+                "version"
+            ],
+            "properties": {
+                "body": {
+                    "description": "Body tells the complaint as the platform read it, what was asked and the outcome.",
+                    "type": "string",
+                    "example": "【投诉】付款后商家一直不发货\n11月1日在该平台购买手机一部……\n【诉求】退款（涉及金额1999.00元）\n【处理结果】平台已回复，投诉已完成。消费者对处理结果评分9分（满分10分）。"
+                },
+                "complaint_id": {
+                    "type": "string"
+                },
+                "complaint_number": {
+                    "type": "string",
+                    "example": "DSB20261126000123"
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "type": "string"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "$ref": "#/definitions/service.CaseOutcomeView"
+                },
+                "personal_information": {
+                    "description": "PersonalInformation is what the texts hold now, positions in the current text.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CaseHitView"
+                    }
+                },
+                "platform": {
+                    "$ref": "#/definitions/service.PlatformRef"
+                },
+                "platform_reply": {
+                    "description": "PlatformReply holds the platform's replies, oldest first, each after its date.",
+                    "type": "string",
+                    "example": "【2026-11-27】您好，已为您办理退款，款项将在1-3个工作日内原路退回。"
+                },
+                "publish_consent_at": {
+                    "description": "PublishConsentAt is when the complainant consented to the publication of their personal\ninformation in the case; null without consent.",
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "publishable": {
+                    "description": "Publishable: publishing would be accepted now (no personal information, or consent).",
+                    "type": "boolean"
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "scrubbed": {
+                    "description": "Scrubbed is what drafting replaced (positions in the drafted text); a text staff edited\nloses its entries.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CaseHitView"
+                    }
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "sector_label": {
+                    "type": "string",
+                    "example": "数字零售"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "published",
+                        "withdrawn"
+                    ],
+                    "example": "draft"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "草稿"
+                },
+                "summary": {
+                    "type": "string"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "退款"
+                    ]
+                },
+                "timeline": {
+                    "description": "Timeline is the complaint's course in outline, oldest first, by day (China time).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CaseEventView"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "example": "付款后商家拒不发货，平台督促后全额退款"
+                },
+                "unpublished_reason": {
+                    "description": "UnpublishedReason says why a withdrawn case was: staff, the complainant's consent\nwithdrawn (its text needed it), or the complainant's erasure.",
+                    "type": "string",
+                    "enum": [
+                        "staff",
+                        "consent_withdrawn",
+                        "erased"
+                    ],
+                    "x-nullable": true
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "version": {
+                    "type": "integer",
+                    "example": 1
+                }
+            }
+        },
         "service.AdminLawyerView": {
             "type": "object",
             "required": [
@@ -10918,6 +12214,256 @@ const docTemplate = `{
                 }
             }
         },
+        "service.CaseEventView": {
+            "type": "object",
+            "required": [
+                "date",
+                "event",
+                "label"
+            ],
+            "properties": {
+                "date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2026-11-26"
+                },
+                "event": {
+                    "type": "string",
+                    "enum": [
+                        "filed",
+                        "delivered",
+                        "replied",
+                        "rated",
+                        "completed"
+                    ],
+                    "example": "delivered"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "递交平台"
+                }
+            }
+        },
+        "service.CaseHitView": {
+            "type": "object",
+            "required": [
+                "end",
+                "field",
+                "kind",
+                "marker",
+                "start"
+            ],
+            "properties": {
+                "end": {
+                    "type": "integer",
+                    "example": 23
+                },
+                "field": {
+                    "type": "string",
+                    "enum": [
+                        "title",
+                        "summary",
+                        "body",
+                        "platform_reply"
+                    ],
+                    "example": "body"
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "name",
+                        "mobile",
+                        "landline",
+                        "id_card",
+                        "bank_card",
+                        "email",
+                        "order_no",
+                        "address"
+                    ],
+                    "example": "mobile"
+                },
+                "marker": {
+                    "type": "string",
+                    "example": "138****5678"
+                },
+                "start": {
+                    "type": "integer",
+                    "example": 12
+                }
+            }
+        },
+        "service.CaseOutcomeView": {
+            "type": "object",
+            "required": [
+                "channel",
+                "demands",
+                "issue_type",
+                "issue_type_label",
+                "rating",
+                "status",
+                "status_label"
+            ],
+            "properties": {
+                "channel": {
+                    "type": "string",
+                    "enum": [
+                        "consumer",
+                        "refund_only"
+                    ],
+                    "example": "consumer"
+                },
+                "demands": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "refund",
+                            "exchange",
+                            "compensation",
+                            "apology",
+                            "other"
+                        ]
+                    },
+                    "example": [
+                        "refund"
+                    ]
+                },
+                "issue_type": {
+                    "type": "string",
+                    "enum": [
+                        "refund",
+                        "quality",
+                        "false_advertising",
+                        "unfair_terms",
+                        "delivery",
+                        "after_sales",
+                        "privacy",
+                        "fraud",
+                        "other"
+                    ],
+                    "x-nullable": true,
+                    "example": "delivery"
+                },
+                "issue_type_label": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "发货物流"
+                },
+                "rating": {
+                    "description": "Rating is the complainant's score of the reply (1–10); null when nobody rated it and the\ncomplaint was completed automatically.",
+                    "type": "integer",
+                    "maximum": 10,
+                    "minimum": 1,
+                    "x-nullable": true,
+                    "example": 9
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "pending_review",
+                        "rejected",
+                        "awaiting_contact",
+                        "delivered",
+                        "replied",
+                        "completed",
+                        "withdrawn"
+                    ],
+                    "example": "completed"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "已完成"
+                }
+            }
+        },
+        "service.CaseView": {
+            "type": "object",
+            "required": [
+                "body",
+                "id",
+                "outcome",
+                "platform",
+                "platform_reply",
+                "published_at",
+                "sector",
+                "sector_label",
+                "summary",
+                "tags",
+                "timeline",
+                "title",
+                "updated_at"
+            ],
+            "properties": {
+                "body": {
+                    "description": "Body tells the complaint as the platform read it, what was asked and the outcome.",
+                    "type": "string",
+                    "example": "【投诉】付款后商家一直不发货\n11月1日在该平台购买手机一部……\n【诉求】退款（涉及金额1999.00元）\n【处理结果】平台已回复，投诉已完成。消费者对处理结果评分9分（满分10分）。"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "outcome": {
+                    "$ref": "#/definitions/service.CaseOutcomeView"
+                },
+                "platform": {
+                    "$ref": "#/definitions/service.PlatformRef"
+                },
+                "platform_reply": {
+                    "description": "PlatformReply holds the platform's replies, oldest first, each after its date.",
+                    "type": "string",
+                    "example": "【2026-11-27】您好，已为您办理退款，款项将在1-3个工作日内原路退回。"
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "x-nullable": true
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "sector_label": {
+                    "type": "string",
+                    "example": "数字零售"
+                },
+                "summary": {
+                    "type": "string"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "退款"
+                    ]
+                },
+                "timeline": {
+                    "description": "Timeline is the complaint's course in outline, oldest first, by day (China time).",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/service.CaseEventView"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "example": "付款后商家拒不发货，平台督促后全额退款"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "format": "date-time"
+                }
+            }
+        },
         "service.ChangePasswordRequest": {
             "type": "object",
             "required": [
@@ -11142,6 +12688,11 @@ const docTemplate = `{
                 "product_name": {
                     "type": "string",
                     "x-nullable": true
+                },
+                "publish_consent_at": {
+                    "description": "PublishConsentAt (owner and staff views only, and only once given) is when the\ncomplainant consented to the complaint's publication as a typical case (典型案例) with\ntheir personal information; absent without consent.",
+                    "type": "string",
+                    "format": "date-time"
                 },
                 "rating": {
                     "allOf": [
@@ -11469,6 +13020,56 @@ const docTemplate = `{
                     "type": "string",
                     "maxLength": 5000,
                     "example": "调查电商平台“仅退款”服务的现状、漏洞与困局，收集商家与消费者的问卷反馈。"
+                }
+            }
+        },
+        "service.CreateCaseRequest": {
+            "type": "object",
+            "required": [
+                "complaint_id",
+                "summary",
+                "title"
+            ],
+            "properties": {
+                "complaint_id": {
+                    "type": "string",
+                    "example": "0193a5c2e4f87a01b2c3d4e5f6a7b8c9"
+                },
+                "sector": {
+                    "description": "Sector defaults to the platform's.",
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "minLength": 1,
+                    "example": "消费者下单购买手机后商家迟迟不发货，经电诉宝递交平台，平台核实后为消费者全额退款。"
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "退款",
+                        "发货物流"
+                    ]
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 5,
+                    "example": "付款后商家拒不发货，平台督促后全额退款"
                 }
             }
         },
@@ -13537,6 +15138,48 @@ const docTemplate = `{
                         "withdrawn"
                     ],
                     "example": "delivered"
+                }
+            }
+        },
+        "service.UpdateCaseRequest": {
+            "type": "object",
+            "properties": {
+                "body": {
+                    "type": "string",
+                    "maxLength": 10000,
+                    "minLength": 1
+                },
+                "platform_reply": {
+                    "type": "string",
+                    "maxLength": 10000
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ]
+                },
+                "summary": {
+                    "type": "string",
+                    "maxLength": 500,
+                    "minLength": 1
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                },
+                "title": {
+                    "type": "string",
+                    "maxLength": 100,
+                    "minLength": 5
                 }
             }
         },

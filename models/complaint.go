@@ -116,13 +116,16 @@ type Complaint struct {
 	FirstRepliedAt *time.Time `gorm:"index:idx_complaints_rating_cover,priority:5"`
 	// ReplySeconds is first_replied_at − delivered_at, kept so that the rating lists bucket
 	// reply times with the same portable SQL on every database.
-	ReplySeconds *int64         `gorm:"index:idx_complaints_rating_cover,priority:6"`
-	CompletedAt  *time.Time     ``
-	UpdatedAt    time.Time      `gorm:"autoUpdateTime:false;not null;index:idx_complaints_platform,priority:2"`
-	Version      int            `gorm:"not null"`
-	Supplements  []Supplement   `gorm:"foreignKey:ComplaintID"`
-	Replies      []Reply        `gorm:"foreignKey:ComplaintID"`
-	Timeline     []TimelineItem `gorm:"foreignKey:ComplaintID"`
+	ReplySeconds *int64     `gorm:"index:idx_complaints_rating_cover,priority:6"`
+	CompletedAt  *time.Time ``
+	// PublishConsentAt is when the complainant consented to the complaint's publication as a
+	// typical case (典型案例) with their personal information; nil: no consent, or withdrawn.
+	PublishConsentAt *time.Time     ``
+	UpdatedAt        time.Time      `gorm:"autoUpdateTime:false;not null;index:idx_complaints_platform,priority:2"`
+	Version          int            `gorm:"not null"`
+	Supplements      []Supplement   `gorm:"foreignKey:ComplaintID"`
+	Replies          []Reply        `gorm:"foreignKey:ComplaintID"`
+	Timeline         []TimelineItem `gorm:"foreignKey:ComplaintID"`
 }
 
 // ReplyDueAt is the last moment for a reply with the full timeliness score.

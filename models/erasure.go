@@ -29,6 +29,8 @@ type Erasure struct {
 	IdempotencyRecords int `gorm:"not null"`
 	EvidenceFiles      int `gorm:"not null"`
 	RefreshTokens      int `gorm:"not null"`
+	// Cases are the typical cases made of the complaints, withdrawn and emptied.
+	Cases int `gorm:"not null;default:0"`
 }
 
 // The actors of an erasure.
@@ -52,6 +54,7 @@ func (c *Complaint) Anonymise() {
 	c.Title, c.OrderNo, c.ProductName = erase(c.Title), erase(c.OrderNo), erase(c.ProductName)
 	c.RatingComment, c.RejectionNote = erase(c.RatingComment), erase(c.RejectionNote)
 	c.Description, c.ContactName, c.ContactPhone = ErasedText, ErasedText, ErasedText
+	c.PublishConsentAt = nil // the person is gone, and their consent with them
 	for i := range c.Supplements {
 		c.Supplements[i].Text = ErasedText
 	}

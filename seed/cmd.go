@@ -41,6 +41,7 @@ func Main(args []string, stderr io.Writer) error {
 	fs.StringVar(&asOf, "as-of", "", "the moment the data describe, RFC 3339 (default: the end of --to, or the current hour if earlier)")
 	fs.BoolVar(&o.Append, "append", false, "add to a database that already has complaints")
 	fs.IntVar(&o.Workers, "workers", 0, "inserting goroutines (default 4 on MySQL/MariaDB, 1 on SQLite)")
+	fs.IntVar(&o.Cases, "cases", 5, "typical cases to publish from completed complaints, one per platform (0–100)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dianshubao seed [flags]\n\nFills the configured database (DSB_DB_DRIVER, DSB_DB_DSN) with synthetic, reproducible data.\nEvery seeded account's password is "+Password+".\n\nflags:")
 		fs.PrintDefaults()
@@ -140,6 +141,7 @@ func writeSummary(w io.Writer, driver string, s *Summary) {
 	fmt.Fprintf(w, "  channels: %s\n", counts(s.ByChannel, s.Complaints))
 	fmt.Fprintf(w, "  statuses: %s\n", counts(s.ByStatus, s.Complaints))
 	fmt.Fprintf(w, "  campaigns: %d of the six of 2024 added (调查行动; --from 2024-01 gives them complaints to tag)\n", s.Campaigns)
+	fmt.Fprintf(w, "  cases: %d typical cases published (GET /api/v1/cases)\n", s.Cases)
 	fmt.Fprintf(w, "  accounts: phones 199xxxxxxxx (consumers) and 198xxxxxxxx (merchants), password %s\n", Password)
 	fmt.Fprintf(w, "  lawyer team: %d lawyers (lawyerN@lawyers.example.com, same password), %d consultations (demo data)\n",
 		s.Lawyers, s.Consultations)

@@ -5,7 +5,9 @@
 //
 // It writes the columns the service reads (complaints with their status, times, rating and
 // number; platforms; accounts; complaint_sequences), not the history around them: no
-// timeline entries, reply texts, notifications or webhook events.
+// timeline entries, reply texts, notifications or webhook events — but for the handful of
+// complaints that become typical cases, which get a reply and are made cases through the
+// service (cases.go).
 package seed
 
 import (
@@ -52,6 +54,8 @@ type Options struct {
 	Append bool
 	// Workers is how many goroutines insert (0: 4 on MySQL/MariaDB, 1 on SQLite).
 	Workers int
+	// Cases is how many typical cases to publish from completed complaints (seed/cases.go).
+	Cases int
 	// BcryptCost hashes Password once for all accounts (0: bcrypt.DefaultCost).
 	BcryptCost int
 	// AutoCompleteAfter is when an unrated reply completes (0: 360 h, the service's default).
@@ -69,6 +73,8 @@ type Summary struct {
 	Consumers, Merchants    int
 	NewAccounts             int
 	Complaints              int
+	// Cases is how many typical cases were published.
+	Cases int
 	// Campaigns is how many of the campaigns of 2024 were added.
 	Campaigns int
 	ByStatus  map[models.Status]int
@@ -102,6 +108,9 @@ func (o *Options) normalize(driver string, now time.Time) error {
 	}
 	if o.Complaints < 0 {
 		errs = append(errs, errors.New("complaints must not be negative"))
+	}
+	if o.Cases < 0 || o.Cases > 100 {
+		errs = append(errs, errors.New("cases must be from 0 to 100"))
 	}
 	if o.Consumers < 1 {
 		errs = append(errs, errors.New("consumers must be at least 1"))
@@ -229,6 +238,10 @@ func Run(ctx context.Context, st *store.Store, opts Options) (*Summary, error) {
 	if sum.Lawyers, sum.Consultations, err = seedLawyers(ctx, st, opts); err != nil {
 		return nil, fmt.Errorf("lawyers: %w", err)
 	}
+	if sum.Cases, err = seedCases(ctx, st, opts); err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	log.Info("cases published", "cases", sum.Cases)
 	sum.Total = time.Since(began)
 	return sum, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
@@ -37,10 +38,14 @@ func TestRunSeedsConsistentData(t *testing.T) {
 	db := st.DB()
 	asOf := time.Date(2026, 6, 20, 12, 0, 0, 0, models.ChinaTime)
 	opts := Options{Platforms: 20, Complaints: 3000, Consumers: 50, Seed: 3, From: month(t, "2026-01"), To: month(t, "2026-06"),
-		AsOf: asOf, BcryptCost: bcrypt.MinCost}
+		AsOf: asOf, BcryptCost: bcrypt.MinCost, Cases: 3}
 	sum, err := Run(ctx, st, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	checkSeededCases(t, st.DB(), 3, asOf)
+	if sum.Cases != 3 {
+		t.Errorf("summary: %d cases", sum.Cases)
 	}
 
 	var platforms, users, complaints int64
@@ -274,6 +279,37 @@ func TestRunSeedsConsistentData(t *testing.T) {
 	db.Model(&models.Platform{}).Count(&platforms)
 	if distinct != 3500 || platforms != 20 {
 		t.Errorf("after append: %d distinct numbers, %d platforms; want 3500 and 20", distinct, platforms)
+	}
+	checkSeededCases(t, db, 6, asOf)
+}
+
+// checkSeededCases: the seeded cases are published, one per complaint, made of completed
+// complaints that got a reply, and their texts hold no personal information.
+func checkSeededCases(t *testing.T, db *gorm.DB, want int, asOf time.Time) {
+	t.Helper()
+	var cases []models.Case
+	if err := db.Order("id").Find(&cases).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != want {
+		t.Fatalf("%d cases, want %d", len(cases), want)
+	}
+	complaints := map[string]bool{}
+	for _, k := range cases {
+		var c models.Complaint
+		if err := db.Where("id = ?", k.ComplaintID).Take(&c).Error; err != nil {
+			t.Fatal(err)
+		}
+		var replies int64
+		db.Model(&models.Reply{}).Where("complaint_id = ?", c.ID).Count(&replies)
+		if k.Status != models.CasePublished || k.PublishedAt == nil || !k.PublishedAt.Before(asOf) || complaints[c.ID] ||
+			c.Status != models.StatusCompleted || replies != 1 || k.PlatformReply == "" || k.Sector == "" {
+			t.Errorf("case %+v of complaint %s (%s, %d replies)", k, c.Number, c.Status, replies)
+		}
+		complaints[c.ID] = true
+		if pii := k.PersonalInfo(models.KnownValues(&c, nil)); len(pii) != 0 {
+			t.Errorf("case %s holds %v", k.ID, pii)
+		}
 	}
 }
 

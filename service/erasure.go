@@ -215,6 +215,11 @@ func (e *Erasures) eraseComplaints(ctx context.Context, tx *store.Store, u *mode
 		}
 		*c.n += int(n)
 	}
+	n, err := tx.EraseCasesOf(ctx, ids, now(e.clock))
+	if err != nil {
+		return false, fmt.Errorf("erase cases: %w", err)
+	}
+	rec.Cases += int(n)
 	jobs, err := e.eraseEvidence(ctx, tx, u, rec)
 	if err != nil {
 		return false, err

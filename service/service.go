@@ -84,6 +84,8 @@ type Services struct {
 	Rankings      *Rankings
 	Reports       *Reports
 	Erasures      *Erasures
+	// Cases are the typical cases (典型案例) published from completed complaints.
+	Cases *Cases
 	// Screening is the operated screening list; it matches nothing until Start loads it.
 	Screening *ScreeningList
 	// Retention empties and deletes what is kept no longer (periodic tasks).
@@ -159,6 +161,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 		limits: opts.Limits, waker: opts.Waker}
 	s.Erasures = &Erasures{st: st, clock: opts.Clock, log: opts.Logger, accounts: s.Accounts, complaints: s.Complaints,
 		evidence: s.Evidence, consultations: s.Consultations}
+	s.Cases = &Cases{st: st, clock: opts.Clock, log: opts.Logger, complaints: s.Complaints, platforms: platforms}
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {
 		s.Complaints.awaitingBatch = defaultAwaitingBatch

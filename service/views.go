@@ -105,15 +105,19 @@ type ComplaintView struct {
 	Flags      *[]string      `json:"flags,omitempty"`
 	// ScreeningHits (staff views only) lists where terms of the screening list occur in what
 	// the platform reads (title, description, product name, supplements), at most 100.
-	ScreeningHits  *[]ScreeningHitView `json:"screening_hits,omitempty"`
-	Timeline       *[]TimelineView     `json:"timeline,omitempty"`
-	CreatedAt      string              `json:"created_at" format:"date-time"`
-	DeliveredAt    *string             `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
-	ReplyDueAt     *string             `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
-	FirstRepliedAt *string             `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
-	CompletedAt    *string             `json:"completed_at" extensions:"x-nullable" format:"date-time"`
-	UpdatedAt      string              `json:"updated_at" format:"date-time"`
-	Version        int                 `json:"version" example:"3"`
+	ScreeningHits *[]ScreeningHitView `json:"screening_hits,omitempty"`
+	// PublishConsentAt (owner and staff views only, and only once given) is when the
+	// complainant consented to the complaint's publication as a typical case (典型案例) with
+	// their personal information; absent without consent.
+	PublishConsentAt *string         `json:"publish_consent_at,omitempty" format:"date-time"`
+	Timeline         *[]TimelineView `json:"timeline,omitempty"`
+	CreatedAt        string          `json:"created_at" format:"date-time"`
+	DeliveredAt      *string         `json:"delivered_at" extensions:"x-nullable" format:"date-time"`
+	ReplyDueAt       *string         `json:"reply_due_at" extensions:"x-nullable" format:"date-time"`
+	FirstRepliedAt   *string         `json:"first_replied_at" extensions:"x-nullable" format:"date-time"`
+	CompletedAt      *string         `json:"completed_at" extensions:"x-nullable" format:"date-time"`
+	UpdatedAt        string          `json:"updated_at" format:"date-time"`
+	Version          int             `json:"version" example:"3"`
 }
 
 // Audience is who a complaint view is for.
@@ -203,6 +207,7 @@ func buildView(c *models.Complaint, p *models.Platform, evidence map[string]mode
 		v.Flags = &flags
 	}
 	if aud == AudienceOwner || aud == AudienceStaff {
+		v.PublishConsentAt = TsPtr(c.PublishConsentAt)
 		tl := make([]TimelineView, 0, len(c.Timeline))
 		for _, t := range c.Timeline {
 			var from *string

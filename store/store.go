@@ -261,7 +261,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.ComplaintClaim{},
 		&models.ScreeningTerm{}, &models.ScreeningListState{},
 		&models.Campaign{}, &models.CampaignComplaint{}, &models.Questionnaire{}, &models.Question{}, &models.QuestionnaireResponse{}, &models.QuestionnaireAnswer{},
-		&models.Erasure{},
+		&models.Erasure{}, &models.Case{},
 		&models.Lawyer{}, &models.Consultation{}, &models.ConsultationMessage{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
