@@ -25,7 +25,8 @@ import (
 )
 
 // site is the whole router over a seeded database: 12 platforms, 1500 complaints filed from
-// January to June 2026, the campaigns of 2024; the clock stands on 20 June 2026.
+// January to June 2026, 5 typical cases, the campaigns of 2024 and the lawyer team; the clock
+// stands on 20 June 2026.
 type site struct {
 	h     http.Handler
 	svc   *service.Services
@@ -41,7 +42,7 @@ func newSite(t testing.TB) *site {
 	from, _ := models.ParsePeriod("2026-01")
 	to, _ := models.ParsePeriod("2026-06")
 	if _, err := seed.Run(ctx, st, seed.Options{Platforms: 12, Complaints: 1500, Consumers: 40, Seed: 7,
-		From: from, To: to, AsOf: asOf, BcryptCost: bcrypt.MinCost}); err != nil {
+		From: from, To: to, AsOf: asOf, BcryptCost: bcrypt.MinCost, Cases: 5}); err != nil {
 		t.Fatal(err)
 	}
 	clock := testkit.NewClock(asOf)

@@ -17,10 +17,11 @@ type homeView struct {
 	More      int
 	Campaigns []campaignLine
 	Reports   []reportPeriodLine
+	Cases     []service.CaseView
 }
 
 // home shows the current month's rating list (its first platforms), the latest monthly
-// reports and the latest campaigns.
+// reports, cases and campaigns.
 func (s *site) home(c *gin.Context) {
 	r, err := s.svc.Ratings.Rendered(c.Request.Context(), service.RatingQuery{})
 	if err != nil {
@@ -38,6 +39,9 @@ func (s *site) home(c *gin.Context) {
 			return nil, err
 		}
 		if v.Reports, err = s.latestReports(c, "", 3); err != nil {
+			return nil, err
+		}
+		if v.Cases, _, err = s.svc.Cases.List(c.Request.Context(), service.CaseListFilter{}, models.Page{Limit: 3}); err != nil {
 			return nil, err
 		}
 		return renderPage("home", &Page{Title: "电诉宝 · 电商消费投诉公共服务平台", Nav: NavHome, Data: v})

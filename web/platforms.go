@@ -21,10 +21,15 @@ type platformView struct {
 	Chart   any
 	// Total counts the complaints of the 12 months.
 	Total int64
+	// Cases are the platform's latest published typical cases.
+	Cases []service.CaseView
 }
 
-// platform is a platform's profile: its rating history as a chart and a table, and its
-// complaint counts by month.
+// platformCases is how many of its cases a platform's page lists.
+const platformCases = 5
+
+// platform is a platform's profile: its rating history as a chart and a table, its
+// complaint counts by month and its latest published cases.
 func (s *site) platform(c *gin.Context) {
 	ctx := c.Request.Context()
 	p, err := s.svc.Platforms.Lookup(ctx, c.Param("slug"))
@@ -41,6 +46,9 @@ func (s *site) platform(c *gin.Context) {
 			return nil, err
 		}
 		v := platformView{Platform: p, Sector: sectorLabel(string(p.Sector)), Rateable: p.Rateable(), History: hist.Data}
+		if v.Cases, _, err = s.svc.Cases.List(ctx, service.CaseListFilter{PlatformID: p.ID}, models.Page{Limit: platformCases}); err != nil {
+			return nil, err
+		}
 		points := make([]chartPoint, 0, len(hist.Data))
 		rated := 0
 		for i := range hist.Data {

@@ -59,6 +59,8 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/lawyers", s.lawyers)
 	r.GET("/rankings", s.rankings)
 	r.GET("/reports", s.reports)
+	r.GET("/cases", s.cases)
+	r.GET("/cases/:id", s.caseDetail)
 	r.GET("/reports/:period/:kind", s.reportPage)
 	r.GET("/reports/:period/:kind/charts/:chart", s.reportChartPNG)
 }
@@ -120,6 +122,7 @@ var Nav = []NavItem{
 	{NavRatings, "消费评级榜", "/ratings"},
 	{NavRankings, "投诉榜", "/rankings"},
 	{NavReports, "报告", "/reports"},
+	{NavCases, "典型案例", "/cases"},
 	{NavCampaigns, "调查行动", "/campaigns"},
 	{NavLawyers, "律师团", "/lawyers"},
 }
