@@ -24,7 +24,9 @@ type reportPeriodLine struct {
 	Reports       []reportLink
 }
 
-func reportHref(period string, k models.ReportKind) string { return "/reports/" + period + "/" + string(k) }
+func reportHref(period string, k models.ReportKind) string {
+	return "/reports/" + period + "/" + string(k)
+}
 
 func reportPDFHref(period string, k models.ReportKind) string {
 	return "/api/v1/reports/" + period + "/" + string(k) + ".pdf"
