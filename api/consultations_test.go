@@ -352,3 +352,26 @@ func TestConcurrentConsultationRequests(t *testing.T) {
 		t.Errorf("%d consultations created, want 3", created)
 	}
 }
+
+// The lawyer a consultation is assigned to opens the complaint's evidence, as the complaint's
+// view lists it; another lawyer does not, and a reassignment moves the access with it.
+func TestLawyerOpensTheComplaintsEvidence(t *testing.T) {
+	w := newWorld(t)
+	_, mine := w.lawyer("mine@example.com", "ip_law")
+	_, other := w.lawyer("other@example.com", "contract_law")
+	ev := expect(t, w.upload(w.consumer, "截图.png", "image/png", testPNG(t)), http.StatusCreated)["id"].(string)
+	id := w.file(w.consumer, map[string]any{"evidence_ids": []string{ev}})["id"].(string)
+	cid := w.ask(w.consumer, id, "ip_law")["id"].(string)
+	path := "/api/v1/evidence/" + ev
+	opens := func(token string) bool { return w.do(req{method: "GET", path: path, token: token}).Code == http.StatusOK }
+	if !opens(mine) || opens(other) {
+		t.Fatalf("before reassignment: assigned lawyer %v, another %v", opens(mine), opens(other))
+	}
+	profiles := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/lawyers?specialty=contract_law", token: w.admin}), http.StatusOK)
+	otherID := profiles["data"].([]any)[0].(map[string]any)["id"].(string)
+	expect(t, w.do(req{method: "POST", path: "/api/v1/admin/consultations/" + cid + "/assign", token: w.admin,
+		body: map[string]any{"lawyer_id": otherID}}), http.StatusOK)
+	if opens(mine) || !opens(other) {
+		t.Fatalf("after reassignment: first lawyer %v, new one %v", opens(mine), opens(other))
+	}
+}

@@ -132,7 +132,7 @@ func uploadReadError(err error) error {
 //
 //	@Summary		Download an evidence file
 //	@Description	The bytes, with the type sniffed at upload, as an attachment (`Content-Disposition`, `X-Content-Type-Options: nosniff`). Range requests are answered (206), so audio and video can be played and resumed; `ETag` is the file's SHA-256.
-//	@Description	Allowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).
+//	@Description	Allowed for the uploader, staff, a platform a complaint citing the file was delivered to, the complainant of such a complaint, and the lawyer a consultation on it is assigned to (while it is); for anyone else the file does not exist (404).
 //	@Tags			evidence
 //	@ID				downloadEvidence
 //	@Produce		image/jpeg,image/png,image/webp,image/gif,audio/mpeg,audio/x-m4a,audio/wav,video/mp4,video/quicktime,application/pdf,application/problem+json

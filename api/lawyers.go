@@ -58,7 +58,7 @@ func lawyerViews(ls []models.Lawyer) []service.LawyerView {
 // publicList godoc
 //
 //	@Summary		List the lawyer team (律师团)
-//	@Description	The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation.
+//	@Description	The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation. Cacheable (`Cache-Control`, `ETag`; `If-None-Match` answers 304).
 //	@Tags			lawyers
 //	@ID				listLawyers
 //	@Produce		json,application/problem+json
@@ -66,6 +66,7 @@ func lawyerViews(ls []models.Lawyer) []service.LawyerView {
 //	@Param			limit		query		int		false	"page size, 1–100"					default(20)
 //	@Param			cursor		query		string	false	"next_cursor of the previous page"
 //	@Success		200			{object}	ListResponse[service.LawyerView]
+//	@Success		304			"not modified"
 //	@Failure		422			{object}	Problem	"validation_failed (specialty, limit), invalid_cursor"
 //	@Failure		503			{object}	Problem	"service_unavailable: the database cannot be reached; see Retry-After"
 //	@Failure		500			{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
@@ -81,7 +82,7 @@ func (h *lawyersHandler) publicList(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, listOf(lawyerViews(items), next))
+	writeCacheable(c, listOf(lawyerViews(items), next), publicMaxAge)
 }
 
 // adminList godoc

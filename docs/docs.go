@@ -6649,7 +6649,7 @@ const docTemplate = `{
                         "APIKeyAuth": []
                     }
                 ],
-                "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, and a platform a complaint citing the file was delivered to; for anyone else the file does not exist (404).",
+                "description": "The bytes, with the type sniffed at upload, as an attachment (` + "`" + `Content-Disposition` + "`" + `, ` + "`" + `X-Content-Type-Options: nosniff` + "`" + `). Range requests are answered (206), so audio and video can be played and resumed; ` + "`" + `ETag` + "`" + ` is the file's SHA-256.\nAllowed for the uploader, staff, a platform a complaint citing the file was delivered to, the complainant of such a complaint, and the lawyer a consultation on it is assigned to (while it is); for anyone else the file does not exist (404).",
                 "produces": [
                     "image/jpeg",
                     "image/png",
@@ -7149,7 +7149,7 @@ const docTemplate = `{
         },
         "/api/v1/lawyers": {
             "get": {
-                "description": "The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation.",
+                "description": "The active lawyers, in the order they joined, optionally those who practise one specialty. Public: no credentials. A complainant asks one of them with requestConsultation. Cacheable (` + "`" + `Cache-Control` + "`" + `, ` + "`" + `ETag` + "`" + `; ` + "`" + `If-None-Match` + "`" + ` answers 304).",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -7196,6 +7196,9 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/api.ListResponse-service_LawyerView"
                         }
+                    },
+                    "304": {
+                        "description": "not modified"
                     },
                     "422": {
                         "description": "validation_failed (specialty, limit), invalid_cursor",
@@ -11162,6 +11165,55 @@ const docTemplate = `{
                 }
             }
         },
+        "models.CaseRef": {
+            "type": "object",
+            "required": [
+                "id",
+                "platform_id",
+                "platform_name",
+                "published_at",
+                "sector",
+                "sector_label",
+                "title"
+            ],
+            "properties": {
+                "id": {
+                    "type": "string"
+                },
+                "platform_id": {
+                    "type": "string"
+                },
+                "platform_name": {
+                    "type": "string",
+                    "example": "淘宝"
+                },
+                "published_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "sector": {
+                    "type": "string",
+                    "enum": [
+                        "digital_retail",
+                        "digital_life",
+                        "digital_health",
+                        "digital_education",
+                        "cross_border",
+                        "industrial",
+                        "logistics"
+                    ],
+                    "example": "digital_retail"
+                },
+                "sector_label": {
+                    "type": "string",
+                    "example": "数字零售"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "付款后商家拒不发货，平台督促后全额退款"
+                }
+            }
+        },
         "models.FieldError": {
             "type": "object",
             "required": [
@@ -11186,6 +11238,8 @@ const docTemplate = `{
                 "by_demand",
                 "by_issue_type",
                 "by_sector",
+                "campaigns",
+                "cases",
                 "change",
                 "channel",
                 "delivered",
@@ -11235,6 +11289,20 @@ const docTemplate = `{
                     "type": "array",
                     "items": {
                         "$ref": "#/definitions/models.ReportSector"
+                    }
+                },
+                "campaigns": {
+                    "description": "Campaigns are the investigation campaigns (调查行动) whose days overlap the period,\nearliest start first, at most 20; a frozen report keeps them as they were.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.ReportCampaign"
+                    }
+                },
+                "cases": {
+                    "description": "Cases are the typical cases (典型案例) of the report's channel published in the period,\nnewest first, at most 20. They are not figures: a case unpublished since (staff, the\ncomplainant's consent withdrawn or erasure) is left out on every read, also from a\nfrozen report, whose figures never change.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.CaseRef"
                     }
                 },
                 "change": {
@@ -11390,6 +11458,50 @@ const docTemplate = `{
                 "to": {
                     "type": "number",
                     "example": 1
+                }
+            }
+        },
+        "models.ReportCampaign": {
+            "type": "object",
+            "required": [
+                "end_date",
+                "id",
+                "start_date",
+                "status",
+                "status_label",
+                "title"
+            ],
+            "properties": {
+                "end_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-09-04"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "start_date": {
+                    "type": "string",
+                    "format": "date",
+                    "example": "2024-07-23"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "planned",
+                        "open",
+                        "closed",
+                        "reported"
+                    ],
+                    "example": "reported"
+                },
+                "status_label": {
+                    "type": "string",
+                    "example": "已发布报告"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "电商平台“仅退款”调查行动"
                 }
             }
         },
@@ -12063,7 +12175,7 @@ const docTemplate = `{
                     "example": 118
                 },
                 "filed": {
-                    "description": "Filed counts its tagged complaints; Accepted those review let through (and not\nwithdrawn); Delivered the rating population among them: delivered, replied or completed,\nless those still within their reply window unreplied (while the report is live).",
+                    "description": "Filed counts its tagged complaints; Accepted those review let through (and not\nwithdrawn); Delivered the rating population among them: delivered, replied or completed,\nless those still within their reply window unreplied (while the report is live). A\nplatform without a delivered complaint (or not rateable) is ` + "`" + `unrated` + "`" + `, index null.",
                     "type": "integer",
                     "example": 130
                 },
@@ -12123,6 +12235,7 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "campaign_id",
+                "cases",
                 "complaint_count",
                 "end_date",
                 "formula_version",
@@ -12138,6 +12251,13 @@ const docTemplate = `{
             "properties": {
                 "campaign_id": {
                     "type": "string"
+                },
+                "cases": {
+                    "description": "Cases are the published typical cases (典型案例) of the complaints tagged into the\ncampaign, newest publication first, at most 50. They are not figures: they are read on\nevery read, also of a frozen report, so that an unpublished case is gone from it.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/models.CaseRef"
+                    }
                 },
                 "complaint_count": {
                     "description": "ComplaintCount is how many complaints are tagged into the campaign.",

@@ -101,8 +101,9 @@ type CampaignComplaint struct {
 	TaggedAt time.Time `gorm:"not null"`
 }
 
-// CampaignDay parses a campaign date; ok is false for anything but a real YYYY-MM-DD day.
+// CampaignDay parses a campaign date; ok is false for anything but a real YYYY-MM-DD day of
+// the years 2000–9998 (the periods' years, less the last, whose end a database cannot hold).
 func CampaignDay(s string) (time.Time, bool) {
 	t, err := time.ParseInLocation(CampaignDateLayout, s, ChinaTime)
-	return t, err == nil && t.Format(CampaignDateLayout) == s
+	return t, err == nil && t.Format(CampaignDateLayout) == s && t.Year() >= 2000 && t.Year() <= 9998
 }

@@ -22,7 +22,8 @@ func TestCampaignTransitions(t *testing.T) {
 
 func TestCampaignDay(t *testing.T) {
 	for s, ok := range map[string]bool{"2024-07-23": true, "2024-02-29": true, "2023-02-29": false, "2024-7-23": false,
-		"2024-07-23T00:00:00Z": false, "": false} {
+		"2024-07-23T00:00:00Z": false, "": false,
+		"0001-01-01": false, "1999-12-31": false, "2000-01-01": true, "9998-12-31": true, "9999-01-01": false} {
 		if _, got := CampaignDay(s); got != ok {
 			t.Errorf("CampaignDay(%q): %v, want %v", s, got, ok)
 		}

@@ -66,6 +66,14 @@ type Report struct {
 	Change   ReportChange  `json:"change"`
 	// Trend is the last ReportTrendLength periods of the type, oldest first, this one last.
 	Trend []ReportSummary `json:"trend"`
+	// Cases are the typical cases (典型案例) of the report's channel published in the period,
+	// newest first, at most 20. They are not figures: a case unpublished since (staff, the
+	// complainant's consent withdrawn or erasure) is left out on every read, also from a
+	// frozen report, whose figures never change.
+	Cases []CaseRef `json:"cases"`
+	// Campaigns are the investigation campaigns (调查行动) whose days overlap the period,
+	// earliest start first, at most 20; a frozen report keeps them as they were.
+	Campaigns []ReportCampaign `json:"campaigns"`
 }
 
 // ReportCount is one labelled count.

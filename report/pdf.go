@@ -64,6 +64,7 @@ func PDF(r *models.Report) ([]byte, error) {
 	w.issues(r, charts)
 	w.platforms(r, charts)
 	w.trend(r, charts)
+	w.links(r)
 	var buf bytes.Buffer
 	if err := d.Output(&buf); err != nil {
 		return nil, fmt.Errorf("report: writing the PDF: %w", err)

@@ -31,6 +31,10 @@ type CampaignReport struct {
 	ComplaintCount int64                    `json:"complaint_count" example:"240"`
 	Platforms      []CampaignPlatformReport `json:"platforms"`
 	Questionnaires []QuestionnaireResult    `json:"questionnaires"`
+	// Cases are the published typical cases (典型案例) of the complaints tagged into the
+	// campaign, newest publication first, at most 50. They are not figures: they are read on
+	// every read, also of a frozen report, so that an unpublished case is gone from it.
+	Cases []models.CaseRef `json:"cases"`
 }
 
 // CampaignPlatformReport is one platform's line of a campaign report.
@@ -38,7 +42,8 @@ type CampaignPlatformReport struct {
 	Platform RatingPlatform `json:"platform"`
 	// Filed counts its tagged complaints; Accepted those review let through (and not
 	// withdrawn); Delivered the rating population among them: delivered, replied or completed,
-	// less those still within their reply window unreplied (while the report is live).
+	// less those still within their reply window unreplied (while the report is live). A
+	// platform without a delivered complaint (or not rateable) is `unrated`, index null.
 	Filed     int64 `json:"filed" example:"130"`
 	Accepted  int64 `json:"accepted" example:"120"`
 	Delivered int64 `json:"delivered" example:"118"`
@@ -83,6 +88,9 @@ func (cs *Campaigns) Report(ctx context.Context, id string, staff bool) (*Campai
 			return nil, err
 		}
 	} else if r, err = computeReport(ctx, cs.st, c, now(cs.clock), false); err != nil {
+		return nil, err
+	}
+	if r.Cases, err = campaignCases(ctx, cs.st, c.ID); err != nil {
 		return nil, err
 	}
 	switch {
@@ -132,7 +140,8 @@ func liveTexts(ctx context.Context, st *store.Store, r *CampaignReport) error {
 }
 
 // freezeReport computes the report a campaign keeps once it is reported, without the free-text
-// answers: they are personal, and a frozen copy would outlive their author's erasure.
+// answers: they are personal, and a frozen copy would outlive their author's erasure. Nor does
+// it hold the cases (computeReport leaves them out): Report reads them on every read.
 func freezeReport(ctx context.Context, st *store.Store, c *models.Campaign, at time.Time) (string, error) {
 	r, err := computeReport(ctx, st, c, at, true)
 	if err != nil {
@@ -161,7 +170,13 @@ func ReportClosedCampaign(ctx context.Context, st *store.Store, c *models.Campai
 
 // computeReport computes a campaign's report at a moment, by the rating formula of models.
 func computeReport(ctx context.Context, st *store.Store, c *models.Campaign, at time.Time, frozen bool) (*CampaignReport, error) {
-	rows, err := st.CampaignCounts(ctx, c.ID, at.Add(-replyWindow))
+	// A live report leaves out complaints still within their reply window unreplied; the
+	// frozen one judges every complaint, as a frozen rating list does (API.md 7.1).
+	pendingAfter := at.Add(-replyWindow)
+	if frozen {
+		pendingAfter = time.Time{}
+	}
+	rows, err := st.CampaignCounts(ctx, c.ID, pendingAfter)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +203,9 @@ func computeReport(ctx context.Context, st *store.Store, c *models.Campaign, at 
 		}
 		pl := &platforms[i]
 		res := models.ComputeRating(models.RatingCounts{ComplaintCount: row.ComplaintCount, RepliedCount: row.RepliedCount,
-			RatedCount: row.RatedCount, TimelinessSum: row.TimelinessSum, ScoreSum: row.ScoreSum}, pl.Rateable())
+			RatedCount: row.RatedCount, TimelinessSum: row.TimelinessSum, ScoreSum: row.ScoreSum},
+			// Without a delivered complaint there is nothing to grade: unrated, index null.
+			pl.Rateable() && row.ComplaintCount > 0)
 		r.Platforms = append(r.Platforms, CampaignPlatformReport{
 			Platform: RatingPlatform{ID: pl.ID, Name: pl.Name, Slug: pl.Slug, Sector: string(pl.Sector)},
 			Filed:    row.Filed, Accepted: row.Accepted, Delivered: row.ComplaintCount, Replied: row.RepliedCount, Rated: row.RatedCount,

@@ -279,6 +279,9 @@ func (e *Evidence) maySee(ctx context.Context, p *models.Principal, ev *models.E
 	if p.Kind == models.PrincipalPlatform {
 		return e.st.PlatformCanSeeEvidence(ctx, ev.ID, p.PlatformID)
 	}
+	if p.Role == models.RoleLawyer {
+		return e.st.LawyerCanSeeEvidence(ctx, ev.ID, p.UserID)
+	}
 	// The complainant sees what the platform attached to its replies on their complaint.
 	return e.st.ComplainantCanSeeEvidence(ctx, ev.ID, p.UserID)
 }

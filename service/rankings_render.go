@@ -45,7 +45,9 @@ func (rk *Rankings) Rendered(ctx context.Context, q RankingQuery) (*RenderedList
 	if !oldest.IsZero() {
 		ttl = liveRatingTTL - at.Sub(oldest)
 	}
-	if ttl >= time.Second {
+	// A tag no platform of the period carries is not remembered: the tag is free text from
+	// anyone, and each value would hold a cache entry.
+	if ttl >= time.Second && (f.tag == "" || len(l.Items) > 0) {
 		if err := rk.cache.Set(ctx, key, encodeRendering(r, at.Add(ttl)), ttl); err != nil {
 			rk.log.WarnContext(ctx, "ranking cache unavailable", "error", err)
 		}

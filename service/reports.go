@@ -103,6 +103,9 @@ func (rs *Reports) compute(ctx context.Context, p models.Period, kind models.Rep
 	}
 	r.Previous = r.Trend[len(r.Trend)-2]
 	r.Change = models.ChangeBetween(cur, r.Previous)
+	if err := rs.links(ctx, r, p, ch); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

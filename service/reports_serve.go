@@ -128,7 +128,7 @@ func (rs *Reports) rendered(ctx context.Context, period, kind string) (*models.R
 	if raw, err := rs.cache.Get(ctx, key); err == nil {
 		var r models.Report
 		if json.Unmarshal(raw, &r) == nil {
-			return &r, rendering(raw, false), nil
+			return rs.served(ctx, &r, p, raw, false)
 		}
 	} else if !errors.Is(err, kv.ErrMiss) {
 		rs.log.WarnContext(ctx, "report cache unavailable", "error", err)
@@ -158,7 +158,17 @@ func (rs *Reports) rendered(ctx context.Context, period, kind string) (*models.R
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, nil, err
 	}
-	return &r, rendering(raw, false), nil
+	return rs.served(ctx, &r, p, raw, false)
+}
+
+// served is a report as it is sent: its cases checked against the published ones (liveCases),
+// its ETag that of the bytes sent.
+func (rs *Reports) served(ctx context.Context, r *models.Report, p models.Period, raw []byte, frozen bool) (*models.Report, *RenderedReport, error) {
+	raw, err := rs.liveCases(ctx, r, p, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, rendering(raw, frozen), nil
 }
 
 // frozen serves a closed period's report from its snapshot, freezing it first if nobody has.
@@ -170,7 +180,10 @@ func (rs *Reports) frozen(ctx context.Context, p models.Period, k models.ReportK
 			// Nothing was filed or delivered in the period, and nothing can be any more: the
 			// empty report is answered without being stored, so that old periods write nothing.
 			raw, err := json.Marshal(r)
-			return r, rendering(raw, true), err
+			if err != nil {
+				return nil, nil, err
+			}
+			return r, rendering(raw, true), nil
 		}
 	}
 	if err != nil {
@@ -180,7 +193,7 @@ func (rs *Reports) frozen(ctx context.Context, p models.Period, k models.ReportK
 	if err := json.Unmarshal(snap.Body, &r); err != nil {
 		return nil, nil, err
 	}
-	return &r, rendering(snap.Body, true), nil
+	return rs.served(ctx, &r, p, snap.Body, true)
 }
 
 // freeze computes a closed period's report and stores it; the first instance to do so wins.

@@ -74,6 +74,22 @@ func (s *Store) ComplainantCanSeeEvidence(ctx context.Context, evidenceID, userI
 	return len(hits) > 0, err
 }
 
+// LawyerCanSeeEvidence reports whether the evidence is cited by a complaint with a consultation
+// assigned to the lawyer whose account is userID (and not emptied by an erasure): the lawyer
+// sees that complaint with its evidence.
+func (s *Store) LawyerCanSeeEvidence(ctx context.Context, evidenceID, userID string) (bool, error) {
+	var hits []string
+	err := s.conn(ctx).Table("evidence_links").
+		Joins("JOIN complaints ON complaints.id = evidence_links.complaint_id").
+		Joins("JOIN consultations ON consultations.complaint_id = complaints.id").
+		Joins("JOIN lawyers ON lawyers.id = consultations.lawyer_id").
+		Where("evidence_links.evidence_id = ? AND lawyers.user_id = ? AND consultations.question <> ?",
+			evidenceID, userID, models.ErasedText).
+		Limit(1).
+		Pluck("evidence_links.evidence_id", &hits).Error
+	return len(hits) > 0, err
+}
+
 // DeleteUncitedEvidence deletes an evidence row that no complaint links to.
 func (s *Store) DeleteUncitedEvidence(ctx context.Context, id string) error {
 	return s.conn(ctx).
