@@ -71,3 +71,45 @@ func TestReportPages(t *testing.T) {
 	home := s.get(t, "/")
 	mustContain(t, "/", home.body, "最新报告", `href="/reports/2026-06/consumer"`)
 }
+
+// TestReportPageLinksCasesAndCampaigns: a report's page links the typical cases published in
+// its period and the campaigns overlapping it, as the report lists them.
+func TestReportPageLinksCasesAndCampaigns(t *testing.T) {
+	s := sharedSite(t)
+	ctx := context.Background()
+	linked := 0
+	for _, period := range []string{"2026-06", "2026-Q2", "2026-H1", "2026"} {
+		r, err := s.svc.Reports.Get(ctx, period, "consumer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/reports/" + period + "/consumer"
+		p := s.get(t, path)
+		checkHTML(t, path, p)
+		for _, k := range r.Cases {
+			mustContain(t, path, p.body, `href="/cases/`+k.ID+`"`, html.EscapeString(k.Title))
+			linked++
+		}
+		for _, c := range r.Campaigns {
+			mustContain(t, path, p.body, `href="/campaigns/`+c.ID+`"`)
+		}
+	}
+	if linked == 0 {
+		t.Error("no report of 2026 links a case: the test checks nothing")
+	}
+	// A campaign's page lists the cases its report names.
+	camps, _, err := s.svc.Campaigns.List(ctx, "", models.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range camps {
+		r, err := s.svc.Campaigns.Report(ctx, c.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := s.get(t, "/campaigns/"+c.ID)
+		for _, k := range r.Cases {
+			mustContain(t, "/campaigns/"+c.ID, p.body, `href="/cases/`+k.ID+`"`)
+		}
+	}
+}
