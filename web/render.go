@@ -64,13 +64,13 @@ type renderedPage struct {
 
 // pageCache keeps rendered pages in process. Keys name what the page was built from (the
 // rating list's own ETag among them), so a page never outlives the data it shows by more than
-// its max-age.
+// its max-age. It holds at most maxCachedBytes of pages: past that it starts afresh.
 type pageCache struct {
 	m     sync.Map
-	count atomic.Int64
+	bytes atomic.Int64
 }
 
-const maxCachedPages = 4096
+const maxCachedBytes = 64 << 20
 
 func (pc *pageCache) get(key string, now time.Time) (*renderedPage, bool) {
 	v, ok := pc.m.Load(key)
@@ -81,9 +81,12 @@ func (pc *pageCache) get(key string, now time.Time) (*renderedPage, bool) {
 }
 
 func (pc *pageCache) put(key string, p *renderedPage) {
-	if _, loaded := pc.m.Swap(key, p); !loaded && pc.count.Add(1) > maxCachedPages {
+	if old, loaded := pc.m.Swap(key, p); loaded {
+		pc.bytes.Add(-int64(len(old.(*renderedPage).body)))
+	}
+	if pc.bytes.Add(int64(len(p.body))) > maxCachedBytes {
 		pc.m.Clear()
-		pc.count.Store(0)
+		pc.bytes.Store(0)
 	}
 }
 
