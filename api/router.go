@@ -21,6 +21,7 @@ import (
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
+	"github.com/dianshubao/dianshubao/web"
 )
 
 // Deps is what the router needs; main wires it, and tests wire it the same way.
@@ -81,6 +82,10 @@ func NewRouter(d Deps) http.Handler {
 	r.ContextWithFallback = true
 	r.Use(requestIDMiddleware(), observe(d.Logger, newMetrics(d.Registry)), recoverer())
 	r.NoRoute(func(c *gin.Context) {
+		if web.IsSitePath(c.Request) {
+			web.NotFound(c)
+			return
+		}
 		writeProblem(c, &models.Error{Kind: models.KindNotFound, Code: "route_not_found", Detail: "no such endpoint; see /swagger/index.html"})
 	})
 	r.NoMethod(func(c *gin.Context) {
@@ -95,6 +100,7 @@ func NewRouter(d Deps) http.Handler {
 	r.GET("/openapi.json", openAPI3)
 
 	s := d.Services
+	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger})
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
 	idemGuard := &idempotency{keys: d.IdempotencyKeys, legacy: d.LegacySecrets, now: d.Now, records: s.IdempotencyRecord}
 	idem := idemGuard.middleware()

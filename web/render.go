@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// templates holds one template set per page: the layout with the page's blocks.
+var templates = parseTemplates()
+
+func parseTemplates() map[string]*template.Template {
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	pages, err := templateFS.ReadDir("templates")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, e := range pages {
+		name := e.Name()
+		if name == "layout.html" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name, "templates/_*.html"))
+		out[strings.TrimSuffix(name, ".html")] = t
+	}
+	return out
+}
+
+// renderPage executes a page's template inside the layout.
+func renderPage(name string, p *Page) ([]byte, error) {
+	t, ok := templates[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	buf.Grow(16 << 10)
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// renderedPage is a page's bytes with their ETag, kept until it expires.
+type renderedPage struct {
+	body        []byte
+	etag        string
+	contentType string
+	expires     time.Time
+}
+
+// pageCache keeps rendered pages in process. Keys name what the page was built from (the
+// rating list's own ETag among them), so a page never outlives the data it shows by more than
+// its max-age. It holds at most maxCachedBytes of pages: past that it starts afresh.
+type pageCache struct {
+	m     sync.Map
+	bytes atomic.Int64
+}
+
+const maxCachedBytes = 64 << 20
+
+func (pc *pageCache) get(key string, now time.Time) (*renderedPage, bool) {
+	v, ok := pc.m.Load(key)
+	if !ok || !now.Before(v.(*renderedPage).expires) {
+		return nil, false
+	}
+	return v.(*renderedPage), true
+}
+
+func (pc *pageCache) put(key string, p *renderedPage) {
+	if old, loaded := pc.m.Swap(key, p); loaded {
+		pc.bytes.Add(-int64(len(old.(*renderedPage).body)))
+	}
+	if pc.bytes.Add(int64(len(p.body))) > maxCachedBytes {
+		pc.m.Clear()
+		pc.bytes.Store(0)
+	}
+}
+
+func weakETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
+}
+
+const htmlType = "text/html; charset=utf-8"
+
+// cached answers a page from the page cache, building it on a miss; maxAge is both how long
+// the rendering is kept and the Cache-Control a browser gets.
+func (s *site) cached(c *gin.Context, key string, maxAge time.Duration, contentType string, build func() ([]byte, error)) {
+	now := s.now()
+	rp, ok := s.pages.get(key, now)
+	if !ok {
+		body, err := build()
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		rp = &renderedPage{body: body, etag: weakETag(body), contentType: contentType, expires: now.Add(maxAge)}
+		s.pages.put(key, rp)
+	}
+	writePage(c, http.StatusOK, rp, maxAge)
+}
+
+// writePage sends a rendered page with its validators, or 304 when the client holds it.
+func writePage(c *gin.Context, status int, rp *renderedPage, maxAge time.Duration) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
+	h.Set("ETag", rp.etag)
+	if status == http.StatusOK && etagMatches(c.GetHeader("If-None-Match"), rp.etag) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(status, rp.contentType, rp.body)
+}
+
+// etagMatches is If-None-Match's weak comparison.
+func etagMatches(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for _, v := range strings.Split(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(v), "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Status  int
+	Heading string
+	Detail  string
+}
+
+// fail answers an error as an HTML page with the status the API would give it.
+func (s *site) fail(c *gin.Context, err error) {
+	status, heading, detail := http.StatusInternalServerError, "服务暂时出错", "请稍后再试。"
+	var me *models.Error
+	switch {
+	case errors.As(err, &me) && me.Kind == models.KindNotFound:
+		status, heading, detail = http.StatusNotFound, "页面不存在", "您要找的内容不存在或已被移除。"
+	case errors.As(err, &me) && me.Kind == models.KindValidation:
+		status, heading, detail = http.StatusUnprocessableEntity, "查询条件有误", "请检查查询条件。"
+		parts := make([]string, 0, len(me.Fields))
+		for _, f := range me.Fields {
+			parts = append(parts, f.Field+": "+f.Message)
+		}
+		if len(parts) > 0 {
+			detail = "请检查查询条件（" + strings.Join(parts, "；") + "）。"
+		}
+	case service.IsUnavailable(err):
+		status, heading = http.StatusServiceUnavailable, "服务暂时不可用"
+		c.Header("Retry-After", "2")
+	default:
+		s.log.ErrorContext(c.Request.Context(), "page failed", "path", c.Request.URL.Path, "error", err)
+	}
+	writeError(c, status, heading, detail)
+}
+
+// NotFound is the site's 404 page, for the router's NoRoute on the site's paths.
+func NotFound(c *gin.Context) {
+	writeError(c, http.StatusNotFound, "页面不存在", "您要找的页面不存在。可以从首页或消费评级榜开始浏览。")
+}
+
+func writeError(c *gin.Context, status int, heading, detail string) {
+	body, err := renderPage("error", &Page{Title: heading, Data: errorPage{Status: status, Heading: heading, Detail: detail}})
+	if err != nil {
+		c.String(status, heading)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, htmlType, body)
+}
