@@ -153,6 +153,8 @@ func (d *scrubDoc) spans() []scrubSpan {
 	c = d.knownSpans(c)
 	c = d.emailSpans(c)
 	c = d.numberSpans(c)
+	c = d.loosePhoneSpans(c)
+	c = d.knownPhoneSpans(c)
 	c = d.addressSpans(c)
 	c = d.nameSpans(c)
 	slices.SortStableFunc(c, func(a, b scrubSpan) int {
