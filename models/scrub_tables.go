@@ -25,13 +25,20 @@ var (
 // (收件人李四北京市…); after a weak one the name must be followed by a break.
 var (
 	strongNameCues = []string{"我叫", "名叫", "名字叫", "名字是", "姓名", "联系人", "收件人", "收货人", "寄件人", "签收人",
-		"持卡人", "开户人", "户名", "委托人", "投诉人"}
-	weakNameCues = []string{"客服", "经办人", "负责人", "业务员", "快递员", "配送员", "骑手", "店长", "本人", "户主", "代理人"}
+		"持卡人", "开户人", "户名", "委托人", "投诉人", "老公", "老婆", "爱人", "丈夫", "妻子", "女儿", "儿子", "父亲", "母亲",
+		"尊敬的用户", "尊敬的客户", "尊敬的", "亲爱的"}
+	weakNameCues = []string{"客服", "经办人", "负责人", "业务员", "快递员", "配送员", "骑手", "店长", "本人", "户主", "代理人",
+		"我是", "说"}
 )
+
+// nameFollowers are words that follow a name (张三投诉, 王小明签收了, 李建国一起去的): a name ends
+// before them, and a given name does not run into them.
+var nameFollowers = []string{"投诉", "购买", "收到", "申请", "反映", "签收", "代收", "下单", "付款", "一起", "退款", "联系",
+	"表示", "认为", "发现", "打电话", "本人"}
 
 // nameStops are characters that are not part of a given name: particles, prepositions and the
 // verbs that follow a name (张三说, 李四电话…). A given name stops before them.
-const nameStops = "的了着过在是和与跟同及或并而且但却就也都还又很太更最不没无未已曾将要会能想给对把被让叫向从往到于说讲称问答回复表示告诉电话手机号码地址住收寄送等此这那其该每各些个位名打拨联系已经于今昨"
+const nameStops = "的了着过在是和与跟同及或并而且但却就也都还又很太更最不没无未已曾将要会能想给对把被让叫向从往到于说讲称问答回复表示告诉您电话手机号码地址住收寄送等此这那其该每各些个位名打拨联系已经于今昨"
 
 // notNames are words that begin with a surname but name nobody: in a name's context (客服方面,
 // 本人于昨日) the surname and the next character are refused when they form one of them.
