@@ -40,7 +40,7 @@ const (
 
 // ScrubKinds lists every kind, for documents and tests.
 var ScrubKinds = []ScrubKind{ScrubName, ScrubMobile, ScrubLandline, ScrubIDCard, ScrubBankCard, ScrubEmail,
-	ScrubOrderNo, ScrubAddress}
+	ScrubOrderNo, ScrubAddress, ScrubPossibleName}
 
 // ScrubHit is one marker: its kind, the marker itself, and where it stands, in characters
 // (runes) from the start of the text it is in, end exclusive.
@@ -83,12 +83,16 @@ func Scrub(text string, known []Known) (string, []ScrubHit) {
 }
 
 // DetectPersonalInfo lists the personal information text still holds, as Scrub would replace
-// it: each hit's marker and where the value stands in text (in characters). Empty means Scrub
-// leaves text as it is.
+// it — each hit's marker and where the value stands in text (in characters) — and the words
+// that may be names though Scrub leaves them (ScrubPossibleName, scrub_possible.go). Empty
+// means the text can be published without anyone's consent.
 func DetectPersonalInfo(text string, known []Known) []ScrubHit {
 	d := newScrubDoc(text, known)
+	spans := d.spans()
+	all := append(append([]scrubSpan{}, spans...), d.possibleNames(spans)...)
+	slices.SortStableFunc(all, func(a, b scrubSpan) int { return a.start - b.start })
 	out := []ScrubHit{}
-	for _, s := range d.spans() {
+	for _, s := range all {
 		out = append(out, ScrubHit{Kind: s.kind, Marker: s.marker, Start: s.start, End: s.end})
 	}
 	return out

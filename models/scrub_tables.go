@@ -49,7 +49,7 @@ var notNames = wordSet("王者 王牌 王国 周末 周一 周二 周三 周四 
 	"龙虾 付款 付费 付出 付清 常常 常规 常见 史上 程序 程度 毛病 毛衣 钱款 钱包 陆续 陈述 陈旧 何时 何处 何况 何种 何必 何以 " +
 	"何人 谢谢 谢意 韩国 丁点 钟头 钟表 范围 黎明 陶瓷 贺卡 顾客 顾问 顾及 武器 莫名 向来 向往 向前 向后 向我 向他 向她 向平 " +
 	"向商 向客 向其 向对 向该 向消 向法 向有 向相 向市 欧洲 杜绝 苏宁 孙子 曾经 曾多 曾在 段落 熊猫 孔雀 罗列 胡乱 徐徐 肖像 " +
-	"田园 林业 戴尔 汤圆 高中 常年 任职 江苏 江西 常州 苏州 徐州 郑州 金华 石家 黄山 武汉 唐山 邵阳 马鞍 余杭 余姚 于都")
+	"田园 林业 戴尔 汤圆 高中 常年 任职 江苏 江西 常州 苏州 徐州 郑州 金华 石家 黄山 武汉 唐山 邵阳 马鞍 余杭 余姚 于都 李宁")
 
 // Address pieces: the street-level part of an address is scrubbed, its divisions down to the
 // district (省, 市, 区, 县) are kept. addressCues are the words a whole address follows.
