@@ -103,6 +103,8 @@ type scrubDoc struct {
 	r      []rune
 	known  []knownValue
 	phones map[string]bool
+	// names remembers the names read at each position in this pass.
+	names map[int]listedName
 }
 
 type knownValue struct {
@@ -153,6 +155,7 @@ func newScrubDoc(text string, known []Known) *scrubDoc {
 // spans finds every candidate and keeps a set that does not overlap: the earliest first and,
 // from one start, the longest; among equal spans the detector that runs first.
 func (d *scrubDoc) spans() []scrubSpan {
+	d.names = map[int]listedName{}
 	var c []scrubSpan
 	c = d.knownSpans(c)
 	c = d.emailSpans(c)

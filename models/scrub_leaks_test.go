@@ -19,6 +19,7 @@ var leakCases = []scrubCase{
 		want: "打138****8000找我"},
 	{name: "landline split by a dot", text: "座机010.62345678", want: "座机010-****5678", kinds: []ScrubKind{ScrubLandline}},
 	{name: "two names joined by 和", text: "张伟和李娜都收到了", want: "张**和李**都收到了"},
+	{name: "a list joined by 和 and run together", text: "张伟和李娜王芳都收到了", want: "张**和李**王**都收到了"},
 	{name: "name after 老公 before a word", text: "我老公李建国一起去的", want: "我老公李**一起去的"},
 	{name: "name after 我是", text: "我是张伟，", want: "我是张**，"},
 	{name: "name after 老公叫", text: "我老公叫张伟。", want: "我老公叫张**。"},

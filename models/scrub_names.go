@@ -65,14 +65,11 @@ func (d *scrubDoc) nameSpans(out []scrubSpan) []scrubSpan {
 // nameJoiners join the names of a list (张三和李四, 张三、李四).
 const nameJoiners = "和与及跟、"
 
-// maxListedNames bounds the names of one list read after a cue.
-const maxListedNames = 6
-
 // joinedNames reads two names that a joiner at r[j] stands between without a cue (张伟和李娜都
 // 收到了): each a surname and a given name, the first starting a word, the second followed by
 // a break; both or neither.
 func (d *scrubDoc) joinedNames(j int) []scrubSpan {
-	right, ok := d.readName(j+1, 0)
+	right, ok := d.nameAt(j + 1) // the names after it are read at their own joiners
 	if !ok {
 		return nil
 	}
@@ -81,7 +78,15 @@ func (d *scrubDoc) joinedNames(j int) []scrubSpan {
 			s := j - g - sl
 			if d.isSurname(s, sl) && d.givenOK(s+sl, j) && d.wordStart(s) && !d.followerInside(s+sl, j) {
 				left := scrubSpan{start: s, end: j, kind: ScrubName, marker: string(d.r[s:s+sl]) + "**"}
-				return append([]scrubSpan{left}, right...)
+				out := []scrubSpan{left, right.span}
+				// The names right after it too; those after a joiner are read at their joiner.
+				for n := right; n.next >= 0 && !strings.ContainsRune(nameJoiners, d.r[n.next-1]); {
+					if n, ok = d.nameAt(n.next); !ok {
+						break
+					}
+					out = append(out, n.span)
+				}
+				return out
 			}
 		}
 	}
@@ -189,7 +194,7 @@ func (d *scrubDoc) cueNames(p int, strong bool) []scrubSpan {
 			return []scrubSpan{{start: q, end: e, kind: ScrubName, marker: string(r[q]) + "**"}}
 		}
 	}
-	if spans, ok := d.readName(q, 0); ok {
+	if spans, ok := d.readName(q); ok {
 		return spans
 	}
 	if !strong {
@@ -219,13 +224,43 @@ func (d *scrubDoc) surnameAt(q, sl int) bool {
 
 // readName reads a name at r[q] that something ends: a break, a word that follows names, or
 // another name of a list (joined or not). It returns the name and those after it.
-func (d *scrubDoc) readName(q, depth int) ([]scrubSpan, bool) {
-	r := d.r
-	if depth >= maxListedNames {
-		return nil, false
+func (d *scrubDoc) readName(q int) ([]scrubSpan, bool) {
+	var out []scrubSpan
+	for n, ok := d.nameAt(q); ok; n, ok = d.nameAt(n.next) {
+		out = append(out, n.span)
+		if n.next < 0 {
+			break
+		}
 	}
-	type reading struct{ sl, g int }
-	var plain []reading
+	return out, len(out) > 0
+}
+
+// listedName is a name read at a position, and where the next name of its list starts (-1:
+// none).
+type listedName struct {
+	span scrubSpan
+	next int
+	ok   bool
+}
+
+// nameAt is the name read at r[q], remembered for the pass (d.names), so that a long list is
+// read once.
+func (d *scrubDoc) nameAt(q int) (listedName, bool) {
+	if q < 0 {
+		return listedName{}, false
+	}
+	if got, ok := d.names[q]; ok {
+		return got, got.ok
+	}
+	d.names[q] = listedName{} // a reading in progress is none
+	n := d.readNameAt(q)
+	d.names[q] = n
+	return n, n.ok
+}
+
+func (d *scrubDoc) readNameAt(q int) listedName {
+	r := d.r
+	var plain []listedName
 	for _, sl := range []int{2, 1} {
 		if !d.surnameAt(q, sl) {
 			continue
@@ -235,8 +270,8 @@ func (d *scrubDoc) readName(q, depth int) ([]scrubSpan, bool) {
 		}
 		// A name right after a one-character given name (张三李四) wins over a longer reading.
 		if e := q + sl + 1; d.givenOK(q+sl, e) && e < len(r) && !strings.ContainsRune(nameJoiners, r[e]) {
-			if more, ok := d.readName(e, depth+1); ok {
-				return append([]scrubSpan{span(1)}, more...), true
+			if _, ok := d.nameAt(e); ok {
+				return listedName{span: span(1), next: e, ok: true}
 			}
 		}
 		for g := 2; g >= 1; g-- {
@@ -245,20 +280,19 @@ func (d *scrubDoc) readName(q, depth int) ([]scrubSpan, bool) {
 				continue
 			}
 			if e < len(r) && strings.ContainsRune(nameJoiners, r[e]) {
-				if more, ok := d.readName(e+1, depth+1); ok {
-					return append([]scrubSpan{span(g)}, more...), true
+				if _, ok := d.nameAt(e + 1); ok {
+					return listedName{span: span(g), next: e + 1, ok: true}
 				}
 			}
 			if d.nameEnd(e) {
-				plain = append(plain, reading{sl, g})
+				plain = append(plain, listedName{span: span(g), next: -1, ok: true})
 			}
 		}
 	}
 	if len(plain) == 0 {
-		return nil, false
+		return listedName{}
 	}
-	b := plain[0]
-	return []scrubSpan{{start: q, end: q + b.sl + b.g, kind: ScrubName, marker: string(r[q:q+b.sl]) + "**"}}, true
+	return plain[0]
 }
 
 // followerInside reports whether a word that follows names starts inside the given name

@@ -47,12 +47,13 @@ type CaseEventView struct {
 	Date  string `json:"date" example:"2026-11-26" format:"date"`
 }
 
-// CaseHitView is a piece of personal information in a case's text: its kind, the marker that
-// replaced it (or would replace it) and where, in characters of the field. It never holds the
-// value itself.
+// CaseHitView is a piece of personal information in a case's text or tags: its kind, the
+// marker that replaced it (or would replace it) and where, in characters of the field (of the
+// tag, for a tag). It never holds the value itself. A possible_name is a word that may be a
+// name: drafting leaves it, but it needs the complainant's consent as any other.
 type CaseHitView struct {
-	Field  string `json:"field" example:"body" enums:"title,summary,body,platform_reply"`
-	Kind   string `json:"kind" example:"mobile" enums:"name,mobile,landline,id_card,bank_card,email,order_no,address"`
+	Field  string `json:"field" example:"body" enums:"title,summary,body,platform_reply,tags"`
+	Kind   string `json:"kind" example:"mobile" enums:"name,mobile,landline,id_card,bank_card,email,order_no,address,possible_name"`
 	Marker string `json:"marker" example:"138****5678"`
 	Start  int    `json:"start" example:"12"`
 	End    int    `json:"end" example:"23"`
