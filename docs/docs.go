@@ -12267,7 +12267,8 @@ const docTemplate = `{
                         "title",
                         "summary",
                         "body",
-                        "platform_reply"
+                        "platform_reply",
+                        "tags"
                     ],
                     "example": "body"
                 },
@@ -12281,7 +12282,8 @@ const docTemplate = `{
                         "bank_card",
                         "email",
                         "order_no",
-                        "address"
+                        "address",
+                        "possible_name"
                     ],
                     "example": "mobile"
                 },
