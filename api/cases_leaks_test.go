@@ -95,3 +95,23 @@ func TestCasePossibleNameNeedsConsent(t *testing.T) {
 	}
 	w.publishCase(draft["id"].(string))
 }
+
+// TestAdminCaseListShowsStoredPersonalInfo: the staff list shows the personal information each
+// case held when it was last written, as the case's own view finds it.
+func TestAdminCaseListShowsStoredPersonalInfo(t *testing.T) {
+	w := newWorld(t)
+	draft := w.draftCase(w.completed(w.consumer, nil), nil)
+	path := "/api/v1/admin/cases/" + draft["id"].(string)
+	expect(t, w.do(req{method: "PATCH", path: path, token: w.admin,
+		body: map[string]any{"summary": "张三的手机138，0013，8000打不通。"}}), http.StatusOK)
+	one := expect(t, w.do(req{method: "GET", path: path, token: w.admin}), http.StatusOK)
+	list := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/cases", token: w.admin}), http.StatusOK)["data"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("list: %v", list)
+	}
+	got, want := list[0].(map[string]any), one
+	if mustJSON(got["personal_information"]) != mustJSON(want["personal_information"]) || got["publishable"] != false ||
+		len(want["personal_information"].([]any)) != 2 {
+		t.Errorf("listed %v (publishable %v), the case shows %v", got["personal_information"], got["publishable"], want["personal_information"])
+	}
+}

@@ -88,6 +88,11 @@ type Case struct {
 	UnpublishedReason *string    `gorm:"size:32"`
 	// Scrubbed is what drafting replaced in each text; a text staff edit loses its entries.
 	Scrubbed []CaseHit `gorm:"serializer:json;type:text"`
+	// Holds is the personal information the texts and tags held when the case was last
+	// written (PersonalInfo with the complainant's values then), for staff lists, which do
+	// not run the detector on every case of a page; a case's own view and publishing look
+	// again. Nil on a row written before it was kept.
+	Holds []CaseHit `gorm:"serializer:json;type:text"`
 	// The complaint's outcome and times, as they were when the case was drafted.
 	Channel     Channel    `gorm:"size:16;not null"`
 	IssueType   *string    `gorm:"size:32"`

@@ -125,10 +125,15 @@ func caseView(k *models.Case, p *models.Platform) CaseView {
 	return v
 }
 
-// adminCaseView presents a case to staff with its complaint and complainant (u may be nil).
+// adminCaseView presents a case to staff with its complaint and complainant (u may be nil),
+// its personal information found again.
 func adminCaseView(k *models.Case, c *models.Complaint, u *models.User, p *models.Platform) AdminCaseView {
-	known := models.KnownValues(c, u)
-	pii := k.PersonalInfo(known)
+	return adminCaseViewHolding(k, c, p, k.PersonalInfo(models.KnownValues(c, u)))
+}
+
+// adminCaseViewHolding presents a case to staff with the personal information pii its texts
+// hold.
+func adminCaseViewHolding(k *models.Case, c *models.Complaint, p *models.Platform, pii []models.CaseHit) AdminCaseView {
 	v := AdminCaseView{CaseView: caseView(k, p), Status: string(k.Status), StatusLabel: k.Status.Label(),
 		UnpublishedReason: k.UnpublishedReason, ComplaintID: k.ComplaintID, ComplaintNumber: c.Number,
 		PublishConsentAt: TsPtr(c.PublishConsentAt), Scrubbed: caseHitViews(k.Scrubbed),

@@ -199,6 +199,7 @@ func (cs *Cases) Create(ctx context.Context, p *models.Principal, req CreateCase
 		k := models.DraftCase(c, models.CaseInput{ID: models.NewID(), Title: req.Title, Summary: req.Summary,
 			Sector: sector, Tags: tags, CreatedBy: p.UserID, At: t})
 		k.ScrubTexts(known)
+		k.Holds = k.PersonalInfo(known)
 		if err := tx.CreateCase(ctx, k); err != nil {
 			return nil, err
 		}
@@ -251,13 +252,13 @@ func (cs *Cases) change(ctx context.Context, p *models.Principal, id string, fn 
 		if err != nil {
 			return nil, err
 		}
-		before := k.Version
-		changed, err := fn(k, c, models.KnownValues(c, u))
+		before, known := k.Version, models.KnownValues(c, u)
+		changed, err := fn(k, c, known)
 		if err != nil {
 			return nil, err
 		}
 		if changed {
-			k.UpdatedAt, k.Version = now(cs.clock), k.Version+1
+			k.UpdatedAt, k.Version, k.Holds = now(cs.clock), k.Version+1, k.PersonalInfo(known)
 			if err := tx.SaveCase(ctx, before, k); err != nil {
 				return nil, err
 			}
