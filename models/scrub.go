@@ -14,9 +14,10 @@ import (
 //
 // Patterns alone would take ordinary words for names (王者荣耀, 周末, 黄金 all begin with a
 // surname), so a name is recognised only in a name's context: before an honorific (先生, 女士,
-// 经理), after a cue (我叫, 联系人, 收件人, 客服), or as one of the known values a caller passes
-// (the complainant's contact and real name, phone and order number), which are caught wherever
-// they occur. Numbers are read as tokens of digits, letters and the separators people write
+// 经理), after a cue (我叫, 联系人, 收件人, 客服, 老公, 尊敬的), in a list of names (张伟和李娜都…),
+// or as one of the known values a caller passes (the complainant's contact and real name,
+// phone and order number), which are caught wherever they occur. What may be a name outside
+// such a context is only reported, by DetectPersonalInfo (scrub_possible.go). Numbers are read as tokens of digits, letters and the separators people write
 // (138 1234 5678, 138-1234-5678, +86…) and classified by their shape, their check digits
 // (ID cards, Luhn for bank cards) and the cue before them (订单号, 电话, 卡号).
 //
