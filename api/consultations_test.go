@@ -363,7 +363,9 @@ func TestLawyerOpensTheComplaintsEvidence(t *testing.T) {
 	id := w.file(w.consumer, map[string]any{"evidence_ids": []string{ev}})["id"].(string)
 	cid := w.ask(w.consumer, id, "ip_law")["id"].(string)
 	path := "/api/v1/evidence/" + ev
-	opens := func(token string) bool { return w.do(req{method: "GET", path: path, token: token}).Code == http.StatusOK }
+	opens := func(token string) bool {
+		return w.do(req{method: "GET", path: path, token: token}).Code == http.StatusOK
+	}
 	if !opens(mine) || opens(other) {
 		t.Fatalf("before reassignment: assigned lawyer %v, another %v", opens(mine), opens(other))
 	}
