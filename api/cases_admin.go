@@ -16,7 +16,7 @@ import (
 //
 //	@Summary		Draft a typical case (典型案例) from a completed complaint
 //	@Description	Drafts the case's texts from the complaint as the platform read it (its title — a refund-only complaint's product —, its description after any correction, what was asked), the outcome (status and rating, with its comment) and the platform's replies, and scrubs the complainant's personal information from them and from `title` and `summary`: names (the complainant's contact and real name wherever they occur, and any name in a name's context — before 先生, 女士, 经理…, after 我叫, 联系人, 收件人, 客服…), mobile and landline numbers, ID-card numbers (check digit), bank-card numbers (Luhn), e-mail addresses, order numbers (the complaint's wherever it occurs) and addresses below the district, each replaced by a marker (张先生 → 张**, 13812345678 → 138****5678, an order number → ****1234). `scrubbed` lists each marker (kind, marker, position) for review. The draft is `draft` until published.
-//	@Description	Only a `completed` complaint can become a case (409 `invalid_state` otherwise, and for a complaint whose complainant was erased); a complaint has one case at most (409 `case_exists` with `existing_id`). `sector` defaults to the platform's; `tags` are at most 10 of 1–20 characters, none holding personal information. An unknown `complaint_id` is 422.
+//	@Description	Only a `completed` complaint can become a case (409 `invalid_state` otherwise, and for a complaint whose complainant was erased); a complaint has one case at most (409 `case_exists` with `existing_id`). `sector` defaults to the platform's; `tags` are at most 10 of 1–20 characters, none holding personal information (the complainant's name, phone and order number included, and possible names) — 422. An unknown `complaint_id` is 422.
 //	@Tags			cases
 //	@ID				createCase
 //	@Accept			json
@@ -105,7 +105,7 @@ func (h *casesHandler) adminGet(c *gin.Context) {
 // updateCase godoc
 //
 //	@Summary		Edit a typical case
-//	@Description	Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and `personal_information` says what they hold. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 `consent_required`, and nothing changes.
+//	@Description	Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and `personal_information` says what they and the tags hold, possible names (`possible_name`, which drafting leaves) included. A tag holding personal information, the complainant's values included, is 422. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 `consent_required`, and nothing changes.
 //	@Tags			cases
 //	@ID				updateCase
 //	@Accept			json

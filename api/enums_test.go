@@ -119,7 +119,7 @@ func TestDocumentEnumsAreTheCodesSets(t *testing.T) {
 		{"service.CaseOutcomeView", "issue_type", keys(models.IssueTypeLabels)},
 		{"service.CaseOutcomeView", "demands", keys(models.DemandLabels)},
 		{"service.CaseHitView", "kind", strs(models.ScrubKinds)},
-		{"service.CaseHitView", "field", models.CaseFields},
+		{"service.CaseHitView", "field", models.CaseHitFields},
 		{"service.CaseEventView", "event", service.CaseEvents},
 	} {
 		p, ok := defs[c.def][c.prop]

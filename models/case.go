@@ -59,6 +59,14 @@ var UnpublishedReasons = []string{UnpublishedByStaff, UnpublishedNoConsent, Unpu
 // CaseFields are the texts of a case, in the order views list them.
 var CaseFields = []string{CaseFieldTitle, CaseFieldSummary, CaseFieldBody, CaseFieldPlatformReply}
 
+// CaseFieldTags names the tags in a case's personal information: they are published as they
+// are, beside the texts.
+const CaseFieldTags = "tags"
+
+// CaseHitFields are the fields a piece of personal information may stand in: the texts and
+// the tags.
+var CaseHitFields = append(append([]string{}, CaseFields...), CaseFieldTags)
+
 // Case is a typical case: a completed complaint told to the public, with the complainant's
 // personal information scrubbed. Its texts are drafted from the complaint (as the platform
 // read it), the platform's replies and the outcome; what the complaint's timeline and outcome
@@ -80,6 +88,11 @@ type Case struct {
 	UnpublishedReason *string    `gorm:"size:32"`
 	// Scrubbed is what drafting replaced in each text; a text staff edit loses its entries.
 	Scrubbed []CaseHit `gorm:"serializer:json;type:text"`
+	// Holds is the personal information the texts and tags held when the case was last
+	// written (PersonalInfo with the complainant's values then), for staff lists, which do
+	// not run the detector on every case of a page; a case's own view and publishing look
+	// again. Nil on a row written before it was kept.
+	Holds []CaseHit `gorm:"serializer:json;type:text"`
 	// The complaint's outcome and times, as they were when the case was drafted.
 	Channel     Channel    `gorm:"size:16;not null"`
 	IssueType   *string    `gorm:"size:32"`
@@ -151,12 +164,18 @@ func (k *Case) SetText(field, text string) {
 	k.Scrubbed = kept
 }
 
-// PersonalInfo lists the personal information the case's texts hold now.
+// PersonalInfo lists the personal information the case's texts and tags hold now (a tag's
+// positions are in the tag).
 func (k *Case) PersonalInfo(known []Known) []CaseHit {
 	out := []CaseHit{}
 	for _, f := range CaseFields {
 		for _, h := range DetectPersonalInfo(*k.text(f), known) {
 			out = append(out, CaseHit{Field: f, Kind: h.Kind, Marker: h.Marker, Start: h.Start, End: h.End})
+		}
+	}
+	for _, t := range k.Tags {
+		for _, h := range DetectPersonalInfo(t, known) {
+			out = append(out, CaseHit{Field: CaseFieldTags, Kind: h.Kind, Marker: h.Marker, Start: h.Start, End: h.End})
 		}
 	}
 	return out

@@ -14,9 +14,10 @@ import (
 //
 // Patterns alone would take ordinary words for names (王者荣耀, 周末, 黄金 all begin with a
 // surname), so a name is recognised only in a name's context: before an honorific (先生, 女士,
-// 经理), after a cue (我叫, 联系人, 收件人, 客服), or as one of the known values a caller passes
-// (the complainant's contact and real name, phone and order number), which are caught wherever
-// they occur. Numbers are read as tokens of digits, letters and the separators people write
+// 经理), after a cue (我叫, 联系人, 收件人, 客服, 老公, 尊敬的), in a list of names (张伟和李娜都…),
+// or as one of the known values a caller passes (the complainant's contact and real name,
+// phone and order number), which are caught wherever they occur. What may be a name outside
+// such a context is only reported, by DetectPersonalInfo (scrub_possible.go). Numbers are read as tokens of digits, letters and the separators people write
 // (138 1234 5678, 138-1234-5678, +86…) and classified by their shape, their check digits
 // (ID cards, Luhn for bank cards) and the cue before them (订单号, 电话, 卡号).
 //
@@ -40,7 +41,7 @@ const (
 
 // ScrubKinds lists every kind, for documents and tests.
 var ScrubKinds = []ScrubKind{ScrubName, ScrubMobile, ScrubLandline, ScrubIDCard, ScrubBankCard, ScrubEmail,
-	ScrubOrderNo, ScrubAddress}
+	ScrubOrderNo, ScrubAddress, ScrubPossibleName}
 
 // ScrubHit is one marker: its kind, the marker itself, and where it stands, in characters
 // (runes) from the start of the text it is in, end exclusive.
@@ -83,12 +84,16 @@ func Scrub(text string, known []Known) (string, []ScrubHit) {
 }
 
 // DetectPersonalInfo lists the personal information text still holds, as Scrub would replace
-// it: each hit's marker and where the value stands in text (in characters). Empty means Scrub
-// leaves text as it is.
+// it — each hit's marker and where the value stands in text (in characters) — and the words
+// that may be names though Scrub leaves them (ScrubPossibleName, scrub_possible.go). Empty
+// means the text can be published without anyone's consent.
 func DetectPersonalInfo(text string, known []Known) []ScrubHit {
 	d := newScrubDoc(text, known)
+	spans := d.spans()
+	all := append(append([]scrubSpan{}, spans...), d.possibleNames(spans)...)
+	slices.SortStableFunc(all, func(a, b scrubSpan) int { return a.start - b.start })
 	out := []ScrubHit{}
-	for _, s := range d.spans() {
+	for _, s := range all {
 		out = append(out, ScrubHit{Kind: s.kind, Marker: s.marker, Start: s.start, End: s.end})
 	}
 	return out
@@ -99,6 +104,8 @@ type scrubDoc struct {
 	r      []rune
 	known  []knownValue
 	phones map[string]bool
+	// names remembers the names read at each position in this pass.
+	names map[int]listedName
 }
 
 type knownValue struct {
@@ -149,10 +156,13 @@ func newScrubDoc(text string, known []Known) *scrubDoc {
 // spans finds every candidate and keeps a set that does not overlap: the earliest first and,
 // from one start, the longest; among equal spans the detector that runs first.
 func (d *scrubDoc) spans() []scrubSpan {
+	d.names = map[int]listedName{}
 	var c []scrubSpan
 	c = d.knownSpans(c)
 	c = d.emailSpans(c)
 	c = d.numberSpans(c)
+	c = d.loosePhoneSpans(c)
+	c = d.knownPhoneSpans(c)
 	c = d.addressSpans(c)
 	c = d.nameSpans(c)
 	slices.SortStableFunc(c, func(a, b scrubSpan) int {

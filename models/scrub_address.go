@@ -24,7 +24,17 @@ const (
 // course, a 7座 car).
 var addressAnchorRe = regexp.MustCompile(`(?:大道|大街|路|街|巷|弄|胡同|道)` + addrNumber + `(?:号|弄)` + addrDetail +
 	`|[0-9０-９A-Za-z]+(?:号楼|栋|幢)` + addrDetail +
-	`|村` + addrNumber + `(?:组|队|社)` + addrDetail)
+	`|村` + addrNumber + `(?:组|队|社)` + addrDetail +
+	`|` + addrEstate + `[ 　]?` + addrUnit + `(?:[ 　]?` + addrUnit + `)*` +
+	`|[0-9０-９]+单元[0-9０-９]+室?` + addrDetail +
+	`|[0-9０-９]+室`)
+
+// An estate's name ends in one of addrEstate; the numbers after it are its building, unit and
+// room (阳光小区3单元502室, 阳光小区3-2-502, 万达广场B座1801, 望京SOHO T1 1201, XX公寓1201).
+const (
+	addrEstate = `(?:小区|公寓|花园|苑|广场|大厦|园|SOHO|中心)`
+	addrUnit   = `(?:[0-9０-９A-Za-z]+(?:号楼|栋|幢|座|单元|层|楼|室|号|户)|[0-9０-９]{1,2}[-－][0-9０-９]{1,2}(?:[-－][0-9０-９]{3,4})?|T[0-9０-９]+|[0-9０-９]{3,4}室?)`
+)
 
 var addressCueRunes = runeLists(addressCues)
 
@@ -32,10 +42,13 @@ var addressCueRunes = runeLists(addressCues)
 // estate's name before it, and what follows an address cue (地址：…) after its divisions.
 func (d *scrubDoc) addressSpans(out []scrubSpan) []scrubSpan {
 	s := string(d.r)
-	if strings.ContainsAny(s, "路街巷弄胡同道栋幢楼村") {
+	if strings.ContainsAny(s, "路街巷弄胡同道栋幢楼村区寓园苑场厦心元室O") {
 		idx := runeIndex(s)
 		for _, m := range addressAnchorRe.FindAllStringIndex(s, -1) {
 			a, e := idx[m[0]], idx[m[1]]
+			if e < len(d.r) && isDigitRune(d.r[e]) {
+				continue // a longer number (服务中心12315) is no room
+			}
 			out = append(out, scrubSpan{start: d.walkLeft(a), end: e, kind: ScrubAddress, marker: "****"})
 		}
 	}

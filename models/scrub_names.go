@@ -14,6 +14,7 @@ var (
 	weakCueRunes       = runeLists(weakNameCues)
 	allNameCueRunes    = runeLists(append(append([]string{}, strongNameCues...), weakNameCues...))
 	nameStopSet        = runeSet(nameStops + "找问请谢")
+	nameFollowerRunes  = runeLists(nameFollowers)
 )
 
 // nameCueFillers may stand between a cue and the name (联系人：张三, 收件人是李四).
@@ -44,22 +45,52 @@ func (d *scrubDoc) nameSpans(out []scrubSpan) []scrubSpan {
 		}
 		for _, cue := range strongCueRunes {
 			if hasAt(r, h, cue) {
-				if s, ok := d.cueName(h+len(cue), true); ok {
-					out = append(out, s)
-				}
+				out = append(out, d.cueNames(h+len(cue), true)...)
 				break
 			}
 		}
 		for _, cue := range weakCueRunes {
 			if hasAt(r, h, cue) {
-				if s, ok := d.cueName(h+len(cue), false); ok {
-					out = append(out, s)
-				}
+				out = append(out, d.cueNames(h+len(cue), false)...)
 				break
 			}
 		}
+		if strings.ContainsRune(nameJoiners, r[h]) {
+			out = append(out, d.joinedNames(h)...)
+		}
 	}
 	return out
+}
+
+// nameJoiners join the names of a list (张三和李四, 张三、李四).
+const nameJoiners = "和与及跟、"
+
+// joinedNames reads two names that a joiner at r[j] stands between without a cue (张伟和李娜都
+// 收到了): each a surname and a given name, the first starting a word, the second followed by
+// a break; both or neither.
+func (d *scrubDoc) joinedNames(j int) []scrubSpan {
+	right, ok := d.nameAt(j + 1) // the names after it are read at their own joiners
+	if !ok {
+		return nil
+	}
+	for g := 1; g <= 2; g++ {
+		for _, sl := range []int{2, 1} {
+			s := j - g - sl
+			if d.isSurname(s, sl) && d.givenOK(s+sl, j) && d.wordStart(s) && !d.followerInside(s+sl, j) {
+				left := scrubSpan{start: s, end: j, kind: ScrubName, marker: string(d.r[s:s+sl]) + "**"}
+				out := []scrubSpan{left, right.span}
+				// The names right after it too; those after a joiner are read at their joiner.
+				for n := right; n.next >= 0 && !strings.ContainsRune(nameJoiners, d.r[n.next-1]); {
+					if n, ok = d.nameAt(n.next); !ok {
+						break
+					}
+					out = append(out, n.span)
+				}
+				return out
+			}
+		}
+	}
+	return nil
 }
 
 // surnameLen is the length of the surname starting at r[s] that sl asks for (1 or 2), or 0.
@@ -103,10 +134,10 @@ func inWord(c rune) bool { return c == '*' || isHan(c) }
 // Chinese character, a stop, an honorific or a cue.
 func (d *scrubDoc) nameEnd(e int) bool {
 	r := d.r
-	if e >= len(r) || !inWord(r[e]) || nameStopSet[r[e]] {
+	if e >= len(r) || !isHan(r[e]) || nameStopSet[r[e]] {
 		return true
 	}
-	for _, ws := range [][][]rune{strongHonRunes, weakHonRunes, allNameCueRunes} {
+	for _, ws := range [][][]rune{strongHonRunes, weakHonRunes, allNameCueRunes, nameFollowerRunes} {
 		for _, w := range ws {
 			if hasAt(r, e, w) {
 				return true
@@ -146,36 +177,163 @@ func (d *scrubDoc) honorificName(h, hl int, weak bool) (scrubSpan, bool) {
 	return scrubSpan{start: best, end: h + hl, kind: ScrubName, marker: string(d.r[best:best+bestSL]) + "**"}, true
 }
 
-// cueName is the name after a cue ending at r[p]: a surname and one or two given characters
-// that a break ends. After a strong cue a name is taken even when nothing ends it, with two
-// given characters (hiding one too many rather than one too few).
-func (d *scrubDoc) cueName(p int, strong bool) (scrubSpan, bool) {
+// cueNames are the names after a cue ending at r[p]: a surname and one or two given
+// characters that a break, a word that follows names (投诉, 签收) or another name ends, and
+// every further name of a list (收件人张三、李四和王五, 收件人张三李四). After a strong cue a name
+// is taken even when nothing ends it, with two given characters (hiding one too many rather
+// than one too few) unless the second begins a word that follows names; a strong cue also
+// takes a Latin name (联系人：Tom Wang).
+func (d *scrubDoc) cueNames(p int, strong bool) []scrubSpan {
 	r := d.r
 	q := p
 	for q < len(r) && q-p < 3 && strings.ContainsRune(nameCueFillers, r[q]) {
 		q++
 	}
+	if strong {
+		if e := latinName(r, q); e > q {
+			return []scrubSpan{{start: q, end: e, kind: ScrubName, marker: string(r[q]) + "**"}}
+		}
+	}
+	if spans, ok := d.readName(q); ok {
+		return spans
+	}
+	if !strong {
+		return nil
+	}
 	for _, sl := range []int{2, 1} {
-		if !d.isSurname(q, sl) {
+		if !d.surnameAt(q, sl) {
 			continue
 		}
-		name := func(g int) (scrubSpan, bool) {
-			return scrubSpan{start: q, end: q + sl + g, kind: ScrubName, marker: string(r[q:q+sl]) + "**"}, true
-		}
 		for g := 2; g >= 1; g-- {
-			if d.givenOK(q+sl, q+sl+g) && d.nameEnd(q+sl+g) {
-				return name(g)
-			}
-		}
-		if strong {
-			for g := 2; g >= 1; g-- {
-				if d.givenOK(q+sl, q+sl+g) {
-					return name(g)
-				}
+			if d.givenOK(q+sl, q+sl+g) && !d.followerInside(q+sl, q+sl+g) {
+				return []scrubSpan{{start: q, end: q + sl + g, kind: ScrubName, marker: string(r[q:q+sl]) + "**"}}
 			}
 		}
 	}
-	return scrubSpan{}, false
+	return nil
+}
+
+// surnameAt reports whether a surname of sl characters starts at r[q] that is not the start of
+// a compound surname already scrubbed (欧阳** is no single surname 欧 with the given name 阳).
+func (d *scrubDoc) surnameAt(q, sl int) bool {
+	if !d.isSurname(q, sl) {
+		return false
+	}
+	return sl == 2 || !d.isSurname(q, 2) || q+2 >= len(d.r) || d.r[q+2] != '*'
+}
+
+// readName reads a name at r[q] that something ends: a break, a word that follows names, or
+// another name of a list (joined or not). It returns the name and those after it.
+func (d *scrubDoc) readName(q int) ([]scrubSpan, bool) {
+	var out []scrubSpan
+	for n, ok := d.nameAt(q); ok; n, ok = d.nameAt(n.next) {
+		out = append(out, n.span)
+		if n.next < 0 {
+			break
+		}
+	}
+	return out, len(out) > 0
+}
+
+// listedName is a name read at a position, and where the next name of its list starts (-1:
+// none).
+type listedName struct {
+	span scrubSpan
+	next int
+	ok   bool
+}
+
+// nameAt is the name read at r[q], remembered for the pass (d.names), so that a long list is
+// read once.
+func (d *scrubDoc) nameAt(q int) (listedName, bool) {
+	if q < 0 {
+		return listedName{}, false
+	}
+	if got, ok := d.names[q]; ok {
+		return got, got.ok
+	}
+	d.names[q] = listedName{} // a reading in progress is none
+	n := d.readNameAt(q)
+	d.names[q] = n
+	return n, n.ok
+}
+
+func (d *scrubDoc) readNameAt(q int) listedName {
+	r := d.r
+	var plain []listedName
+	for _, sl := range []int{2, 1} {
+		if !d.surnameAt(q, sl) {
+			continue
+		}
+		span := func(g int) scrubSpan {
+			return scrubSpan{start: q, end: q + sl + g, kind: ScrubName, marker: string(r[q:q+sl]) + "**"}
+		}
+		// A name right after a one-character given name (张三李四) wins over a longer reading.
+		if e := q + sl + 1; d.givenOK(q+sl, e) && e < len(r) && !strings.ContainsRune(nameJoiners, r[e]) {
+			if _, ok := d.nameAt(e); ok {
+				return listedName{span: span(1), next: e, ok: true}
+			}
+		}
+		for g := 2; g >= 1; g-- {
+			e := q + sl + g
+			if !d.givenOK(q+sl, e) || d.followerInside(q+sl, e) {
+				continue
+			}
+			if e < len(r) && strings.ContainsRune(nameJoiners, r[e]) {
+				if _, ok := d.nameAt(e + 1); ok {
+					return listedName{span: span(g), next: e + 1, ok: true}
+				}
+			}
+			if d.nameEnd(e) {
+				plain = append(plain, listedName{span: span(g), next: -1, ok: true})
+			}
+		}
+	}
+	if len(plain) == 0 {
+		return listedName{}
+	}
+	return plain[0]
+}
+
+// followerInside reports whether a word that follows names starts inside the given name
+// r[from:to] after its first character (张三投诉: the given name is 三, not 三投).
+func (d *scrubDoc) followerInside(from, to int) bool {
+	for i := from + 1; i < to; i++ {
+		for _, w := range nameFollowerRunes {
+			if hasAt(d.r, i, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// latinName is where a Latin name of one or two capitalised words at r[q] ends (Tom, Tom
+// Wang), or q.
+func latinName(r []rune, q int) int {
+	word := func(i int) int {
+		if i >= len(r) || r[i] < 'A' || r[i] > 'Z' {
+			return i
+		}
+		j := i + 1
+		for j < len(r) && r[j] >= 'a' && r[j] <= 'z' {
+			j++
+		}
+		if j == i+1 || j < len(r) && asciiAlnumRune(r[j]) {
+			return i
+		}
+		return j
+	}
+	e := word(q)
+	if e == q {
+		return q
+	}
+	if e+1 < len(r) && r[e] == ' ' {
+		if e2 := word(e + 1); e2 > e+1 {
+			return e2
+		}
+	}
+	return e
 }
 
 func runeSet(s string) map[rune]bool {

@@ -241,9 +241,11 @@ func luhn(digits string) bool {
 }
 
 // emailSpans finds e-mail addresses and keeps the first character of the name and the domain:
-// zhangsan@qq.com → z***@qq.com.
+// zhangsan@qq.com → z***@qq.com. Full-width letters, digits and ＠ are read as their ASCII
+// forms, 。 between the domain's labels as a dot, and a name may be written in Chinese
+// characters (张三@qq.com), up to a stop (邮箱是张三@…).
 func (d *scrubDoc) emailSpans(out []scrubSpan) []scrubSpan {
-	r := d.r
+	r := foldWidth(d.r)
 	for at, c := range r {
 		if c != '@' {
 			continue
@@ -252,19 +254,44 @@ func (d *scrubDoc) emailSpans(out []scrubSpan) []scrubSpan {
 		for ls > 0 && emailLocal(r[ls-1]) {
 			ls--
 		}
+		if ls == at { // a name in Chinese characters
+			for ls > 0 && at-ls < emailHanName && isHan(r[ls-1]) && !nameStopSet[r[ls-1]] {
+				ls--
+			}
+		}
 		de := at + 1
-		for de < len(r) && (asciiLetter(r[de]) || r[de] >= '0' && r[de] <= '9' || r[de] == '.' || r[de] == '-') {
+		for de < len(r) && (asciiLetter(r[de]) || r[de] >= '0' && r[de] <= '9' || r[de] == '.' || r[de] == '-' ||
+			r[de] == '。' && domainLabelAt(r, de+1)) {
 			de++
 		}
 		for de > at+1 && (r[de-1] == '.' || r[de-1] == '-') {
 			de--
 		}
-		domain := string(r[at+1 : de])
+		domain := strings.ReplaceAll(string(r[at+1:de]), "。", ".")
 		dot := strings.LastIndexByte(domain, '.')
 		if ls == at || dot <= 0 || len(domain)-dot-1 < 2 || strings.Contains(domain, "..") || domain[0] == '-' {
 			continue
 		}
-		out = append(out, scrubSpan{start: ls, end: de, kind: ScrubEmail, marker: string(r[ls]) + "***@" + domain})
+		out = append(out, scrubSpan{start: ls, end: de, kind: ScrubEmail, marker: string(d.r[ls]) + "***@" + domain})
+	}
+	return out
+}
+
+// emailHanName bounds a name in Chinese characters before an @.
+const emailHanName = 4
+
+// domainLabelAt reports whether a domain's label (a letter, then letters, digits or dashes)
+// starts at r[i].
+func domainLabelAt(r []rune, i int) bool { return i < len(r) && asciiLetter(r[i]) }
+
+// foldWidth reads full-width ASCII (ｚｈａｎｇ, ＠, ．) as ASCII, character for character.
+func foldWidth(r []rune) []rune {
+	out := make([]rune, len(r))
+	for i, c := range r {
+		if c >= '！' && c <= '～' {
+			c -= '！' - '!'
+		}
+		out[i] = c
 	}
 	return out
 }

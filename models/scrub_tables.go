@@ -25,13 +25,20 @@ var (
 // (收件人李四北京市…); after a weak one the name must be followed by a break.
 var (
 	strongNameCues = []string{"我叫", "名叫", "名字叫", "名字是", "姓名", "联系人", "收件人", "收货人", "寄件人", "签收人",
-		"持卡人", "开户人", "户名", "委托人", "投诉人"}
-	weakNameCues = []string{"客服", "经办人", "负责人", "业务员", "快递员", "配送员", "骑手", "店长", "本人", "户主", "代理人"}
+		"持卡人", "开户人", "户名", "委托人", "投诉人", "老公", "老婆", "爱人", "丈夫", "妻子", "女儿", "儿子", "父亲", "母亲",
+		"尊敬的用户", "尊敬的客户", "尊敬的", "亲爱的"}
+	weakNameCues = []string{"客服", "经办人", "负责人", "业务员", "快递员", "配送员", "骑手", "店长", "本人", "户主", "代理人",
+		"我是", "说"}
 )
+
+// nameFollowers are words that follow a name (张三投诉, 王小明签收了, 李建国一起去的): a name ends
+// before them, and a given name does not run into them.
+var nameFollowers = []string{"投诉", "购买", "收到", "申请", "反映", "签收", "代收", "下单", "付款", "一起", "退款", "联系",
+	"表示", "认为", "发现", "打电话", "本人"}
 
 // nameStops are characters that are not part of a given name: particles, prepositions and the
 // verbs that follow a name (张三说, 李四电话…). A given name stops before them.
-const nameStops = "的了着过在是和与跟同及或并而且但却就也都还又很太更最不没无未已曾将要会能想给对把被让叫向从往到于说讲称问答回复表示告诉电话手机号码地址住收寄送等此这那其该每各些个位名打拨联系已经于今昨"
+const nameStops = "的了着过在是和与跟同及或并而且但却就也都还又很太更最不没无未已曾将要会能想给对把被让叫向从往到于说讲称问答回复表示告诉您电话手机号码地址住收寄送等此这那其该每各些个位名打拨联系已经于今昨"
 
 // notNames are words that begin with a surname but name nobody: in a name's context (客服方面,
 // 本人于昨日) the surname and the next character are refused when they form one of them.
@@ -42,7 +49,8 @@ var notNames = wordSet("王者 王牌 王国 周末 周一 周二 周三 周四 
 	"龙虾 付款 付费 付出 付清 常常 常规 常见 史上 程序 程度 毛病 毛衣 钱款 钱包 陆续 陈述 陈旧 何时 何处 何况 何种 何必 何以 " +
 	"何人 谢谢 谢意 韩国 丁点 钟头 钟表 范围 黎明 陶瓷 贺卡 顾客 顾问 顾及 武器 莫名 向来 向往 向前 向后 向我 向他 向她 向平 " +
 	"向商 向客 向其 向对 向该 向消 向法 向有 向相 向市 欧洲 杜绝 苏宁 孙子 曾经 曾多 曾在 段落 熊猫 孔雀 罗列 胡乱 徐徐 肖像 " +
-	"田园 林业 戴尔 汤圆 高中 常年 任职 江苏 江西 常州 苏州 徐州 郑州 金华 石家 黄山 武汉 唐山 邵阳 马鞍 余杭 余姚 于都")
+	"田园 林业 戴尔 汤圆 高中 常年 任职 江苏 江西 常州 苏州 徐州 郑州 金华 石家 黄山 武汉 唐山 邵阳 马鞍 余杭 余姚 于都 李宁 许久 常用 高档 高手 金币 白条 白菜 黄瓜 马路 石油 毛巾 方言 龙井 钟点 严肃 任性 万达 周黑 周大 " +
+	"马甲 向日 孙女 何等 常住 余地 段位 江边 林荫")
 
 // Address pieces: the street-level part of an address is scrubbed, its divisions down to the
 // district (省, 市, 区, 县) are kept. addressCues are the words a whole address follows.

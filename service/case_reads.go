@@ -203,7 +203,11 @@ func (cs *Cases) adminViews(ctx context.Context, items []models.Case) ([]AdminCa
 		if c == nil {
 			c = &models.Complaint{ID: items[i].ComplaintID}
 		}
-		out = append(out, adminCaseView(&items[i], c, userByID[c.ComplainantID], ps[items[i].PlatformID]))
+		pii := items[i].Holds // as the case was last written: a page does not run the detector on each
+		if pii == nil {
+			pii = items[i].PersonalInfo(models.KnownValues(c, userByID[c.ComplainantID]))
+		}
+		out = append(out, adminCaseViewHolding(&items[i], c, ps[items[i].PlatformID], pii))
 	}
 	return out, nil
 }
@@ -222,10 +226,12 @@ func (cs *Cases) unpublishNeedingConsent(ctx context.Context, tx *store.Store, c
 	known := models.KnownValues(c, u)
 	for i := range ks {
 		k := &ks[i]
-		if k.Status != models.CasePublished || len(k.PersonalInfo(known)) == 0 {
+		hits := k.PersonalInfo(known)
+		if k.Status != models.CasePublished || len(hits) == 0 {
 			continue
 		}
 		before, reason := k.Version, models.UnpublishedNoConsent
+		k.Holds = hits
 		k.Status, k.UnpublishedReason = models.CaseWithdrawn, &reason
 		k.UpdatedAt, k.Version = now(cs.clock), k.Version+1
 		if err := tx.SaveCase(ctx, before, k); err != nil {

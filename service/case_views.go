@@ -47,12 +47,13 @@ type CaseEventView struct {
 	Date  string `json:"date" example:"2026-11-26" format:"date"`
 }
 
-// CaseHitView is a piece of personal information in a case's text: its kind, the marker that
-// replaced it (or would replace it) and where, in characters of the field. It never holds the
-// value itself.
+// CaseHitView is a piece of personal information in a case's text or tags: its kind, the
+// marker that replaced it (or would replace it) and where, in characters of the field (of the
+// tag, for a tag). It never holds the value itself. A possible_name is a word that may be a
+// name: drafting leaves it, but it needs the complainant's consent as any other.
 type CaseHitView struct {
-	Field  string `json:"field" example:"body" enums:"title,summary,body,platform_reply"`
-	Kind   string `json:"kind" example:"mobile" enums:"name,mobile,landline,id_card,bank_card,email,order_no,address"`
+	Field  string `json:"field" example:"body" enums:"title,summary,body,platform_reply,tags"`
+	Kind   string `json:"kind" example:"mobile" enums:"name,mobile,landline,id_card,bank_card,email,order_no,address,possible_name"`
 	Marker string `json:"marker" example:"138****5678"`
 	Start  int    `json:"start" example:"12"`
 	End    int    `json:"end" example:"23"`
@@ -124,10 +125,15 @@ func caseView(k *models.Case, p *models.Platform) CaseView {
 	return v
 }
 
-// adminCaseView presents a case to staff with its complaint and complainant (u may be nil).
+// adminCaseView presents a case to staff with its complaint and complainant (u may be nil),
+// its personal information found again.
 func adminCaseView(k *models.Case, c *models.Complaint, u *models.User, p *models.Platform) AdminCaseView {
-	known := models.KnownValues(c, u)
-	pii := k.PersonalInfo(known)
+	return adminCaseViewHolding(k, c, p, k.PersonalInfo(models.KnownValues(c, u)))
+}
+
+// adminCaseViewHolding presents a case to staff with the personal information pii its texts
+// hold.
+func adminCaseViewHolding(k *models.Case, c *models.Complaint, p *models.Platform, pii []models.CaseHit) AdminCaseView {
 	v := AdminCaseView{CaseView: caseView(k, p), Status: string(k.Status), StatusLabel: k.Status.Label(),
 		UnpublishedReason: k.UnpublishedReason, ComplaintID: k.ComplaintID, ComplaintNumber: c.Number,
 		PublishConsentAt: TsPtr(c.PublishConsentAt), Scrubbed: caseHitViews(k.Scrubbed),

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -96,7 +97,8 @@ func checkSector(v *models.Validator, s *string) models.Sector {
 }
 
 // checkTags reads the tags: at most 10, each 1–20 characters, none twice, none holding
-// personal information (tags are shown and filtered on as they are).
+// personal information (tags are shown and filtered on as they are). The complainant's known
+// values are checked in the command (knownInTags).
 func checkTags(v *models.Validator, tags []string) []string {
 	out := []string{}
 	if len(tags) > maxCaseTags {
@@ -119,6 +121,17 @@ func checkTags(v *models.Validator, tags []string) []string {
 		out = append(out, t)
 	}
 	return out
+}
+
+// knownInTags refuses a tag that holds one of the complainant's known values (a tag 张三 of
+// the contact 张三).
+func knownInTags(tags []string, known []models.Known) error {
+	for _, t := range tags {
+		if len(models.DetectPersonalInfo(t, known)) > 0 {
+			return models.Invalid("tags", fmt.Sprintf("%q holds personal information", t))
+		}
+	}
+	return nil
 }
 
 // Create drafts a case of a completed complaint: its texts scrubbed, what was scrubbed listed.
@@ -179,9 +192,14 @@ func (cs *Cases) Create(ctx context.Context, p *models.Principal, req CreateCase
 		if sector == "" {
 			sector = platform.Sector
 		}
+		known := models.KnownValues(c, u)
+		if err := knownInTags(tags, known); err != nil {
+			return nil, err
+		}
 		k := models.DraftCase(c, models.CaseInput{ID: models.NewID(), Title: req.Title, Summary: req.Summary,
 			Sector: sector, Tags: tags, CreatedBy: p.UserID, At: t})
-		k.ScrubTexts(models.KnownValues(c, u))
+		k.ScrubTexts(known)
+		k.Holds = k.PersonalInfo(known)
 		if err := tx.CreateCase(ctx, k); err != nil {
 			return nil, err
 		}
@@ -234,13 +252,13 @@ func (cs *Cases) change(ctx context.Context, p *models.Principal, id string, fn 
 		if err != nil {
 			return nil, err
 		}
-		before := k.Version
-		changed, err := fn(k, c, models.KnownValues(c, u))
+		before, known := k.Version, models.KnownValues(c, u)
+		changed, err := fn(k, c, known)
 		if err != nil {
 			return nil, err
 		}
 		if changed {
-			k.UpdatedAt, k.Version = now(cs.clock), k.Version+1
+			k.UpdatedAt, k.Version, k.Holds = now(cs.clock), k.Version+1, k.PersonalInfo(known)
 			if err := tx.SaveCase(ctx, before, k); err != nil {
 				return nil, err
 			}
@@ -330,6 +348,9 @@ func (cs *Cases) Update(ctx context.Context, p *models.Principal, id string, req
 			k.Sector, changed = sector, true
 		}
 		if req.Tags != nil && !slices.Equal(tags, k.Tags) {
+			if err := knownInTags(tags, known); err != nil {
+				return false, err
+			}
 			k.Tags, changed = tags, true
 		}
 		if changed && k.Status == models.CasePublished {

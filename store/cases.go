@@ -147,9 +147,9 @@ func (s *Store) EraseCasesOf(ctx context.Context, complaintIDs []string, at time
 	reason := models.UnpublishedByErasure
 	for _, ids := range chunks(complaintIDs) {
 		res := s.conn(ctx).Model(&models.Case{}).Where("complaint_id IN ?", ids).
-			Select("title", "summary", "body", "platform_reply", "tags", "scrubbed", "status", "unpublished_reason", "updated_at", "version").
+			Select("title", "summary", "body", "platform_reply", "tags", "scrubbed", "holds", "status", "unpublished_reason", "updated_at", "version").
 			Updates(map[string]any{"title": models.ErasedText, "summary": models.ErasedText, "body": models.ErasedText,
-				"platform_reply": models.ErasedText, "tags": "[]", "scrubbed": "[]", "status": models.CaseWithdrawn,
+				"platform_reply": models.ErasedText, "tags": "[]", "scrubbed": "[]", "holds": "[]", "status": models.CaseWithdrawn,
 				"unpublished_reason": reason, "updated_at": at, "version": gorm.Expr("version + 1")})
 		if res.Error != nil {
 			return n, res.Error
