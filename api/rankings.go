@@ -48,9 +48,5 @@ func (h *rankingsHandler) list(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	maxAge := liveListMaxAge
-	if l.Frozen {
-		maxAge = frozenMaxAge
-	}
-	writeRendered(c, l.Body, l.ETag, maxAge)
+	writeList(c, l)
 }

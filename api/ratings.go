@@ -46,6 +46,11 @@ func (h *ratingsHandler) list(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
+	writeList(c, l)
+}
+
+// writeList answers a rendered list, cacheable for as long as a live or a frozen list may be.
+func writeList(c *gin.Context, l *service.RenderedList) {
 	maxAge := liveListMaxAge
 	if l.Frozen {
 		maxAge = frozenMaxAge

@@ -2,9 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"time"
 )
 
@@ -35,12 +32,10 @@ func (rk *Rankings) Rendered(ctx context.Context, q RankingQuery) (*RenderedList
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(l)
+	r, err := marshalRendered(l, l.Frozen)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	r := &RenderedList{Body: body, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Frozen: l.Frozen}
 	ttl := renderedTTL
 	if !oldest.IsZero() {
 		ttl = liveRatingTTL - at.Sub(oldest)

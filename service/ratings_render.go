@@ -56,12 +56,10 @@ func (rs *Ratings) Rendered(ctx context.Context, q RatingQuery) (*RenderedList, 
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(l)
+	r, err := marshalRendered(l, l.Frozen)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	r := &RenderedList{Body: body, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Frozen: l.Frozen}
 	ttl := liveRatingTTL
 	if gen, err := time.Parse(time.RFC3339, l.GeneratedAt); err == nil {
 		// The list may come from the inner cache already: the rendering lives only as long as
@@ -128,4 +126,14 @@ func decodeRendering(raw []byte) (*RenderedList, time.Time, bool) {
 		return nil, time.Time{}, false
 	}
 	return &RenderedList{Frozen: raw[0] == 'f', ETag: string(raw[1:67]), Body: raw[head:]}, time.UnixMilli(ms), true
+}
+
+// marshalRendered serialises a list with its ETag (the SHA-256 of the bytes).
+func marshalRendered(v any, frozen bool) (*RenderedList, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(body)
+	return &RenderedList{Body: body, ETag: `"` + hex.EncodeToString(sum[:]) + `"`, Frozen: frozen}, nil
 }
