@@ -52,11 +52,11 @@ func TestReportLiveThenFrozen(t *testing.T) {
 	r := rw.do(req{method: "GET", path: "/api/v1/reports/2026-11/consumer"})
 	frozen := expect(t, r, http.StatusOK)
 	if frozen["frozen"] != true || frozen["replied"] != float64(2) || frozen["satisfaction"] != float64(8) ||
-		r.Header.Get("Cache-Control") != "public, max-age=86400" {
+		r.Header.Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("frozen report: %v %v", frozen, r.Header)
 	}
 	pdf := rw.do(req{method: "GET", path: "/api/v1/reports/2026-11/consumer.pdf"})
-	if pdf.Code != http.StatusOK || pdf.Header.Get("Cache-Control") != "public, max-age=86400" {
+	if pdf.Code != http.StatusOK || pdf.Header.Get("Cache-Control") != "public, max-age=60" {
 		t.Fatalf("frozen PDF: %d %v", pdf.Code, pdf.Header)
 	}
 

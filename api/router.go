@@ -217,7 +217,19 @@ func NewRouter(d Deps) http.Handler {
 	plat.GET("/webhook-deliveries", wh.deliveries)
 	plat.POST("/webhook-events/:id/redeliver", noBody(), idem, wh.redeliver)
 
-	return r
+	return headAsGet(r)
+}
+
+// headAsGet answers HEAD on the website's pages as GET (net/http drops the body of a HEAD
+// response), so that link checkers and uptime probes get the page's status and headers.
+func headAsGet(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead && web.IsSitePath(r) {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // metrics godoc

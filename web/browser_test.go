@@ -33,10 +33,14 @@ func chromiumPath() string {
 }
 
 // browse starts the site on a local port and a fresh headless Chromium, or skips the test
-// where no Chromium is installed.
+// where no Chromium is installed — unless DSB_REQUIRE_CHROMIUM is set (CI sets it), so that a
+// missing browser fails the run instead of passing it untested.
 func browse(t *testing.T) (context.Context, string) {
 	t.Helper()
 	bin := chromiumPath()
+	if bin == "" && os.Getenv("DSB_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("DSB_REQUIRE_CHROMIUM is set and no Chromium was found (looked for /usr/bin/chromium and DSB_CHROMIUM)")
+	}
 	if bin == "" {
 		t.Skip("no Chromium found (looked for /usr/bin/chromium; install it with `apt-get install -y chromium` or set DSB_CHROMIUM): browser tests skipped")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -175,11 +176,20 @@ func ratingsCSVBytes(l *service.RatingList) ([]byte, error) {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"期间", "排名", "平台", "行业", "投诉量", "已回复", "已评分", "回复率", "回复时效性", "用户满意度", "综合指数", "评级", "公式版本"})
 	for _, it := range l.Items {
-		_ = w.Write([]string{l.Period, strconv.Itoa(it.Rank), it.Platform.Name, sectorLabel(it.Platform.Sector),
+		_ = w.Write([]string{l.Period, strconv.Itoa(it.Rank), csvText(it.Platform.Name), sectorLabel(it.Platform.Sector),
 			strconv.FormatInt(it.ComplaintCount, 10), strconv.FormatInt(it.RepliedCount, 10), strconv.FormatInt(it.RatedCount, 10),
 			strconv.FormatFloat(it.ReplyRate, 'f', 4, 64), strconv.FormatFloat(it.Timeliness, 'f', 4, 64),
 			scoreText(it.Satisfaction), indexText(it.Index), it.GradeLabel, l.FormulaVersion})
 	}
 	w.Flush()
 	return buf.Bytes(), w.Error()
+}
+
+// csvText keeps a text cell from being read as a formula by a spreadsheet: a cell that begins
+// with = + - @, a tab or a carriage return gets a leading apostrophe (OWASP's advice).
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

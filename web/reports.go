@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -108,7 +109,8 @@ func (s *site) reportPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.cached(c, "report|"+r.ETag, maxAgeOf(r.Frozen), htmlType, func() ([]byte, error) {
+	// A report page lists typical cases, which may be unpublished: a minute at most, frozen or not.
+	s.cached(c, "report|"+r.ETag, min(maxAgeOf(r.Frozen), time.Minute), htmlType, func() ([]byte, error) {
 		k := models.ReportKind(rep.Kind)
 		v := reportView{Report: rep, PDFHref: reportPDFHref(rep.Period, k), Kind: models.ReportKindLabels[k]}
 		for _, ch := range report.Charts {
