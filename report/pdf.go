@@ -103,6 +103,7 @@ func (w *writer) cell(width, h float64, s, border string, ln int, align string, 
 	x, y := w.d.GetXY()
 	w.d.CellFormat(width, h, "", border, 0, "", fill, 0, "")
 	margin := w.d.GetCellMargin()
+	s = w.fit(s, width-2*margin)
 	tx := x + margin
 	switch align {
 	case "R":
@@ -341,4 +342,17 @@ func signedScore(x *float64) string {
 		return "+" + score(x)
 	}
 	return score(x)
+}
+
+// fit shortens s with an ellipsis until it is no wider than max, so that a long name never
+// runs over the next cell.
+func (w *writer) fit(s string, max float64) string {
+	if w.textWidth(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && w.textWidth(string(r)+"…") > max {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
 }

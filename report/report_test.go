@@ -81,3 +81,22 @@ func TestRunsSplitByFont(t *testing.T) {
 		}
 	}
 }
+
+// A platform name longer than its column is shortened with an ellipsis instead of running
+// over the figures beside it.
+func TestPDFFitsLongNamesInTheirCells(t *testing.T) {
+	r := sampleReport()
+	long := strings.Repeat("浙江某某网络科技有限公司旗舰店", 8)
+	r.TopPlatforms[0].Name = long
+	b, err := PDF(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := pdftext.Text(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text, long) || !strings.Contains(text, "浙江某某网络科技") || !strings.Contains(text, "…") {
+		t.Fatalf("the long name is not shortened in its cell:\n%s", text)
+	}
+}
