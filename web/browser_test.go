@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/dianshubao/dianshubao/internal/pdftext"
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
 
@@ -165,6 +168,22 @@ func TestBrowserReportPage(t *testing.T) {
 		const r = await fetch(a.href);
 		return a.getAttribute("href") + " " + r.status + " " + r.headers.get("Content-Type");
 	})()`, chromedp.EvalAwaitPromise))
+	// The PDF the link names opens and holds the report's title in Chinese, as its text.
+	pdfBytes := run(t, ctx, chromedp.Evaluate[string](`(async () => {
+		const a = [...document.querySelectorAll("a")].find(a => a.textContent.includes("PDF"));
+		const b = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+		let s = ""; for (const x of b) s += String.fromCharCode(x);
+		return btoa(s);
+	})()`, chromedp.EvalAwaitPromise))
+	raw, err := base64.StdEncoding.DecodeString(pdfBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := pdftext.Text(raw)
+	title := models.ReportTitle(models.Period{Type: models.PeriodMonth, Year: 2026, N: 5}, models.ReportConsumer)
+	if err != nil || !strings.Contains(text, title) {
+		t.Errorf("the linked PDF's text lacks %q (%v):\n%.300s", title, err, text)
+	}
 	shoot(t, ctx, "report")
 	if loaded != 5 {
 		t.Errorf("%d of 5 charts loaded with a text alternative", loaded)
