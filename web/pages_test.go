@@ -119,13 +119,15 @@ func TestRatingsCSV(t *testing.T) {
 	}
 }
 
-// TestPagesAreCacheable: pages carry Cache-Control and an ETag and answer 304 to it.
+// TestPagesAreCacheable: pages carry Cache-Control and an ETag and answer 304 to it; their
+// type is never sniffed.
 func TestPagesAreCacheable(t *testing.T) {
 	s := sharedSite(t)
 	for _, path := range []string{"/", "/ratings?period=2026-04", "/ratings.csv", "/campaigns"} {
 		p := s.get(t, path)
 		etag := p.header.Get("ETag")
-		if p.code != http.StatusOK || etag == "" || !strings.HasPrefix(p.header.Get("Cache-Control"), "public, max-age=") {
+		if p.code != http.StatusOK || etag == "" || !strings.HasPrefix(p.header.Get("Cache-Control"), "public, max-age=") ||
+			p.header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: %d ETag %q Cache-Control %q", path, p.code, etag, p.header.Get("Cache-Control"))
 			continue
 		}

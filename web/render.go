@@ -119,6 +119,7 @@ func writePage(c *gin.Context, status int, rp *renderedPage, maxAge time.Duratio
 	h := c.Writer.Header()
 	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(maxAge.Seconds())))
 	h.Set("ETag", rp.etag)
+	h.Set("X-Content-Type-Options", "nosniff")
 	if status == http.StatusOK && etagMatches(c.GetHeader("If-None-Match"), rp.etag) {
 		c.Status(http.StatusNotModified)
 		return
