@@ -21,12 +21,14 @@ import (
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/seed"
 	"github.com/dianshubao/dianshubao/service"
+	"github.com/dianshubao/dianshubao/store"
 )
 
 // accountSite is the router over a database with two platforms and no complaints, its
 // authentication budgets at authLimit a minute.
 type accountSite struct {
 	*site
+	st         *store.Store
 	platformID string
 }
 
@@ -51,7 +53,7 @@ func newAccountSite(t *testing.T, production bool) *accountSite {
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("platforms: %v %d", err, len(ps))
 	}
-	return &accountSite{site: &site{h: h, svc: svc, clock: clock}, platformID: ps[0].ID}
+	return &accountSite{site: &site{h: h, svc: svc, clock: clock}, st: st, platformID: ps[0].ID}
 }
 
 // browser keeps the cookies the site sets, as a browser would.

@@ -75,6 +75,16 @@ func sessionOf(c *gin.Context) *service.WebSession {
 // evidence file.
 func (s *site) checkCSRF(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
+	if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(c, http.StatusRequestEntityTooLarge, "文件过大", "上传的文件超过了大小限制，请压缩后重新提交。")
+		} else {
+			writeError(c, http.StatusBadRequest, "表单无法读取", "请返回上一页重新提交。")
+		}
+		c.Abort()
+		return
+	}
 	got := c.PostForm(csrfField)
 	want := ""
 	if ws := sessionOf(c); ws != nil {

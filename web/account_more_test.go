@@ -1,0 +1,99 @@
+package web_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// The table holds the session id's SHA-256, never the id; last-seen is written at most once
+// a minute.
+func TestSessionRowHoldsHashAndTouchesSparingly(t *testing.T) {
+	s := newAccountSite(t, false)
+	b := s.browser()
+	b.register(t, "13900139010", "冯二")
+	id := b.cookies["dsb_session"].Value
+	sum := sha256.Sum256([]byte(id))
+	hash := hex.EncodeToString(sum[:])
+	if _, err := s.st.WebSessionByHash(t.Context(), id); err == nil {
+		t.Fatal("a session row is keyed by the id itself")
+	}
+	row, err := s.st.WebSessionByHash(t.Context(), hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := row.LastSeen
+	s.clock.Advance(30 * time.Second)
+	b.get(t, "/me")
+	if row, _ = s.st.WebSessionByHash(t.Context(), hash); !row.LastSeen.Equal(seen) {
+		t.Fatalf("last-seen written within the minute: %v → %v", seen, row.LastSeen)
+	}
+	s.clock.Advance(31 * time.Second)
+	b.get(t, "/me")
+	if row, _ = s.st.WebSessionByHash(t.Context(), hash); !row.LastSeen.After(seen) {
+		t.Fatalf("last-seen not written after a minute: %v", row.LastSeen)
+	}
+}
+
+// Once the platform replied, the complainant rates 1–10 through the form; a score out of
+// range is the service's field error beside the score.
+func TestRatingAfterReply(t *testing.T) {
+	s := newAccountSite(t, false)
+	b := s.browser()
+	b.register(t, "13900139011", "陈三")
+	p := b.postMultipart(t, "/me/complaints/new", s.filing(b.csrf(t, "/me/complaints/new")), "", nil)
+	if p.code != http.StatusSeeOther {
+		t.Fatalf("filing: %d %s", p.code, p.body)
+	}
+	m := complaintLink.FindStringSubmatch(b.get(t, "/me").body)
+	if m == nil {
+		t.Fatal("no complaint listed")
+	}
+	id, path := m[1], "/me/complaints/"+m[1]
+	if strings.Contains(b.get(t, path).body, `action="`+path+`/rating"`) {
+		t.Fatal("the rating form is shown before a reply")
+	}
+	ctx := t.Context()
+	admin := &models.Principal{Kind: models.PrincipalPerson, UserID: models.NewID(), Role: models.RoleAdmin}
+	if _, err := s.svc.Complaints.Accept(ctx, admin, id); err != nil {
+		t.Fatal(err)
+	}
+	plat := &models.Principal{Kind: models.PrincipalPlatform, PlatformID: s.platformID}
+	if _, err := s.svc.Complaints.Reply(ctx, plat, id, service.ReplyRequest{Content: "您好，已为您办理退款，款项将在1-3个工作日内原路退回。"}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.get(t, path)
+	mustContain(t, path, page.body, "已为您办理退款", `action="`+path+`/rating"`)
+	bad := b.post(t, path+"/rating", url.Values{"csrf": {b.csrf(t, path)}, "score": {"11"}})
+	if bad.code != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `<p class="error" role="alert">`) {
+		t.Fatalf("score 11: %d", bad.code)
+	}
+	ok := b.post(t, path+"/rating", url.Values{"csrf": {b.csrf(t, path)}, "score": {"8"}, "comment": {"处理及时"}})
+	if ok.code != http.StatusSeeOther {
+		t.Fatalf("rating: %d %s", ok.code, ok.body)
+	}
+	mustContain(t, path, b.get(t, path).body, "您的评分：8 分")
+}
+
+// A filing larger than the evidence limit is refused 413 before anything is stored.
+func TestFilingTooLarge(t *testing.T) {
+	s := newAccountSite(t, false)
+	b := s.browser()
+	b.register(t, "13900139012", "褚四")
+	big := make([]byte, 22<<20)
+	copy(big, pngBytes)
+	p := b.postMultipart(t, "/me/complaints/new", s.filing(b.csrf(t, "/me/complaints/new")), "大图.png", big)
+	if p.code != http.StatusRequestEntityTooLarge || !strings.Contains(p.body, "文件过大") {
+		t.Fatalf("oversized filing: %d", p.code)
+	}
+	if strings.Contains(b.get(t, "/me").body, "商品未发货且拒绝退款") {
+		t.Fatal("an oversized filing was stored")
+	}
+}
