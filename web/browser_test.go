@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -36,11 +37,22 @@ func chromiumPath() string {
 // where no Chromium is installed.
 func browse(t *testing.T) (context.Context, string) {
 	t.Helper()
-	bin := chromiumPath()
-	if bin == "" {
+	skipWithoutChromium(t)
+	return browseHandler(t, sharedSite(t).h)
+}
+
+func skipWithoutChromium(t *testing.T) {
+	t.Helper()
+	if chromiumPath() == "" {
 		t.Skip("no Chromium found (looked for /usr/bin/chromium; install it with `apt-get install -y chromium` or set DSB_CHROMIUM): browser tests skipped")
 	}
-	srv := httptest.NewServer(sharedSite(t).h)
+}
+
+// browseHandler is browse over the handler h.
+func browseHandler(t *testing.T, h http.Handler) (context.Context, string) {
+	t.Helper()
+	bin := chromiumPath()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
