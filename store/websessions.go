@@ -39,3 +39,9 @@ func (s *Store) DeleteWebSession(ctx context.Context, hash string) error {
 func (s *Store) DeleteExpiredWebSessions(ctx context.Context, t time.Time) error {
 	return s.conn(ctx).Where("expires_at < ?", t).Delete(&models.WebSession{}).Error
 }
+
+// DeleteWebSessionsOf ends every browser session of a user (a password change, a disabled or
+// erased account).
+func (s *Store) DeleteWebSessionsOf(ctx context.Context, userID string) error {
+	return s.conn(ctx).Where("user_id = ?", userID).Delete(&models.WebSession{}).Error
+}

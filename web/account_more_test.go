@@ -97,3 +97,36 @@ func TestFilingTooLarge(t *testing.T) {
 		t.Fatal("an oversized filing was stored")
 	}
 }
+
+// A password change and an erasure end the account's browser sessions, as they revoke its
+// refresh tokens.
+func TestPasswordChangeAndErasureEndSessions(t *testing.T) {
+	s := newAccountSite(t, false)
+	for _, tc := range []struct {
+		phone string
+		end   func(p *models.Principal) error
+	}{
+		{"13900139013", func(p *models.Principal) error {
+			_, err := s.svc.Accounts.ChangePassword(t.Context(), p, service.ChangePasswordRequest{
+				CurrentPassword: "correct-horse-9", NewPassword: "battery-staple-7"})
+			return err
+		}},
+		{"13900139014", func(p *models.Principal) error {
+			_, err := s.svc.Erasures.EraseSelf(t.Context(), p)
+			return err
+		}},
+	} {
+		b := s.browser()
+		b.register(t, tc.phone, "蒋六")
+		ws, err := s.svc.WebSessions.Load(t.Context(), b.cookies["dsb_session"].Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tc.end(ws.Principal); err != nil {
+			t.Fatal(err)
+		}
+		if p := b.get(t, "/me"); p.code != http.StatusSeeOther || p.header.Get("Location") != "/login" {
+			t.Errorf("%s: the session outlived the change: %d", tc.phone, p.code)
+		}
+	}
+}
