@@ -130,3 +130,36 @@ func TestPasswordChangeAndErasureEndSessions(t *testing.T) {
 		}
 	}
 }
+
+// Staff sign in with their e-mail and land on the console; /me is not theirs; disabling the
+// account deletes its sessions.
+func TestStaffSignInAndDisable(t *testing.T) {
+	s := newAccountSite(t, false)
+	ctx := t.Context()
+	admin, err := s.svc.Accounts.CreateStaff(ctx, service.CreateStaffRequest{Role: "admin", Email: "admin@example.com",
+		Password: "correct-horse-9", RealName: "管理员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := s.svc.Accounts.CreateStaff(ctx, service.CreateStaffRequest{Role: "moderator", Email: "Mod@Example.com",
+		Password: "correct-horse-9", RealName: "审核员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	if p := b.login(t, "mod@example.com", "correct-horse-9"); p.code != http.StatusSeeOther || p.header.Get("Location") != "/console" {
+		t.Fatalf("staff sign-in: %d %s", p.code, p.header.Get("Location"))
+	}
+	if p := b.get(t, "/me"); p.code != http.StatusForbidden {
+		t.Fatalf("/me for staff: %d", p.code)
+	}
+	id := b.cookies["dsb_session"].Value
+	sum := sha256.Sum256([]byte(id))
+	actor := &models.Principal{Kind: models.PrincipalPerson, UserID: admin.ID, Role: models.RoleAdmin}
+	if _, err := s.svc.Accounts.DisableStaff(ctx, actor, mod.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.st.WebSessionByHash(ctx, hex.EncodeToString(sum[:])); err == nil {
+		t.Fatal("the disabled account's session row is still there")
+	}
+}
