@@ -196,6 +196,7 @@ func run() error {
 		Services: svc, Limits: limits, Logger: log, Registry: reg, Ready: ready,
 		IdempotencyKeys: cfg.IdempotencyKeys(), LegacySecrets: legacySecrets(cfg),
 		TrustedProxies: cfg.TrustedProxies, EvidenceMaxBytes: cfg.EvidenceMaxBytes, RateLimitPerMinute: cfg.RateLimitPerMinute, AuthRateLimitPerMinute: cfg.AuthRateLimitPerMinute,
+		Production: cfg.Production(),
 	})
 
 	// The runner and the webhook sender have connections of their own, so that requests that

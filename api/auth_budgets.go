@@ -113,6 +113,22 @@ func (b *authBudgets) loginAttemptOf(c *gin.Context, phone, email string) loginA
 // when the account is under attack and this address tried it less than the delay ago. It
 // reports whether the login may go on; when not, it has answered 429.
 func (b *authBudgets) admitLogin(c *gin.Context, at loginAttempt) bool {
+	if r := b.checkLogin(c, at); r != nil {
+		refuse(c, r.limit, r.ttl, r.detail)
+		return false
+	}
+	return true
+}
+
+// loginRefusal is why a login is refused unchecked: the budget and when it comes back.
+type loginRefusal struct {
+	limit  int
+	ttl    time.Duration
+	detail string
+}
+
+// checkLogin is admitLogin's decision, answering nothing: nil when the login may go on.
+func (b *authBudgets) checkLogin(c *gin.Context, at loginAttempt) *loginRefusal {
 	ctx := c.Request.Context()
 	for _, budget := range []struct {
 		name, key string
@@ -121,36 +137,34 @@ func (b *authBudgets) admitLogin(c *gin.Context, at loginAttempt) bool {
 		n, ttl, err := b.kv.Count(ctx, budget.key)
 		if err != nil {
 			b.unavailable(c, err)
-			return true
+			return nil
 		}
 		if n >= int64(budget.limit) {
 			loggerOf(c).LogAttrs(ctx, slog.LevelWarn, "login refused: failure budget spent", slog.String("budget", budget.name))
-			refuse(c, budget.limit, ttl, fmt.Sprintf("too many failed logins from this address; retry after %d s", retrySeconds(ttl)))
-			return false
+			return &loginRefusal{budget.limit, ttl, fmt.Sprintf("too many failed logins from this address; retry after %d s", retrySeconds(ttl))}
 		}
 	}
 	n, _, err := b.kv.Count(ctx, at.account)
 	if err != nil {
 		b.unavailable(c, err)
-		return true
+		return nil
 	}
 	delay := b.loginDelay(n)
 	if delay == 0 {
-		return true
+		return nil
 	}
 	// Each address gets one attempt on the account per delay: the owner's waits at most that
 	// long, however many addresses keep failing.
 	taken, ttl, err := b.kv.Incr(ctx, at.slot, delay)
 	if err != nil {
 		b.unavailable(c, err)
-		return true
+		return nil
 	}
 	if taken > 1 {
 		loggerOf(c).LogAttrs(ctx, slog.LevelInfo, "login slowed down: account under attack", slog.Int64("failures", n), slog.Duration("delay", delay))
-		refuse(c, 1, ttl, fmt.Sprintf("logins to this account are slowed down after many failures; retry after %d s", retrySeconds(ttl)))
-		return false
+		return &loginRefusal{1, ttl, fmt.Sprintf("logins to this account are slowed down after many failures; retry after %d s", retrySeconds(ttl))}
 	}
-	return true
+	return nil
 }
 
 // loginDone counts a failed login against its pair, address and account, or clears the

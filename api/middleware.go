@@ -253,14 +253,26 @@ type rateLimiter struct {
 }
 
 // spend takes one unit of the budget key, sets the RateLimit-* headers and reports whether the
-// request may go on. Limiter errors let the request through: a down cache must not stop service.
+// request may go on; when not, it has answered 429.
 func (rl *rateLimiter) spend(c *gin.Context, key string, limit int) bool {
+	ok, reset := rl.take(c, key, limit)
+	if !ok {
+		writeProblem(c, &models.Error{Kind: models.KindRateLimited, Code: "rate_limited",
+			Detail: fmt.Sprintf("rate limit of %d requests per minute exceeded; retry after %d s", limit, reset)})
+	}
+	return ok
+}
+
+// take takes one unit of the budget key and sets the RateLimit-* headers (and Retry-After when
+// the budget is spent); it reports whether the request may go on and the seconds until the
+// budget comes back. Limiter errors let the request through: a down cache must not stop service.
+func (rl *rateLimiter) take(c *gin.Context, key string, limit int) (bool, int) {
 	now := rl.now().Unix()
 	window := now / 60
 	n, _, err := rl.kv.Incr(c.Request.Context(), fmt.Sprintf("rl:%s:%d", key, window), 2*time.Minute)
 	if err != nil {
 		loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
-		return true
+		return true, 0
 	}
 	// The budget comes back when the window ends, whatever the counter's own expiry.
 	reset := int((window+1)*60 - now)
@@ -273,11 +285,9 @@ func (rl *rateLimiter) spend(c *gin.Context, key string, limit int) bool {
 	c.Header("RateLimit-Reset", strconv.Itoa(reset))
 	if int(n) > limit {
 		c.Header("Retry-After", strconv.Itoa(reset))
-		writeProblem(c, &models.Error{Kind: models.KindRateLimited, Code: "rate_limited",
-			Detail: fmt.Sprintf("rate limit of %d requests per minute exceeded; retry after %d s", limit, reset)})
-		return false
+		return false, reset
 	}
-	return true
+	return true, reset
 }
 
 // perPrincipal limits each API key and each person's token.

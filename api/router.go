@@ -49,6 +49,8 @@ type Deps struct {
 	EvidenceMaxBytes int64
 	// MaxJSONBytes caps JSON request bodies.
 	MaxJSONBytes int64
+	// Production marks the website's cookies Secure (DSB_ENV=production).
+	Production bool
 }
 
 // NewRouter builds the HTTP handler with every route.
@@ -100,7 +102,6 @@ func NewRouter(d Deps) http.Handler {
 	r.GET("/openapi.json", openAPI3)
 
 	s := d.Services
-	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger})
 	limiter := &rateLimiter{kv: d.Limits, now: d.Now}
 	idemGuard := &idempotency{keys: d.IdempotencyKeys, legacy: d.LegacySecrets, now: d.Now, records: s.IdempotencyRecord}
 	idem := idemGuard.middleware()
@@ -109,6 +110,7 @@ func NewRouter(d Deps) http.Handler {
 	// (a rotation starts them afresh: they live minutes).
 	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute,
 		key: keyring.Derive(d.IdempotencyKeys.Current().Secret, "limits").Secret}
+	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger, Secure: d.Production, EvidenceMaxBytes: d.EvidenceMaxBytes, Guard: &siteGuard{limiter: limiter, limit: d.AuthRateLimitPerMinute, budgets: budgets}})
 	person := authenticate(auth, budgets, true, false)
 	platform := authenticate(auth, budgets, false, true)
 	budget := limiter.perPrincipal(d.RateLimitPerMinute)

@@ -139,6 +139,9 @@ func (e *Erasures) sweep(ctx context.Context, tx *store.Store, u *models.User, r
 		return false, err
 	}
 	rec.RefreshTokens += int(n)
+	if err := tx.DeleteWebSessionsOf(ctx, u.ID); err != nil {
+		return false, err
+	}
 	return queued, tx.RevokeUserRefreshTokens(ctx, u.ID, t)
 }
 

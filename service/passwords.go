@@ -57,6 +57,9 @@ func (a *Accounts) ChangePassword(ctx context.Context, p *models.Principal, req 
 		if err := tx.RevokeUserRefreshTokens(ctx, u.ID, t); err != nil {
 			return nil, err
 		}
+		if err := tx.DeleteWebSessionsOf(ctx, u.ID); err != nil {
+			return nil, err
+		}
 		u.PasswordHash, u.UpdatedAt = hash, t
 		return a.issueIn(ctx, tx, u, "")
 	})

@@ -96,6 +96,8 @@ type Services struct {
 	// Lawyers are the lawyer team's profiles; Consultations the complainants' requests to them.
 	Lawyers       *Lawyers
 	Consultations *Consultations
+	// WebSessions are the website's browser sessions.
+	WebSessions *WebSessions
 
 	st    *store.Store
 	clock Clock
@@ -143,6 +145,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Screening = &ScreeningList{st: st, clock: opts.Clock, log: opts.Logger, notify: opts.ScreeningNotifier,
 		wake: make(chan struct{}, 1)}
 	s.Accounts.screen, s.Evidence.screen = s.Screening, s.Screening
+	s.WebSessions = &WebSessions{st: st, clock: opts.Clock, accounts: s.Accounts}
 	if opts.CacheTTL <= 0 {
 		opts.CacheTTL = defaultCacheTTL
 	}

@@ -147,6 +147,9 @@ func (a *Accounts) DisableStaff(ctx context.Context, actor *models.Principal, id
 		if err := tx.RevokeUserRefreshTokens(ctx, u.ID, t); err != nil {
 			return nil, err
 		}
+		if err := tx.DeleteWebSessionsOf(ctx, u.ID); err != nil {
+			return nil, err
+		}
 		u.DisabledAt, u.UpdatedAt = &t, t
 		return u, nil
 	})

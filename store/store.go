@@ -263,6 +263,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		&models.Campaign{}, &models.CampaignComplaint{}, &models.Questionnaire{}, &models.Question{}, &models.QuestionnaireResponse{}, &models.QuestionnaireAnswer{},
 		&models.Erasure{}, &models.Case{},
 		&models.Lawyer{}, &models.Consultation{}, &models.ConsultationMessage{},
+		&models.WebSession{},
 	); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}

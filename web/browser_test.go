@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -40,14 +41,27 @@ func chromiumPath() string {
 // missing browser fails the run instead of passing it untested.
 func browse(t *testing.T) (context.Context, string) {
 	t.Helper()
-	bin := chromiumPath()
-	if bin == "" && os.Getenv("DSB_REQUIRE_CHROMIUM") != "" {
+	skipWithoutChromium(t)
+	return browseHandler(t, sharedSite(t).h)
+}
+
+// skipWithoutChromium skips the test where no Chromium is installed, or fails it when
+// DSB_REQUIRE_CHROMIUM is set.
+func skipWithoutChromium(t *testing.T) {
+	t.Helper()
+	if chromiumPath() == "" && os.Getenv("DSB_REQUIRE_CHROMIUM") != "" {
 		t.Fatal("DSB_REQUIRE_CHROMIUM is set and no Chromium was found (looked for /usr/bin/chromium and DSB_CHROMIUM)")
 	}
-	if bin == "" {
+	if chromiumPath() == "" {
 		t.Skip("no Chromium found (looked for /usr/bin/chromium; install it with `apt-get install -y chromium` or set DSB_CHROMIUM): browser tests skipped")
 	}
-	srv := httptest.NewServer(sharedSite(t).h)
+}
+
+// browseHandler is browse over the handler h.
+func browseHandler(t *testing.T, h http.Handler) (context.Context, string) {
+	t.Helper()
+	bin := chromiumPath()
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),

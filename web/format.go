@@ -34,6 +34,9 @@ var funcs = template.FuncMap{
 	"rankChange":  rankChange,
 	"signed":      signed,
 	"isCurrent":   func(p *Page, key string) bool { return p.Nav == key },
+	"statusLabel": func(s string) string { return models.Status(s).Label() },
+	"deref2":      func(t *[]service.TimelineView) []service.TimelineView { return *t },
+	"scores":      func() []int { return []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1} },
 }
 
 // pct shows a ratio as a percentage with two decimals.

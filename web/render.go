@@ -167,6 +167,8 @@ func (s *site) fail(c *gin.Context, err error) {
 		if len(parts) > 0 {
 			detail = "请检查查询条件（" + strings.Join(parts, "；") + "）。"
 		}
+	case errors.As(err, &me) && me.Kind == models.KindForbidden:
+		status, heading, detail = http.StatusForbidden, "无权访问", "您的账号不能进行此操作。"
 	case service.IsUnavailable(err):
 		status, heading = http.StatusServiceUnavailable, "服务暂时不可用"
 		c.Header("Retry-After", "2")

@@ -28,6 +28,12 @@ type Deps struct {
 	Services *service.Services
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Guard spends sign-ins and registrations from the API's budgets.
+	Guard Guard
+	// Secure marks the cookies Secure (production).
+	Secure bool
+	// EvidenceMaxBytes is the per-file upload limit of the filing form.
+	EvidenceMaxBytes int64
 }
 
 // site holds the handlers' shared state: the services and the rendered pages.
@@ -36,6 +42,10 @@ type site struct {
 	now   func() time.Time
 	log   *slog.Logger
 	pages pageCache
+	guard Guard
+	// secure marks cookies Secure; maxBody bounds a form POST.
+	secure  bool
+	maxBody int64
 }
 
 // Register adds the site's pages to r. They live outside /api, /swagger and the operational
@@ -47,7 +57,11 @@ func Register(r *gin.Engine, d Deps) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &site{svc: d.Services, now: d.Now, log: d.Logger}
+	if d.EvidenceMaxBytes == 0 {
+		d.EvidenceMaxBytes = 20 << 20
+	}
+	s := &site{svc: d.Services, now: d.Now, log: d.Logger, guard: d.Guard, secure: d.Secure,
+		maxBody: d.EvidenceMaxBytes + 1<<20}
 	static, _ := fs.Sub(staticFS, "static")
 	r.GET("/static/*file", staticHandler(http.FS(static)))
 	r.GET("/", s.home)
@@ -63,6 +77,7 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/cases/:id", s.caseDetail)
 	r.GET("/reports/:period/:kind", s.reportPage)
 	r.GET("/reports/:period/:kind/charts/:chart", s.reportChartPNG)
+	s.registerAccountPages(r)
 }
 
 // IsSitePath reports whether a request no route matched is the site's to answer (an HTML 404
@@ -109,6 +124,7 @@ const (
 	NavCases     = "cases"
 	NavCampaigns = "campaigns"
 	NavLawyers   = "lawyers"
+	NavMe        = "me"
 )
 
 // NavItem is one link of the header.
@@ -141,6 +157,9 @@ type Page struct {
 	Nav      string
 	Messages []Message
 	Data     any
+	// SignedIn pages (never cached) show the sign-out form with the session's CSRF token.
+	SignedIn bool
+	CSRF     string
 }
 
 // NavItems is the navigation for the layout.

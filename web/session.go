@@ -1,0 +1,151 @@
+package web
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// The cookies of the website: the session's random id, and the form token of a visitor not
+// signed in yet (checked as a double submit: the form's value must equal the cookie's).
+const (
+	sessionCookie = "dsb_session"
+	preCSRFCookie = "dsb_csrf"
+	csrfField     = "csrf"
+	sessionKey    = "web.session"
+)
+
+// Guard spends sign-ins and registrations from the API's own budgets. It returns how long to
+// wait when refused (0 when admitted), and for a login the function that records its result.
+type Guard interface {
+	AdmitLogin(c *gin.Context, phone, email string) (time.Duration, func(error))
+	AdmitRegister(c *gin.Context, phone string) time.Duration
+}
+
+// setCookie writes one of the site's cookies: HttpOnly, SameSite=Lax, Secure in production.
+func (s *site) setCookie(c *gin.Context, name, value string, maxAge time.Duration) {
+	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.secure,
+		SameSite: http.SameSiteLaxMode}
+	if maxAge < 0 {
+		ck.MaxAge = -1
+	} else if maxAge > 0 {
+		ck.MaxAge = int(maxAge.Seconds())
+	}
+	http.SetCookie(c.Writer, ck)
+}
+
+// loadSession puts the session the cookie names in the context, if it is alive.
+func (s *site) loadSession(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	id, err := c.Cookie(sessionCookie)
+	if err != nil || id == "" {
+		c.Next()
+		return
+	}
+	ws, err := s.svc.WebSessions.Load(c.Request.Context(), id)
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		s.setCookie(c, sessionCookie, "", -1)
+	case err != nil:
+		s.fail(c, err)
+		c.Abort()
+		return
+	default:
+		ws.ID = id
+		c.Set(sessionKey, ws)
+	}
+	c.Next()
+}
+
+func sessionOf(c *gin.Context) *service.WebSession {
+	if v, ok := c.Get(sessionKey); ok {
+		return v.(*service.WebSession)
+	}
+	return nil
+}
+
+// checkCSRF refuses a POST whose csrf field is not the session's token (or, with no session,
+// the pre-session cookie's). It also bounds the body: a form is small, a filing at most one
+// evidence file.
+func (s *site) checkCSRF(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
+	if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeError(c, http.StatusRequestEntityTooLarge, "文件过大", "上传的文件超过了大小限制，请压缩后重新提交。")
+		} else {
+			writeError(c, http.StatusBadRequest, "表单无法读取", "请返回上一页重新提交。")
+		}
+		c.Abort()
+		return
+	}
+	got := c.PostForm(csrfField)
+	want := ""
+	if ws := sessionOf(c); ws != nil {
+		want = ws.CSRFToken
+	} else if v, err := c.Cookie(preCSRFCookie); err == nil {
+		want = v
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		writeError(c, http.StatusForbidden, "请求无法验证", "表单已过期或来源不明。请返回上一页，刷新后重新提交。")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// preSessionToken is the form token of a visitor not signed in, set as a cookie when absent.
+func (s *site) preSessionToken(c *gin.Context) (string, error) {
+	if v, err := c.Cookie(preCSRFCookie); err == nil && len(v) >= 32 {
+		return v, nil
+	}
+	tok, err := service.RandomToken(32)
+	if err != nil {
+		return "", err
+	}
+	s.setCookie(c, preCSRFCookie, tok, 0)
+	return tok, nil
+}
+
+// requireComplainant lets a signed-in consumer or merchant through; anyone else is sent to
+// sign in.
+func (s *site) requireComplainant(c *gin.Context) {
+	ws := sessionOf(c)
+	if ws == nil {
+		c.Redirect(http.StatusSeeOther, "/login")
+		c.Abort()
+		return
+	}
+	if r := ws.Principal.Role; r != models.RoleConsumer && r != models.RoleMerchant {
+		writeError(c, http.StatusForbidden, "无权访问", "“我的投诉”只对投诉人开放。")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// userPage is a page for a signed-in person: the layout shows the sign-out form.
+func userPage(c *gin.Context, title string, data any) *Page {
+	p := &Page{Title: title, Nav: NavMe, Data: data}
+	if ws := sessionOf(c); ws != nil {
+		p.SignedIn, p.CSRF = true, ws.CSRFToken
+	}
+	return p
+}
+
+// show renders a page that is never cached (it is one person's).
+func (s *site) show(c *gin.Context, status int, name string, p *Page) {
+	body, err := renderPage(name, p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, htmlType, body)
+}
