@@ -110,7 +110,7 @@ func NewRouter(d Deps) http.Handler {
 	// (a rotation starts them afresh: they live minutes).
 	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute,
 		key: keyring.Derive(d.IdempotencyKeys.Current().Secret, "limits").Secret}
-	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger, Secure: d.Production, EvidenceMaxBytes: d.EvidenceMaxBytes, Guard: &siteGuard{limiter: limiter, limit: d.AuthRateLimitPerMinute, budgets: budgets}})
+	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger, Secure: d.Production, EvidenceMaxBytes: d.EvidenceMaxBytes, Guard: &siteGuard{limiter: limiter, limit: d.AuthRateLimitPerMinute, budgets: budgets, perPerson: d.RateLimitPerMinute}})
 	person := authenticate(auth, budgets, true, false)
 	platform := authenticate(auth, budgets, false, true)
 	budget := limiter.perPrincipal(d.RateLimitPerMinute)

@@ -16,6 +16,17 @@ type siteGuard struct {
 	limiter *rateLimiter
 	limit   int
 	budgets *authBudgets
+	// perPerson is the per-principal budget of the API's authenticated routes.
+	perPerson int
+}
+
+// AdmitPerson implements web.Guard: a signed-in person's page actions spend the same
+// per-principal budget as their API requests.
+func (g *siteGuard) AdmitPerson(c *gin.Context, p *models.Principal) time.Duration {
+	if ok, reset := g.limiter.take(c, p.RateKey(), g.perPerson); !ok {
+		return time.Duration(reset) * time.Second
+	}
+	return 0
 }
 
 // AdmitLogin implements web.Guard: the per-address budget, then the failed-login budgets.

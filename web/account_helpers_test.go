@@ -36,6 +36,12 @@ const authLimit = 5
 
 func newAccountSite(t *testing.T, production bool) *accountSite {
 	t.Helper()
+	return newAccountSiteLimited(t, production, 1<<30)
+}
+
+// newAccountSiteLimited is newAccountSite with a per-person budget of perMinute requests.
+func newAccountSiteLimited(t *testing.T, production bool, perMinute int) *accountSite {
+	t.Helper()
 	ctx := context.Background()
 	st := testkit.Store(t)
 	from, _ := models.ParsePeriod("2026-06")
@@ -48,7 +54,7 @@ func newAccountSite(t *testing.T, production bool) *accountSite {
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost, Logger: log,
 		EvidenceDir: t.TempDir()})
 	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(clock.Now), Logger: log, Now: clock.Now,
-		RateLimitPerMinute: 1 << 30, AuthRateLimitPerMinute: authLimit, Production: production})
+		RateLimitPerMinute: perMinute, AuthRateLimitPerMinute: authLimit, Production: production})
 	ps, _, err := svc.Platforms.List(ctx, service.PlatformListFilter{}, models.Page{Limit: 10})
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("platforms: %v %d", err, len(ps))

@@ -58,6 +58,11 @@ var filingFields = []string{"platform_id", "issue_type", "title", "description",
 func (s *site) fileComplaint(c *gin.Context) {
 	ws := sessionOf(c)
 	ctx := c.Request.Context()
+	// Only consumers file here (POST /complaints's rule): a merchant's file is never stored.
+	if ws.Principal.Role != models.RoleConsumer {
+		writeError(c, http.StatusForbidden, "无权提交", "消费者投诉只能由消费者账号提交；商家请使用“仅退款”投诉通道。")
+		return
+	}
 	f := newForm(ws.CSRFToken)
 	for _, k := range filingFields {
 		f.Values[k] = strings.TrimSpace(c.PostForm(k))

@@ -18,7 +18,7 @@ import (
 func (s *site) registerMePages(g *gin.RouterGroup) {
 	g.GET("", s.myComplaints)
 	g.GET("/complaints/new", s.newComplaintForm)
-	g.POST("/complaints/new", s.checkCSRF, s.fileComplaint)
+	g.POST("/complaints/new", s.checkUploadCSRF, s.fileComplaint)
 	g.GET("/complaints/:id", s.myComplaint)
 	g.POST("/complaints/:id/supplements", s.checkCSRF, s.supplement)
 	g.POST("/complaints/:id/withdraw", s.checkCSRF, s.withdraw)

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -26,6 +27,9 @@ const (
 type Guard interface {
 	AdmitLogin(c *gin.Context, phone, email string) (time.Duration, func(error))
 	AdmitRegister(c *gin.Context, phone string) time.Duration
+	// AdmitPerson spends one request of a signed-in person's budget; a positive answer is the
+	// wait before the next is allowed.
+	AdmitPerson(c *gin.Context, p *models.Principal) time.Duration
 }
 
 // setCookie writes one of the site's cookies: HttpOnly, SameSite=Lax, Secure in production.
@@ -70,12 +74,26 @@ func sessionOf(c *gin.Context) *service.WebSession {
 	return nil
 }
 
+// formMaxBytes bounds the body of every form but the filing's, before its token is checked.
+const formMaxBytes = 64 << 10
+
 // checkCSRF refuses a POST whose csrf field is not the session's token (or, with no session,
-// the pre-session cookie's). It also bounds the body: a form is small, a filing at most one
-// evidence file.
-func (s *site) checkCSRF(c *gin.Context) {
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBody)
-	if err := c.Request.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+// the pre-session cookie's). A form's body is read up to formMaxBytes only.
+func (s *site) checkCSRF(c *gin.Context) { s.csrf(c, formMaxBytes) }
+
+// checkUploadCSRF is checkCSRF for the filing form, whose body may carry one evidence file; it
+// runs after the signed-in complainant was checked.
+func (s *site) checkUploadCSRF(c *gin.Context) { s.csrf(c, s.maxBody) }
+
+func (s *site) csrf(c *gin.Context, maxBody int64) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBody)
+	// ParseForm first: ParseMultipartForm answers ErrNotMultipart for a URL-encoded form and
+	// drops the error its own ParseForm met (a body over the bound among them).
+	err := c.Request.ParseForm()
+	if err == nil {
+		err = c.Request.ParseMultipartForm(8 << 20)
+	}
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			writeError(c, http.StatusRequestEntityTooLarge, "文件过大", "上传的文件超过了大小限制，请压缩后重新提交。")
@@ -126,6 +144,15 @@ func (s *site) requireComplainant(c *gin.Context) {
 		writeError(c, http.StatusForbidden, "无权访问", "“我的投诉”只对投诉人开放。")
 		c.Abort()
 		return
+	}
+	// The pages spend the person's API budget: a browser is no way around its limit.
+	if s.guard != nil {
+		if wait := s.guard.AdmitPerson(c, ws.Principal); wait > 0 {
+			writeError(c, http.StatusTooManyRequests, "请求过于频繁",
+				fmt.Sprintf("请在 %d 秒后再试。", int(wait.Seconds())))
+			c.Abort()
+			return
+		}
 	}
 	c.Next()
 }
