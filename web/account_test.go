@@ -20,14 +20,19 @@ func cookieNamed(cs []*http.Cookie, name string) *http.Cookie {
 	return nil
 }
 
-// Signing in sets the session cookie HttpOnly and SameSite=Lax, Secure only in production,
+// Signing in sets the session cookie HttpOnly and SameSite=Lax, Secure and __Host- only in
+// production,
 // and a second sign-in gets a new id while the first one stops working.
 func TestSignInCookieAndRotation(t *testing.T) {
 	for _, production := range []bool{false, true} {
 		s := newAccountSite(t, production)
+		name := "dsb_session"
+		if production {
+			name = "__Host-dsb_session" // planted by no sibling domain or plain-HTTP answer
+		}
 		b := s.browser()
 		b.register(t, "13900139000", "李四")
-		first := cookieNamed(b.last, "dsb_session")
+		first := cookieNamed(b.last, name)
 		if first == nil || !first.HttpOnly || first.SameSite != http.SameSiteLaxMode || first.Secure != production {
 			t.Fatalf("production=%v: session cookie %+v", production, first)
 		}
@@ -35,7 +40,7 @@ func TestSignInCookieAndRotation(t *testing.T) {
 		if p.code != http.StatusSeeOther || p.header.Get("Location") != "/me" {
 			t.Fatalf("login: %d %s", p.code, p.body)
 		}
-		second := cookieNamed(b.last, "dsb_session")
+		second := cookieNamed(b.last, name)
 		if second == nil || second.Value == first.Value {
 			t.Fatalf("the session id did not rotate: %v → %v", first, second)
 		}
@@ -43,7 +48,7 @@ func TestSignInCookieAndRotation(t *testing.T) {
 			t.Fatalf("/me with the new session: %d", got.code)
 		}
 		stale := s.browser()
-		stale.cookies["dsb_session"] = first
+		stale.cookies[name] = first
 		if got := stale.get(t, "/me"); got.code != http.StatusSeeOther || got.header.Get("Location") != "/login" {
 			t.Fatalf("/me with the replaced session: %d %s", got.code, got.header.Get("Location"))
 		}

@@ -140,7 +140,7 @@ func (s *site) login(c *gin.Context) {
 // startSession ends the session the browser had (a sign-in always gets a new id) and opens one
 // for u.
 func (s *site) startSession(c *gin.Context, u *models.User) {
-	if old, err := c.Cookie(sessionCookie); err == nil {
+	if old, err := c.Cookie(s.cookie(sessionCookie)); err == nil {
 		if err := s.svc.WebSessions.Close(c.Request.Context(), old); err != nil {
 			s.fail(c, err)
 			return

@@ -32,9 +32,19 @@ type Guard interface {
 	AdmitPerson(c *gin.Context, p *models.Principal) time.Duration
 }
 
+// cookie is the name a cookie of the site goes by: with the __Host- prefix in production, so
+// that neither a sibling domain nor a plain-HTTP response can plant it (a browser keeps such a
+// cookie only when it is Secure, set by the host itself, with Path=/).
+func (s *site) cookie(name string) string {
+	if s.secure {
+		return "__Host-" + name
+	}
+	return name
+}
+
 // setCookie writes one of the site's cookies: HttpOnly, SameSite=Lax, Secure in production.
 func (s *site) setCookie(c *gin.Context, name, value string, maxAge time.Duration) {
-	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.secure,
+	ck := &http.Cookie{Name: s.cookie(name), Value: value, Path: "/", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteLaxMode}
 	if maxAge < 0 {
 		ck.MaxAge = -1
@@ -47,7 +57,7 @@ func (s *site) setCookie(c *gin.Context, name, value string, maxAge time.Duratio
 // loadSession puts the session the cookie names in the context, if it is alive.
 func (s *site) loadSession(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	id, err := c.Cookie(sessionCookie)
+	id, err := c.Cookie(s.cookie(sessionCookie))
 	if err != nil || id == "" {
 		c.Next()
 		return
@@ -107,7 +117,7 @@ func (s *site) csrf(c *gin.Context, maxBody int64) {
 	want := ""
 	if ws := sessionOf(c); ws != nil {
 		want = ws.CSRFToken
-	} else if v, err := c.Cookie(preCSRFCookie); err == nil {
+	} else if v, err := c.Cookie(s.cookie(preCSRFCookie)); err == nil {
 		want = v
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
@@ -120,7 +130,7 @@ func (s *site) csrf(c *gin.Context, maxBody int64) {
 
 // preSessionToken is the form token of a visitor not signed in, set as a cookie when absent.
 func (s *site) preSessionToken(c *gin.Context) (string, error) {
-	if v, err := c.Cookie(preCSRFCookie); err == nil && len(v) >= 32 {
+	if v, err := c.Cookie(s.cookie(preCSRFCookie)); err == nil && len(v) >= 32 {
 		return v, nil
 	}
 	tok, err := service.RandomToken(32)
