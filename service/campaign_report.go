@@ -229,8 +229,5 @@ func topIssues(all []store.IssueCount, platformID string) []IssueTypeLine {
 			out = append(out, IssueTypeLine{IssueType: ic.IssueType, Label: issueLabel(ic.IssueType), Count: ic.N})
 		}
 	}
-	slices.SortFunc(out, func(a, b IssueTypeLine) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.IssueType, b.IssueType))
-	})
-	return out[:min(len(out), campaignTopIssues)]
+	return topByCount(out, func(l *IssueTypeLine) (int64, string) { return l.Count, l.IssueType }, campaignTopIssues)
 }

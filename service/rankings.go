@@ -242,8 +242,5 @@ func topRankingIssues(issues map[string]int64, n int) []RankingIssue {
 	for code, c := range issues {
 		out = append(out, RankingIssue{IssueType: code, Label: models.IssueTypeLabels[code], Count: c})
 	}
-	slices.SortFunc(out, func(a, b RankingIssue) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.IssueType, b.IssueType))
-	})
-	return out[:min(n, len(out))]
+	return topByCount(out, func(l *RankingIssue) (int64, string) { return l.Count, l.IssueType }, n)
 }
