@@ -23,6 +23,7 @@ func (s *site) registerAccountPages(r *gin.Engine) {
 	g.GET("/register", s.registerForm)
 	g.POST("/register", s.checkCSRF, s.register)
 	s.registerMePages(g.Group("/me", s.requireComplainant))
+	s.registerConsolePages(g.Group("/console", s.requireStaff))
 }
 
 // formData is a form as shown again: what was entered and the errors beside its fields.
@@ -96,8 +97,12 @@ func (s *site) formToken(c *gin.Context) (string, error) {
 
 // homeOf is where a person lands after signing in.
 func homeOf(r models.Role) string {
-	if r.IsStaff() || r.IsManaged() {
+	if r.IsStaff() {
 		return "/console"
+	}
+	if r == models.RoleLawyer {
+		// A lawyer's desk is the API's (/api/v1/lawyer/…); the site has no page of theirs.
+		return "/"
 	}
 	return "/me"
 }

@@ -26,17 +26,18 @@ var funcs = template.FuncMap{
 	"table": func(l *service.RatingList, items []service.RatingItem) tableData {
 		return tableData{List: l, Items: items}
 	},
-	"score":       scoreText,
-	"sectorLabel": sectorLabel,
-	"gradeClass":  gradeClass,
-	"periodLabel": periodLabel,
-	"dateTime":    dateTime,
-	"rankChange":  rankChange,
-	"signed":      signed,
-	"isCurrent":   func(p *Page, key string) bool { return p.Nav == key },
-	"statusLabel": func(s string) string { return models.Status(s).Label() },
-	"deref2":      func(t *[]service.TimelineView) []service.TimelineView { return *t },
-	"scores":      func() []int { return []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1} },
+	"score":           scoreText,
+	"sectorLabel":     sectorLabel,
+	"gradeClass":      gradeClass,
+	"periodLabel":     periodLabel,
+	"dateTime":        dateTime,
+	"rankChange":      rankChange,
+	"signed":          signed,
+	"isCurrent":       func(p *Page, key string) bool { return p.Nav == key },
+	"statusLabel":     func(s string) string { return models.Status(s).Label() },
+	"deref2":          func(t *[]service.TimelineView) []service.TimelineView { return *t },
+	"scores":          func() []int { return []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1} },
+	"consoleSections": func() []ConsoleSection { return ConsoleSections },
 }
 
 // pct shows a ratio as a percentage with two decimals.

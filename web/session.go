@@ -141,6 +141,20 @@ func (s *site) preSessionToken(c *gin.Context) (string, error) {
 	return tok, nil
 }
 
+// admitPerson spends one request of the signed-in person's API budget (a browser is no way
+// around its limit); refused, it answers 429 and reports false.
+func (s *site) admitPerson(c *gin.Context, ws *service.WebSession) bool {
+	if s.guard == nil {
+		return true
+	}
+	if wait := s.guard.AdmitPerson(c, ws.Principal); wait > 0 {
+		writeError(c, http.StatusTooManyRequests, "请求过于频繁", fmt.Sprintf("请在 %d 秒后再试。", int(wait.Seconds())))
+		c.Abort()
+		return false
+	}
+	return true
+}
+
 // requireComplainant lets a signed-in consumer or merchant through; anyone else is sent to
 // sign in.
 func (s *site) requireComplainant(c *gin.Context) {
@@ -155,16 +169,9 @@ func (s *site) requireComplainant(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	// The pages spend the person's API budget: a browser is no way around its limit.
-	if s.guard != nil {
-		if wait := s.guard.AdmitPerson(c, ws.Principal); wait > 0 {
-			writeError(c, http.StatusTooManyRequests, "请求过于频繁",
-				fmt.Sprintf("请在 %d 秒后再试。", int(wait.Seconds())))
-			c.Abort()
-			return
-		}
+	if s.admitPerson(c, ws) {
+		c.Next()
 	}
-	c.Next()
 }
 
 // userPage is a page for a signed-in person: the layout shows the sign-out form.
@@ -172,6 +179,11 @@ func userPage(c *gin.Context, title string, data any) *Page {
 	p := &Page{Title: title, Nav: NavMe, Data: data}
 	if ws := sessionOf(c); ws != nil {
 		p.SignedIn, p.CSRF = true, ws.CSRFToken
+		p.Home, p.HomeLabel = "/me", "我的投诉"
+		if ws.Principal.Role.IsStaff() {
+			p.Home, p.HomeLabel, p.Nav = "/console", "管理后台", NavConsole
+			p.Admin = ws.Principal.Role == models.RoleAdmin
+		}
 	}
 	return p
 }

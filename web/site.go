@@ -125,6 +125,7 @@ const (
 	NavCampaigns = "campaigns"
 	NavLawyers   = "lawyers"
 	NavMe        = "me"
+	NavConsole   = "console"
 )
 
 // NavItem is one link of the header.
@@ -160,6 +161,11 @@ type Page struct {
 	// SignedIn pages (never cached) show the sign-out form with the session's CSRF token.
 	SignedIn bool
 	CSRF     string
+	// Home and HomeLabel are the signed-in person's own pages: 我的投诉 for a complainant,
+	// 管理后台 for staff.
+	Home, HomeLabel string
+	// Admin marks a signed-in administrator: the console shows its admin-only sections.
+	Admin bool
 }
 
 // NavItems is the navigation for the layout.
