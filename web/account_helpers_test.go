@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/dianshubao/dianshubao/api"
+	"github.com/dianshubao/dianshubao/config"
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
@@ -53,6 +54,10 @@ func newAccountSiteLimited(t *testing.T, production bool, perMinute int) *accoun
 	log := slog.New(slog.DiscardHandler)
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost, Logger: log,
 		EvidenceDir: t.TempDir()})
+	// The shipped screening list, as the server loads it at start-up.
+	if err := svc.Screening.Start(ctx, models.ParseWordList(config.DefaultScreeningWords)); err != nil {
+		t.Fatal(err)
+	}
 	h := api.NewRouter(api.Deps{Services: svc, Limits: kv.NewMemory(clock.Now), Logger: log, Now: clock.Now,
 		RateLimitPerMinute: perMinute, AuthRateLimitPerMinute: authLimit, Production: production})
 	ps, _, err := svc.Platforms.List(ctx, service.PlatformListFilter{}, models.Page{Limit: 10})

@@ -42,7 +42,11 @@ func TestMerchantFilingStoresNoFile(t *testing.T) {
 	if p.code != http.StatusSeeOther {
 		t.Fatalf("register a merchant: %d %s", p.code, p.body)
 	}
-	form := s.filing(b.csrf(t, "/me/complaints/new"))
+	// The consumer's form sends a merchant to the refund-only one; a post to it is refused.
+	if p := b.get(t, "/me/complaints/new"); p.code != http.StatusSeeOther || p.header.Get("Location") != "/me/complaints/refund-only" {
+		t.Fatalf("a merchant opening the consumer's form: %d %s", p.code, p.header.Get("Location"))
+	}
+	form := s.filing(b.csrf(t, "/me"))
 	if p := b.postMultipart(t, "/me/complaints/new", form, "截图.png", pngBytes); p.code != http.StatusForbidden {
 		t.Fatalf("a merchant's filing: %d", p.code)
 	}

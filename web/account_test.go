@@ -211,5 +211,6 @@ func TestFilingValidationBesideFields(t *testing.T) {
 			t.Errorf("no error beside %s", field)
 		}
 	}
-	mustContain(t, "/me/complaints/new", p.body, `value="短"`, `value="TB2026112612345"`, "商家至今未发货", "must be a mainland mobile number")
+	mustContain(t, "/me/complaints/new", p.body, `value="短"`, `value="TB2026112612345"`, "商家至今未发货",
+		"请填写中国大陆手机号", "至少需要 5 个字", "请阅读并勾选承诺")
 }

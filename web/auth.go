@@ -58,12 +58,12 @@ func (f *formData) apply(err error) bool {
 				name = name[:i]
 			}
 			if f.Errors[name] == "" {
-				f.Errors[name] = fe.Message
+				f.Errors[name] = zhMessage(fe.Message)
 			}
 		}
 		f.Error = "请修改标出的项目后重新提交。"
 	case models.KindConflict:
-		f.Error = "提交未成功：" + me.Detail
+		f.Error = zhConflict(me)
 		if me.Code == "phone_taken" {
 			f.Errors["phone"] = "该手机号已注册"
 		}

@@ -33,20 +33,21 @@ func labelled(m map[string]string) []option {
 }
 
 func (s *site) filingPage(c *gin.Context, status int, f *formData, chosen map[string]bool) {
-	items, _, err := s.svc.Platforms.List(c.Request.Context(), service.PlatformListFilter{}, models.Page{Limit: 100})
+	platforms, err := s.platformOptions(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	d := filingPage{Form: f, IssueTypes: labelled(models.IssueTypeLabels), Demands: labelled(models.DemandLabels), Chosen: chosen}
-	for _, p := range items {
-		d.Platforms = append(d.Platforms, option{Value: p.ID, Label: p.Name})
-	}
+	d := filingPage{Form: f, Platforms: platforms, IssueTypes: labelled(models.IssueTypeLabels), Demands: labelled(models.DemandLabels), Chosen: chosen}
 	p := userPage(c, "我要投诉 - 电诉宝", d)
 	s.show(c, status, "me_new", p)
 }
 
 func (s *site) newComplaintForm(c *gin.Context) {
+	if sessionOf(c).Principal.Role == models.RoleMerchant {
+		c.Redirect(http.StatusSeeOther, "/me/complaints/refund-only")
+		return
+	}
 	s.filingPage(c, http.StatusOK, newForm(sessionOf(c).CSRFToken), map[string]bool{})
 }
 
@@ -99,16 +100,48 @@ func (s *site) fileComplaint(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		if id != "" && f.Errors["evidence_ids"] == "" {
-			f.Error += "已上传的证据需重新选择。"
-		}
-		if msg := f.Errors["evidence_ids"]; msg != "" && f.Errors["evidence"] == "" {
-			f.Errors["evidence"] = msg
-		}
+		noteLostUpload(f, id)
 		s.filingPage(c, http.StatusUnprocessableEntity, f, chosen)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/me?filed=1")
+}
+
+// platformOptions are the platforms a complaint may be filed against, for a form's picker:
+// every platform (about a thousand are linked), read a page at a time, at most maxPickerPlatforms.
+func (s *site) platformOptions(c *gin.Context) ([]option, error) {
+	var out []option
+	cursor := ""
+	for len(out) < maxPickerPlatforms {
+		items, next, err := s.svc.Platforms.List(c.Request.Context(), service.PlatformListFilter{}, models.Page{Limit: 100, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range items {
+			out = append(out, option{Value: p.ID, Label: p.Name})
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out, nil
+}
+
+// maxPickerPlatforms bounds the platform picker of the filing forms.
+const maxPickerPlatforms = 5000
+
+// noteLostUpload tells the person, on a refused form, that the file they chose must be chosen
+// again (a browser does not send it twice), and puts an error about the files beside the file
+// field.
+func noteLostUpload(f *formData, id string) {
+	if id != "" && f.Errors["evidence_ids"] == "" {
+		f.Error += "已上传的证据需重新选择。"
+	}
+	if msg := f.Errors["evidence_ids"]; msg != "" && f.Errors["evidence"] == "" {
+		f.Errors["evidence"] = msg
+	}
 }
 
 // receiveEvidence stores the form's file, if one was chosen, through the evidence service;
@@ -138,6 +171,9 @@ func (s *site) receiveEvidence(ctx context.Context, c *gin.Context, p *models.Pr
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) || (errors.As(err, &me) && me.Kind == models.KindTooLarge) {
 			return "", models.Invalid("evidence", "is too large")
+		}
+		if errors.As(err, &me) && me.Kind == models.KindUnsupportedMedia {
+			return "", models.Invalid("evidence", "is not an accepted type")
 		}
 		return "", err
 	}

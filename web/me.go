@@ -20,7 +20,10 @@ func (s *site) registerMePages(g *gin.RouterGroup) {
 	g.GET("/complaints/new", s.newComplaintForm)
 	g.POST("/complaints/new", s.checkUploadCSRF, s.fileComplaint)
 	g.GET("/complaints/:id", s.myComplaint)
-	g.POST("/complaints/:id/supplements", s.checkCSRF, s.supplement)
+	g.GET("/complaints/refund-only", s.refundForm)
+	g.POST("/complaints/refund-only", s.checkUploadCSRF, s.fileRefundOnly)
+	g.POST("/complaints/:id/supplements", s.checkUploadCSRF, s.supplement)
+	g.GET("/evidence/:id", s.serveEvidence)
 	g.POST("/complaints/:id/withdraw", s.checkCSRF, s.withdraw)
 	g.POST("/complaints/:id/rating", s.checkCSRF, s.rate)
 }
@@ -29,6 +32,8 @@ func (s *site) registerMePages(g *gin.RouterGroup) {
 type myComplaintsPage struct {
 	Items []service.ComplaintView
 	Next  string
+	// Merchant files refund-only complaints; a consumer files consumer complaints.
+	Merchant bool
 }
 
 func (s *site) myComplaints(c *gin.Context) {
@@ -39,7 +44,8 @@ func (s *site) myComplaints(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p := userPage(c, "我的投诉 - 电诉宝", myComplaintsPage{Items: items, Next: next})
+	p := userPage(c, "我的投诉 - 电诉宝", myComplaintsPage{Items: items, Next: next,
+		Merchant: ws.Principal.Role == models.RoleMerchant})
 	if c.Query("filed") != "" {
 		p.Messages = append(p.Messages, Message{Kind: "success", Text: "投诉已提交，审核通过后将递交平台处理。"})
 	}
@@ -55,6 +61,10 @@ type myComplaintPage struct {
 	Demands    []string
 	CanAct     bool
 	CanRate    bool
+	// Correct offers the fields a re-submission may correct (after a rejection for abusive
+	// wording or missing information): the title of a consumer complaint, the product name
+	// of a refund-only one, the description of both.
+	Correct, CorrectTitle, CorrectProduct bool
 }
 
 func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Message) {
@@ -70,6 +80,12 @@ func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Messa
 	d := myComplaintPage{C: v, Form: f,
 		CanAct:  v.Status != string(models.StatusCompleted) && v.Status != string(models.StatusWithdrawn),
 		CanRate: v.Status == string(models.StatusReplied) && v.Rating == nil}
+	if r := v.Rejection; r != nil && r.Resubmittable &&
+		(r.ReasonCode == string(models.RejectAbusiveContent) || r.ReasonCode == string(models.RejectMissingInformation)) {
+		d.Correct = true
+		d.CorrectTitle = v.Channel == string(models.ChannelConsumer)
+		d.CorrectProduct = !d.CorrectTitle
+	}
 	if v.IssueType != nil {
 		d.IssueLabel = models.IssueTypeLabels[*v.IssueType]
 	}
@@ -83,6 +99,8 @@ func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Messa
 	p := userPage(c, title+" - 我的投诉 - 电诉宝", d)
 	if msg != nil {
 		p.Messages = append(p.Messages, *msg)
+	} else if c.Query("filed") != "" {
+		p.Messages = append(p.Messages, filedMessage(v))
 	} else if c.Query("done") != "" {
 		p.Messages = append(p.Messages, Message{Kind: "success", Text: "已提交。"})
 	}
@@ -108,13 +126,63 @@ func (s *site) act(c *gin.Context, f *formData, run func(p *models.Principal, id
 	c.Redirect(http.StatusSeeOther, "/me/complaints/"+id+"?done=1")
 }
 
+// supplement adds a supplement with at most one file, as POST /complaints/{id}/supplements
+// does; after a rejection it may carry the corrected title, description or product name.
 func (s *site) supplement(c *gin.Context) {
 	f := newForm(sessionOf(c).CSRFToken)
-	f.Values["text"] = c.PostForm("text")
+	req := service.SupplementRequest{Text: c.PostForm("text"), EvidenceIDs: []string{}}
+	f.Values["text"] = req.Text
+	for _, k := range []string{"title", "description", "product_name"} {
+		v, ok := c.GetPostForm(k)
+		if !ok {
+			continue
+		}
+		f.Values[k] = v
+		if strings.TrimSpace(v) == "" {
+			continue // a correction left empty keeps the text as it is
+		}
+		switch k {
+		case "title":
+			req.Title = &v
+		case "description":
+			req.Description = &v
+		default:
+			req.ProductName = &v
+		}
+	}
 	s.act(c, f, func(p *models.Principal, id string) error {
-		_, err := s.svc.Complaints.Supplement(c.Request.Context(), p, id, service.SupplementRequest{Text: f.Values["text"]})
+		ctx := c.Request.Context()
+		// The complaint is the caller's (or answers 404) before any file of theirs is stored.
+		if _, err := s.svc.Complaints.Get(ctx, p, id); err != nil {
+			return err
+		}
+		ev, err := s.receiveEvidence(ctx, c, p)
+		if err != nil {
+			return err
+		}
+		if ev != "" {
+			req.EvidenceIDs = append(req.EvidenceIDs, ev)
+		}
+		_, err = s.svc.Complaints.Supplement(ctx, p, id, req)
+		if err != nil && ev != "" {
+			f.Error += "已上传的附件需重新选择。"
+		}
 		return err
 	})
+}
+
+// filedMessage tells the complainant what became of the complaint just filed: a refund-only
+// complaint is reviewed at once, so it may already be delivered, or refused for its wording.
+func filedMessage(v *service.ComplaintView) Message {
+	switch models.Status(v.Status) {
+	case models.StatusDelivered:
+		return Message{Kind: "success", Text: "投诉已通过系统审核并递交平台处理。"}
+	case models.StatusAwaitingContact:
+		return Message{Kind: "success", Text: "投诉已通过系统审核，平台接入后将立即递交。"}
+	case models.StatusRejected:
+		return Message{Kind: "warning", Text: "投诉未通过系统审核，请按下方提示修改后补充提交。"}
+	}
+	return Message{Kind: "success", Text: "投诉已提交，审核通过后将递交平台处理。"}
 }
 
 func (s *site) withdraw(c *gin.Context) {

@@ -1,0 +1,32 @@
+package web
+
+import (
+	"mime"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// serveEvidence streams one evidence file to the signed-in person, through the evidence
+// service's Open, so the access rule is the API's (GET /api/v1/evidence/{id}): the uploader,
+// staff, the platform it was delivered to, the complainant for a reply's files. Anyone else
+// gets the site's 404 page. The file is always an attachment, in a sandbox, never sniffed.
+func (s *site) serveEvidence(c *gin.Context) {
+	ev, f, err := s.svc.Evidence.Open(c.Request.Context(), sessionOf(c).Principal, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer f.Close()
+	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename})
+	if disposition == "" {
+		disposition = "attachment"
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", ev.ContentType)
+	h.Set("Content-Disposition", disposition)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(c.Writer, c.Request, "", ev.CreatedAt, f)
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
+)
+
+// The refund-only form's text fields, as CreateRefundOnlyRequest names them.
+var refundFields = []string{"platform_id", "order_no", "product_name", "refund_amount", "description"}
+
+// refundPage is the merchant's refund-only (仅退款) filing form.
+type refundPage struct {
+	Form      *formData
+	Platforms []option
+	Demands   []option
+	Chosen    map[string]bool
+}
+
+func (s *site) refundPage(c *gin.Context, status int, f *formData, chosen map[string]bool) {
+	platforms, err := s.platformOptions(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := refundPage{Form: f, Platforms: platforms, Demands: labelled(models.DemandLabels), Chosen: chosen}
+	s.show(c, status, "me_refund", userPage(c, "仅退款投诉 - 电诉宝", d))
+}
+
+// refundForm shows the form to a merchant; a consumer is sent to the consumer's form.
+func (s *site) refundForm(c *gin.Context) {
+	if sessionOf(c).Principal.Role != models.RoleMerchant {
+		c.Redirect(http.StatusSeeOther, "/me/complaints/new")
+		return
+	}
+	s.refundPage(c, http.StatusOK, newForm(sessionOf(c).CSRFToken), map[string]bool{"refund": true})
+}
+
+// fileRefundOnly stores the attached file as POST /evidence does, then files the complaint as
+// POST /refund-only/complaints does: the system reviews it at once, so the merchant sees on the
+// next page whether it was delivered or refused for its wording.
+func (s *site) fileRefundOnly(c *gin.Context) {
+	ws := sessionOf(c)
+	ctx := c.Request.Context()
+	if ws.Principal.Role != models.RoleMerchant {
+		writeError(c, http.StatusForbidden, "无权提交", "仅退款投诉只能由商家账号提交；消费者请使用“我要投诉”。")
+		return
+	}
+	f := newForm(ws.CSRFToken)
+	for _, k := range refundFields {
+		f.Values[k] = strings.TrimSpace(c.PostForm(k))
+	}
+	req := service.CreateRefundOnlyRequest{PlatformID: f.Values["platform_id"], OrderNo: f.Values["order_no"],
+		ProductName: f.Values["product_name"], RefundAmount: f.Values["refund_amount"], Description: f.Values["description"],
+		Demands: c.PostFormArray("demands"), EvidenceIDs: []string{}, DeclarationAccepted: c.PostForm("declaration_accepted") != ""}
+	if req.Demands == nil {
+		req.Demands = []string{}
+	}
+	chosen := map[string]bool{}
+	for _, d := range req.Demands {
+		chosen[d] = true
+	}
+	if req.DeclarationAccepted {
+		f.Values["declaration_accepted"] = "1"
+	}
+	var v *service.ComplaintView
+	id, err := s.receiveEvidence(ctx, c, ws.Principal)
+	if err == nil {
+		if id != "" {
+			req.EvidenceIDs = append(req.EvidenceIDs, id)
+		}
+		v, err = s.svc.Complaints.CreateRefundOnly(ctx, ws.Principal, req)
+	}
+	if err != nil {
+		if !f.apply(err) {
+			s.fail(c, err)
+			return
+		}
+		noteLostUpload(f, id)
+		s.refundPage(c, http.StatusUnprocessableEntity, f, chosen)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/me/complaints/"+v.ID+"?filed=1")
+}
