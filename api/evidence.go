@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/internal/attachment"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
@@ -158,17 +158,8 @@ func (h *evidenceHandler) download(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename})
-	if disposition == "" {
-		disposition = "attachment"
-	}
 	hd := c.Writer.Header()
-	hd.Set("Content-Type", ev.ContentType)
-	hd.Set("Content-Disposition", disposition)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "private, max-age=0")
-	// Nothing in an evidence file may run in the API's origin, even if opened inline.
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	attachment.Headers(hd, ev.Filename, ev.ContentType, "private, max-age=0")
 	hd.Set("ETag", `"`+ev.SHA256+`"`)
 	w := &serveContentWriter{ResponseWriter: c.Writer}
 	http.ServeContent(w, c.Request, "", ev.CreatedAt, f)

@@ -1,10 +1,11 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/internal/attachment"
 )
 
 // serveEvidence streams one evidence file to the signed-in person, through the evidence
@@ -18,15 +19,6 @@ func (s *site) serveEvidence(c *gin.Context) {
 		return
 	}
 	defer f.Close()
-	disposition := mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename})
-	if disposition == "" {
-		disposition = "attachment"
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", ev.ContentType)
-	h.Set("Content-Disposition", disposition)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	attachment.Headers(c.Writer.Header(), ev.Filename, ev.ContentType, "private, no-store")
 	http.ServeContent(c.Writer, c.Request, "", ev.CreatedAt, f)
 }

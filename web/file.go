@@ -88,12 +88,25 @@ func (s *site) fileComplaint(c *gin.Context) {
 	if v := f.Values["amount"]; v != "" {
 		req.Amount = &v
 	}
-	id, err := s.receiveEvidence(ctx, c, ws.Principal)
+	s.fileWithEvidence(c, f, func(ids []string) (string, error) {
+		req.EvidenceIDs = ids
+		_, err := s.svc.Complaints.Create(ctx, ws.Principal, req)
+		return "/me?filed=1", err
+	}, func() { s.filingPage(c, http.StatusUnprocessableEntity, f, chosen) })
+}
+
+// fileWithEvidence stores the form's file, if one was chosen, then runs create with the
+// evidence ids to cite and redirects to where it says; a refusal the person can fix is shown
+// through again (the form with its errors), any other error as the site's error page.
+func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []string) (string, error), again func()) {
+	id, err := s.receiveEvidence(c.Request.Context(), c, sessionOf(c).Principal)
+	to := ""
 	if err == nil {
+		ids := []string{}
 		if id != "" {
-			req.EvidenceIDs = append(req.EvidenceIDs, id)
+			ids = append(ids, id)
 		}
-		_, err = s.svc.Complaints.Create(ctx, ws.Principal, req)
+		to, err = create(ids)
 	}
 	if err != nil {
 		if !f.apply(err) {
@@ -101,10 +114,10 @@ func (s *site) fileComplaint(c *gin.Context) {
 			return
 		}
 		noteLostUpload(f, id)
-		s.filingPage(c, http.StatusUnprocessableEntity, f, chosen)
+		again()
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/me?filed=1")
+	c.Redirect(http.StatusSeeOther, to)
 }
 
 // platformOptions are the platforms a complaint may be filed against, for a form's picker:

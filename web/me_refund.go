@@ -67,22 +67,12 @@ func (s *site) fileRefundOnly(c *gin.Context) {
 	if req.DeclarationAccepted {
 		f.Values["declaration_accepted"] = "1"
 	}
-	var v *service.ComplaintView
-	id, err := s.receiveEvidence(ctx, c, ws.Principal)
-	if err == nil {
-		if id != "" {
-			req.EvidenceIDs = append(req.EvidenceIDs, id)
+	s.fileWithEvidence(c, f, func(ids []string) (string, error) {
+		req.EvidenceIDs = ids
+		v, err := s.svc.Complaints.CreateRefundOnly(ctx, ws.Principal, req)
+		if err != nil {
+			return "", err
 		}
-		v, err = s.svc.Complaints.CreateRefundOnly(ctx, ws.Principal, req)
-	}
-	if err != nil {
-		if !f.apply(err) {
-			s.fail(c, err)
-			return
-		}
-		noteLostUpload(f, id)
-		s.refundPage(c, http.StatusUnprocessableEntity, f, chosen)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/me/complaints/"+v.ID+"?filed=1")
+		return "/me/complaints/" + v.ID + "?filed=1", nil
+	}, func() { s.refundPage(c, http.StatusUnprocessableEntity, f, chosen) })
 }
