@@ -22,8 +22,8 @@ func (s *site) registerAccountPages(r *gin.Engine) {
 	g.POST("/logout", s.checkCSRF, s.logout)
 	g.GET("/register", s.registerForm)
 	g.POST("/register", s.checkCSRF, s.register)
-	s.registerMePages(g.Group("/me", s.requireComplainant))
-	s.registerConsolePages(g.Group("/console", s.requireStaff))
+	s.registerMePages(g.Group("/me", s.requirePerson(isComplainant, "“我的投诉”只对投诉人开放。")))
+	s.registerConsolePages(g.Group("/console", s.requirePerson(models.Role.IsStaff, "管理后台只对审核员和管理员开放。")))
 }
 
 // formData is a form as shown again: what was entered and the errors beside its fields.

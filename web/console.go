@@ -39,26 +39,7 @@ func (s *site) consoleHome(c *gin.Context) {
 	s.show(c, http.StatusOK, "console", p)
 }
 
-// requireStaff lets a signed-in moderator or administrator through; anyone else signed in is
-// refused with 403, and a visitor is sent to sign in.
-func (s *site) requireStaff(c *gin.Context) {
-	ws := sessionOf(c)
-	if ws == nil {
-		c.Redirect(http.StatusSeeOther, "/login")
-		c.Abort()
-		return
-	}
-	if !ws.Principal.Role.IsStaff() {
-		writeError(c, http.StatusForbidden, "无权访问", "管理后台只对审核员和管理员开放。")
-		c.Abort()
-		return
-	}
-	if s.admitPerson(c, ws) {
-		c.Next()
-	}
-}
-
-// requireAdmin lets an administrator through (after requireStaff); a moderator is refused.
+// requireAdmin lets an administrator through (after the console's staff check); a moderator is refused.
 func (s *site) requireAdmin(c *gin.Context) {
 	if sessionOf(c).Principal.Role != models.RoleAdmin {
 		writeError(c, http.StatusForbidden, "无权访问", "此页面只对管理员开放。")

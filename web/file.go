@@ -64,24 +64,12 @@ func (s *site) fileComplaint(c *gin.Context) {
 		writeError(c, http.StatusForbidden, "无权提交", "消费者投诉只能由消费者账号提交；商家请使用“仅退款”投诉通道。")
 		return
 	}
-	f := newForm(ws.CSRFToken)
-	for _, k := range filingFields {
-		f.Values[k] = strings.TrimSpace(c.PostForm(k))
-	}
-	chosen := map[string]bool{}
+	f, ff := readFiling(c, ws.CSRFToken, filingFields)
 	req := service.CreateComplaintRequest{PlatformID: f.Values["platform_id"], IssueType: f.Values["issue_type"],
 		Title: f.Values["title"], Description: f.Values["description"], ContactName: f.Values["contact_name"],
-		ContactPhone: f.Values["contact_phone"], Demands: c.PostFormArray("demands"), EvidenceIDs: []string{},
-		DeclarationAccepted: c.PostForm("declaration_accepted") != ""}
-	if req.Demands == nil {
-		req.Demands = []string{}
-	}
-	for _, d := range req.Demands {
-		chosen[d] = true
-	}
-	if req.DeclarationAccepted {
-		f.Values["declaration_accepted"] = "1"
-	}
+		ContactPhone: f.Values["contact_phone"], Demands: ff.demands, EvidenceIDs: []string{},
+		DeclarationAccepted: ff.declared}
+	chosen := ff.chosen
 	if v := f.Values["order_no"]; v != "" {
 		req.OrderNo = &v
 	}
@@ -93,6 +81,35 @@ func (s *site) fileComplaint(c *gin.Context) {
 		_, err := s.svc.Complaints.Create(ctx, ws.Principal, req)
 		return "/me?filed=1", err
 	}, func() { s.filingPage(c, http.StatusUnprocessableEntity, f, chosen) })
+}
+
+// filingForm is what both filing forms share beyond their text fields: the demands ticked
+// (as a list for the service and as a set for the form shown again) and the declaration.
+type filingForm struct {
+	demands  []string
+	chosen   map[string]bool
+	declared bool
+}
+
+// readFiling reads a filing form: its text fields trimmed into a form to show again, the
+// demands and the declaration.
+func readFiling(c *gin.Context, csrf string, fields []string) (*formData, filingForm) {
+	f := newForm(csrf)
+	for _, k := range fields {
+		f.Values[k] = strings.TrimSpace(c.PostForm(k))
+	}
+	ff := filingForm{demands: c.PostFormArray("demands"), chosen: map[string]bool{},
+		declared: c.PostForm("declaration_accepted") != ""}
+	if ff.demands == nil {
+		ff.demands = []string{}
+	}
+	for _, d := range ff.demands {
+		ff.chosen[d] = true
+	}
+	if ff.declared {
+		f.Values["declaration_accepted"] = "1"
+	}
+	return f, ff
 }
 
 // fileWithEvidence stores the form's file, if one was chosen, then runs create with the

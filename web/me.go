@@ -80,8 +80,9 @@ func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Messa
 	d := myComplaintPage{C: v, Form: f,
 		CanAct:  v.Status != string(models.StatusCompleted) && v.Status != string(models.StatusWithdrawn),
 		CanRate: v.Status == string(models.StatusReplied) && v.Rating == nil}
-	if r := v.Rejection; r != nil && r.Resubmittable &&
-		(r.ReasonCode == string(models.RejectAbusiveContent) || r.ReasonCode == string(models.RejectMissingInformation)) {
+	// A resubmittable rejection (abusive wording, missing information) is one the supplement
+	// may correct: the service's rule, read from the view.
+	if r := v.Rejection; r != nil && r.Resubmittable {
 		d.Correct = true
 		d.CorrectTitle = v.Channel == string(models.ChannelConsumer)
 		d.CorrectProduct = !d.CorrectTitle

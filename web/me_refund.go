@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -50,23 +49,10 @@ func (s *site) fileRefundOnly(c *gin.Context) {
 		writeError(c, http.StatusForbidden, "无权提交", "仅退款投诉只能由商家账号提交；消费者请使用“我要投诉”。")
 		return
 	}
-	f := newForm(ws.CSRFToken)
-	for _, k := range refundFields {
-		f.Values[k] = strings.TrimSpace(c.PostForm(k))
-	}
+	f, ff := readFiling(c, ws.CSRFToken, refundFields)
 	req := service.CreateRefundOnlyRequest{PlatformID: f.Values["platform_id"], OrderNo: f.Values["order_no"],
 		ProductName: f.Values["product_name"], RefundAmount: f.Values["refund_amount"], Description: f.Values["description"],
-		Demands: c.PostFormArray("demands"), EvidenceIDs: []string{}, DeclarationAccepted: c.PostForm("declaration_accepted") != ""}
-	if req.Demands == nil {
-		req.Demands = []string{}
-	}
-	chosen := map[string]bool{}
-	for _, d := range req.Demands {
-		chosen[d] = true
-	}
-	if req.DeclarationAccepted {
-		f.Values["declaration_accepted"] = "1"
-	}
+		Demands: ff.demands, EvidenceIDs: []string{}, DeclarationAccepted: ff.declared}
 	s.fileWithEvidence(c, f, func(ids []string) (string, error) {
 		req.EvidenceIDs = ids
 		v, err := s.svc.Complaints.CreateRefundOnly(ctx, ws.Principal, req)
@@ -74,5 +60,5 @@ func (s *site) fileRefundOnly(c *gin.Context) {
 			return "", err
 		}
 		return "/me/complaints/" + v.ID + "?filed=1", nil
-	}, func() { s.refundPage(c, http.StatusUnprocessableEntity, f, chosen) })
+	}, func() { s.refundPage(c, http.StatusUnprocessableEntity, f, ff.chosen) })
 }

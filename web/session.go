@@ -155,24 +155,30 @@ func (s *site) admitPerson(c *gin.Context, ws *service.WebSession) bool {
 	return true
 }
 
-// requireComplainant lets a signed-in consumer or merchant through; anyone else is sent to
-// sign in.
-func (s *site) requireComplainant(c *gin.Context) {
-	ws := sessionOf(c)
-	if ws == nil {
-		c.Redirect(http.StatusSeeOther, "/login")
-		c.Abort()
-		return
-	}
-	if r := ws.Principal.Role; r != models.RoleConsumer && r != models.RoleMerchant {
-		writeError(c, http.StatusForbidden, "无权访问", "“我的投诉”只对投诉人开放。")
-		c.Abort()
-		return
-	}
-	if s.admitPerson(c, ws) {
-		c.Next()
+// requirePerson lets a signed-in person whose role allow accepts through, spending one
+// request of their API budget; anyone else signed in is refused (403, with refusal), and a
+// visitor is sent to sign in.
+func (s *site) requirePerson(allow func(models.Role) bool, refusal string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ws := sessionOf(c)
+		if ws == nil {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+		if !allow(ws.Principal.Role) {
+			writeError(c, http.StatusForbidden, "无权访问", refusal)
+			c.Abort()
+			return
+		}
+		if s.admitPerson(c, ws) {
+			c.Next()
+		}
 	}
 }
+
+// isComplainant is a consumer or a merchant: the people of the /me pages.
+func isComplainant(r models.Role) bool { return r == models.RoleConsumer || r == models.RoleMerchant }
 
 // userPage is a page for a signed-in person: the layout shows the sign-out form.
 func userPage(c *gin.Context, title string, data any) *Page {
