@@ -28,7 +28,9 @@ func (s *site) registerAccountPages(r *gin.Engine) {
 
 // formData is a form as shown again: what was entered and the errors beside its fields.
 type formData struct {
-	CSRF   string
+	CSRF string
+	// Once is the form's submission token (web/once.go), new each time the form is shown.
+	Once   string
 	Values map[string]string
 	Errors map[string]string
 	// Error is a message about the whole form.
@@ -36,7 +38,7 @@ type formData struct {
 }
 
 func newForm(csrf string) *formData {
-	return &formData{CSRF: csrf, Values: map[string]string{}, Errors: map[string]string{}}
+	return &formData{CSRF: csrf, Once: newOnce(), Values: map[string]string{}, Errors: map[string]string{}}
 }
 
 // V is an entered value; Err the error beside a field.

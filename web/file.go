@@ -58,7 +58,6 @@ var filingFields = []string{"platform_id", "issue_type", "title", "description",
 // POST /complaints does; refused input comes back beside its field with the values kept.
 func (s *site) fileComplaint(c *gin.Context) {
 	ws := sessionOf(c)
-	ctx := c.Request.Context()
 	// Only consumers file here (POST /complaints's rule): a merchant's file is never stored.
 	if ws.Principal.Role != models.RoleConsumer {
 		writeError(c, http.StatusForbidden, "无权提交", "消费者投诉只能由消费者账号提交；商家请使用“仅退款”投诉通道。")
@@ -78,7 +77,7 @@ func (s *site) fileComplaint(c *gin.Context) {
 	}
 	s.fileWithEvidence(c, f, func(ids []string) (string, error) {
 		req.EvidenceIDs = ids
-		_, err := s.svc.Complaints.Create(ctx, ws.Principal, req)
+		_, err := s.svc.Complaints.Create(submit(c, at("/me?filed=1")), ws.Principal, req)
 		return "/me?filed=1", err
 	}, func() { s.filingPage(c, http.StatusUnprocessableEntity, f, chosen) })
 }
@@ -126,6 +125,9 @@ func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []s
 		to, err = create(ids)
 	}
 	if err != nil {
+		if s.twin(c, err) {
+			return
+		}
 		if !f.apply(err) {
 			s.fail(c, err)
 			return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -18,14 +19,14 @@ import (
 func (s *site) registerMePages(g *gin.RouterGroup) {
 	g.GET("", s.myComplaints)
 	g.GET("/complaints/new", s.newComplaintForm)
-	g.POST("/complaints/new", s.checkUploadCSRF, s.fileComplaint)
+	g.POST("/complaints/new", s.checkUploadCSRF, s.once, s.fileComplaint)
 	g.GET("/complaints/:id", s.myComplaint)
 	g.GET("/complaints/refund-only", s.refundForm)
-	g.POST("/complaints/refund-only", s.checkUploadCSRF, s.fileRefundOnly)
-	g.POST("/complaints/:id/supplements", s.checkUploadCSRF, s.supplement)
+	g.POST("/complaints/refund-only", s.checkUploadCSRF, s.once, s.fileRefundOnly)
+	g.POST("/complaints/:id/supplements", s.checkUploadCSRF, s.once, s.supplement)
 	g.GET("/evidence/:id", s.serveEvidence)
-	g.POST("/complaints/:id/withdraw", s.checkCSRF, s.withdraw)
-	g.POST("/complaints/:id/rating", s.checkCSRF, s.rate)
+	g.POST("/complaints/:id/withdraw", s.checkCSRF, s.once, s.withdraw)
+	g.POST("/complaints/:id/rating", s.checkCSRF, s.once, s.rate)
 }
 
 // myComplaintsPage is the list of the caller's complaints, one page of them.
@@ -111,12 +112,17 @@ func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Messa
 func (s *site) myComplaint(c *gin.Context) { s.complaintPage(c, http.StatusOK, nil, nil) }
 
 // act runs one change of the complaint, then shows it again: with the form's errors when the
-// service refused it, or after a redirect when it succeeded.
-func (s *site) act(c *gin.Context, f *formData, run func(p *models.Principal, id string) error) {
+// service refused it, or after a redirect when it succeeded. run's command runs in ctx, which
+// records the form's submission (web/once.go).
+func (s *site) act(c *gin.Context, f *formData, run func(ctx context.Context, p *models.Principal, id string) error) {
 	ws := sessionOf(c)
 	id := c.Param("id")
-	if err := run(ws.Principal, id); err != nil {
+	done := "/me/complaints/" + id + "?done=1"
+	if err := run(submit(c, at(done)), ws.Principal, id); err != nil {
 		var me *models.Error
+		if s.twin(c, err) {
+			return
+		}
 		if isNotFound(err, &me) || !f.apply(err) {
 			s.fail(c, err)
 			return
@@ -124,7 +130,7 @@ func (s *site) act(c *gin.Context, f *formData, run func(p *models.Principal, id
 		s.complaintPage(c, http.StatusUnprocessableEntity, f, &Message{Kind: "error", Text: f.Error})
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/me/complaints/"+id+"?done=1")
+	c.Redirect(http.StatusSeeOther, done)
 }
 
 // supplement adds a supplement with at most one file, as POST /complaints/{id}/supplements
@@ -151,7 +157,7 @@ func (s *site) supplement(c *gin.Context) {
 			req.ProductName = &v
 		}
 	}
-	s.act(c, f, func(p *models.Principal, id string) error {
+	s.act(c, f, func(cmd context.Context, p *models.Principal, id string) error {
 		ctx := c.Request.Context()
 		// The complaint is the caller's (or answers 404) before any file of theirs is stored.
 		if _, err := s.svc.Complaints.Get(ctx, p, id); err != nil {
@@ -164,7 +170,7 @@ func (s *site) supplement(c *gin.Context) {
 		if ev != "" {
 			req.EvidenceIDs = append(req.EvidenceIDs, ev)
 		}
-		_, err = s.svc.Complaints.Supplement(ctx, p, id, req)
+		_, err = s.svc.Complaints.Supplement(cmd, p, id, req)
 		if err != nil && ev != "" {
 			f.Error += "已上传的附件需重新选择。"
 		}
@@ -189,8 +195,8 @@ func filedMessage(v *service.ComplaintView) Message {
 func (s *site) withdraw(c *gin.Context) {
 	f := newForm(sessionOf(c).CSRFToken)
 	f.Values["reason"] = c.PostForm("reason")
-	s.act(c, f, func(p *models.Principal, id string) error {
-		_, err := s.svc.Complaints.Withdraw(c.Request.Context(), p, id, service.WithdrawRequest{Reason: f.Values["reason"]})
+	s.act(c, f, func(ctx context.Context, p *models.Principal, id string) error {
+		_, err := s.svc.Complaints.Withdraw(ctx, p, id, service.WithdrawRequest{Reason: f.Values["reason"]})
 		return err
 	})
 }
@@ -206,8 +212,8 @@ func (s *site) rate(c *gin.Context) {
 	if cm := strings.TrimSpace(f.Values["comment"]); cm != "" {
 		req.Comment = &cm
 	}
-	s.act(c, f, func(p *models.Principal, id string) error {
-		_, err := s.svc.Complaints.Rate(c.Request.Context(), p, id, req)
+	s.act(c, f, func(ctx context.Context, p *models.Principal, id string) error {
+		_, err := s.svc.Complaints.Rate(ctx, p, id, req)
 		return err
 	})
 }

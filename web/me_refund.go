@@ -44,7 +44,6 @@ func (s *site) refundForm(c *gin.Context) {
 // next page whether it was delivered or refused for its wording.
 func (s *site) fileRefundOnly(c *gin.Context) {
 	ws := sessionOf(c)
-	ctx := c.Request.Context()
 	if ws.Principal.Role != models.RoleMerchant {
 		writeError(c, http.StatusForbidden, "无权提交", "仅退款投诉只能由商家账号提交；消费者请使用“我要投诉”。")
 		return
@@ -55,10 +54,15 @@ func (s *site) fileRefundOnly(c *gin.Context) {
 		Demands: ff.demands, EvidenceIDs: []string{}, DeclarationAccepted: ff.declared}
 	s.fileWithEvidence(c, f, func(ids []string) (string, error) {
 		req.EvidenceIDs = ids
-		v, err := s.svc.Complaints.CreateRefundOnly(ctx, ws.Principal, req)
+		v, err := s.svc.Complaints.CreateRefundOnly(submit(c, filedAt), ws.Principal, req)
 		if err != nil {
 			return "", err
 		}
-		return "/me/complaints/" + v.ID + "?filed=1", nil
+		return filedAt(v), nil
 	}, func() { s.refundPage(c, http.StatusUnprocessableEntity, f, ff.chosen) })
+}
+
+// filedAt is the page of a refund-only complaint just filed, which tells whether it was delivered.
+func filedAt(result any) string {
+	return "/me/complaints/" + result.(*service.ComplaintView).ID + "?filed=1"
 }
