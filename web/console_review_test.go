@@ -200,13 +200,18 @@ func TestReviewComplaintFullView(t *testing.T) {
 		t.Fatalf("filing: %d %s", p.code, p.body)
 	}
 	id := complaintLink.FindStringSubmatch(consumer.get(t, "/me").body)[1]
+	// A supplement's hit is marked in that supplement's text.
+	if p := consumer.postMultipart(t, "/me/complaints/"+id+"/supplements", url.Values{"csrf": {consumer.csrf(t, "/me/complaints/"+id)},
+		"text": {"补充：客服又说傻逼才退款 & 拒绝处理"}}, "", nil); p.code != http.StatusSeeOther {
+		t.Fatalf("supplement: %d %s", p.code, p.body)
+	}
 	_, mod := s.moderator(t)
 	path := "/console/complaints/" + id
 	p := mod.get(t, path)
 	checkHTML(t, path, p)
 	mustContain(t, path, p.body, "商品未发货且拒绝退款", "TB2026112612345", "199.00", "退款", "张三", "138", "退款问题",
 		"消费者投诉", "待审核", "含不文明用语", `<mark class="hit">他妈的</mark>`, "&lt;script&gt;", "订单截图.png",
-		"“他妈的”出现在投诉内容", `id="accept"`, `id="reject"`, `<select id="reason" name="reason">`, `<textarea id="note" name="note">`,
+		"“他妈的”出现在投诉内容", "补充：客服又说<mark class=\"hit\">傻逼</mark>才退款 &amp; 拒绝处理", "出现在第 1 条补充说明", `id="accept"`, `id="reject"`, `<select id="reason" name="reason">`, `<textarea id="note" name="note">`,
 		models.RejectionReasonLabels[models.RejectMissingInformation])
 	if strings.Contains(p.body, "<script>") {
 		t.Fatal("the complaint's text is not escaped")
