@@ -73,13 +73,13 @@ func (s *site) reviewQueue(c *gin.Context) {
 	if err == nil {
 		d.Items, d.Next, err = s.svc.Complaints.List(c.Request.Context(), ws.Principal, filter, page)
 	}
-	status2 := http.StatusOK
+	code := http.StatusOK
 	if err != nil {
 		if !f.apply(err) {
 			s.fail(c, err)
 			return
 		}
-		status2, d.Items, d.Next = http.StatusUnprocessableEntity, nil, ""
+		code, d.Items, d.Next = http.StatusUnprocessableEntity, nil, ""
 	}
 	q := url.Values{}
 	for _, k := range []string{"status", "platform_id", "flag", "channel", "limit"} {
@@ -100,7 +100,7 @@ func (s *site) reviewQueue(c *gin.Context) {
 			p.Messages = append(p.Messages, m)
 		}
 	}
-	s.show(c, status2, "console_queue", p)
+	s.show(c, code, "console_queue", p)
 }
 
 // queuePage reads the page size as the API does, and refuses a platform that is not one of
