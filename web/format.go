@@ -38,6 +38,11 @@ var funcs = template.FuncMap{
 	"deref2":          func(t *[]service.TimelineView) []service.TimelineView { return *t },
 	"scores":          func() []int { return []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1} },
 	"consoleSections": func() []ConsoleSection { return ConsoleSections },
+	"deref3":          func(s *[]string) []string { return *s },
+	"channelLabel":    channelLabel,
+	"flagLabel":       flagLabel,
+	"actorLabel":      actorLabel,
+	"hitField":        hitField,
 }
 
 // pct shows a ratio as a percentage with two decimals.

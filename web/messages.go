@@ -58,6 +58,11 @@ var zhRules = []zhRule{
 	rule(`must be moderator, admin or lawyer`, "请选择审核员、管理员或律师"),
 	rule(`must differ from the current password`, "新密码不能与当前密码相同"),
 	rule(`must be 1–64 lower-case letters, digits and inner hyphens`, "请填写 1–64 位小写字母、数字或中间的连字符"),
+	// The review queue's filters.
+	rule(`is not a complaint status`, "请从列表中选择状态"),
+	rule(`must be consumer or refund_only`, "请从列表中选择渠道"),
+	rule(`must be abusive_language`, "请从列表中选择标记"),
+	rule(`is not a cursor this API issued`, "翻页链接无效，请回到第一页"),
 }
 
 // zhMessage is a service's field message in Chinese.
