@@ -144,8 +144,10 @@ func (s *site) createStaff(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/console/staff?"+url.Values{"role": {string(u.Role)}, "done": {"created"}}.Encode())
 }
 
-func (s *site) disableStaff(c *gin.Context) { s.setStaffState(c, s.svc.Accounts.DisableStaff, "disabled") }
-func (s *site) enableStaff(c *gin.Context)  { s.setStaffState(c, s.svc.Accounts.EnableStaff, "enabled") }
+func (s *site) disableStaff(c *gin.Context) {
+	s.setStaffState(c, s.svc.Accounts.DisableStaff, "disabled")
+}
+func (s *site) enableStaff(c *gin.Context) { s.setStaffState(c, s.svc.Accounts.EnableStaff, "enabled") }
 
 // setStaffState disables or enables the account of the path; the service's refusal (an
 // admin's own account, the last admin) is shown beside the account with its status.
