@@ -32,8 +32,7 @@ func refusalStatus(err error) int {
 	return http.StatusUnprocessableEntity
 }
 
-// doneMessage is the success message named by the redirect's ?done=, from texts; an unknown
-// name shows nothing.
+// doneMessage is the success message named by the redirect's ?done=, from texts.
 func doneMessage(c *gin.Context, p *Page, texts map[string]string) {
 	if t, ok := texts[c.Query("done")]; ok {
 		p.Messages = append(p.Messages, Message{Kind: "success", Text: t})

@@ -163,11 +163,10 @@ func (s *site) platformPage(c *gin.Context, status int, f, kf *formData, newKey 
 	if kf == nil {
 		kf = newForm(csrf)
 	}
-	path := "/console/platforms/" + v.Platform.ID
 	d := consolePlatformPage{V: v, Form: f, FormSectors: formSectorOptions(f.V("sector")), Keys: keyRows(keys),
-		KeysNext: nextHref(path, next, nil), KeyForm: kf, NewKey: newKey}
-	if d.KeysNext != "" {
-		d.KeysNext = strings.Replace(d.KeysNext, "?cursor=", "?keys_cursor=", 1)
+		KeyForm: kf, NewKey: newKey}
+	if next != "" {
+		d.KeysNext = "/console/platforms/" + v.Platform.ID + "?" + url.Values{"keys_cursor": {next}}.Encode()
 	}
 	p := userPage(c, v.Platform.Name+" - 平台管理 - 电诉宝", d)
 	doneMessage(c, p, platformDone)
