@@ -62,12 +62,17 @@ func (f *formData) apply(err error) bool {
 			if f.Errors[name] == "" {
 				f.Errors[name] = zhMessage(fe.Message)
 			}
+			// A member of a group (after_sales_contact.phone) is also kept under its own
+			// name, for a form that shows the group's members as fields of their own.
+			if name != fe.Field && f.Errors[fe.Field] == "" {
+				f.Errors[fe.Field] = zhMessage(fe.Message)
+			}
 		}
 		f.Error = "请修改标出的项目后重新提交。"
 	case models.KindConflict:
 		f.Error = zhConflict(me)
-		if me.Code == "phone_taken" {
-			f.Errors["phone"] = "该手机号已注册"
+		if fc, ok := conflictFields[me.Code]; ok {
+			f.Errors[fc.field] = fc.zh
 		}
 	case models.KindInvalidState:
 		f.Error = "当前状态下不能进行此操作。"

@@ -1,7 +1,55 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/dianshubao/dianshubao/models"
+)
 
 // registerConsoleAdmin adds the administrators' pages: platforms and their API keys, staff
 // accounts, the notification log. g already requires an administrator.
-func (s *site) registerConsoleAdmin(g *gin.RouterGroup) {}
+func (s *site) registerConsoleAdmin(g *gin.RouterGroup) {
+	s.registerConsolePlatforms(g)
+	s.registerConsoleKeys(g)
+	s.registerConsoleStaff(g)
+	s.registerConsoleNotifications(g)
+}
+
+// consoleListSize is the page size of the console's listings.
+const consoleListSize = 20
+
+// refusalStatus is the status of a form the service refused: a conflict (a taken name, the
+// last admin) is 409, anything else the person corrects 422.
+func refusalStatus(err error) int {
+	var me *models.Error
+	if errors.As(err, &me) && me.Kind == models.KindConflict {
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
+}
+
+// doneMessage is the success message named by the redirect's ?done=, from texts.
+func doneMessage(c *gin.Context, p *Page, texts map[string]string) {
+	if t, ok := texts[c.Query("done")]; ok {
+		p.Messages = append(p.Messages, Message{Kind: "success", Text: t})
+	}
+}
+
+// nextHref is the link to a listing's next page, keeping its filters; "" when there is none.
+func nextHref(path, cursor string, filters url.Values) string {
+	if cursor == "" {
+		return ""
+	}
+	q := url.Values{}
+	for k, vs := range filters {
+		if len(vs) > 0 && vs[0] != "" {
+			q.Set(k, vs[0])
+		}
+	}
+	q.Set("cursor", cursor)
+	return path + "?" + q.Encode()
+}

@@ -63,6 +63,18 @@ var zhRules = []zhRule{
 	rule(`must be consumer or refund_only`, "请从列表中选择渠道"),
 	rule(`must be abusive_language`, "请从列表中选择标记"),
 	rule(`is not a cursor this API issued`, "翻页链接无效，请回到第一页"),
+	// The console's platform and staff forms.
+	rule(`at most (\d+) tags`, "最多 $1 个标签"),
+	rule(`give a phone, an email, or null for none`, "请填写售后电话或售后邮箱"),
+	rule(`must be at most (\d+) bytes in UTF-8.*`, "最多 $1 字节（约 24 个汉字）"),
+}
+
+// conflictFields name the field a conflict is about, with the text shown beside it.
+var conflictFields = map[string]struct{ field, zh string }{
+	"phone_taken": {"phone", "该手机号已注册"},
+	"email_taken": {"email", "该电子邮箱已被使用"},
+	"name_taken":  {"name", "已有同名平台"},
+	"slug_taken":  {"slug", "此网址名称已被使用"},
 }
 
 // zhMessage is a service's field message in Chinese.
