@@ -112,12 +112,16 @@ func (s *site) rejectComplaint(c *gin.Context) {
 // a refusal the complaint's page again with the errors (409 for its state, else 422).
 func (s *site) review(c *gin.Context, f *formData, run func(ctx context.Context, p *models.Principal, id string) error) {
 	id := c.Param("id")
-	err := run(c.Request.Context(), sessionOf(c).Principal, id)
+	done := "/console/complaints?done=" + id
+	err := run(submit(c, at(done)), sessionOf(c).Principal, id)
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/console/complaints?done="+id)
+		c.Redirect(http.StatusSeeOther, done)
 		return
 	}
 	var me *models.Error
+	if s.twin(c, err) {
+		return
+	}
 	if isNotFound(err, &me) || !f.apply(err) {
 		s.fail(c, err)
 		return

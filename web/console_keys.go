@@ -13,7 +13,7 @@ import (
 // registerConsoleKeys adds a platform's API keys to its page: issuing one and revoking one,
 // through the calls of POST and DELETE /api/v1/admin/platforms/{id}/api-keys.
 func (s *site) registerConsoleKeys(g *gin.RouterGroup) {
-	g.POST("/platforms/:id/keys", s.checkCSRF, s.createKey)
+	g.POST("/platforms/:id/keys", s.checkCSRF, s.once, s.createKey)
 	g.POST("/platforms/:id/keys/:key_id/revoke", s.checkCSRF, s.revokeKey)
 }
 
@@ -42,9 +42,15 @@ func keyRows(keys []models.APIKey) []keyRow {
 func (s *site) createKey(c *gin.Context) {
 	kf := newForm(sessionOf(c).CSRFToken)
 	kf.Values["name"] = strings.TrimSpace(c.PostForm("name"))
-	_, plain, err := s.svc.Platforms.CreateAPIKey(c.Request.Context(), c.Param("id"), service.CreateAPIKeyRequest{Name: kf.V("name")})
+	// A second submission of the form is not shown the key (it is kept nowhere): it is led to
+	// the platform's page, which says so.
+	again := at("/console/platforms/" + c.Param("id") + "?done=issued")
+	_, plain, err := s.svc.Platforms.CreateAPIKey(submit(c, again), c.Param("id"), service.CreateAPIKeyRequest{Name: kf.V("name")})
 	if err != nil {
 		var me *models.Error
+		if s.twin(c, err) {
+			return
+		}
 		if isNotFound(err, &me) || !kf.apply(err) {
 			s.fail(c, err)
 			return

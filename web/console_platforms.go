@@ -15,7 +15,7 @@ import (
 // page, through the calls of POST/GET/PATCH /api/v1/admin/platforms.
 func (s *site) registerConsolePlatforms(g *gin.RouterGroup) {
 	g.GET("/platforms", s.consolePlatforms)
-	g.POST("/platforms", s.checkCSRF, s.createPlatform)
+	g.POST("/platforms", s.checkCSRF, s.once, s.createPlatform)
 	g.GET("/platforms/:id", s.consolePlatform)
 	g.POST("/platforms/:id", s.checkCSRF, s.updatePlatform)
 }
@@ -37,7 +37,8 @@ type consolePlatformsPage struct {
 }
 
 var platformDone = map[string]string{"created": "平台已创建。", "saved": "平台信息已保存。",
-	"revoked": "API 密钥已吊销，使用它的请求将被拒绝。"}
+	"revoked": "API 密钥已吊销，使用它的请求将被拒绝。",
+	"issued":  "此表单已提交过，密钥已生成；密钥只在生成时显示一次，如未保存，请吊销它并重新生成。"}
 
 func (s *site) consolePlatforms(c *gin.Context) { s.platformsPage(c, http.StatusOK, nil) }
 
@@ -113,10 +114,13 @@ func contactErrors(f *formData) {
 
 func (s *site) createPlatform(c *gin.Context) {
 	f, tags, contact := readPlatform(c)
-	p, err := s.svc.Platforms.Create(c.Request.Context(), service.CreatePlatformRequest{Name: f.V("name"),
+	p, err := s.svc.Platforms.Create(submit(c, createdPlatformAt), service.CreatePlatformRequest{Name: f.V("name"),
 		Slug: f.V("slug"), Sector: f.V("sector"), Tags: tags, Onboarded: f.V("onboarded") != "",
 		AfterSalesContact: contact})
 	if err != nil {
+		if s.twin(c, err) {
+			return
+		}
 		if !f.apply(err) {
 			s.fail(c, err)
 			return
@@ -125,7 +129,12 @@ func (s *site) createPlatform(c *gin.Context) {
 		s.platformsPage(c, refusalStatus(err), f)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/console/platforms/"+p.ID+"?done=created")
+	c.Redirect(http.StatusSeeOther, createdPlatformAt(p))
+}
+
+// createdPlatformAt is the page of a platform just created.
+func createdPlatformAt(result any) string {
+	return "/console/platforms/" + result.(*models.Platform).ID + "?done=created"
 }
 
 // consolePlatformPage is a platform's edit form with its API keys.

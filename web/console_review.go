@@ -17,8 +17,8 @@ import (
 func (s *site) registerConsoleReview(g *gin.RouterGroup) {
 	g.GET("/complaints", s.reviewQueue)
 	g.GET("/complaints/:id", s.reviewComplaint)
-	g.POST("/complaints/:id/accept", s.checkCSRF, s.acceptComplaint)
-	g.POST("/complaints/:id/reject", s.checkCSRF, s.rejectComplaint)
+	g.POST("/complaints/:id/accept", s.checkCSRF, s.once, s.acceptComplaint)
+	g.POST("/complaints/:id/reject", s.checkCSRF, s.once, s.rejectComplaint)
 	g.GET("/evidence/:id", s.serveEvidence)
 }
 

@@ -17,7 +17,7 @@ import (
 // disabling and enabling an account, through the calls of /api/v1/admin/users.
 func (s *site) registerConsoleStaff(g *gin.RouterGroup) {
 	g.GET("/staff", s.consoleStaff)
-	g.POST("/staff", s.checkCSRF, s.createStaff)
+	g.POST("/staff", s.checkCSRF, s.once, s.createStaff)
 	g.POST("/staff/:id/disable", s.checkCSRF, s.disableStaff)
 	g.POST("/staff/:id/enable", s.checkCSRF, s.enableStaff)
 }
@@ -128,9 +128,12 @@ func (s *site) createStaff(c *gin.Context) {
 	if role == string(models.RoleLawyer) {
 		role = "" // lawyers' accounts are not made here: the form offers moderators and admins
 	}
-	u, err := s.svc.Accounts.CreateStaff(c.Request.Context(), service.CreateStaffRequest{Role: role,
+	u, err := s.svc.Accounts.CreateStaff(submit(c, createdStaffAt), service.CreateStaffRequest{Role: role,
 		Email: f.V("email"), Password: c.PostForm("password"), RealName: f.V("real_name")})
 	if err != nil {
+		if s.twin(c, err) {
+			return
+		}
 		if !f.apply(err) {
 			s.fail(c, err)
 			return
@@ -141,7 +144,12 @@ func (s *site) createStaff(c *gin.Context) {
 		s.staffPage(c, refusalStatus(err), f, "", "")
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/console/staff?"+url.Values{"role": {string(u.Role)}, "done": {"created"}}.Encode())
+	c.Redirect(http.StatusSeeOther, createdStaffAt(u))
+}
+
+// createdStaffAt is the list of the new account's role, which says it was created.
+func createdStaffAt(result any) string {
+	return "/console/staff?" + url.Values{"role": {string(result.(*models.User).Role)}, "done": {"created"}}.Encode()
 }
 
 func (s *site) disableStaff(c *gin.Context) {
