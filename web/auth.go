@@ -15,7 +15,7 @@ import (
 
 // registerAccountPages adds sign-in, sign-out, registration and the complainant's pages.
 // Every page here reads the session; every POST checks the form's CSRF token.
-func (s *site) registerAccountPages(r *gin.Engine) {
+func (s *site) registerAccountPages(r gin.IRouter) {
 	g := r.Group("", s.loadSession)
 	g.GET("/login", s.loginForm)
 	g.POST("/login", s.checkCSRF, s.login)

@@ -169,6 +169,18 @@ func (s *site) fail(c *gin.Context, err error) {
 		}
 	case errors.As(err, &me) && me.Kind == models.KindForbidden:
 		status, heading, detail = http.StatusForbidden, "无权访问", "您的账号不能进行此操作。"
+	case errors.As(err, &me) && (me.Kind == models.KindConflict || me.Kind == models.KindInvalidState):
+		status, heading, detail = http.StatusConflict, "操作未完成", "当前状态下不能进行此操作，请返回上一页刷新后查看。"
+	case errors.As(err, &me) && me.Kind == models.KindUnauthenticated:
+		status, heading, detail = http.StatusUnauthorized, "请先登录", "您的登录已失效，请重新登录。"
+	case errors.As(err, &me) && me.Kind == models.KindRateLimited:
+		status, heading, detail = http.StatusTooManyRequests, "请求过于频繁", "请稍后再试。"
+	case errors.As(err, &me) && me.Kind == models.KindTooLarge:
+		status, heading, detail = http.StatusRequestEntityTooLarge, "内容过大", "提交的内容超过了大小限制。"
+	case errors.As(err, &me) && (me.Kind == models.KindBadRequest || me.Kind == models.KindUnsupportedMedia || me.Kind == models.KindTimeout):
+		status, heading, detail = http.StatusBadRequest, "请求无法读取", "请返回上一页重新提交。"
+	case errors.As(err, &me) && me.Kind == models.KindGone:
+		status, heading, detail = http.StatusGone, "内容已不再保存", "您要找的内容已被删除。"
 	case service.IsUnavailable(err):
 		status, heading = http.StatusServiceUnavailable, "服务暂时不可用"
 		c.Header("Retry-After", "2")
@@ -184,6 +196,7 @@ func NotFound(c *gin.Context) {
 }
 
 func writeError(c *gin.Context, status int, heading, detail string) {
+	setPageSecurity(c.Writer.Header()) // the router's NoRoute answers outside the site's group
 	body, err := renderPage("error", &Page{Title: heading, Data: errorPage{Status: status, Heading: heading, Detail: detail}})
 	if err != nil {
 		c.String(status, heading)

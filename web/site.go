@@ -63,21 +63,40 @@ func Register(r *gin.Engine, d Deps) {
 	s := &site{svc: d.Services, now: d.Now, log: d.Logger, guard: d.Guard, secure: d.Secure,
 		maxBody: d.EvidenceMaxBytes + 1<<20}
 	static, _ := fs.Sub(staticFS, "static")
-	r.GET("/static/*file", staticHandler(http.FS(static)))
-	r.GET("/", s.home)
-	r.GET("/ratings", s.ratings)
-	r.GET("/ratings.csv", s.ratingsCSV)
-	r.GET("/platforms/:slug", s.platform)
-	r.GET("/campaigns", s.campaigns)
-	r.GET("/campaigns/:id", s.campaign)
-	r.GET("/lawyers", s.lawyers)
-	r.GET("/rankings", s.rankings)
-	r.GET("/reports", s.reports)
-	r.GET("/cases", s.cases)
-	r.GET("/cases/:id", s.caseDetail)
-	r.GET("/reports/:period/:kind", s.reportPage)
-	r.GET("/reports/:period/:kind/charts/:chart", s.reportChartPNG)
-	s.registerAccountPages(r)
+	g := r.Group("", pageSecurity)
+	g.GET("/static/*file", staticHandler(http.FS(static)))
+	g.GET("/", s.home)
+	g.GET("/ratings", s.ratings)
+	g.GET("/ratings.csv", s.ratingsCSV)
+	g.GET("/platforms/:slug", s.platform)
+	g.GET("/campaigns", s.campaigns)
+	g.GET("/campaigns/:id", s.campaign)
+	g.GET("/lawyers", s.lawyers)
+	g.GET("/rankings", s.rankings)
+	g.GET("/reports", s.reports)
+	g.GET("/cases", s.cases)
+	g.GET("/cases/:id", s.caseDetail)
+	g.GET("/reports/:period/:kind", s.reportPage)
+	g.GET("/reports/:period/:kind/charts/:chart", s.reportChartPNG)
+	s.registerAccountPages(g)
+}
+
+// The policy of every page: the site runs no script at all, so none may run (an injected
+// <script> or handler attribute is inert); no other site may frame a page (the console's
+// buttons cannot be clickjacked); forms post to the site only; a link to another site
+// carries the origin only. An evidence download sets its own, stricter policy.
+const pagePolicy = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// pageSecurity sets the headers of pagePolicy on every answer of the site.
+func pageSecurity(c *gin.Context) {
+	setPageSecurity(c.Writer.Header())
+	c.Next()
+}
+
+func setPageSecurity(h http.Header) {
+	h.Set("Content-Security-Policy", pagePolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 }
 
 // IsSitePath reports whether a request no route matched is the site's to answer (an HTML 404
