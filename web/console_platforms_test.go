@@ -141,7 +141,7 @@ func TestConsoleEditPlatform(t *testing.T) {
 	}
 }
 
-var relNext = regexp.MustCompile(`<a rel="next" href="([^"]+)"`)
+var relNext = regexp.MustCompile(`<a href="([^"]+)" rel="next" accesskey="n">`)
 
 // The list pages with a rel=next link that keeps its filter.
 func TestConsolePlatformListPages(t *testing.T) {
