@@ -34,14 +34,9 @@ type reviewPage struct {
 func (s *site) reviewComplaint(c *gin.Context) { s.reviewPage(c, http.StatusOK, nil, nil) }
 
 func (s *site) reviewPage(c *gin.Context, status int, f *formData, msg *Message) {
-	ws := sessionOf(c)
-	v, err := s.svc.Complaints.Get(c.Request.Context(), ws.Principal, c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	v, f, ok := s.pageComplaint(c, f)
+	if !ok {
 		return
-	}
-	if f == nil {
-		f = newForm(ws.CSRFToken)
 	}
 	d := reviewPage{C: v, Form: f, ChannelLabel: channelLabel(v.Channel),
 		Pending: v.Status == string(models.StatusPendingReview)}

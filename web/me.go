@@ -68,15 +68,25 @@ type myComplaintPage struct {
 	Correct, CorrectTitle, CorrectProduct bool
 }
 
-func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Message) {
+// pageComplaint reads the complaint of the path as the signed-in person, with f (or a fresh
+// form when nil) for its forms; it answers the request itself and reports false when it cannot.
+func (s *site) pageComplaint(c *gin.Context, f *formData) (*service.ComplaintView, *formData, bool) {
 	ws := sessionOf(c)
 	v, err := s.svc.Complaints.Get(c.Request.Context(), ws.Principal, c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
-		return
+		return nil, nil, false
 	}
 	if f == nil {
 		f = newForm(ws.CSRFToken)
+	}
+	return v, f, true
+}
+
+func (s *site) complaintPage(c *gin.Context, status int, f *formData, msg *Message) {
+	v, f, ok := s.pageComplaint(c, f)
+	if !ok {
+		return
 	}
 	d := myComplaintPage{C: v, Form: f,
 		CanAct:  v.Status != string(models.StatusCompleted) && v.Status != string(models.StatusWithdrawn),
