@@ -96,3 +96,17 @@ func (s *Store) DeleteUncitedEvidence(ctx context.Context, id string) error {
 		Where("id = ? AND NOT EXISTS (SELECT 1 FROM evidence_links WHERE evidence_links.evidence_id = evidence.id)", id).
 		Delete(&models.Evidence{}).Error
 }
+
+// UncitedEvidenceForUpdate loads, with a lock, an evidence row that no complaint, supplement or
+// reply cites; a cited or missing one is ErrNotFound.
+func (s *Store) UncitedEvidenceForUpdate(ctx context.Context, id string) (*models.Evidence, error) {
+	var ev models.Evidence
+	err := s.withLock(s.conn(ctx)).Where("id = ? AND NOT EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = evidence.id)", id).
+		Take(&ev).Error
+	return &ev, translate(err, "evidence")
+}
+
+// DeleteEvidence deletes an evidence row (its bytes are the blob store's).
+func (s *Store) DeleteEvidence(ctx context.Context, id string) error {
+	return s.conn(ctx).Where("id = ?", id).Delete(&models.Evidence{}).Error
+}

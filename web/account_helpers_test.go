@@ -31,6 +31,8 @@ type accountSite struct {
 	*site
 	st         *store.Store
 	platformID string
+	// evidenceDir is where the evidence files are stored.
+	evidenceDir string
 }
 
 const authLimit = 5
@@ -52,8 +54,9 @@ func newAccountSiteLimited(t *testing.T, production bool, perMinute int) *accoun
 	}
 	clock := testkit.NewClock(asOf)
 	log := slog.New(slog.DiscardHandler)
+	dir := t.TempDir()
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost, Logger: log,
-		EvidenceDir: t.TempDir()})
+		EvidenceDir: dir})
 	// The shipped screening list, as the server loads it at start-up.
 	if err := svc.Screening.Start(ctx, models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatal(err)
@@ -64,7 +67,7 @@ func newAccountSiteLimited(t *testing.T, production bool, perMinute int) *accoun
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("platforms: %v %d", err, len(ps))
 	}
-	return &accountSite{site: &site{h: h, svc: svc, clock: clock}, st: st, platformID: ps[0].ID}
+	return &accountSite{site: &site{h: h, svc: svc, clock: clock}, st: st, platformID: ps[0].ID, evidenceDir: dir}
 }
 
 // browser keeps the cookies the site sets, as a browser would.

@@ -125,6 +125,7 @@ func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []s
 		to, err = create(ids)
 	}
 	if err != nil {
+		s.discardUpload(c, id)
 		if s.twin(c, err) {
 			return
 		}
@@ -137,6 +138,19 @@ func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []s
 		return
 	}
 	c.Redirect(http.StatusSeeOther, to)
+}
+
+// discardUpload removes the file a refused form stored (id, when not empty): the form is one
+// submission, so its refusal leaves nothing behind. Failing to remove it is logged, not shown:
+// the person's form is what they need to see.
+func (s *site) discardUpload(c *gin.Context, id string) {
+	if id == "" {
+		return
+	}
+	ctx := context.WithoutCancel(c.Request.Context())
+	if err := s.svc.Evidence.Discard(ctx, sessionOf(c).Principal, id); err != nil {
+		s.log.WarnContext(ctx, "a refused form's upload was not removed", "evidence_id", id, "error", err)
+	}
 }
 
 // platformOptions are the platforms a complaint may be filed against, for a form's picker:

@@ -181,6 +181,9 @@ func (s *site) supplement(c *gin.Context) {
 			req.EvidenceIDs = append(req.EvidenceIDs, ev)
 		}
 		_, err = s.svc.Complaints.Supplement(cmd, p, id, req)
+		if err != nil {
+			s.discardUpload(c, ev)
+		}
 		if err != nil && ev != "" {
 			f.Error += "已上传的附件需重新选择。"
 		}
