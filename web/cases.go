@@ -36,7 +36,10 @@ func (s *site) cases(c *gin.Context) {
 		f.PlatformID = pl.ID
 	}
 	cursor := c.Query("cursor")
-	key := "cases|" + f.Sector + "|" + f.PlatformID + "|" + f.Tag + "|" + f.Query + "|" + cursor
+	key := "cases|" + f.Sector + "|" + f.PlatformID
+	if f.Tag != "" || f.Query != "" || cursor != "" {
+		key = "" // typed by the visitor: built each time, not kept
+	}
 	s.cached(c, key, publicMaxAge, htmlType, func() ([]byte, error) {
 		items, next, err := s.svc.Cases.List(c.Request.Context(), f, models.Page{Limit: casesPerPage, Cursor: cursor})
 		if err != nil {

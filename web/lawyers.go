@@ -24,7 +24,11 @@ type lawyersView struct {
 // GET /api/v1/lawyers lists them.
 func (s *site) lawyers(c *gin.Context) {
 	specialty := c.Query("specialty")
-	s.cached(c, "lawyers|"+specialty, publicMaxAge, htmlType, func() ([]byte, error) {
+	key := "lawyers|" + specialty
+	if _, known := models.SpecialtyLabels[models.Specialty(specialty)]; specialty != "" && !known {
+		key = "" // not one of the closed set: the service refuses it, and nothing is kept
+	}
+	s.cached(c, key, publicMaxAge, htmlType, func() ([]byte, error) {
 		items, _, err := s.svc.Lawyers.List(c.Request.Context(), specialty, true, models.Page{Limit: maxListed})
 		if err != nil {
 			return nil, err

@@ -98,10 +98,16 @@ func weakETag(body []byte) string {
 const htmlType = "text/html; charset=utf-8"
 
 // cached answers a page from the page cache, building it on a miss; maxAge is both how long
-// the rendering is kept and the Cache-Control a browser gets.
+// the rendering is kept and the Cache-Control a browser gets. An empty key builds the page
+// every time and keeps nothing: a page made of what a visitor typed (a search, a cursor)
+// would let anyone fill the cache with pages nobody else asks for and push out the ones
+// everybody reads.
 func (s *site) cached(c *gin.Context, key string, maxAge time.Duration, contentType string, build func() ([]byte, error)) {
 	now := s.now()
-	rp, ok := s.pages.get(key, now)
+	rp, ok := (*renderedPage)(nil), false
+	if key != "" {
+		rp, ok = s.pages.get(key, now)
+	}
 	if !ok {
 		body, err := build()
 		if err != nil {
@@ -109,7 +115,9 @@ func (s *site) cached(c *gin.Context, key string, maxAge time.Duration, contentT
 			return
 		}
 		rp = &renderedPage{body: body, etag: weakETag(body), contentType: contentType, expires: now.Add(maxAge)}
-		s.pages.put(key, rp)
+		if key != "" {
+			s.pages.put(key, rp)
+		}
 	}
 	writePage(c, http.StatusOK, rp, maxAge)
 }
