@@ -35,6 +35,8 @@ type formData struct {
 	Errors map[string]string
 	// Error is a message about the whole form.
 	Error string
+	// Existing is the complaint a duplicate filing should be added to instead (existing_id).
+	Existing string
 }
 
 func newForm(csrf string) *formData {
@@ -71,6 +73,9 @@ func (f *formData) apply(err error) bool {
 		f.Error = "请修改标出的项目后重新提交。"
 	case models.KindConflict:
 		f.Error = zhConflict(me)
+		if id, ok := me.Extra["existing_id"].(string); ok && me.Code == "duplicate_complaint" {
+			f.Existing = id
+		}
 		if fc, ok := conflictFields[me.Code]; ok {
 			f.Errors[fc.field] = fc.zh
 		}

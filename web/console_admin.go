@@ -22,11 +22,12 @@ func (s *site) registerConsoleAdmin(g *gin.RouterGroup) {
 // consoleListSize is the page size of the console's listings.
 const consoleListSize = 20
 
-// refusalStatus is the status of a form the service refused: a conflict (a taken name, the
-// last admin) is 409, anything else the person corrects 422.
+// refusalStatus is the status of a form the service refused, as the API answers it: a conflict
+// (a taken name, the last admin, a duplicate complaint) or a state that does not allow the
+// change is 409, anything else the person corrects 422.
 func refusalStatus(err error) int {
 	var me *models.Error
-	if errors.As(err, &me) && me.Kind == models.KindConflict {
+	if errors.As(err, &me) && (me.Kind == models.KindConflict || me.Kind == models.KindInvalidState) {
 		return http.StatusConflict
 	}
 	return http.StatusUnprocessableEntity

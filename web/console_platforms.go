@@ -84,15 +84,16 @@ func formSectorOptions(selected string) []option {
 // platformFields are a platform form's fields, as entered.
 var platformFields = []string{"name", "slug", "sector", "tags", "onboarded", "after_sales_phone", "after_sales_email"}
 
-// readPlatform reads the create and edit forms: tags are separated by commas or 、, the
-// after-sales contact is none when both its fields are empty.
+// readPlatform reads the create and edit forms: one tag a line (a tag may hold a comma or a
+// 、, so no other separator reads back what the form showed), the after-sales contact none
+// when both its fields are empty.
 func readPlatform(c *gin.Context) (f *formData, tags []string, contact *service.AfterSalesContact) {
 	f = newForm(sessionOf(c).CSRFToken)
 	for _, k := range platformFields {
 		f.Values[k] = strings.TrimSpace(c.PostForm(k))
 	}
 	tags = []string{}
-	for _, t := range strings.FieldsFunc(f.V("tags"), func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+	for _, t := range strings.Split(f.V("tags"), "\n") {
 		if t = strings.TrimSpace(t); t != "" {
 			tags = append(tags, t)
 		}
@@ -191,7 +192,7 @@ func (s *site) platformPage(c *gin.Context, status int, f, kf *formData, newKey 
 func platformForm(csrf string, p *models.Platform) *formData {
 	f := newForm(csrf)
 	f.Values["name"], f.Values["slug"], f.Values["sector"] = p.Name, p.Slug, string(p.Sector)
-	f.Values["tags"] = strings.Join(p.Tags, "、")
+	f.Values["tags"] = strings.Join(p.Tags, "\n")
 	if p.Onboarded {
 		f.Values["onboarded"] = "1"
 	}

@@ -68,7 +68,7 @@ func TestConsoleCreatePlatform(t *testing.T) {
 	}
 
 	ok := admin.post(t, "/console/platforms", url.Values{"csrf": {admin.csrf(t, "/console/platforms")},
-		"name": {"拼好货"}, "slug": {"pinhaohuo"}, "sector": {"digital_retail"}, "tags": {"社交电商、团购"}})
+		"name": {"拼好货"}, "slug": {"pinhaohuo"}, "sector": {"digital_retail"}, "tags": {"社交电商\r\n团购"}})
 	if ok.code != http.StatusSeeOther || !strings.HasPrefix(ok.header.Get("Location"), "/console/platforms/") {
 		t.Fatalf("create: %d %s", ok.code, ok.header.Get("Location"))
 	}

@@ -79,7 +79,7 @@ func (s *site) fileComplaint(c *gin.Context) {
 		req.EvidenceIDs = ids
 		_, err := s.svc.Complaints.Create(submit(c, at("/me?filed=1")), ws.Principal, req)
 		return "/me?filed=1", err
-	}, func() { s.filingPage(c, http.StatusUnprocessableEntity, f, chosen) })
+	}, func(status int) { s.filingPage(c, status, f, chosen) })
 }
 
 // filingForm is what both filing forms share beyond their text fields: the demands ticked
@@ -114,7 +114,7 @@ func readFiling(c *gin.Context, csrf string, fields []string) (*formData, filing
 // fileWithEvidence stores the form's file, if one was chosen, then runs create with the
 // evidence ids to cite and redirects to where it says; a refusal the person can fix is shown
 // through again (the form with its errors), any other error as the site's error page.
-func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []string) (string, error), again func()) {
+func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []string) (string, error), again func(status int)) {
 	id, err := s.receiveEvidence(c.Request.Context(), c, sessionOf(c).Principal)
 	to := ""
 	if err == nil {
@@ -134,7 +134,7 @@ func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []s
 			return
 		}
 		noteLostUpload(f, id)
-		again()
+		again(refusalStatus(err))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, to)

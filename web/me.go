@@ -137,7 +137,7 @@ func (s *site) act(c *gin.Context, f *formData, run func(ctx context.Context, p 
 			s.fail(c, err)
 			return
 		}
-		s.complaintPage(c, http.StatusUnprocessableEntity, f, &Message{Kind: "error", Text: f.Error})
+		s.complaintPage(c, refusalStatus(err), f, &Message{Kind: "error", Text: f.Error})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, done)

@@ -59,7 +59,7 @@ func (s *site) fileRefundOnly(c *gin.Context) {
 			return "", err
 		}
 		return filedAt(v), nil
-	}, func() { s.refundPage(c, http.StatusUnprocessableEntity, f, ff.chosen) })
+	}, func(status int) { s.refundPage(c, status, f, ff.chosen) })
 }
 
 // filedAt is the page of a refund-only complaint just filed, which tells whether it was delivered.

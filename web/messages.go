@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/dianshubao/dianshubao/models"
 )
@@ -16,9 +17,18 @@ import (
 type zhRule struct {
 	re *regexp.Regexp
 	zh string
+	// say, when set, words the message from the pattern's groups instead of zh.
+	say func(groups []string) string
 }
 
-func rule(pattern, zh string) zhRule { return zhRule{regexp.MustCompile("^" + pattern + "$"), zh} }
+func rule(pattern, zh string) zhRule { return zhRule{re: regexp.MustCompile("^" + pattern + "$"), zh: zh} }
+
+// screeningHit words a screening refusal: the service counts characters from 0 and gives the
+// end exclusive, a person counts from 1 (so [0, 2) is the 1st to the 2nd character).
+func screeningHit(g []string) string {
+	from, _ := strconv.Atoi(g[2])
+	return fmt.Sprintf("含有不文明用语“%s”（第 %d–%s 个字），请修改后重新提交", g[1], from+1, g[3])
+}
 
 var zhRules = []zhRule{
 	rule(`is required`, "此项为必填项"),
@@ -45,7 +55,7 @@ var zhRules = []zhRule{
 	rule(`must be true: you affirm .*`, "请阅读并勾选承诺"),
 	rule(`must be an integer from 1 to 10`, "请选择 1 至 10 分"),
 	rule(`must be a whole number from (\d+) to (\d+)`, "请填写 $1 至 $2 之间的整数"),
-	rule(`contains "(.*)", a term of the screening list \(characters (\d+)–(\d+)\): rephrase it`, "含有不文明用语“$1”（第 $2–$3 个字），请修改后重新提交"),
+	{re: regexp.MustCompile(`^contains "(.*)", a term of the screening list \(characters (\d+)–(\d+)\): rephrase it$`), say: screeningHit},
 	rule(`is your account's real_name and shop_name, which contain .*`, "账号的姓名或店铺名称含有不文明用语，请联系客服更正"),
 	rule(`is too large`, "文件过大，请压缩后重新上传"),
 	rule(`is empty`, "文件是空的"),
@@ -63,6 +73,11 @@ var zhRules = []zhRule{
 	rule(`must be consumer or refund_only`, "请从列表中选择渠道"),
 	rule(`must be abusive_language`, "请从列表中选择标记"),
 	rule(`is not a cursor this API issued`, "翻页链接无效，请回到第一页"),
+	rule(`is not a known (platform|campaign), or is listed twice`, "所选项目不存在或重复"),
+	rule(`is not a known platform`, "所选平台不存在"),
+	rule(`is not a known campaign`, "所选调查行动不存在"),
+	rule(`is not a known sector`, "请从列表中选择所属领域"),
+	rule(`must be an integer from (\d+) to (\d+)`, "请填写 $1 至 $2 之间的整数"),
 	// The console's platform and staff forms.
 	rule(`at most (\d+) tags`, "最多 $1 个标签"),
 	rule(`give a phone, an email, or null for none`, "请填写售后电话或售后邮箱"),
@@ -77,10 +92,30 @@ var conflictFields = map[string]struct{ field, zh string }{
 	"slug_taken":  {"slug", "此网址名称已被使用"},
 }
 
+// zhFields name the fields of the site's queries (the filters of its lists) in Chinese, for
+// a refusal shown on the error page; a field not named here is left out of the message.
+var zhFields = map[string]string{
+	"sector": "所属领域", "status": "状态", "channel": "渠道", "flag": "标记", "limit": "每页条数",
+	"phone": "手机号", "platform_id": "平台", "period": "期间", "period_type": "期间类型", "kind": "报告类型",
+	"role": "角色", "tag": "标签", "specialty": "专业领域", "issue_type": "问题类型",
+}
+
+// zhQueryError is a refused query's field error in Chinese, for the error page.
+func zhQueryError(fe models.FieldError) string {
+	msg := zhMessage(fe.Message)
+	if name, ok := zhFields[fe.Field]; ok {
+		return name + "：" + msg
+	}
+	return msg
+}
+
 // zhMessage is a service's field message in Chinese.
 func zhMessage(msg string) string {
 	for _, r := range zhRules {
-		if r.re.MatchString(msg) {
+		if m := r.re.FindStringSubmatch(msg); m != nil {
+			if r.say != nil {
+				return r.say(m)
+			}
 			return r.re.ReplaceAllString(msg, r.zh)
 		}
 	}

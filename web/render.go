@@ -170,7 +170,7 @@ func (s *site) fail(c *gin.Context, err error) {
 		status, heading, detail = http.StatusUnprocessableEntity, "查询条件有误", "请检查查询条件。"
 		parts := make([]string, 0, len(me.Fields))
 		for _, f := range me.Fields {
-			parts = append(parts, f.Field+": "+f.Message)
+			parts = append(parts, zhQueryError(f))
 		}
 		if len(parts) > 0 {
 			detail = "请检查查询条件（" + strings.Join(parts, "；") + "）。"
