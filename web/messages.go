@@ -21,7 +21,9 @@ type zhRule struct {
 	say func(groups []string) string
 }
 
-func rule(pattern, zh string) zhRule { return zhRule{re: regexp.MustCompile("^" + pattern + "$"), zh: zh} }
+func rule(pattern, zh string) zhRule {
+	return zhRule{re: regexp.MustCompile("^" + pattern + "$"), zh: zh}
+}
 
 // screeningHit words a screening refusal: the service counts characters from 0 and gives the
 // end exclusive, a person counts from 1 (so [0, 2) is the 1st to the 2nd character).
