@@ -2,94 +2,15 @@ package api_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"net/textproto"
 	"runtime"
 	"strings"
 	"testing"
 )
-
-// multipartFile builds a multipart/form-data body with one file part; partType is the
-// Content-Type the client claims for the part (the server must ignore it).
-func multipartFile(t testing.TB, field, filename, partType string, content []byte) ([]byte, string) {
-	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": field, "filename": filename}))
-	if partType != "" {
-		h.Set("Content-Type", partType)
-	}
-	pw, err := mw.CreatePart(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := pw.Write(content); err != nil {
-		t.Fatal(err)
-	}
-	if err := mw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes(), mw.FormDataContentType()
-}
-
-func (a *testApp) upload(token, filename, partType string, content []byte) *response {
-	a.t.Helper()
-	body, ct := multipartFile(a.t, "file", filename, partType, content)
-	return a.do(req{method: "POST", path: "/api/v1/evidence", token: token, body: body,
-		header: map[string]string{"Content-Type": ct}})
-}
-
-func testPNG(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
-	for x := range 32 {
-		for y := range 24 {
-			img.Set(x, y, color.RGBA{uint8(x * 8), uint8(y * 10), 128, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func testJPEG(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-const minimalPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" +
-	"trailer<</Root 1 0 R>>\n%%EOF\n"
-
-func sha256Of(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
-
-// pngPadded is a valid PNG signature followed by zeros: sniffed as PNG, of exactly n bytes.
-func pngPadded(n int) []byte {
-	b := make([]byte, n)
-	copy(b, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-	return b
-}
 
 func TestEvidenceUploadSniffsType(t *testing.T) {
 	a := newApp(t)
@@ -140,17 +61,6 @@ func TestEvidenceUploadSniffsType(t *testing.T) {
 			}
 		})
 	}
-}
-
-func assertFieldError(t testing.TB, m map[string]any, field string) {
-	t.Helper()
-	errs, _ := m["errors"].([]any)
-	for _, e := range errs {
-		if e.(map[string]any)["field"] == field {
-			return
-		}
-	}
-	t.Fatalf("no field error for %q: %v", field, m)
 }
 
 func TestEvidenceUploadRequests(t *testing.T) {
@@ -232,82 +142,6 @@ func TestEvidenceUploadSizeLimit(t *testing.T) {
 	_ = mw.Close()
 	expect(t, a.do(req{method: "POST", path: "/api/v1/evidence", token: consumer, body: buf.Bytes(),
 		header: map[string]string{"Content-Type": mw.FormDataContentType()}}), 413, "file_too_large")
-}
-
-func TestEvidenceDownloadAccess(t *testing.T) {
-	a := newApp(t)
-	owner, _ := a.register("consumer")
-	other, _ := a.register("consumer")
-	admin := a.adminToken()
-	pl := a.createPlatform(admin, "taobao", nil)
-	key, _ := a.issueKey(admin, pl["id"].(string))
-
-	content := testPNG(t)
-	ev := expect(t, a.upload(owner, "聊天记录 1.png", "text/plain", content), 201)
-	path := "/api/v1/evidence/" + ev["id"].(string)
-
-	for _, who := range []struct{ name, token string }{{"uploader", owner}, {"staff", admin}} {
-		t.Run(who.name, func(t *testing.T) {
-			r := a.do(req{method: "GET", path: path, token: who.token})
-			if r.Code != 200 || !bytes.Equal(r.Body, content) {
-				t.Fatalf("download: %d, %d bytes", r.Code, len(r.Body))
-			}
-			want := map[string]string{"Content-Type": "image/png", "X-Content-Type-Options": "nosniff",
-				"Cache-Control": "private, max-age=0"}
-			for k, v := range want {
-				if got := r.Header.Get(k); got != v {
-					t.Errorf("%s: %q, want %q", k, got, v)
-				}
-			}
-			disp, params, err := mime.ParseMediaType(r.Header.Get("Content-Disposition"))
-			if err != nil || disp != "attachment" || params["filename"] != "聊天记录 1.png" {
-				t.Errorf("Content-Disposition %q: %v %v", r.Header.Get("Content-Disposition"), params, err)
-			}
-			if !strings.Contains(r.Header.Get("Content-Disposition"), "filename*=utf-8''") {
-				t.Errorf("Content-Disposition %q does not use RFC 5987 encoding", r.Header.Get("Content-Disposition"))
-			}
-		})
-	}
-	t.Run("another consumer", func(t *testing.T) {
-		expect(t, a.do(req{method: "GET", path: path, token: other}), 404, "not_found")
-	})
-	t.Run("a platform no complaint links", func(t *testing.T) {
-		expect(t, a.do(req{method: "GET", path: path, token: key}), 404, "not_found")
-	})
-	t.Run("unknown id", func(t *testing.T) {
-		expect(t, a.do(req{method: "GET", path: "/api/v1/evidence/0000000000000000", token: owner}), 404, "not_found")
-	})
-	t.Run("no credentials", func(t *testing.T) {
-		expect(t, a.do(req{method: "GET", path: path}), 401)
-	})
-	t.Run("range", func(t *testing.T) {
-		r := a.do(req{method: "GET", path: path, token: owner, header: map[string]string{"Range": "bytes=0-7"}})
-		if r.Code != http.StatusPartialContent || !bytes.Equal(r.Body, content[:8]) {
-			t.Fatalf("range: %d %q", r.Code, r.Body)
-		}
-		r = a.do(req{method: "GET", path: path, token: owner, header: map[string]string{"Range": "bytes=999999-"}})
-		expect(t, r, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable")
-	})
-	t.Run("etag", func(t *testing.T) {
-		r := a.do(req{method: "GET", path: path, token: owner, header: map[string]string{"If-None-Match": `"` + sha256Of(content) + `"`}})
-		if r.Code != http.StatusNotModified {
-			t.Fatalf("If-None-Match with the hash: %d", r.Code)
-		}
-	})
-
-	t.Run("platform uploads and downloads its own", func(t *testing.T) {
-		pdf := []byte(minimalPDF)
-		m := expect(t, a.upload(key, "reply.pdf", "", pdf), 201)
-		p := "/api/v1/evidence/" + m["id"].(string)
-		r := a.do(req{method: "GET", path: p, token: key})
-		if r.Code != 200 || !bytes.Equal(r.Body, pdf) || r.Header.Get("Content-Type") != "application/pdf" {
-			t.Fatalf("platform download: %d %q", r.Code, r.Header.Get("Content-Type"))
-		}
-		expect(t, a.do(req{method: "GET", path: p, token: owner}), 404)
-		if r := a.do(req{method: "GET", path: p, token: admin}); r.Code != 200 {
-			t.Fatalf("staff download of a platform's file: %d", r.Code)
-		}
-	})
 }
 
 // endlessReader produces a PNG-looking stream without holding it: the signature, then zeros.
