@@ -91,8 +91,8 @@ func TestDeliverAwaitingSafetyNet(t *testing.T) {
 	}
 }
 
-// TestJanitor deletes expired refresh tokens, key-value entries and idempotency records, and
-// keeps live ones.
+// TestJanitor deletes expired refresh tokens, key-value entries, idempotency records and
+// ended browser sessions (idle or past their end), and keeps live ones.
 func TestJanitor(t *testing.T) {
 	w := newWorld(t)
 	now := w.clock.Now()
@@ -119,8 +119,17 @@ func TestJanitor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, ws := range []models.WebSession{
+		{IDHash: "ws-ended", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-13 * time.Hour), LastSeen: now.Add(-time.Minute), ExpiresAt: now.Add(-time.Hour)},
+		{IDHash: "ws-idle", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-time.Hour), LastSeen: now.Add(-31 * time.Minute), ExpiresAt: now.Add(11 * time.Hour)},
+		{IDHash: "ws-live", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-time.Hour), LastSeen: now.Add(-5 * time.Minute), ExpiresAt: now.Add(11 * time.Hour)},
+	} {
+		if err := db.Create(&ws).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	n, err := w.periodic("janitor")(context.Background())
-	if err != nil || n < 3 {
+	if err != nil || n < 5 {
 		t.Fatalf("janitor: %d, %v", n, err)
 	}
 	for table, ids := range map[string][2]string{"idempotency_records": {"expired", "live"}, "kv_entries": {"kv-expired", "kv-live"},
@@ -132,5 +141,12 @@ func TestJanitor(t *testing.T) {
 		if !slices.Equal(left, []string{ids[1]}) {
 			t.Errorf("%s after the janitor: %v, want only %s", table, left, ids[1])
 		}
+	}
+	var sessions []string
+	if err := db.Table("web_sessions").Where("user_id = ?", w.consumerID).Order("id_hash").Pluck("id_hash", &sessions).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sessions, []string{"ws-live"}) {
+		t.Errorf("web sessions after the janitor: %v, want only the live one", sessions)
 	}
 }

@@ -72,6 +72,7 @@ const (
 	RetainIdempotencyRecords = "idempotency_records"
 	RetainKVEntries          = "kv_entries"
 	RetainComplaintClaims    = "complaint_claims"
+	RetainWebSessions        = "web_sessions"
 )
 
 // Retention empties and deletes, in bounded batches, what the policy no longer keeps. It never
@@ -148,7 +149,8 @@ func (r *Retention) Jobs(ctx context.Context) (int, error) {
 }
 
 // Janitor deletes what has expired: refresh tokens, idempotency records, key-value entries
-// kept in the database, and duplicate claims lapsed for longer than claimGrace.
+// kept in the database, browser sessions that ended (idle or past their end), and duplicate
+// claims lapsed for longer than claimGrace.
 func (r *Retention) Janitor(ctx context.Context) (int, error) {
 	t := now(r.clock)
 	total := 0
@@ -160,6 +162,9 @@ func (r *Retention) Janitor(ctx context.Context) (int, error) {
 		{RetainRefreshTokens, t, r.st.PurgeRefreshTokens},
 		{RetainIdempotencyRecords, t, r.st.PurgeIdempotencyRecords},
 		{RetainKVEntries, t, r.st.PurgeKVEntries},
+		{RetainWebSessions, t, func(ctx context.Context, t time.Time, n int) (int64, error) {
+			return r.st.PurgeWebSessions(ctx, t, t.Add(-WebSessionIdle), n)
+		}},
 		{RetainComplaintClaims, t.Add(-claimGrace), r.st.PurgeComplaintClaims},
 	} {
 		n, err := r.run(ctx, k.kind, k.cutoff, k.purge)

@@ -64,8 +64,6 @@ func (w *WebSessions) Open(ctx context.Context, u *models.User) (*WebSession, er
 	if err := w.st.CreateWebSession(ctx, ws); err != nil {
 		return nil, err
 	}
-	// Sessions of others that ended are cleared as new ones begin.
-	_ = w.st.DeleteExpiredWebSessions(ctx, t)
 	return &WebSession{ID: id, Principal: principalOf(ws), CSRFToken: csrf}, nil
 }
 

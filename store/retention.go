@@ -59,6 +59,12 @@ func (s *Store) PurgeIdempotencyRecords(ctx context.Context, now time.Time, limi
 	return s.purgeBatch(ctx, &models.IdempotencyRecord{}, "id", limit, "expires_at <= ?", now)
 }
 
+// PurgeWebSessions deletes up to limit browser sessions that ended: past their absolute expiry
+// (now) or not seen since idleSince.
+func (s *Store) PurgeWebSessions(ctx context.Context, now, idleSince time.Time, limit int) (int64, error) {
+	return s.purgeBatch(ctx, &models.WebSession{}, "id_hash", limit, "expires_at < ? OR last_seen < ?", now, idleSince)
+}
+
 // PurgeKVEntries deletes up to limit key-value entries kept in the database past their expiry.
 func (s *Store) PurgeKVEntries(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return s.purgeBatch(ctx, &models.KVEntry{}, "id", limit, "expires_at <= ?", now)

@@ -35,11 +35,6 @@ func (s *Store) DeleteWebSession(ctx context.Context, hash string) error {
 	return s.conn(ctx).Where("id_hash = ?", hash).Delete(&models.WebSession{}).Error
 }
 
-// DeleteExpiredWebSessions removes the sessions whose absolute expiry is before t.
-func (s *Store) DeleteExpiredWebSessions(ctx context.Context, t time.Time) error {
-	return s.conn(ctx).Where("expires_at < ?", t).Delete(&models.WebSession{}).Error
-}
-
 // DeleteWebSessionsOf ends every browser session of a user (a password change, a disabled or
 // erased account).
 func (s *Store) DeleteWebSessionsOf(ctx context.Context, userID string) error {
