@@ -105,7 +105,7 @@ func (h *casesHandler) adminGet(c *gin.Context) {
 // updateCase godoc
 //
 //	@Summary		Edit a typical case
-//	@Description	Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and `personal_information` says what they and the tags hold, possible names (`possible_name`, which drafting leaves) included. A tag holding personal information, the complainant's values included, is 422. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 `consent_required`, and nothing changes.
+//	@Description	Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and `personal_information` says what they and the tags hold, possible names (`possible_name`, which drafting leaves) included. A tag holding personal information, the complainant's values included, is 422. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 `consent_required`, and one that brings in a term of the screening list is 422 `validation_failed`; nothing changes.
 //	@Tags			cases
 //	@ID				updateCase
 //	@Accept			json
@@ -140,7 +140,7 @@ func (h *casesHandler) update(c *gin.Context) {
 // publishCase godoc
 //
 //	@Summary		Publish a typical case
-//	@Description	A `draft` or `withdrawn` case → `published`: it joins the public list and the Atom feed. Its texts are checked for personal information first (as `personal_information` shows it, the complainant's known names, phone and order number included): with some left, the complainant must have consented (`POST /api/v1/complaints/{id}/publish-consent`), else 409 `consent_required`. A case whose complainant was erased is 409 `invalid_state`, and so is a published one.
+//	@Description	A `draft` or `withdrawn` case → `published`: it joins the public list and the Atom feed. Its texts are checked for personal information first (as `personal_information` shows it, the complainant's known names, phone and order number included): with some left, the complainant must have consented (`POST /api/v1/complaints/{id}/publish-consent`), else 409 `consent_required`. A case whose complainant was erased is 409 `invalid_state`, and so is a published one. A text or tag holding a term of the screening list is 422 `validation_failed`, naming the field and where the term stands (a public case carries no abusive wording, whoever wrote it).
 //	@Tags			cases
 //	@ID				publishCase
 //	@Produce		json,application/problem+json
@@ -153,7 +153,7 @@ func (h *casesHandler) update(c *gin.Context) {
 //	@Failure		403				{object}	Problem	"not staff"
 //	@Failure		404				{object}	Problem
 //	@Failure		409				{object}	Problem	"consent_required; invalid_state; complaint_changed; idempotency_key_in_use, idempotency_key_unusable"
-//	@Failure		422				{object}	Problem	"idempotency_key_reused"
+//	@Failure		422				{object}	Problem	"validation_failed: a text or tag holds a term of the screening list; idempotency_key_reused"
 //	@Failure		408				{object}	Problem	"request_timeout: the body did not arrive in time"
 //	@Failure		413				{object}	Problem	"body_too_large"
 //	@Failure		415				{object}	Problem	"unsupported_media_type: send application/json"

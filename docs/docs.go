@@ -1139,7 +1139,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and ` + "`" + `personal_information` + "`" + ` says what they and the tags hold, possible names (` + "`" + `possible_name` + "`" + `, which drafting leaves) included. A tag holding personal information, the complainant's values included, is 422. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 ` + "`" + `consent_required` + "`" + `, and nothing changes.",
+                "description": "Only the members present change, in any status. The texts are kept as entered — they are not scrubbed again —, and ` + "`" + `personal_information` + "`" + ` says what they and the tags hold, possible names (` + "`" + `possible_name` + "`" + `, which drafting leaves) included. A tag holding personal information, the complainant's values included, is 422. A published case stays publishable: an edit that leaves personal information in it without the complainant's consent is 409 ` + "`" + `consent_required` + "`" + `, and one that brings in a term of the screening list is 422 ` + "`" + `validation_failed` + "`" + `; nothing changes.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1259,7 +1259,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "A ` + "`" + `draft` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` case → ` + "`" + `published` + "`" + `: it joins the public list and the Atom feed. Its texts are checked for personal information first (as ` + "`" + `personal_information` + "`" + ` shows it, the complainant's known names, phone and order number included): with some left, the complainant must have consented (` + "`" + `POST /api/v1/complaints/{id}/publish-consent` + "`" + `), else 409 ` + "`" + `consent_required` + "`" + `. A case whose complainant was erased is 409 ` + "`" + `invalid_state` + "`" + `, and so is a published one.",
+                "description": "A ` + "`" + `draft` + "`" + ` or ` + "`" + `withdrawn` + "`" + ` case → ` + "`" + `published` + "`" + `: it joins the public list and the Atom feed. Its texts are checked for personal information first (as ` + "`" + `personal_information` + "`" + ` shows it, the complainant's known names, phone and order number included): with some left, the complainant must have consented (` + "`" + `POST /api/v1/complaints/{id}/publish-consent` + "`" + `), else 409 ` + "`" + `consent_required` + "`" + `. A case whose complainant was erased is 409 ` + "`" + `invalid_state` + "`" + `, and so is a published one. A text or tag holding a term of the screening list is 422 ` + "`" + `validation_failed` + "`" + `, naming the field and where the term stands (a public case carries no abusive wording, whoever wrote it).",
                 "produces": [
                     "application/json",
                     "application/problem+json"
@@ -1340,7 +1340,7 @@ const docTemplate = `{
                         }
                     },
                     "422": {
-                        "description": "idempotency_key_reused",
+                        "description": "validation_failed: a text or tag holds a term of the screening list; idempotency_key_reused",
                         "schema": {
                             "$ref": "#/definitions/api.Problem"
                         }

@@ -290,6 +290,9 @@ func (cs *Cases) Publish(ctx context.Context, p *models.Principal, id string) (*
 		if k.Status == models.CasePublished {
 			return false, errCasePublished
 		}
+		if err := cs.screenCase(k); err != nil {
+			return false, err
+		}
 		if err := publishable(k, c, known); err != nil {
 			return false, err
 		}
@@ -354,6 +357,9 @@ func (cs *Cases) Update(ctx context.Context, p *models.Principal, id string, req
 			k.Tags, changed = tags, true
 		}
 		if changed && k.Status == models.CasePublished {
+			if err := cs.screenCase(k); err != nil {
+				return false, err
+			}
 			return changed, publishable(k, c, known)
 		}
 		return changed, nil
