@@ -39,3 +39,34 @@ func TestRankingsTagIsNotKeptBreak(t *testing.T) {
 		t.Errorf("20 rankings pages with visitor-typed tags kept %d renderings (%d bytes) in the page cache", n, s.pages.bytes.Load())
 	}
 }
+
+// Every other cached listing keeps nothing for a query outside its closed sets.
+func TestCachedListingsKeepNoUnknownQueryBreak(t *testing.T) {
+	st := testkit.Store(t)
+	clock := testkit.NewClock(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
+	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost,
+		Logger: slog.New(slog.DiscardHandler), EvidenceDir: t.TempDir()})
+	s := &site{svc: svc, now: clock.Now, log: slog.New(slog.DiscardHandler)}
+	for _, tc := range []struct {
+		path string
+		h    gin.HandlerFunc
+	}{
+		{"/cases?sector=bogus-1", s.cases}, {"/cases?sector=bogus-2", s.cases},
+		{"/ratings?sector=bogus-1", s.ratings}, {"/ratings?channel=bogus-2", s.ratings},
+		{"/reports?period_type=bogus-1", s.reports}, {"/reports?period_type=bogus-2", s.reports},
+		{"/lawyers?specialty=bogus", s.lawyers},
+		{"/rankings?issue_type=bogus", s.rankings}, {"/rankings?tag=%20x", s.rankings}, {"/rankings?tag=x%20", s.rankings},
+	} {
+		before := 0
+		s.pages.m.Range(func(any, any) bool { before++; return true })
+		w := httptest.NewRecorder()
+		c, _ := gin.CreateTestContext(w)
+		c.Request = httptest.NewRequest(http.MethodGet, tc.path, nil)
+		tc.h(c)
+		after := 0
+		s.pages.m.Range(func(any, any) bool { after++; return true })
+		if after != before {
+			t.Errorf("%s (%d) kept a rendering in the page cache", tc.path, w.Code)
+		}
+	}
+}
