@@ -121,7 +121,7 @@ func TestJanitor(t *testing.T) {
 	}
 	for _, ws := range []models.WebSession{
 		{IDHash: "ws-ended", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-13 * time.Hour), LastSeen: now.Add(-time.Minute), ExpiresAt: now.Add(-time.Hour)},
-		{IDHash: "ws-idle", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-time.Hour), LastSeen: now.Add(-31 * time.Minute), ExpiresAt: now.Add(11 * time.Hour)},
+		{IDHash: "ws-idle", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-time.Hour), LastSeen: now.Add(-32 * time.Minute), ExpiresAt: now.Add(11 * time.Hour)},
 		{IDHash: "ws-live", UserID: w.consumerID, Role: models.RoleConsumer, CSRFToken: "c", CreatedAt: now.Add(-time.Hour), LastSeen: now.Add(-5 * time.Minute), ExpiresAt: now.Add(11 * time.Hour)},
 	} {
 		if err := db.Create(&ws).Error; err != nil {

@@ -163,7 +163,7 @@ func (r *Retention) Janitor(ctx context.Context) (int, error) {
 		{RetainIdempotencyRecords, t, r.st.PurgeIdempotencyRecords},
 		{RetainKVEntries, t, r.st.PurgeKVEntries},
 		{RetainWebSessions, t, func(ctx context.Context, t time.Time, n int) (int64, error) {
-			return r.st.PurgeWebSessions(ctx, t, t.Add(-WebSessionIdle), n)
+			return r.st.PurgeWebSessions(ctx, t, t.Add(-WebSessionIdle-WebSessionTouch), n)
 		}},
 		{RetainComplaintClaims, t.Add(-claimGrace), r.st.PurgeComplaintClaims},
 	} {

@@ -17,9 +17,10 @@ const (
 	WebSessionIdle = 30 * time.Minute
 	// WebSessionMax ends a session this long after sign-in, however active.
 	WebSessionMax = 12 * time.Hour
-	// webSessionTouch is how stale last-seen may get before a request writes it: a page
-	// view does not cost a write each time.
-	webSessionTouch = time.Minute
+	// WebSessionTouch is how stale last-seen may get before a request writes it: a page
+	// view does not cost a write each time. A session is idle WebSessionIdle after its last
+	// recorded use plus this, so that a use that was not recorded still counts.
+	WebSessionTouch = time.Minute
 )
 
 // WebSessions are the website's server-side sessions. A session is opened after the
@@ -83,7 +84,7 @@ func (w *WebSessions) Load(ctx context.Context, id string) (*WebSession, error) 
 		return nil, err
 	}
 	t := now(w.clock)
-	if !t.Before(ws.ExpiresAt) || !t.Before(ws.LastSeen.Add(WebSessionIdle)) {
+	if !t.Before(ws.ExpiresAt) || !t.Before(ws.LastSeen.Add(WebSessionIdle+WebSessionTouch)) {
 		_ = w.st.DeleteWebSession(ctx, hash)
 		return nil, models.ErrNotFound
 	}
@@ -94,7 +95,7 @@ func (w *WebSessions) Load(ctx context.Context, id string) (*WebSession, error) 
 	if err != nil {
 		return nil, err
 	}
-	if t.Sub(ws.LastSeen) >= webSessionTouch {
+	if t.Sub(ws.LastSeen) >= WebSessionTouch {
 		if err := w.st.TouchWebSession(ctx, hash, t); err != nil {
 			return nil, err
 		}

@@ -98,12 +98,26 @@ func (s *Store) DeleteUncitedEvidence(ctx context.Context, id string) error {
 }
 
 // UncitedEvidenceForUpdate loads, with a lock, an evidence row that no complaint, supplement or
-// reply cites; a cited or missing one is ErrNotFound.
+// reply cites; a cited or missing one is ErrNotFound. The citations are read with a shared lock
+// (MariaDB), so a citation another transaction has written but not committed is waited for and
+// then seen, not missed.
 func (s *Store) UncitedEvidenceForUpdate(ctx context.Context, id string) (*models.Evidence, error) {
 	var ev models.Evidence
-	err := s.withLock(s.conn(ctx)).Where("id = ? AND NOT EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = evidence.id)", id).
-		Take(&ev).Error
-	return &ev, translate(err, "evidence")
+	if err := s.withLock(s.conn(ctx)).Where("id = ?", id).Take(&ev).Error; err != nil {
+		return nil, translate(err, "evidence")
+	}
+	q := s.conn(ctx).Model(&models.EvidenceLink{}).Where("evidence_id = ?", id).Limit(1)
+	if s.driver == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	var cited []string
+	if err := q.Pluck("evidence_id", &cited).Error; err != nil {
+		return nil, err
+	}
+	if len(cited) > 0 {
+		return nil, models.NotFound("evidence")
+	}
+	return &ev, nil
 }
 
 // DeleteEvidence deletes an evidence row (its bytes are the blob store's).

@@ -117,7 +117,7 @@ func TestSessionExpiry(t *testing.T) {
 		t.Fatalf("session past its absolute limit: %d", p.code)
 	}
 	b.login(t, "13900139003", "correct-horse-9")
-	s.clock.Advance(service.WebSessionIdle + time.Second)
+	s.clock.Advance(service.WebSessionIdle + service.WebSessionTouch + time.Second)
 	if p := b.get(t, "/me"); p.code != http.StatusSeeOther {
 		t.Fatalf("idle session: %d", p.code)
 	}

@@ -30,6 +30,9 @@ func TestFailAnswersEachKindWithItsStatus(t *testing.T) {
 		{&models.Error{Kind: models.KindTooLarge, Code: "body_too_large"}, http.StatusRequestEntityTooLarge},
 		{&models.Error{Kind: models.KindBadRequest, Code: "bad_request"}, http.StatusBadRequest},
 		{&models.Error{Kind: models.KindGone, Code: "gone"}, http.StatusGone},
+		{&models.Error{Kind: models.KindMethodNotAllowed, Code: "method_not_allowed"}, http.StatusMethodNotAllowed},
+		{&models.Error{Kind: models.KindUnsupportedMedia, Code: "unsupported_media_type"}, http.StatusUnsupportedMediaType},
+		{&models.Error{Kind: models.KindTimeout, Code: "request_timeout"}, http.StatusRequestTimeout},
 		{errors.New("disk on fire"), http.StatusInternalServerError},
 	} {
 		w := httptest.NewRecorder()

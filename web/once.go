@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -69,9 +71,16 @@ func (s *site) once(c *gin.Context) {
 		return
 	}
 	id := onceRecordID(ws.Principal.UserID, c.Request.Method, c.Request.URL.Path, tok)
+	fp := formFingerprint(c.Request)
 	at := s.now().UTC().Truncate(time.Millisecond)
 	rec, err := s.svc.IdempotencyRecord(c.Request.Context(), []string{id}, at)
 	switch {
+	case err == nil && rec.Fingerprint != fp:
+		// The same form sent again with other contents (edited after going back): it is not
+		// the first submission again, and it is not run under its token either.
+		writeError(c, http.StatusUnprocessableEntity, "表单已提交过", "此表单已经提交过，修改后的内容没有提交。请刷新页面，重新填写后提交。")
+		c.Abort()
+		return
 	case err == nil:
 		s.replayForm(c, rec)
 		c.Abort()
@@ -81,8 +90,7 @@ func (s *site) once(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	// The fingerprint is the record's name: every POST with this token is the same submission.
-	c.Set(submissionKey, &service.Idempotent{RecordID: id, Fingerprint: id, Status: http.StatusSeeOther,
+	c.Set(submissionKey, &service.Idempotent{RecordID: id, Fingerprint: fp, Status: http.StatusSeeOther,
 		Seal: func(b []byte) []byte { return b }, Owner: ws.Principal.UserID, Created: at, Expires: at.Add(onceTTL)})
 	c.Next()
 }
@@ -98,6 +106,37 @@ func submit(c *gin.Context, locate func(result any) string) context.Context {
 	im := v.(*service.Idempotent)
 	im.Render = func(result any) ([]byte, error) { return json.Marshal(onceAnswer{Location: locate(result)}) }
 	return service.WithIdempotent(ctx, im)
+}
+
+// formFingerprint is the SHA-256 of what a form carries besides its tokens: every field and
+// value in order of name, and each file's field, name and size.
+func formFingerprint(r *http.Request) string {
+	h := sha256.New()
+	keys := make([]string, 0, len(r.PostForm))
+	for k := range r.PostForm {
+		if k != csrfField && k != onceField {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.PostForm[k] {
+			fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(v), v)
+		}
+	}
+	if r.MultipartForm != nil {
+		names := make([]string, 0, len(r.MultipartForm.File))
+		for k := range r.MultipartForm.File {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			for _, f := range r.MultipartForm.File[k] {
+				fmt.Fprintf(h, "file %d:%s%d:%s %d", len(k), k, len(f.Filename), f.Filename, f.Size)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // at returns a locate that leads to one page whatever the result.

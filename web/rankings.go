@@ -37,6 +37,9 @@ func (s *site) rankings(c *gin.Context) {
 	}
 	month := models.PeriodContaining(s.now(), models.PeriodMonth).String()
 	key := "rankings|" + r.ETag + "|" + q.Period + "|" + q.Sector + "|" + q.Tag + "|" + q.IssueType + "|" + q.Channel + "|" + month
+	if q.Tag != "" && !slices.Contains(rankingTags, q.Tag) {
+		key = "" // a tag the visitor typed, not one the page offers: built each time, not kept
+	}
 	s.cached(c, key, maxAgeOf(r.Frozen), htmlType, func() ([]byte, error) {
 		var l service.RankingList
 		if err := json.Unmarshal(r.Body, &l); err != nil {

@@ -185,8 +185,14 @@ func (s *site) fail(c *gin.Context, err error) {
 		status, heading, detail = http.StatusTooManyRequests, "请求过于频繁", "请稍后再试。"
 	case errors.As(err, &me) && me.Kind == models.KindTooLarge:
 		status, heading, detail = http.StatusRequestEntityTooLarge, "内容过大", "提交的内容超过了大小限制。"
-	case errors.As(err, &me) && (me.Kind == models.KindBadRequest || me.Kind == models.KindUnsupportedMedia || me.Kind == models.KindTimeout):
+	case errors.As(err, &me) && me.Kind == models.KindBadRequest:
 		status, heading, detail = http.StatusBadRequest, "请求无法读取", "请返回上一页重新提交。"
+	case errors.As(err, &me) && me.Kind == models.KindUnsupportedMedia:
+		status, heading, detail = http.StatusUnsupportedMediaType, "文件类型不支持", "请上传图片（JPEG、PNG、WebP、GIF）、音频、视频或 PDF。"
+	case errors.As(err, &me) && me.Kind == models.KindTimeout:
+		status, heading, detail = http.StatusRequestTimeout, "提交超时", "内容没有及时送达，请返回上一页重新提交。"
+	case errors.As(err, &me) && me.Kind == models.KindMethodNotAllowed:
+		status, heading, detail = http.StatusMethodNotAllowed, "不支持的操作", "此页面不接受这种请求。"
 	case errors.As(err, &me) && me.Kind == models.KindGone:
 		status, heading, detail = http.StatusGone, "内容已不再保存", "您要找的内容已被删除。"
 	case service.IsUnavailable(err):

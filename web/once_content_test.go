@@ -3,14 +3,14 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
 // A form's token names one submission; a different submission sent with it (the Back button
-// on a form already sent, the text changed) is answered "已提交" and silently dropped, where
-// the API answers a reused key with another body 422. The person is told their new text was
-// added although it was not.
-func TestOnceDifferentContentSameTokenBreak(t *testing.T) {
+// on a form already sent, the text changed) is refused (422, as the API refuses a reused key
+// with another body) and stores nothing, instead of being led to the success page.
+func TestOnceDifferentContentSameToken(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	b.register(t, "13900139601", "钱一")
@@ -21,18 +21,22 @@ func TestOnceDifferentContentSameTokenBreak(t *testing.T) {
 	if p := b.postMultipart(t, path+"/supplements", first, "", nil); p.code != http.StatusSeeOther {
 		t.Fatalf("first supplement: %d", p.code)
 	}
+	if p := b.postMultipart(t, path+"/supplements", first, "", nil); p.code != http.StatusSeeOther {
+		t.Fatalf("the same supplement sent again: %d", p.code)
+	}
 	second := url.Values{"csrf": {csrf}, "once": {once}, "text": {"第二次补充：商家已拉黑我的账号。"}}
 	p := b.postMultipart(t, path+"/supplements", second, "", nil)
-	n := len(adminView(t, s, id).Supplements)
-	if n != 2 && p.code == http.StatusSeeOther {
-		t.Fatalf("a different supplement sent with a used token: %d → %s, %d supplement(s) stored: the second text was dropped while the person was led to the success page",
-			p.code, p.header.Get("Location"), n)
+	if n := len(adminView(t, s, id).Supplements); p.code != http.StatusUnprocessableEntity || n != 1 {
+		t.Fatalf("a different supplement sent with a used token: %d → %s, %d supplement(s) stored", p.code, p.header.Get("Location"), n)
+	}
+	if !strings.Contains(p.body, "修改后的内容没有提交") {
+		t.Fatalf("the refusal does not say the new text was not sent: %s", p.body)
 	}
 }
 
 // A double click on withdraw whose requests run at once withdraws once and leads every click
 // to the complaint's page, never to a 409 for the state the first click made.
-func TestOnceWithdrawDoubleClickBreak(t *testing.T) {
+func TestOnceWithdrawDoubleClick(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	b.register(t, "13900139602", "钱二")

@@ -4,12 +4,14 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/dianshubao/dianshubao/service"
 )
 
 // The janitor never ends a session in use: one used again within 29 minutes of its last
 // recorded use (last_seen is written at most once a minute, so 29 minutes is what Load itself
 // promises) survives many runs, and one idle for 30 minutes goes.
-func TestJanitorKeepsLiveSessionsBreak(t *testing.T) {
+func TestJanitorKeepsLiveSessions(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	b.register(t, "13900139501", "赵五")
@@ -39,7 +41,7 @@ func TestJanitorKeepsLiveSessionsBreak(t *testing.T) {
 	if n == 0 {
 		t.Fatal("no session row left")
 	}
-	s.clock.Advance(30*time.Minute + time.Second)
+	s.clock.Advance(service.WebSessionIdle + service.WebSessionTouch + time.Second)
 	janitor()
 	var after int64
 	s.st.DB().Table("web_sessions").Count(&after)
@@ -51,7 +53,7 @@ func TestJanitorKeepsLiveSessionsBreak(t *testing.T) {
 // A session is idle after 30 minutes without use: a use 30 seconds after a recorded one is not
 // written (last_seen moves once a minute), so the next use 29m59s later finds the session
 // ended although it was used 29m59s before.
-func TestIdleCountsFromLastUseBreak(t *testing.T) {
+func TestIdleCountsFromLastUse(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	b.register(t, "13900139502", "赵六")

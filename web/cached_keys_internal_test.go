@@ -18,7 +18,7 @@ import (
 
 // The rankings page keys its rendering on the raw tag a visitor typed: every new tag is a new
 // page kept in the page cache, so anyone can fill it (and, past its bound, empty it).
-func TestRankingsTagIsNotKeptBreak(t *testing.T) {
+func TestRankingsTagIsNotKept(t *testing.T) {
 	st := testkit.Store(t)
 	clock := testkit.NewClock(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost,
@@ -41,7 +41,7 @@ func TestRankingsTagIsNotKeptBreak(t *testing.T) {
 }
 
 // Every other cached listing keeps nothing for a query outside its closed sets.
-func TestCachedListingsKeepNoUnknownQueryBreak(t *testing.T) {
+func TestCachedListingsKeepNoUnknownQuery(t *testing.T) {
 	st := testkit.Store(t)
 	clock := testkit.NewClock(time.Date(2026, 11, 20, 4, 0, 0, 0, time.UTC))
 	svc := service.New(st, kv.NewMemory(clock.Now), service.Options{Clock: clock, BcryptCost: bcrypt.MinCost,

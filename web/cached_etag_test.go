@@ -6,7 +6,7 @@ import (
 )
 
 // A page built under an empty key (a search) still answers 304 to its own ETag.
-func TestUnkeyedPageConditionalGetBreak(t *testing.T) {
+func TestUnkeyedPageConditionalGet(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	for _, path := range []string{"/cases?q=%E9%80%80%E6%AC%BE", "/cases?tag=x", "/cases?cursor=abc"} {

@@ -7,7 +7,7 @@ import (
 
 // The site's policy is on every site answer (HEAD and unknown paths included) and on no answer
 // of the API or the operational paths.
-func TestPageSecurityScopeBreak(t *testing.T) {
+func TestPageSecurityScope(t *testing.T) {
 	s := newAccountSite(t, false)
 	b := s.browser()
 	for _, tc := range []struct {
