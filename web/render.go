@@ -161,13 +161,10 @@ type errorPage struct {
 
 // fail answers an error as an HTML page with the status the API would give it.
 func (s *site) fail(c *gin.Context, err error) {
-	status, heading, detail := http.StatusInternalServerError, "服务暂时出错", "请稍后再试。"
 	var me *models.Error
 	switch {
-	case errors.As(err, &me) && me.Kind == models.KindNotFound:
-		status, heading, detail = http.StatusNotFound, "页面不存在", "您要找的内容不存在或已被移除。"
 	case errors.As(err, &me) && me.Kind == models.KindValidation:
-		status, heading, detail = http.StatusUnprocessableEntity, "查询条件有误", "请检查查询条件。"
+		detail := "请检查查询条件。"
 		parts := make([]string, 0, len(me.Fields))
 		for _, f := range me.Fields {
 			parts = append(parts, zhQueryError(f))
@@ -175,33 +172,37 @@ func (s *site) fail(c *gin.Context, err error) {
 		if len(parts) > 0 {
 			detail = "请检查查询条件（" + strings.Join(parts, "；") + "）。"
 		}
-	case errors.As(err, &me) && me.Kind == models.KindForbidden:
-		status, heading, detail = http.StatusForbidden, "无权访问", "您的账号不能进行此操作。"
-	case errors.As(err, &me) && (me.Kind == models.KindConflict || me.Kind == models.KindInvalidState):
-		status, heading, detail = http.StatusConflict, "操作未完成", "当前状态下不能进行此操作，请返回上一页刷新后查看。"
-	case errors.As(err, &me) && me.Kind == models.KindUnauthenticated:
-		status, heading, detail = http.StatusUnauthorized, "请先登录", "您的登录已失效，请重新登录。"
-	case errors.As(err, &me) && me.Kind == models.KindRateLimited:
-		status, heading, detail = http.StatusTooManyRequests, "请求过于频繁", "请稍后再试。"
-	case errors.As(err, &me) && me.Kind == models.KindTooLarge:
-		status, heading, detail = http.StatusRequestEntityTooLarge, "内容过大", "提交的内容超过了大小限制。"
-	case errors.As(err, &me) && me.Kind == models.KindBadRequest:
-		status, heading, detail = http.StatusBadRequest, "请求无法读取", "请返回上一页重新提交。"
-	case errors.As(err, &me) && me.Kind == models.KindUnsupportedMedia:
-		status, heading, detail = http.StatusUnsupportedMediaType, "文件类型不支持", "请上传图片（JPEG、PNG、WebP、GIF）、音频、视频或 PDF。"
-	case errors.As(err, &me) && me.Kind == models.KindTimeout:
-		status, heading, detail = http.StatusRequestTimeout, "提交超时", "内容没有及时送达，请返回上一页重新提交。"
-	case errors.As(err, &me) && me.Kind == models.KindMethodNotAllowed:
-		status, heading, detail = http.StatusMethodNotAllowed, "不支持的操作", "此页面不接受这种请求。"
-	case errors.As(err, &me) && me.Kind == models.KindGone:
-		status, heading, detail = http.StatusGone, "内容已不再保存", "您要找的内容已被删除。"
+		writeError(c, http.StatusUnprocessableEntity, "查询条件有误", detail)
+	case me != nil && errorPages[me.Kind].status != 0:
+		e := errorPages[me.Kind]
+		writeError(c, e.status, e.heading, e.detail)
 	case service.IsUnavailable(err):
-		status, heading = http.StatusServiceUnavailable, "服务暂时不可用"
 		c.Header("Retry-After", "2")
+		writeError(c, http.StatusServiceUnavailable, "服务暂时不可用", "请稍后再试。")
 	default:
 		s.log.ErrorContext(c.Request.Context(), "page failed", "path", c.Request.URL.Path, "error", err)
+		writeError(c, http.StatusInternalServerError, "服务暂时出错", "请稍后再试。")
 	}
-	writeError(c, status, heading, detail)
+}
+
+// errorPages are the error pages of the services' refusals, by kind, with the status the API
+// answers them with.
+var errorPages = map[models.Kind]struct {
+	status          int
+	heading, detail string
+}{
+	models.KindNotFound:         {http.StatusNotFound, "页面不存在", "您要找的内容不存在或已被移除。"},
+	models.KindForbidden:        {http.StatusForbidden, "无权访问", "您的账号不能进行此操作。"},
+	models.KindConflict:         {http.StatusConflict, "操作未完成", "当前状态下不能进行此操作，请返回上一页刷新后查看。"},
+	models.KindInvalidState:     {http.StatusConflict, "操作未完成", "当前状态下不能进行此操作，请返回上一页刷新后查看。"},
+	models.KindUnauthenticated:  {http.StatusUnauthorized, "请先登录", "您的登录已失效，请重新登录。"},
+	models.KindRateLimited:      {http.StatusTooManyRequests, "请求过于频繁", "请稍后再试。"},
+	models.KindTooLarge:         {http.StatusRequestEntityTooLarge, "内容过大", "提交的内容超过了大小限制。"},
+	models.KindBadRequest:       {http.StatusBadRequest, "请求无法读取", "请返回上一页重新提交。"},
+	models.KindUnsupportedMedia: {http.StatusUnsupportedMediaType, "文件类型不支持", "请上传图片（JPEG、PNG、WebP、GIF）、音频、视频或 PDF。"},
+	models.KindTimeout:          {http.StatusRequestTimeout, "提交超时", "内容没有及时送达，请返回上一页重新提交。"},
+	models.KindMethodNotAllowed: {http.StatusMethodNotAllowed, "不支持的操作", "此页面不接受这种请求。"},
+	models.KindGone:             {http.StatusGone, "内容已不再保存", "您要找的内容已被删除。"},
 }
 
 // NotFound is the site's 404 page, for the router's NoRoute on the site's paths.
