@@ -40,3 +40,13 @@ var AllowedEvidenceTypes = []string{
 	"video/mp4", "video/quicktime",
 	"application/pdf",
 }
+
+// BlobDeletion marks the bytes stored under SHA256 as being deleted. The erase-blob job writes
+// it in the transaction in which it checks that no evidence row stores those bytes and deletes
+// them, and removes it in that same transaction: an upload whose row is written at that moment
+// waits for the mark, then finds the bytes gone and is refused (to be sent again), instead of
+// pointing at bytes that are no longer there.
+type BlobDeletion struct {
+	SHA256    string    `gorm:"column:sha256;primaryKey;size:64"`
+	CreatedAt time.Time `gorm:"not null"`
+}

@@ -314,11 +314,7 @@ func (e *Erasures) ListErasures(ctx context.Context, page models.Page) ([]models
 // eraseBlobJob deletes an erased file's bytes, unless another evidence row still stores the
 // same content (content-addressed storage keeps one copy for all of them).
 func (e *Erasures) eraseBlobJob(ctx context.Context, job *models.Job) queue.Result {
-	held, err := e.st.EvidenceHoldsBlob(ctx, job.Ref)
-	if err == nil && !held {
-		err = e.evidence.blobStore().Delete(ctx, job.Ref)
-	}
-	if err != nil {
+	if err := e.evidence.eraseBlob(ctx, job.Ref); err != nil {
 		return retryLater(job, now(e.clock), err)
 	}
 	return queue.Result{State: models.JobCompleted}

@@ -159,9 +159,9 @@ func (e *Evidence) Receive(ctx context.Context, p *models.Principal, filename st
 				ct, allowedTypeNames, strings.Join(models.AllowedEvidenceTypes, ", "))}
 	}
 	sum := hex.EncodeToString(hash.Sum(nil))
-	// The blob is stored before the row, so a row never points at missing bytes; a blob left
-	// without a row (a failure or a replay after this) is harmless and reused by the next
-	// identical upload.
+	// The blob is stored before the row, so a row never points at missing bytes (Save checks
+	// that no erase-blob job removed them meanwhile); a blob left without a row (a failure or a
+	// replay after this) is harmless and reused by the next identical upload.
 	if err := w.Commit(ctx, sum); err != nil {
 		return nil, fmt.Errorf("store evidence blob: %w", err)
 	}
@@ -191,6 +191,9 @@ func (e *Evidence) Save(ctx context.Context, ev *models.Evidence) (*models.Evide
 		}
 		if err := tx.CreateEvidence(ctx, ev); err != nil {
 			return nil, fmt.Errorf("save evidence: %w", err)
+		}
+		if err := e.checkBlobKept(ctx, tx, ev.SHA256); err != nil {
+			return nil, err
 		}
 		return ev, nil
 	})
@@ -367,32 +370,4 @@ func cleanFilename(name string) string {
 // where uploads are spooled.
 func (e *Evidence) SweepStaleUploads(ctx context.Context, age time.Duration) (int, error) {
 	return e.blobStore().SweepTemp(ctx, age)
-}
-
-// headBuffer keeps the first max bytes written to it and drops the rest.
-type headBuffer struct {
-	b   []byte
-	max int
-}
-
-func (h *headBuffer) Write(p []byte) (int, error) {
-	if room := h.max - len(h.b); room > 0 {
-		h.b = append(h.b, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-// sourceReader remembers the error of the reader it wraps, to tell the client's failures from
-// the storage's.
-type sourceReader struct {
-	r   io.Reader
-	err error
-}
-
-func (s *sourceReader) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if err != nil && err != io.EOF {
-		s.err = err
-	}
-	return n, err
 }

@@ -12,9 +12,9 @@ import (
 // filing forms upload and file in one submission, so a refusal must not leave the file
 // behind): the row at once, the bytes through the work queue's erase-blob job, which keeps
 // them while another row stores the same content. A file that is cited (also by a citation
-// being committed at the same time), or not the person's, is left as it is. As with the
-// erasure's deletions, an upload of the same content whose bytes are stored but whose row is
-// not yet written when the job runs is not seen by it.
+// being committed at the same time), or not the person's, is left as it is; an upload of the
+// same content under way when the job runs keeps its bytes or is refused, to be sent again
+// (eraseBlob).
 func (e *Evidence) Discard(ctx context.Context, p *models.Principal, id string) error {
 	if p == nil || p.Kind != models.PrincipalPerson || id == "" {
 		return nil

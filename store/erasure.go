@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/models"
+	"gorm.io/gorm/clause"
 )
 
 // ComplaintIDsOfComplainant lists the ids of every complaint an account filed, in id order
@@ -114,11 +115,39 @@ func (s *Store) EraseEvidence(ctx context.Context, ids []string) error {
 	return nil
 }
 
-// EvidenceHoldsBlob reports whether an evidence row still stores its bytes under key.
+// EvidenceHoldsBlob reports whether an evidence row still stores its bytes under key. The rows
+// are read with a shared lock (MariaDB): a row another transaction has written but not
+// committed is waited for and then seen.
 func (s *Store) EvidenceHoldsBlob(ctx context.Context, key string) (bool, error) {
 	var ids []string
-	err := s.conn(ctx).Model(&models.Evidence{}).Where("sha256 = ?", key).Limit(1).Pluck("id", &ids).Error
+	q := s.conn(ctx).Model(&models.Evidence{}).Where("sha256 = ?", key).Limit(1)
+	if s.driver == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	err := q.Pluck("id", &ids).Error
 	return len(ids) > 0, err
+}
+
+// MarkBlobDeletion writes the mark of a deletion of the bytes under key (models.BlobDeletion);
+// a mark another transaction holds is waited for.
+func (s *Store) MarkBlobDeletion(ctx context.Context, key string, at time.Time) error {
+	return s.conn(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&models.BlobDeletion{SHA256: key, CreatedAt: at}).Error
+}
+
+// ClearBlobDeletion removes the mark of a deletion of the bytes under key.
+func (s *Store) ClearBlobDeletion(ctx context.Context, key string) error {
+	return s.conn(ctx).Where("sha256 = ?", key).Delete(&models.BlobDeletion{}).Error
+}
+
+// WaitForBlobDeletion waits for a deletion of the bytes under key that another transaction is
+// making (its mark is read with a shared lock on MariaDB; SQLite has one writer at a time).
+func (s *Store) WaitForBlobDeletion(ctx context.Context, key string) error {
+	q := s.conn(ctx).Model(&models.BlobDeletion{}).Where("sha256 = ?", key).Limit(1)
+	if s.driver == "mysql" {
+		q = q.Clauses(clause.Locking{Strength: "SHARE"})
+	}
+	var keys []string
+	return q.Pluck("sha256", &keys).Error
 }
 
 // CountLiveRefreshTokens counts an account's refresh tokens that are not revoked.

@@ -253,7 +253,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	newClaims := !s.conn(ctx).Migrator().HasTable(&models.ComplaintClaim{})
 	if err := db.AutoMigrate(
 		&models.User{}, &models.RefreshToken{}, &models.Platform{}, &models.APIKey{}, &models.KVEntry{},
-		&models.Evidence{}, &models.EvidenceLink{},
+		&models.Evidence{}, &models.EvidenceLink{}, &models.BlobDeletion{},
 		&models.Complaint{}, &models.Supplement{}, &models.Reply{}, &models.TimelineItem{}, &models.ComplaintSequence{},
 		&models.Notification{}, &models.WebhookEvent{}, &models.WebhookEndpoint{},
 		&models.WebhookAttempt{}, &models.RatingSnapshot{}, &models.RankingSnapshot{}, &models.ReportSnapshot{},
