@@ -10,7 +10,7 @@ type WebSession struct {
 	Role      Role      `gorm:"size:20;not null"`
 	CSRFToken string    `gorm:"size:64;not null"`
 	CreatedAt time.Time `gorm:"not null"`
-	LastSeen  time.Time `gorm:"not null"`
+	LastSeen  time.Time `gorm:"not null;index"`
 	// ExpiresAt is the absolute end of the session, however active it stays.
 	ExpiresAt time.Time `gorm:"not null;index"`
 }
