@@ -6,18 +6,18 @@ import (
 	"testing"
 )
 
-// reviewerComplaint names the complainant and her husband, a phone split by commas, an
+// leakingComplaint names the complainant and her husband, a phone split by commas, an
 // e-mail address with a Chinese name and a unit and room: what once reached the public.
-const reviewerComplaint = "本人张三投诉，我老公李建国一起去的，他手机138，0013，8000，我的邮箱是张三丰@qq.com，住在阳光小区3单元502室"
+const leakingComplaint = "本人张三投诉，我老公李建国一起去的，他手机138，0013，8000，我的邮箱是张三丰@qq.com，住在阳光小区3单元502室"
 
-var reviewerLeaks = []string{"李建国", "138，0013，8000", "3单元502室", "张三丰@qq.com", "张三丰", "13800138000"}
+var leakingParts = []string{"李建国", "138，0013，8000", "3单元502室", "张三丰@qq.com", "张三丰", "13800138000"}
 
-// TestCaseReviewerLeak: the complaint that leaked is drafted without any of its personal
+// TestCaseOfALeakingComplaint: the complaint that leaked is drafted without any of its personal
 // information; a tag naming the contact is refused; the public view and the feed of the case
 // published with consent hold none of it either.
-func TestCaseReviewerLeak(t *testing.T) {
+func TestCaseOfALeakingComplaint(t *testing.T) {
 	w := newWorld(t)
-	complaintID := w.completed(w.consumer, map[string]any{"description": reviewerComplaint})
+	complaintID := w.completed(w.consumer, map[string]any{"description": leakingComplaint})
 	p := expect(t, w.do(req{method: "POST", path: "/api/v1/admin/cases", token: w.admin, body: map[string]any{
 		"complaint_id": complaintID, "title": "付款后商家拒不发货，平台督促后全额退款", "summary": "商家不发货，平台督促后退款。",
 		"tags": []string{"退款", "张三"}}}), http.StatusUnprocessableEntity, "validation_failed")
@@ -31,7 +31,7 @@ func TestCaseReviewerLeak(t *testing.T) {
 	if pii := draft["personal_information"].([]any); len(pii) != 0 || draft["publishable"] != true {
 		t.Fatalf("the draft holds %v (publishable %v): %s", pii, draft["publishable"], draft["body"])
 	}
-	for _, leak := range reviewerLeaks {
+	for _, leak := range leakingParts {
 		if strings.Contains(draft["body"].(string), leak) {
 			t.Errorf("the draft's body holds %q: %s", leak, draft["body"])
 		}
@@ -46,7 +46,7 @@ func TestCaseReviewerLeak(t *testing.T) {
 		if r.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, r.Code)
 		}
-		noPersonalInformation(t, r.Body, reviewerLeaks...)
+		noPersonalInformation(t, r.Body, leakingParts...)
 	}
 }
 

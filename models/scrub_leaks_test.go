@@ -46,7 +46,7 @@ var leakCases = []scrubCase{
 	{name: "weak cue keeps the verb after the name", text: "本人张三投诉", want: "本人张**投诉"},
 	{name: "strong cue keeps the verb after the name", text: "我叫张三投诉了商家", want: "我叫张**投诉了商家"},
 	{name: "compound surname scrubbed once", text: "联系人：欧阳娜娜", want: "联系人：欧阳**"},
-	{name: "the reviewer's complaint", text: "本人张三投诉，我老公李建国一起去的，他手机138，0013，8000，我的邮箱是张三丰@qq.com，住在阳光小区3单元502室",
+	{name: "a complaint naming her husband, a split phone, a Han e-mail and a flat", text: "本人张三投诉，我老公李建国一起去的，他手机138，0013，8000，我的邮箱是张三丰@qq.com，住在阳光小区3单元502室",
 		known: []Known{{ScrubName, "张三"}, {ScrubMobile, "13800138000"}},
 		gone:  []string{"李建国", "138，0013，8000", "3单元502室", "张三丰@qq.com", "张三"}, kept: []string{"投诉", "一起去的"}},
 }
