@@ -39,8 +39,10 @@ type reviewQueuePage struct {
 	Platforms []option
 	Flags     []option
 	Channels  []option
-	// First and Next are the first page and the next one under the same filters ("" for none).
-	First, Next string
+	// Next is the service's cursor of the next page; Pages the links to the next, the previous
+	// and the first page under the same filters.
+	Next  string
+	Pages pageLinks
 }
 
 // reviewQueue lists complaints under the filters of GET /admin/complaints, pending review
@@ -87,11 +89,7 @@ func (s *site) reviewQueue(c *gin.Context) {
 			q.Set(k, v)
 		}
 	}
-	d.First = "/console/complaints?" + q.Encode()
-	if d.Next != "" {
-		q.Set("cursor", d.Next)
-		d.Next = "/console/complaints?" + q.Encode()
-	}
+	d.Pages = links("/console/complaints", q, c.Query("cursor"), d.Next, c.Query("back"))
 	p := userPage(c, "审核队列 - 管理后台 - 电诉宝", d)
 	if f.Error != "" {
 		p.Messages = append(p.Messages, Message{Kind: "error", Text: "请修改标出的筛选条件。"})

@@ -156,7 +156,10 @@ func TestReviewQueuePaging(t *testing.T) {
 	}
 	_, mod := s.moderator(t)
 	next := regexp.MustCompile(`<a href="([^"]+)" rel="next" accesskey="n">下一页</a>`)
+	prev := regexp.MustCompile(`<a href="([^"]+)" rel="prev" accesskey="p">上一页</a>`)
 	path, seen := "/console/complaints?status=pending_review&limit=1", map[string]bool{}
+	var order []string
+	last := ""
 	for i := 0; path != ""; i++ {
 		if i > 5 {
 			t.Fatal("paging does not end")
@@ -169,6 +172,8 @@ func TestReviewQueuePaging(t *testing.T) {
 			t.Fatalf("%s: %v (seen %v)", path, ids, seen)
 		}
 		seen[ids[0]] = true
+		order = append(order, ids[0])
+		last = p.body
 		path = ""
 		if m := next.FindStringSubmatch(p.body); m != nil {
 			path = strings.ReplaceAll(m[1], "&amp;", "&")
@@ -180,6 +185,23 @@ func TestReviewQueuePaging(t *testing.T) {
 	}
 	if len(seen) != len(want) {
 		t.Fatalf("paged through %d of %d", len(seen), len(want))
+	}
+	// Back from the last page through rel=prev, page by page, to the first (which has none).
+	body := last
+	for i := len(order) - 2; i >= 0; i-- {
+		m := prev.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("page %d has no link back", i+2)
+		}
+		back := strings.ReplaceAll(m[1], "&amp;", "&")
+		p := mod.get(t, back)
+		if ids := queueIDs(p.body); len(ids) != 1 || ids[0] != order[i] {
+			t.Fatalf("back to page %d (%s): %v, want %s", i+1, back, ids, order[i])
+		}
+		body = p.body
+	}
+	if prev.MatchString(body) {
+		t.Fatal("the first page links back")
 	}
 	for id := range want {
 		if !seen[id] {
