@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,19 +37,4 @@ func doneMessage(c *gin.Context, p *Page, texts map[string]string) {
 	if t, ok := texts[c.Query("done")]; ok {
 		p.Messages = append(p.Messages, Message{Kind: "success", Text: t})
 	}
-}
-
-// nextHref is the link to a listing's next page, keeping its filters; "" when there is none.
-func nextHref(path, cursor string, filters url.Values) string {
-	if cursor == "" {
-		return ""
-	}
-	q := url.Values{}
-	for k, vs := range filters {
-		if len(vs) > 0 && vs[0] != "" {
-			q.Set(k, vs[0])
-		}
-	}
-	q.Set("cursor", cursor)
-	return path + "?" + q.Encode()
 }

@@ -32,7 +32,7 @@ type notificationRow struct {
 // consoleNotificationsPage is one page of the log, with its phone filter.
 type consoleNotificationsPage struct {
 	Items []notificationRow
-	Next  string
+	Pages pageLinks
 	Form  *formData
 }
 
@@ -50,7 +50,7 @@ func (s *site) consoleNotifications(c *gin.Context) {
 		}
 		status = http.StatusUnprocessableEntity
 	}
-	d := consoleNotificationsPage{Form: f, Next: nextHref("/console/notifications", next, url.Values{"phone": {f.V("phone")}})}
+	d := consoleNotificationsPage{Form: f, Pages: links("/console/notifications", url.Values{"phone": {f.V("phone")}}, c.Query("cursor"), next, c.Query("back"))}
 	for _, n := range items {
 		d.Items = append(d.Items, notificationRow{Created: dateTime(n.CreatedAt), Sent: sentAt(n), Kind: label(notificationKinds, n.Kind),
 			Phone: n.Phone, Text: n.Text, State: label(notificationStates, n.Status), Status: n.Status})

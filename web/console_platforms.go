@@ -29,7 +29,7 @@ type platformRow struct {
 // consolePlatformsPage is one page of platforms, its filters and the create form.
 type consolePlatformsPage struct {
 	Items         []platformRow
-	Next          string
+	Pages         pageLinks
 	Sector, Query string
 	Sectors       []option
 	Form          *formData
@@ -51,7 +51,7 @@ func (s *site) platformsPage(c *gin.Context, status int, f *formData) {
 		return
 	}
 	d := consolePlatformsPage{Sector: filter.Sector, Query: filter.Query, Sectors: sectorOptions(filter.Sector),
-		Next: nextHref("/console/platforms", next, url.Values{"sector": {filter.Sector}, "q": {filter.Query}})}
+		Pages: links("/console/platforms", url.Values{"sector": {filter.Sector}, "q": {filter.Query}}, c.Query("cursor"), next, c.Query("back"))}
 	// Reachability is the admin view's rule (onboarded, and a contact, a key or a webhook),
 	// read per platform from the database so that a change shows at once; a page is small.
 	for i := range items {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -143,7 +144,7 @@ func TestConsoleEditPlatform(t *testing.T) {
 
 var relNext = regexp.MustCompile(`<a href="([^"]+)" rel="next" accesskey="n">`)
 
-// The list pages with a rel=next link that keeps its filter.
+// The list pages with a rel=next link that keeps its filter, and back with rel=prev.
 func TestConsolePlatformListPages(t *testing.T) {
 	s, admin, _ := consoleAdmin(t)
 	for i := range 21 {
@@ -161,6 +162,17 @@ func TestConsolePlatformListPages(t *testing.T) {
 	next := admin.get(t, strings.ReplaceAll(m[1], "&amp;", "&"))
 	if next.code != http.StatusOK || !strings.Contains(next.body, "分页平台") || relNext.MatchString(next.body) {
 		t.Fatalf("the second page: %d", next.code)
+	}
+	// Back to the first page, filter kept, through rel=prev.
+	back := regexp.MustCompile(`<a href="([^"]+)" rel="prev" accesskey="p">`).FindStringSubmatch(next.body)
+	if back == nil || strings.Contains(p.body, `rel="prev"`) {
+		t.Fatalf("the second page links no way back, or the first links one: %s", next.body)
+	}
+	rows := regexp.MustCompile(`href="/console/platforms/([0-9a-f]{20,})"`)
+	first := admin.get(t, strings.ReplaceAll(back[1], "&amp;", "&"))
+	if first.code != http.StatusOK || strings.Contains(first.body, `rel="prev"`) ||
+		fmt.Sprint(rows.FindAllString(first.body, -1)) != fmt.Sprint(rows.FindAllString(p.body, -1)) {
+		t.Fatalf("back to the first page (%s): %d, not the first page's platforms", back[1], first.code)
 	}
 	if p := admin.get(t, "/console/platforms?sector=nowhere"); p.code != http.StatusUnprocessableEntity {
 		t.Fatalf("an unknown sector: %d", p.code)

@@ -49,7 +49,7 @@ type staffRow struct {
 // consoleStaffPage is one page of the accounts of a role, with the create form.
 type consoleStaffPage struct {
 	Items []staffRow
-	Next  string
+	Pages pageLinks
 	Role  string
 	Roles []option
 	Form  *formData
@@ -97,7 +97,7 @@ func (s *site) staffPage(c *gin.Context, status int, f *formData, failedID, refu
 		f = newForm(ws.CSRFToken)
 	}
 	d := consoleStaffPage{Role: role, Roles: chosen(listRoles, role), Form: f, FormRoles: chosen(staffRoles, f.V("role")),
-		Next: nextHref("/console/staff", next, url.Values{"role": {role}})}
+		Pages: links("/console/staff", url.Values{"role": {role}}, c.Query("cursor"), next, c.Query("back"))}
 	for _, u := range users {
 		r := staffRow{ID: u.ID, Role: roleLabel(u.Role), Name: u.RealName, Disabled: u.DisabledAt != nil,
 			Self: u.ID == ws.Principal.UserID}
