@@ -3,14 +3,9 @@ package service
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"github.com/dianshubao/dianshubao/internal/testkit"
-	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
 )
@@ -20,11 +15,7 @@ import (
 // the file to a concurrent Discard.
 func TestDiscardWhileBeingCited(t *testing.T) {
 	ctx := context.Background()
-	st := testkit.Store(t)
-	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
-	svc := New(st, kv.NewMemory(clock.Now), Options{Clock: clock, BcryptCost: bcrypt.MinCost,
-		Logger: slog.New(slog.DiscardHandler), EvidenceDir: t.TempDir()})
-	p := &models.Principal{Kind: models.PrincipalPerson, UserID: "alice", Role: models.RoleConsumer}
+	st, svc, p := blobWorld(t)
 	ev, err := svc.Evidence.Receive(ctx, p, "a.png", bytes.NewReader(append(append([]byte{}, pngHead...), "cited"...)))
 	if err != nil {
 		t.Fatal(err)
