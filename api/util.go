@@ -1,8 +1,6 @@
 package api
 
 import (
-	"strconv"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/dianshubao/dianshubao/models"
@@ -10,15 +8,7 @@ import (
 
 // pageParams reads ?limit= (default 20, at most 100) and ?cursor=.
 func pageParams(c *gin.Context) (models.Page, error) {
-	p := models.Page{Limit: 20, Cursor: c.Query("cursor")}
-	if s := c.Query("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 100 {
-			return p, models.Invalid("limit", "must be an integer from 1 to 100")
-		}
-		p.Limit = n
-	}
-	return p, nil
+	return models.ParsePage(c.Query("limit"), c.Query("cursor"))
 }
 
 // ListResponse is the envelope of every listing.

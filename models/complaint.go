@@ -53,6 +53,10 @@ const (
 	RejectOther              RejectionReason = "other"
 )
 
+// AllRejectionReasons are the reasons, in the order a moderator's form offers them.
+var AllRejectionReasons = []RejectionReason{RejectAbusiveContent, RejectMissingInformation, RejectOutOfScope,
+	RejectDuplicate, RejectOther}
+
 // RejectionReasonLabels are the reasons in the words the complainant reads.
 var RejectionReasonLabels = map[RejectionReason]string{
 	RejectAbusiveContent:     "投诉内容含有非法或辱骂性词汇",

@@ -3,6 +3,8 @@ package models
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"strconv"
 )
 
 // ErrInvalidCursor is returned for a cursor the service did not issue.
@@ -44,4 +46,23 @@ func DecodeCursor(s string, n int) ([]string, error) {
 type Page struct {
 	Limit  int
 	Cursor string
+}
+
+// The page size of a listing: DefaultPageLimit unless chosen, at most MaxPageLimit.
+const DefaultPageLimit, MaxPageLimit = 20, 100
+
+// ParsePage reads a listing's requested page: limit as sent (empty for the default) and the
+// cursor of the previous page. A limit that is not a whole number from 1 to MaxPageLimit is a
+// validation error of "limit"; the page returned then has the default size.
+func ParsePage(limit, cursor string) (Page, error) {
+	p := Page{Limit: DefaultPageLimit, Cursor: cursor}
+	if limit == "" {
+		return p, nil
+	}
+	n, err := strconv.Atoi(limit)
+	if err != nil || n < 1 || n > MaxPageLimit {
+		return p, Invalid("limit", fmt.Sprintf("must be an integer from 1 to %d", MaxPageLimit))
+	}
+	p.Limit = n
+	return p, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/dianshubao/dianshubao/models"
 )
@@ -90,6 +91,16 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string, at tim
 func (s *Store) withLock(db *gorm.DB) *gorm.DB {
 	if s.driver == "mysql" {
 		return db.Clauses(lockingUpdate)
+	}
+	return db
+}
+
+// withShareLock makes a read a locking one (FOR SHARE) on databases that have row locks: a
+// row another transaction has written but not committed is waited for and then seen, which a
+// plain read at READ COMMITTED would miss. SQLite has one writer at a time.
+func (s *Store) withShareLock(db *gorm.DB) *gorm.DB {
+	if s.driver == "mysql" {
+		return db.Clauses(clause.Locking{Strength: "SHARE"})
 	}
 	return db
 }

@@ -120,10 +120,7 @@ func (s *Store) EraseEvidence(ctx context.Context, ids []string) error {
 // committed is waited for and then seen.
 func (s *Store) EvidenceHoldsBlob(ctx context.Context, key string) (bool, error) {
 	var ids []string
-	q := s.conn(ctx).Model(&models.Evidence{}).Where("sha256 = ?", key).Limit(1)
-	if s.driver == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
+	q := s.withShareLock(s.conn(ctx)).Model(&models.Evidence{}).Where("sha256 = ?", key).Limit(1)
 	err := q.Pluck("id", &ids).Error
 	return len(ids) > 0, err
 }
@@ -142,10 +139,7 @@ func (s *Store) ClearBlobDeletion(ctx context.Context, key string) error {
 // WaitForBlobDeletion waits for a deletion of the bytes under key that another transaction is
 // making (its mark is read with a shared lock on MariaDB; SQLite has one writer at a time).
 func (s *Store) WaitForBlobDeletion(ctx context.Context, key string) error {
-	q := s.conn(ctx).Model(&models.BlobDeletion{}).Where("sha256 = ?", key).Limit(1)
-	if s.driver == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
+	q := s.withShareLock(s.conn(ctx)).Model(&models.BlobDeletion{}).Where("sha256 = ?", key).Limit(1)
 	var keys []string
 	return q.Pluck("sha256", &keys).Error
 }

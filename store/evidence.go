@@ -106,10 +106,7 @@ func (s *Store) UncitedEvidenceForUpdate(ctx context.Context, id string) (*model
 	if err := s.withLock(s.conn(ctx)).Where("id = ?", id).Take(&ev).Error; err != nil {
 		return nil, translate(err, "evidence")
 	}
-	q := s.conn(ctx).Model(&models.EvidenceLink{}).Where("evidence_id = ?", id).Limit(1)
-	if s.driver == "mysql" {
-		q = q.Clauses(clause.Locking{Strength: "SHARE"})
-	}
+	q := s.withShareLock(s.conn(ctx)).Model(&models.EvidenceLink{}).Where("evidence_id = ?", id).Limit(1)
 	var cited []string
 	if err := q.Pluck("evidence_id", &cited).Error; err != nil {
 		return nil, err

@@ -87,6 +87,21 @@ func (f *formData) apply(err error) bool {
 	return true
 }
 
+// answered handles the error of a form's command: a second submission whose twin committed
+// first is sent where that one led, an error the form cannot show (not a refusal of its
+// input: a missing complaint, a failure) is the error page. It reports whether it answered
+// the request; when not, f holds the errors and the form is to be shown again.
+func (s *site) answered(c *gin.Context, f *formData, err error) bool {
+	if s.twin(c, err) {
+		return true
+	}
+	if !f.apply(err) {
+		s.fail(c, err)
+		return true
+	}
+	return false
+}
+
 // loginForm is the sign-in form; a signed-in person may sign in again (as another account),
 // with the session's form token.
 func (s *site) loginForm(c *gin.Context) {

@@ -62,11 +62,10 @@ func (s *site) reviewPage(c *gin.Context, status int, f *formData, msg *Message)
 	}
 	if v.Flags != nil {
 		for _, fl := range *v.Flags {
-			d.Flags = append(d.Flags, flagLabel(fl))
+			d.Flags = append(d.Flags, label(flagLabels, fl))
 		}
 	}
-	for _, r := range []models.RejectionReason{models.RejectAbusiveContent, models.RejectMissingInformation,
-		models.RejectOutOfScope, models.RejectDuplicate, models.RejectOther} {
+	for _, r := range models.AllRejectionReasons {
 		d.Reasons = append(d.Reasons, option{Value: string(r), Label: models.RejectionReasonLabels[r], Selected: f.V("reason") == string(r)})
 	}
 	p := userPage(c, v.Number+" - 审核队列 - 管理后台 - 电诉宝", d)
@@ -74,14 +73,6 @@ func (s *site) reviewPage(c *gin.Context, status int, f *formData, msg *Message)
 		p.Messages = append(p.Messages, *msg)
 	}
 	s.show(c, status, "console_complaint", p)
-}
-
-// flagLabel is a flag in Chinese, or as stored when it has no label yet.
-func flagLabel(f string) string {
-	if l, ok := flagLabels[f]; ok {
-		return l
-	}
-	return f
 }
 
 // acceptComplaint accepts as POST /admin/complaints/{id}/accept does.
@@ -113,23 +104,14 @@ func (s *site) review(c *gin.Context, f *formData, run func(ctx context.Context,
 		c.Redirect(http.StatusSeeOther, done)
 		return
 	}
-	var me *models.Error
-	if s.twin(c, err) {
-		return
-	}
-	if isNotFound(err, &me) || !f.apply(err) {
-		s.fail(c, err)
+	if s.answered(c, f, err) {
 		return
 	}
 	// The form's select is "reason"; the service names the request's field.
 	if e := f.Errors["reason_code"]; e != "" {
 		f.Errors["reason"] = e
 	}
-	status := http.StatusUnprocessableEntity
-	if me.Kind == models.KindInvalidState || me.Kind == models.KindConflict {
-		status = http.StatusConflict
-	}
-	s.reviewPage(c, status, f, &Message{Kind: "error", Text: f.Error})
+	s.reviewPage(c, refusalStatus(err), f, &Message{Kind: "error", Text: f.Error})
 }
 
 // actorLabels name who made a change of the timeline.
@@ -137,13 +119,6 @@ var actorLabels = map[string]string{
 	string(models.ActorConsumer): "消费者", string(models.ActorMerchant): "商家", string(models.ActorModerator): "审核员",
 	string(models.ActorAdmin): "管理员", string(models.ActorPlatform): "平台", string(models.ActorSystem): "系统",
 	string(models.RoleLawyer): "律师",
-}
-
-func actorLabel(a string) string {
-	if l, ok := actorLabels[a]; ok {
-		return l
-	}
-	return a
 }
 
 // hitFieldLabels name the fields a screening hit may be in.

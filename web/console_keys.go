@@ -47,12 +47,7 @@ func (s *site) createKey(c *gin.Context) {
 	again := at("/console/platforms/" + c.Param("id") + "?done=issued")
 	_, plain, err := s.svc.Platforms.CreateAPIKey(submit(c, again), c.Param("id"), service.CreateAPIKeyRequest{Name: kf.V("name")})
 	if err != nil {
-		var me *models.Error
-		if s.twin(c, err) {
-			return
-		}
-		if isNotFound(err, &me) || !kf.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, kf, err) {
 			return
 		}
 		s.platformPage(c, refusalStatus(err), nil, kf, "")

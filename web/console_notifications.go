@@ -64,11 +64,3 @@ func sentAt(n service.NotificationView) string {
 	}
 	return dateTime(*n.SentAt)
 }
-
-// label is v's Chinese name in labels, or v itself for one not named yet.
-func label(labels map[string]string, v string) string {
-	if l, ok := labels[v]; ok {
-		return l
-	}
-	return v
-}

@@ -119,11 +119,7 @@ func (s *site) createPlatform(c *gin.Context) {
 		Slug: f.V("slug"), Sector: f.V("sector"), Tags: tags, Onboarded: f.V("onboarded") != "",
 		AfterSalesContact: contact})
 	if err != nil {
-		if s.twin(c, err) {
-			return
-		}
-		if !f.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, f, err) {
 			return
 		}
 		contactErrors(f)
@@ -214,9 +210,7 @@ func (s *site) updatePlatform(c *gin.Context) {
 		AfterSalesContact: service.NullableContact{Set: true, Value: contact}}
 	id := c.Param("id")
 	if _, err := s.svc.Platforms.Update(c.Request.Context(), id, req); err != nil {
-		var me *models.Error
-		if isNotFound(err, &me) || !f.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, f, err) {
 			return
 		}
 		contactErrors(f)

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -24,9 +23,6 @@ func (s *site) registerConsoleReview(g *gin.RouterGroup) {
 
 // queueStatusAll is the status filter's choice of every status (the API's status left out).
 const queueStatusAll = "all"
-
-// The queue's page size, as the API's: 20 unless chosen, 1–100.
-const queueDefaultLimit, queueMaxLimit = 20, 100
 
 // flagLabels are the staff-only flags of a complaint in Chinese.
 var flagLabels = map[string]string{models.FlagAbusiveLanguage: "含不文明用语"}
@@ -104,19 +100,14 @@ func (s *site) reviewQueue(c *gin.Context) {
 // queuePage reads the page size as the API does, and refuses a platform that is not one of
 // the picker's (the service would answer an empty page for it).
 func queuePage(limit, cursor, platformID string, platforms []option) (models.Page, error) {
-	var v models.Validator
-	p := models.Page{Limit: queueDefaultLimit, Cursor: cursor}
-	if limit != "" {
-		n, err := strconv.Atoi(limit)
-		if err != nil || n < 1 || n > queueMaxLimit {
-			v.Add("limit", "must be a whole number from 1 to 100")
-		}
-		p.Limit = n
+	p, err := models.ParsePage(limit, cursor)
+	if err != nil {
+		return p, err
 	}
 	if platformID != "" && !hasOption(platforms, platformID) {
-		v.Add("platform_id", "is not a known platform")
+		return p, models.Invalid("platform_id", "is not a known platform")
 	}
-	return p, v.Err()
+	return p, nil
 }
 
 func hasOption(opts []option, value string) bool {

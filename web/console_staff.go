@@ -131,11 +131,7 @@ func (s *site) createStaff(c *gin.Context) {
 	u, err := s.svc.Accounts.CreateStaff(submit(c, createdStaffAt), service.CreateStaffRequest{Role: role,
 		Email: f.V("email"), Password: c.PostForm("password"), RealName: f.V("real_name")})
 	if err != nil {
-		if s.twin(c, err) {
-			return
-		}
-		if !f.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, f, err) {
 			return
 		}
 		if f.Errors["role"] != "" {

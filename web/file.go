@@ -126,11 +126,7 @@ func (s *site) fileWithEvidence(c *gin.Context, f *formData, create func(ids []s
 	}
 	if err != nil {
 		s.discardUpload(c, id)
-		if s.twin(c, err) {
-			return
-		}
-		if !f.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, f, err) {
 			return
 		}
 		noteLostUpload(f, id)

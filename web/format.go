@@ -40,8 +40,8 @@ var funcs = template.FuncMap{
 	"consoleSections": func() []ConsoleSection { return ConsoleSections },
 	"deref3":          func(s *[]string) []string { return *s },
 	"channelLabel":    channelLabel,
-	"flagLabel":       flagLabel,
-	"actorLabel":      actorLabel,
+	"flagLabel":       func(f string) string { return label(flagLabels, f) },
+	"actorLabel":      func(a string) string { return label(actorLabels, a) },
 	"hitField":        hitField,
 }
 
@@ -123,4 +123,12 @@ func dateTime(s string) string {
 		return s
 	}
 	return t.In(models.ChinaTime).Format("2006-01-02 15:04")
+}
+
+// label is v's Chinese name in labels, or v itself for one not named yet.
+func label(labels map[string]string, v string) string {
+	if l, ok := labels[v]; ok {
+		return l
+	}
+	return v
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -129,12 +128,7 @@ func (s *site) act(c *gin.Context, f *formData, run func(ctx context.Context, p 
 	id := c.Param("id")
 	done := "/me/complaints/" + id + "?done=1"
 	if err := run(submit(c, at(done)), ws.Principal, id); err != nil {
-		var me *models.Error
-		if s.twin(c, err) {
-			return
-		}
-		if isNotFound(err, &me) || !f.apply(err) {
-			s.fail(c, err)
+		if s.answered(c, f, err) {
 			return
 		}
 		s.complaintPage(c, refusalStatus(err), f, &Message{Kind: "error", Text: f.Error})
@@ -229,9 +223,4 @@ func (s *site) rate(c *gin.Context) {
 		_, err := s.svc.Complaints.Rate(ctx, p, id, req)
 		return err
 	})
-}
-
-// isNotFound reports whether err is a missing resource (another's complaint among them).
-func isNotFound(err error, me **models.Error) bool {
-	return errors.As(err, me) && (*me).Kind == models.KindNotFound
 }
