@@ -41,11 +41,12 @@ var AllowedEvidenceTypes = []string{
 	"application/pdf",
 }
 
-// BlobDeletion marks the bytes stored under SHA256 as being deleted. The erase-blob job writes
-// it in the transaction in which it checks that no evidence row stores those bytes and deletes
-// them, and removes it in that same transaction: an upload whose row is written at that moment
-// waits for the mark, then finds the bytes gone and is refused (to be sent again), instead of
-// pointing at bytes that are no longer there.
+// BlobDeletion marks the bytes stored under SHA256 as deleted (or being deleted) at CreatedAt.
+// The erase-blob job writes it in the transaction in which it checks that no evidence row
+// stores those bytes and deletes them; the mark stays a day (longer than any upload takes).
+// An upload whose row is written while a mark exists (or is being written: it waits) checks
+// that its bytes are still stored and is refused, to be sent again, when they are not; an
+// upload of content never deleted costs no check.
 type BlobDeletion struct {
 	SHA256    string    `gorm:"column:sha256;primaryKey;size:64"`
 	CreatedAt time.Time `gorm:"not null"`

@@ -12,9 +12,12 @@ import (
 // eraseBlob deletes the bytes stored under key unless an evidence row stores them, in one
 // transaction that holds the deletion's mark (models.BlobDeletion) while it checks and deletes.
 // An upload of the same content whose row is being written at that moment is either seen (its
-// row is waited for, and the bytes are kept) or waits for the mark itself and then finds its
-// bytes gone, and is refused to be sent again (checkBlobKept): a row never points at bytes
-// that are no longer there.
+// row is waited for, and the bytes are kept) or waits for the mark and then finds its bytes
+// gone, and is refused to be sent again (checkBlobKept): a row never points at bytes that are
+// no longer there. The delete is the one piece of I/O the work queue does inside a
+// transaction (DESIGN.md has workers do theirs outside any): the check and the delete must be
+// one step against uploads of the same content, and the lock it holds for that one request to
+// the disk or the bucket blocks only those uploads.
 func (e *Evidence) eraseBlob(ctx context.Context, key string) error {
 	return e.st.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.MarkBlobDeletion(ctx, key, now(e.clock)); err != nil {
@@ -24,12 +27,10 @@ func (e *Evidence) eraseBlob(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
-		if !held {
-			if err := e.blobStore().Delete(ctx, key); err != nil {
-				return err
-			}
+		if held {
+			return nil
 		}
-		return tx.ClearBlobDeletion(ctx, key)
+		return e.blobStore().Delete(ctx, key)
 	})
 }
 
@@ -38,9 +39,11 @@ func (e *Evidence) eraseBlob(ctx context.Context, key string) error {
 var errBlobErased = fmt.Errorf("%w: the file's bytes were removed while it was being saved; send it again", blob.ErrUnavailable)
 
 // checkBlobKept, in the transaction that writes an evidence row, waits for a deletion of its
-// bytes that is under way and then checks that they are still stored.
+// bytes that is under way and, when the bytes were deleted within the mark's day, checks that
+// they are still stored (an upload of content never deleted reads no more than the mark).
 func (e *Evidence) checkBlobKept(ctx context.Context, tx *store.Store, key string) error {
-	if err := tx.WaitForBlobDeletion(ctx, key); err != nil {
+	marked, err := tx.BlobDeletionMarked(ctx, key)
+	if err != nil || !marked {
 		return err
 	}
 	if _, err := e.blobStore().Stat(ctx, key); err != nil {

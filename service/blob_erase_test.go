@@ -5,11 +5,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dianshubao/dianshubao/blob"
 	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
@@ -134,7 +136,7 @@ func TestUploadWaitsForAnEraseUnderWay(t *testing.T) {
 			}
 			close(deleted)
 			<-release
-			return tx.ClearBlobDeletion(ctx, ev.SHA256)
+			return nil
 		})
 	}()
 	<-deleted
@@ -156,5 +158,67 @@ func TestUploadWaitsForAnEraseUnderWay(t *testing.T) {
 	st.DB().Model(&models.Evidence{}).Where("id = ?", ev.ID).Count(&n)
 	if n != 0 {
 		t.Fatal("a row was stored over erased bytes")
+	}
+}
+
+// countingBlobs counts the Stat calls of the store it wraps.
+type countingBlobs struct {
+	BlobStore
+	stats atomic.Int64
+}
+
+func (c *countingBlobs) Stat(ctx context.Context, key string) (blob.Info, error) {
+	c.stats.Add(1)
+	return c.BlobStore.Stat(ctx, key)
+}
+
+// An upload of content that was never deleted reads only the (absent) mark, no blob storage;
+// one of content deleted within the mark's day checks its bytes; the janitor drops marks a day
+// old, after which such an upload checks nothing again.
+func TestUploadChecksItsBytesOnlyAfterADeletion(t *testing.T) {
+	ctx := context.Background()
+	st := testkit.Store(t)
+	clock := testkit.NewClock(time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC))
+	blobs := &countingBlobs{BlobStore: blob.NewLocal(t.TempDir())}
+	svc := New(st, kv.NewMemory(clock.Now), Options{Clock: clock, BcryptCost: bcrypt.MinCost,
+		Logger: slog.New(slog.DiscardHandler), Blobs: blobs})
+	p := &models.Principal{Kind: models.PrincipalPerson, UserID: "alice", Role: models.RoleConsumer}
+	upload := func(body string) *models.Evidence {
+		t.Helper()
+		ev, err := svc.Evidence.Upload(ctx, p, "x.png", bytes.NewReader(append(append([]byte{}, pngHead...), body...)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	for _, b := range []string{"one", "two", "three"} {
+		upload(b)
+	}
+	if n := blobs.stats.Load(); n != 0 {
+		t.Fatalf("uploads of content never deleted read blob storage %d times", n)
+	}
+	gone := upload("deleted")
+	if err := svc.Evidence.Discard(ctx, p, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Evidence.eraseBlob(ctx, gone.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	upload("deleted")
+	if n := blobs.stats.Load(); n != 1 {
+		t.Fatalf("an upload of content deleted an instant ago checked its bytes %d times, want 1", n)
+	}
+	clock.Advance(25 * time.Hour)
+	if _, err := svc.Retention.Janitor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var marks int64
+	st.DB().Model(&models.BlobDeletion{}).Count(&marks)
+	if marks != 0 {
+		t.Fatalf("%d marks left a day after the deletion", marks)
+	}
+	upload("deleted")
+	if n := blobs.stats.Load(); n != 1 {
+		t.Fatalf("after the mark went, an upload still checked its bytes (%d checks)", n)
 	}
 }

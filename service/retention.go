@@ -39,6 +39,10 @@ var DefaultRetention = RetentionPolicy{EventPayloads: 30 * 24 * time.Hour, Webho
 // difference between instances, so that no instance still counts it as holding.
 const claimGrace = time.Hour
 
+// blobDeletionMarkLife is how long the mark of a blob's deletion stays: longer than any upload
+// takes from storing its bytes to writing its row (the request's own deadline is minutes).
+const blobDeletionMarkLife = 24 * time.Hour
+
 func (p RetentionPolicy) withDefaults() RetentionPolicy {
 	d := DefaultRetention
 	if p.EventPayloads <= 0 {
@@ -73,6 +77,7 @@ const (
 	RetainKVEntries          = "kv_entries"
 	RetainComplaintClaims    = "complaint_claims"
 	RetainWebSessions        = "web_sessions"
+	RetainBlobDeletions      = "blob_deletions"
 )
 
 // Retention empties and deletes, in bounded batches, what the policy no longer keeps. It never
@@ -149,8 +154,9 @@ func (r *Retention) Jobs(ctx context.Context) (int, error) {
 }
 
 // Janitor deletes what has expired: refresh tokens, idempotency records, key-value entries
-// kept in the database, browser sessions that ended (idle or past their end), and duplicate
-// claims lapsed for longer than claimGrace.
+// kept in the database, browser sessions that ended (idle or past their end), marks of blob
+// deletions older than blobDeletionMarkLife, and duplicate claims lapsed for longer than
+// claimGrace.
 func (r *Retention) Janitor(ctx context.Context) (int, error) {
 	t := now(r.clock)
 	total := 0
@@ -162,6 +168,7 @@ func (r *Retention) Janitor(ctx context.Context) (int, error) {
 		{RetainRefreshTokens, t, r.st.PurgeRefreshTokens},
 		{RetainIdempotencyRecords, t, r.st.PurgeIdempotencyRecords},
 		{RetainKVEntries, t, r.st.PurgeKVEntries},
+		{RetainBlobDeletions, t.Add(-blobDeletionMarkLife), r.st.PurgeBlobDeletions},
 		{RetainWebSessions, t, func(ctx context.Context, t time.Time, n int) (int64, error) {
 			return r.st.PurgeWebSessions(ctx, t, t.Add(-WebSessionIdle-WebSessionTouch), n)
 		}},

@@ -125,23 +125,19 @@ func (s *Store) EvidenceHoldsBlob(ctx context.Context, key string) (bool, error)
 	return len(ids) > 0, err
 }
 
-// MarkBlobDeletion writes the mark of a deletion of the bytes under key (models.BlobDeletion);
-// a mark another transaction holds is waited for.
+// MarkBlobDeletion writes (or moves to at) the mark of a deletion of the bytes under key
+// (models.BlobDeletion); a mark another transaction holds is waited for.
 func (s *Store) MarkBlobDeletion(ctx context.Context, key string, at time.Time) error {
 	return s.conn(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&models.BlobDeletion{SHA256: key, CreatedAt: at}).Error
 }
 
-// ClearBlobDeletion removes the mark of a deletion of the bytes under key.
-func (s *Store) ClearBlobDeletion(ctx context.Context, key string) error {
-	return s.conn(ctx).Where("sha256 = ?", key).Delete(&models.BlobDeletion{}).Error
-}
-
-// WaitForBlobDeletion waits for a deletion of the bytes under key that another transaction is
-// making (its mark is read with a shared lock on MariaDB; SQLite has one writer at a time).
-func (s *Store) WaitForBlobDeletion(ctx context.Context, key string) error {
-	q := s.withShareLock(s.conn(ctx)).Model(&models.BlobDeletion{}).Where("sha256 = ?", key).Limit(1)
+// BlobDeletionMarked reports whether the bytes under key have a deletion's mark, waiting for
+// one another transaction is writing (a shared lock on MariaDB; SQLite has one writer at a
+// time).
+func (s *Store) BlobDeletionMarked(ctx context.Context, key string) (bool, error) {
 	var keys []string
-	return q.Pluck("sha256", &keys).Error
+	err := s.withShareLock(s.conn(ctx)).Model(&models.BlobDeletion{}).Where("sha256 = ?", key).Limit(1).Pluck("sha256", &keys).Error
+	return len(keys) > 0, err
 }
 
 // CountLiveRefreshTokens counts an account's refresh tokens that are not revoked.

@@ -65,6 +65,11 @@ func (s *Store) PurgeWebSessions(ctx context.Context, now, idleSince time.Time, 
 	return s.purgeBatch(ctx, &models.WebSession{}, "id_hash", limit, "expires_at < ? OR last_seen < ?", now, idleSince)
 }
 
+// PurgeBlobDeletions deletes up to limit marks of blob deletions made before cutoff.
+func (s *Store) PurgeBlobDeletions(ctx context.Context, cutoff time.Time, limit int) (int64, error) {
+	return s.purgeBatch(ctx, &models.BlobDeletion{}, "sha256", limit, "created_at < ?", cutoff)
+}
+
 // PurgeKVEntries deletes up to limit key-value entries kept in the database past their expiry.
 func (s *Store) PurgeKVEntries(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return s.purgeBatch(ctx, &models.KVEntry{}, "id", limit, "expires_at <= ?", now)
