@@ -58,3 +58,24 @@ func TestDiscardWhileBeingCited(t *testing.T) {
 		t.Fatal("a file cited by a transaction running at the same time was deleted by Discard")
 	}
 }
+
+// Discard leaves another person's file as it is: a refused form discards only what its own
+// person uploaded.
+func TestDiscardLeavesAnothersFile(t *testing.T) {
+	ctx := context.Background()
+	st, svc, p := blobWorld(t)
+	ev, err := svc.Evidence.Upload(ctx, p, "a.png", bytes.NewReader(append(append([]byte{}, pngHead...), "alice's"...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := &models.Principal{Kind: models.PrincipalPerson, UserID: "bob", Role: models.RoleConsumer}
+	if err := svc.Evidence.Discard(ctx, bob, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	var rows, jobs int64
+	st.DB().Model(&models.Evidence{}).Where("id = ?", ev.ID).Count(&rows)
+	st.DB().Model(&models.Job{}).Where("kind = ?", models.JobEraseBlob).Count(&jobs)
+	if rows != 1 || jobs != 0 {
+		t.Fatalf("another person's discard: %d rows left, %d erase jobs queued", rows, jobs)
+	}
+}
