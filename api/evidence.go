@@ -33,7 +33,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //
 //	@Summary		Upload an evidence file
 //	@Description	Send the file as `multipart/form-data` in the field `file`. Its type is sniffed from the bytes (the name and the part's Content-Type are ignored); accepted: JPEG, PNG, WebP, GIF, MP3, M4A, WAV, MP4, QuickTime and PDF, anything else is 415. Files over `DSB_EVIDENCE_MAX_BYTES` are refused with 413 as soon as the limit is passed, without the rest being read. Cite the returned `id` in `evidence_ids` of a complaint, supplement or reply. The file name is shown to the platforms the file is cited to and cannot be changed, so a name that hits the screening list is 422 `validation_failed` naming `filename`, before the file is read.
-//	@Description	With `Idempotency-Key` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked `Idempotent-Replayed: true`), and another file or name is 422 `idempotency_key_reused`; a refused upload (4xx) is not recorded. Storage is content-addressed (by `sha256`), so the bytes are kept once either way.
+//	@Description	With `Idempotency-Key` (scoped to the caller, method and path), the same file under the same name sent again within 24 h answers with the first upload's evidence, byte for byte (marked `Idempotent-Replayed: true`), and another file or name is 422 `idempotency_key_reused`; a refused upload (4xx) is not recorded. Storage is content-addressed (by `sha256`), so the bytes are kept once either way; if the same content's bytes are deleted (after an erasure or a discarded file) while this upload is being saved, it answers 503 and is stored whole when sent again.
 //	@Description	Consumers, merchants and platforms (API key) may upload; staff and lawyers may not (403).
 //	@Tags			evidence
 //	@ID				uploadEvidence
@@ -52,7 +52,7 @@ var errFileTooLarge = &models.Error{Kind: models.KindTooLarge, Code: "file_too_l
 //	@Failure		409				{object}	Problem	"idempotency_key_in_use, idempotency_key_unusable"
 //	@Failure		422				{object}	Problem	"no file part, an empty file, a file name hitting the screening list (field filename), idempotency_key_reused"
 //	@Failure		429				{object}	Problem
-//	@Failure		503				{object}	Problem	"service_unavailable: the database or the evidence storage cannot be reached; see Retry-After"
+//	@Failure		503				{object}	Problem	"service_unavailable: the database or the evidence storage cannot be reached, or the same content's bytes were deleted while this upload was saved (send it again); see Retry-After"
 //	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/evidence [post]
 func (h *evidenceHandler) upload(c *gin.Context) {

@@ -90,7 +90,7 @@ func (s *site) reviewQueue(c *gin.Context) {
 	if f.Error != "" {
 		p.Messages = append(p.Messages, Message{Kind: "error", Text: "请修改标出的筛选条件。"})
 	} else if id := c.Query("done"); id != "" {
-		if m, ok := s.doneMessage(c, id); ok {
+		if m, ok := s.reviewedMessage(c, id); ok {
 			p.Messages = append(p.Messages, m)
 		}
 	}
@@ -138,8 +138,8 @@ func channelLabel(ch string) string {
 	return ch
 }
 
-// doneMessage says what became of the complaint a review form just changed, from its status.
-func (s *site) doneMessage(c *gin.Context, id string) (Message, bool) {
+// reviewedMessage says what became of the complaint a review form just changed, from its status.
+func (s *site) reviewedMessage(c *gin.Context, id string) (Message, bool) {
 	v, err := s.svc.Complaints.Get(c.Request.Context(), sessionOf(c).Principal, id)
 	if err != nil {
 		return Message{}, false
