@@ -36,14 +36,14 @@ func highlight(text, field string, hits []service.ScreeningHitView) template.HTM
 		merged = append(merged, sp)
 	}
 	var b strings.Builder
-	at := 0
+	pos := 0
 	for _, sp := range merged {
-		b.WriteString(template.HTMLEscapeString(string(runes[at:sp.start])))
+		b.WriteString(template.HTMLEscapeString(string(runes[pos:sp.start])))
 		b.WriteString(`<mark class="hit">`)
 		b.WriteString(template.HTMLEscapeString(string(runes[sp.start:sp.end])))
 		b.WriteString(`</mark>`)
-		at = sp.end
+		pos = sp.end
 	}
-	b.WriteString(template.HTMLEscapeString(string(runes[at:])))
+	b.WriteString(template.HTMLEscapeString(string(runes[pos:])))
 	return template.HTML(b.String()) // #nosec G203 -- every piece of text above is escaped
 }
