@@ -158,13 +158,16 @@ func run() error {
 		return err
 	}
 	var screeningNotifier service.Waker
+	var viewAnnouncer func(store.ViewChange)
 	if rd != nil {
 		screeningNotifier = kv.Waker{Redis: rd, Channel: screeningChannel}
+		viewAnnouncer = service.AnnounceViews((&kv.SetAnnouncer{Redis: rd, Channel: viewsChannel}).Add)
 	}
 	svc := service.New(st, limits, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: cfg.BcryptCost, Logger: log,
 		SMS: sender, AutoCompleteAfter: cfg.AutoCompleteAfter, RatingFreezeDelay: cfg.RatingFreezeDelay,
 		WebhookPolicy: policy, WebhookSchedule: cfg.WebhookRetrySchedule, Waker: waker, ScreeningNotifier: screeningNotifier,
-		EvidenceDir: cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
+		ViewAnnouncer: viewAnnouncer,
+		EvidenceDir:   cfg.EvidenceDir, EvidenceMaxBytes: cfg.EvidenceMaxBytes, Blobs: blobs,
 		Limits: service.Limits{SupplementsPerComplaint: cfg.MaxSupplementsPerComplaint, RepliesPerComplaint: cfg.MaxRepliesPerComplaint,
 			WebhookEndpointsPerPlatform: cfg.MaxWebhookEndpointsPerPlatform, ActiveAPIKeysPerPlatform: cfg.MaxAPIKeysPerPlatform,
 			OpenConsultationsPerComplaint: cfg.MaxOpenConsultationsPerComplaint, MessagesPerConsultation: cfg.MaxMessagesPerConsultation},
@@ -180,6 +183,10 @@ func run() error {
 		go rd.Subscribe(ctx, screeningChannel, svc.Screening.Wake)
 	}
 	go svc.Screening.Run(ctx, reload)
+	if rd != nil {
+		// Other instances' commits drop this instance's rendered platform reads.
+		go rd.Listen(ctx, viewsChannel, svc.PlatformViews.Announced, svc.PlatformViews.SetLive)
+	}
 	if cfg.AdminEmail != "" {
 		if err := svc.Accounts.EnsureAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
@@ -259,6 +266,8 @@ func run() error {
 const (
 	wakeChannel      = "jobs:wake"
 	screeningChannel = "screening:changed"
+	// viewsChannel carries the platforms whose complaints changed (PlatformViews).
+	viewsChannel = "views:changed"
 )
 
 // evidenceStorage is where evidence bytes live: the bucket when one is configured, else the

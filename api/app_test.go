@@ -89,6 +89,9 @@ type appOptions struct {
 	// blobs is where evidence goes (and a readiness check, as main wires it); nil is a
 	// directory of the test's own.
 	blobs service.BlobStore
+	// viewAnnouncer tells other instances of changes to what platforms read (main wires it
+	// to Redis).
+	viewAnnouncer func(store.ViewChange)
 	// cacheTTL is how long platforms and API keys are remembered (a second unless set).
 	cacheTTL time.Duration
 	// secret and previous are DSB_JWT_SECRET and DSB_JWT_SECRET_PREVIOUS; secret has a test
@@ -125,7 +128,7 @@ func newApp(t testing.TB, opts ...func(*appOptions)) *testApp {
 	svc := service.New(st, nil, service.Options{TokenKeys: cfg.TokenKeys(), BcryptCost: bcrypt.MinCost, Clock: clock, Logger: log,
 		WebhookPolicy: policy, WebhookSchedule: schedule, Waker: o.waker, SMS: o.sms, AwaitingBatch: 2,
 		EvidenceDir: t.TempDir(), EvidenceMaxBytes: o.evidenceMaxBytes, Blobs: o.blobs, Limits: o.maxima, ScreeningNotifier: o.screeningNotifier,
-		Registry: o.registry, CacheTTL: o.cacheTTL})
+		Registry: o.registry, CacheTTL: o.cacheTTL, ViewAnnouncer: o.viewAnnouncer})
 	if err := svc.Screening.Start(context.Background(), models.ParseWordList(config.DefaultScreeningWords)); err != nil {
 		t.Fatalf("screening list: %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 type complaintsHandler struct {
 	svc           *service.Complaints
 	notifications *service.Notifications
+	views         *service.PlatformViews
 }
 
 // respond writes a service result or its error.

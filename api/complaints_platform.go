@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/service"
 )
 
@@ -36,7 +38,17 @@ import (
 //	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
 //	@Failure		500				{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/complaints [get]
-func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
+func (h *complaintsHandler) platformList(c *gin.Context) {
+	h.platformRead(c, "list?"+c.Request.URL.RawQuery, c.Query("updated_since") != "", func() (any, error) {
+		page, err := pageParams(c)
+		if err != nil {
+			return nil, err
+		}
+		f := service.ComplaintListFilter{Status: c.Query("status"), Channel: c.Query("channel"), UpdatedSince: c.Query("updated_since")}
+		items, next, err := h.svc.List(c.Request.Context(), principal(c), f, page)
+		return listOf(items, next), err
+	})
+}
 
 // platformGet godoc
 //
@@ -55,7 +67,47 @@ func (h *complaintsHandler) platformList(c *gin.Context) { h.list(c) }
 //	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
 //	@Router			/api/v1/platform/complaints/{id} [get]
-func (h *complaintsHandler) platformGet(c *gin.Context) { h.get(c) }
+func (h *complaintsHandler) platformGet(c *gin.Context) {
+	h.platformRead(c, "get/"+c.Param("id"), false, func() (any, error) {
+		return h.svc.Get(c.Request.Context(), principal(c), c.Param("id"))
+	})
+}
+
+// platformRead answers a platform's read from the rendered-view cache (service.PlatformViews)
+// when it holds the current body for key, and otherwise reads, renders and keeps it. Only 200
+// answers are kept; a problem is answered as it comes.
+func (h *complaintsHandler) platformRead(c *gin.Context, key string, feed bool, read func() (any, error)) {
+	p := principal(c)
+	if p == nil || p.Kind != models.PrincipalPlatform || h.views == nil {
+		v, err := read()
+		respond(c, http.StatusOK, v, err)
+		return
+	}
+	if body, ok := h.views.Lookup(p.PlatformID, key); ok {
+		writeBody(c, body)
+		return
+	}
+	t := h.views.Ticket(p.PlatformID)
+	v, err := read()
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	h.views.Keep(t, key, body, feed)
+	writeBody(c, body)
+}
+
+// writeBody sends a JSON body already serialised, as c.JSON would have.
+func writeBody(c *gin.Context, body []byte) {
+	c.Writer.Header()["Content-Type"] = jsonContentType
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(body)
+}
 
 // reply godoc
 //

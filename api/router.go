@@ -165,7 +165,7 @@ func NewRouter(d Deps) http.Handler {
 	r.POST("/api/v1/evidence", limitUpload(d.EvidenceMaxBytes+multipartOverhead), uploader, budget, ev.upload)
 	v1.GET("/evidence/:id", uploader, budget, ev.download)
 
-	cp := &complaintsHandler{svc: s.Complaints, notifications: s.Notifications}
+	cp := &complaintsHandler{svc: s.Complaints, notifications: s.Notifications, views: s.PlatformViews}
 	consumer := requireRole(models.RoleConsumer)
 	complainant := requireRole(models.RoleConsumer, models.RoleMerchant)
 	staff := requireRole(models.RoleModerator, models.RoleAdmin)

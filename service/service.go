@@ -65,6 +65,9 @@ type Options struct {
 	Blobs BlobStore
 	// Retention says how long rows no longer needed are kept; zero fields take the defaults.
 	Retention RetentionPolicy
+	// ViewAnnouncer tells the other instances of a committed change to what platforms read
+	// (PlatformViews); nil when there are none to tell (no Redis).
+	ViewAnnouncer func(store.ViewChange)
 	// Registry receives the services' metrics (retention's); nil keeps them unregistered.
 	Registry prometheus.Registerer
 	// CacheTTL is how long an instance trusts what it remembers of a platform and of an API
@@ -98,6 +101,8 @@ type Services struct {
 	Consultations *Consultations
 	// WebSessions are the website's browser sessions.
 	WebSessions *WebSessions
+	// PlatformViews keeps platforms' complaint reads rendered until what they show changes.
+	PlatformViews *PlatformViews
 
 	st    *store.Store
 	clock Clock
@@ -152,6 +157,8 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	platforms := newPlatformCache(st, opts.CacheTTL)
 	s.Platforms.cache = platforms
 	s.Platforms.keys.ttl = opts.CacheTTL
+	s.PlatformViews = newPlatformViews(opts.Clock, opts.CacheTTL, opts.ViewAnnouncer, opts.Registry)
+	st.WatchViews(s.PlatformViews.committed)
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms,

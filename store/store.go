@@ -40,6 +40,8 @@ type Store struct {
 	// keys seal and open the personal information columns (serializer:encrypted) and hash
 	// the values they are looked up by.
 	keys *datakey.Keyring
+	// views hears of committed writes that change what platforms read (WatchViews).
+	views *viewWatch
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -103,6 +105,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		err    error
 		reopen func(int) (*gorm.DB, error)
 	)
+	views := &viewWatch{}
 	switch driver {
 	case "sqlite":
 		if dir := filepath.Dir(dsn); dir != "." && !strings.HasPrefix(dsn, "file:") {
@@ -111,6 +114,9 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 			}
 		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, txTimeout)), cfg)
+		if err == nil {
+			err = registerViewWatch(db, views)
+		}
 		if err == nil {
 			sqlDB, _ := db.DB()
 			// One writer at a time is SQLite's rule; a small pool with a busy timeout and
@@ -149,6 +155,9 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		reopen = func(conns int) (*gorm.DB, error) {
 			db, err := gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
 			if err == nil {
+				err = registerViewWatch(db, views)
+			}
+			if err == nil {
 				sqlDB, _ := db.DB()
 				sqlDB.SetMaxOpenConns(conns)
 				sqlDB.SetMaxIdleConns(conns)
@@ -169,7 +178,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	}
 	// The handle's own context carries the keyring, for statements given no other (DB).
 	db = db.WithContext(datakey.With(context.Background(), keys))
-	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log, keys: keys}
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log, keys: keys, views: views}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -191,7 +200,7 @@ func (s *Store) OwnPool(conns int) (*Store, error) {
 		return nil, fmt.Errorf("open the work queue's pool: %w", err)
 	}
 	db = db.WithContext(datakey.With(context.Background(), s.keys))
-	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log}, nil
+	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log, views: s.views}, nil
 }
 
 // setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
@@ -330,15 +339,36 @@ func (s *Store) Close() error {
 // transaction begins and stamps nothing while it waits.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	ctx = s.Keyed(ctx)
+	if s.inTx {
+		// A savepoint of the enclosing transaction: its writes are the enclosing one's, heard
+		// of when that one commits.
+		return s.db.Transaction(func(db *gorm.DB) error {
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views})
+		})
+	}
+	var vc *viewChanges
+	err := s.tx(ctx, func(ctx context.Context) context.Context {
+		vc = &viewChanges{}
+		return context.WithValue(ctx, viewChangesKey{}, vc)
+	}, fn)
+	if err == nil && vc != nil && s.views != nil {
+		s.views.tell(vc.result())
+	}
+	return err
+}
+
+// tx runs fn in a transaction, each attempt under the context attempt makes (a fresh record of
+// its writes).
+func (s *Store) tx(ctx context.Context, attempt func(context.Context) context.Context, fn func(tx *Store) error) error {
 	if s.driver == "sqlite" {
-		return s.sqliteTx(ctx, fn)
+		return s.sqliteTx(attempt(ctx), fn)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.txTimeout)
 	defer cancel()
 	var err error
-	for attempt := 0; attempt < 4; attempt++ {
-		err = s.conn(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log})
+	for try := 0; try < 4; try++ {
+		err = s.conn(attempt(ctx)).Transaction(func(db *gorm.DB) error {
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views})
 		})
 		if err != nil && ctx.Err() != nil {
 			// Whatever the driver said, the deadline is why: report it so callers answer 503.
@@ -350,7 +380,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		case <-time.After(time.Duration(try+1) * 10 * time.Millisecond):
 		}
 	}
 	return err
@@ -363,7 +393,7 @@ func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
 		var cancel context.CancelFunc
 		work, cancel = context.WithTimeout(ctx, s.txTimeout)
 		defer cancel()
-		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log}); err != nil {
+		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views}); err != nil {
 			return err
 		}
 		return work.Err() // past the deadline: roll back rather than commit late
