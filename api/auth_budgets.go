@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +46,40 @@ type authBudgets struct {
 	// key makes the counters' names keyed hashes: a phone number's counter, shared in Redis,
 	// cannot be found by hashing every number.
 	key []byte
+	now func() time.Time
+	// clean remembers, until the time it holds, the addresses last found with their
+	// bad-credential budget unspent (cleanFor).
+	cleanMu sync.Mutex
+	clean   map[string]time.Time
+}
+
+// cleanFor is how long an address found with its bad-credential budget unspent presents
+// credentials without the shared counter being read again: one read a second instead of one
+// per request. A bad credential from the address forgets it at once, so this instance counts
+// its own failures exactly; failures on other instances are heard within cleanFor.
+const cleanFor = time.Second
+
+// maxClean bounds the addresses remembered; past it they are forgotten all at once.
+const maxClean = 10_000
+
+func (b *authBudgets) knownClean(key string) bool {
+	b.cleanMu.Lock()
+	defer b.cleanMu.Unlock()
+	until, ok := b.clean[key]
+	return ok && b.now().Before(until)
+}
+
+func (b *authBudgets) setClean(key string, clean bool) {
+	b.cleanMu.Lock()
+	defer b.cleanMu.Unlock()
+	if !clean {
+		delete(b.clean, key)
+		return
+	}
+	if b.clean == nil || len(b.clean) >= maxClean {
+		b.clean = map[string]time.Time{}
+	}
+	b.clean[key] = b.now().Add(cleanFor)
 }
 
 // name is the keyed hash that names a counter of s.
@@ -213,11 +248,16 @@ func clientNetwork(c *gin.Context) string {
 // admitCredential refuses a presented API key or token, before it is looked up, from an
 // address that presented too many bad ones this minute.
 func (b *authBudgets) admitCredential(c *gin.Context) bool {
-	n, ttl, err := b.kv.Count(c.Request.Context(), b.authFailureKey(c))
+	key := b.authFailureKey(c)
+	if b.knownClean(key) {
+		return true
+	}
+	n, ttl, err := b.kv.Count(c.Request.Context(), key)
 	if err != nil {
 		b.unavailable(c, err)
 		return true
 	}
+	b.setClean(key, n < int64(b.authFailureBudget()))
 	if n >= int64(b.authFailureBudget()) {
 		loggerOf(c).WarnContext(c.Request.Context(), "credential refused unchecked: bad-credential budget spent")
 		refuse(c, b.authFailureBudget(), ttl, fmt.Sprintf("too many invalid credentials from this address; retry after %d s", retrySeconds(ttl)))
@@ -228,7 +268,9 @@ func (b *authBudgets) admitCredential(c *gin.Context) bool {
 
 // credentialFailed counts a bad API key or token against the client's address.
 func (b *authBudgets) credentialFailed(c *gin.Context) {
-	if _, _, err := b.kv.Incr(c.Request.Context(), b.authFailureKey(c), authFailureWindow); err != nil {
+	key := b.authFailureKey(c)
+	b.setClean(key, false)
+	if _, _, err := b.kv.Incr(c.Request.Context(), key, authFailureWindow); err != nil {
 		b.unavailable(c, err)
 	}
 }

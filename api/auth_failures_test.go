@@ -1,10 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dianshubao/dianshubao/kv"
 )
 
 // TestBadCredentialsHaveAnAddressBudget: bad API keys and bad or expired tokens count against
@@ -63,5 +67,49 @@ func TestBadCredentialsHaveAnAddressBudget(t *testing.T) {
 	expect(t, a.do(req{method: "GET", path: "/api/v1/platform/me", token: bogus, remoteAddr: flooder}), http.StatusUnauthorized, "invalid_token")
 	if n := lookups(); n != 1 {
 		t.Fatalf("%d key lookups after the window, want 1", n)
+	}
+}
+
+// countingKV counts the reads of budgets in the in-process store it wraps.
+type countingKV struct {
+	kv.Store
+	counts atomic.Int64
+}
+
+func (c *countingKV) Count(ctx context.Context, key string) (int64, time.Duration, error) {
+	c.counts.Add(1)
+	return c.Store.Count(ctx, key)
+}
+
+// TestGoodCredentialsReadTheBudgetOncePerSecond: an address whose bad-credential budget is
+// unspent presents credentials for a second without the shared counter being read again (one
+// read a second, not one per request); a bad credential from it makes the next one read it.
+func TestGoodCredentialsReadTheBudgetOncePerSecond(t *testing.T) {
+	limits := &countingKV{Store: kv.NewMemory(time.Now)}
+	a := newApp(t, func(o *appOptions) { o.limits = limits })
+	admin := a.adminToken()
+	p := a.createPlatform(admin, "jd", nil)
+	key, _ := a.issueKey(admin, p["id"].(string))
+	const addr = "203.0.113.70:1"
+	me := func(token string, status int) {
+		t.Helper()
+		expect(t, a.do(req{method: "GET", path: "/api/v1/platform/me", token: token, remoteAddr: addr}), status)
+	}
+	limits.counts.Store(0)
+	for range 20 {
+		me(key, http.StatusOK)
+	}
+	if n := limits.counts.Load(); n != 1 {
+		t.Fatalf("%d budget reads for 20 requests within a second, want 1", n)
+	}
+	a.clock.Advance(time.Second)
+	me(key, http.StatusOK)
+	if n := limits.counts.Load(); n != 2 {
+		t.Fatalf("%d budget reads a second later, want 2", n)
+	}
+	me("dsb_live_"+strings.Repeat("y", 40), http.StatusUnauthorized)
+	me(key, http.StatusOK)
+	if n := limits.counts.Load(); n != 3 {
+		t.Fatalf("%d budget reads after a bad credential, want 3 (it is read again)", n)
 	}
 }

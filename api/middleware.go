@@ -248,8 +248,9 @@ func requireRole(roles ...models.Role) gin.HandlerFunc {
 // rateLimiter spends budgets kept in a kv.Store: fixed one-minute windows, shared across
 // instances when the store is Redis.
 type rateLimiter struct {
-	kv  kv.Store
-	now func() time.Time
+	kv    kv.Store
+	now   func() time.Time
+	batch rateBatch
 }
 
 // spend takes one unit of the budget key, sets the RateLimit-* headers and reports whether the
@@ -269,7 +270,7 @@ func (rl *rateLimiter) spend(c *gin.Context, key string, limit int) bool {
 func (rl *rateLimiter) take(c *gin.Context, key string, limit int) (bool, int) {
 	now := rl.now().Unix()
 	window := now / 60
-	n, _, err := rl.kv.Incr(c.Request.Context(), fmt.Sprintf("rl:%s:%d", key, window), 2*time.Minute)
+	n, err := rl.batch.count(c.Request.Context(), rl.kv, "rl:"+key+":"+strconv.FormatInt(window, 10), window, limit, rl.now())
 	if err != nil {
 		loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
 		return true, 0

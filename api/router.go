@@ -108,7 +108,7 @@ func NewRouter(d Deps) http.Handler {
 	auth := Authenticators{Person: s.Accounts.Authenticate, Platform: s.Platforms.AuthenticateAPIKey}
 	// The counters' names are keyed by a key of their own, derived from the idempotency key
 	// (a rotation starts them afresh: they live minutes).
-	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute,
+	budgets := &authBudgets{kv: d.Limits, limit: d.AuthRateLimitPerMinute, now: d.Now,
 		key: keyring.Derive(d.IdempotencyKeys.Current().Secret, "limits").Secret}
 	web.Register(r, web.Deps{Services: s, Now: d.Now, Logger: d.Logger, Secure: d.Production, EvidenceMaxBytes: d.EvidenceMaxBytes, Guard: &siteGuard{limiter: limiter, limit: d.AuthRateLimitPerMinute, budgets: budgets, perPerson: d.RateLimitPerMinute}})
 	person := authenticate(auth, budgets, true, false)

@@ -12,6 +12,12 @@ import (
 // ErrMiss is returned by Get for a key that does not exist or has expired.
 var ErrMiss = errors.New("kv: key not found")
 
+// Adder is a Store whose counters take more than one at a time.
+type Adder interface {
+	// IncrBy adds n to the counter at key as Incr adds one.
+	IncrBy(ctx context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error)
+}
+
 // Store is the small key-value interface the service needs.
 type Store interface {
 	// Incr adds one to the counter at key, creating it with the given ttl, and returns the new

@@ -52,7 +52,12 @@ func (m *Memory) sweep(now time.Time) {
 }
 
 // Incr implements Store.
-func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, time.Duration, error) {
+func (m *Memory) Incr(ctx context.Context, key string, ttl time.Duration) (int64, time.Duration, error) {
+	return m.IncrBy(ctx, key, 1, ttl)
+}
+
+// IncrBy implements Adder.
+func (m *Memory) IncrBy(_ context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -61,7 +66,7 @@ func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, 
 	if !ok {
 		it = memItem{expires: now.Add(ttl)}
 	}
-	it.counter++
+	it.counter += n
 	m.items[key] = it
 	return it.counter, it.expires.Sub(now), nil
 }

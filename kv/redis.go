@@ -22,8 +22,8 @@ type Redis struct {
 // incrScript creates the counter with its expiry atomically, so that a crash between the two
 // steps can never leave a counter that lives forever.
 var incrScript = redis.NewScript(`
-local v = redis.call('INCR', KEYS[1])
-if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local v = redis.call('INCRBY', KEYS[1], ARGV[2] or 1)
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {v, redis.call('PTTL', KEYS[1])}
 `)
 
@@ -68,6 +68,15 @@ func (r *Redis) Close() error {
 // Incr implements Store.
 func (r *Redis) Incr(ctx context.Context, key string, ttl time.Duration) (int64, time.Duration, error) {
 	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, ttl.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, 0, err
+	}
+	return res[0], time.Duration(res[1]) * time.Millisecond, nil
+}
+
+// IncrBy implements Adder.
+func (r *Redis) IncrBy(ctx context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error) {
+	res, err := incrScript.Run(ctx, r.c, []string{r.prefix + key}, ttl.Milliseconds(), n).Int64Slice()
 	if err != nil {
 		return 0, 0, err
 	}
