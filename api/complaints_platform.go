@@ -21,6 +21,8 @@ import (
 //	@Description	**Following the feed.** Start with `updated_since` (for example the time you last synchronised), follow `next_cursor` until a page has none, then poll again later with `updated_since` set to the `updated_at` of the last complaint you received — never your own clock. A complaint that changes while you page moves to the end and comes again; you may see a complaint more than once, never miss a change.
 //	@Description
 //	@Description	**Lag.** The feed leaves out changes made in the last 5 seconds (by the server's clock), so that a change whose transaction commits a moment after a later change was read is not skipped: each change appears on the feed 5 s after it was made. The servers' clocks are kept in step (NTP) to well within that lag.
+//	@Description
+//	@Description	**Freshness.** Answers are kept rendered in memory until what they show changes: a change is visible to the next read on the instance that made it, and on other instances as soon as its announcement arrives (milliseconds); should announcements be unavailable (a deployment without Redis), within 1 s. Feed pages (`updated_since`) are kept at most 1 s, on top of the lag.
 //	@Tags			platform
 //	@ID				platformListComplaints
 //	@Produce		json,application/problem+json
@@ -54,6 +56,7 @@ func (h *complaintsHandler) platformList(c *gin.Context) {
 //
 //	@Summary		One complaint delivered to the calling platform
 //	@Description	With the complainant's `contact_name` and `contact_phone`, `delivered_at`, and `reply_due_at` (`delivered_at` + 72 h, the last moment for a full timeliness score). Another platform's complaint is 404.
+//	@Description	Kept rendered in memory until the complaint changes, as the list is (see its **Freshness**).
 //	@Tags			platform
 //	@ID				platformGetComplaint
 //	@Produce		json,application/problem+json
