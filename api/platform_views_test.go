@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
@@ -129,5 +131,36 @@ func TestPlatformReadsOfAnotherInstance(t *testing.T) {
 				t.Fatalf("%v after b's change: one %v, list %v; want 1 and 1", service.ViewCacheTTLUnannounced, one, listed)
 			}
 		})
+	}
+}
+
+// TestPlatformRenameShowsInTheNextRead: a platform read that lands between a rename's commit
+// and the end of the request (here: from a watcher heard after the service's own) renders with
+// the new name, so that the read after the rename's 200 shows it.
+func TestPlatformRenameShowsInTheNextRead(t *testing.T) {
+	w := newWorld(t)
+	id := w.file(w.consumer, nil)["id"].(string)
+	w.accept(id)
+	name := func() string {
+		t.Helper()
+		c := expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints/" + id, token: w.key}), http.StatusOK)
+		return c["platform"].(map[string]any)["name"].(string)
+	}
+	if n := name(); n != "淘宝" {
+		t.Fatalf("name before: %q", n)
+	}
+	var armed atomic.Bool
+	w.st.WatchViews(func(v store.ViewChange) {
+		if v.All && armed.CompareAndSwap(true, false) {
+			r := httptest.NewRequest("GET", "/api/v1/platform/complaints/"+id, nil)
+			r.Header.Set("Authorization", "Bearer "+w.key)
+			w.h.ServeHTTP(httptest.NewRecorder(), r)
+		}
+	})
+	armed.Store(true)
+	expect(t, w.do(req{method: "PATCH", path: "/api/v1/admin/platforms/" + w.platformID, token: w.admin,
+		body: map[string]any{"name": "淘宝网"}}), http.StatusOK)
+	if n := name(); n != "淘宝网" {
+		t.Fatalf("the read after the rename's 200 shows %q, want 淘宝网", n)
 	}
 }

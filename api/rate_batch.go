@@ -14,12 +14,18 @@ import (
 const rateSync = 100 * time.Millisecond
 
 // rateHeadroom is how far from its limit a budget must be, at its last shared count, for its
-// requests to be counted locally: closer than that (and for every budget whose limit is under
-// ten times the minimum headroom) each request adds to the shared counter itself, so that the
-// 429 comes exactly where it should. Far from the limit, the shared count may lag by at most
-// rateSync of each instance's requests; what an instance has counted but not yet added when
-// its window ends is not carried into the next window.
+// requests to be counted locally; closer than that each request adds itself to the shared
+// counter, so that the 429 comes where the shared count says. A budget under 100 requests a
+// minute is never counted locally.
 func rateHeadroom(limit int) int64 { return max(int64(limit)/10, 10) }
+
+// rateAllowance is how many requests an instance counts locally between two additions to the
+// shared counter: a quarter of the headroom. One instance never admits more than the limit.
+// Several may, by what the others have counted and not yet added when the shared count reaches
+// the limit: at most rateAllowance per other instance (a fortieth of the limit), and none with
+// four instances or fewer until the last tenth of the budget. What an instance has counted but
+// not yet added when the window ends is not carried into the next window.
+func rateAllowance(limit int) int64 { return rateHeadroom(limit) / 4 }
 
 // rateBatch holds, per budget window, what this instance counted and the shared count last
 // seen.
@@ -29,10 +35,11 @@ type rateBatch struct {
 }
 
 type rateCount struct {
-	window  int64
-	known   int64 // the shared counter as last read, this instance's adds included
-	pending int64 // counted here since, not yet added
-	synced  time.Time
+	window   int64
+	known    int64 // the shared counter as last read, this instance's adds included
+	inflight int64 // being added to the shared counter now
+	pending  int64 // counted here since, not yet added
+	synced   time.Time
 }
 
 // count takes one unit of the budget named name (of window, with limit) and returns the count
@@ -58,18 +65,23 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 			}
 		}
 	}
-	if !rc.synced.IsZero() && now.Sub(rc.synced) < rateSync && int64(limit)-(rc.known+rc.pending+1) >= rateHeadroom(limit) {
+	seen := rc.known + rc.inflight + rc.pending
+	// While an addition is on its way every request adds itself: its answer is then the exact
+	// count, which a request counted here meanwhile would make stale.
+	if rc.inflight == 0 && !rc.synced.IsZero() && now.Sub(rc.synced) < rateSync && rc.pending < rateAllowance(limit) &&
+		int64(limit)-(seen+1) >= rateHeadroom(limit) {
 		rc.pending++
-		n := rc.known + rc.pending
 		rb.mu.Unlock()
-		return n, nil
+		return seen + 1, nil
 	}
 	delta := rc.pending + 1
 	rc.pending = 0
+	rc.inflight += delta
 	rb.mu.Unlock()
 	n, _, err := adder.IncrBy(ctx, name, delta, 2*time.Minute)
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
+	rc.inflight -= delta
 	if err != nil {
 		rc.pending += delta - 1 // this request is let through uncounted, as a down limiter does
 		return 0, err

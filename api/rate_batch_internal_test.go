@@ -2,10 +2,13 @@ package api
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/dianshubao/dianshubao/internal/testkit"
 	"github.com/dianshubao/dianshubao/kv"
 )
 
@@ -57,5 +60,74 @@ func TestRateBudgetsFarFromTheirLimitAreCountedLocally(t *testing.T) {
 		if got, _, _ := shared.Count(ctx, "rl:k2:1"); i > near-rateHeadroom(near) && got != i {
 			t.Fatalf("request %d near the limit: shared counter %d", i, got)
 		}
+	}
+}
+
+// TestRateBudgetsAreNotExceededByConcurrentRequests: 64 concurrent clients of one instance
+// spend one budget of 300; never more than 300 are admitted, whether the shared counter is in
+// memory or in Redis (additions in flight count as spent).
+func TestRateBudgetsAreNotExceededByConcurrentRequests(t *testing.T) {
+	ctx := context.Background()
+	stores := map[string]kv.Store{"memory": kv.NewMemory(time.Now)}
+	if rd := testkit.Redis(t); rd != nil {
+		stores["redis"] = rd
+	}
+	for name, shared := range stores {
+		t.Run(name, func(t *testing.T) {
+			for round := range 20 {
+				var rb rateBatch
+				key := fmt.Sprintf("rl:concurrent:%d:%d", round, time.Now().UnixNano())
+				const limit = 300
+				var admitted atomic.Int64
+				var wg sync.WaitGroup
+				start := make(chan struct{})
+				for range 64 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						<-start
+						for range 20 {
+							n, err := rb.count(ctx, shared, key, 1, limit, time.Now())
+							if err != nil {
+								t.Error(err)
+								return
+							}
+							if n <= limit {
+								admitted.Add(1)
+							}
+						}
+					}()
+				}
+				close(start)
+				wg.Wait()
+				if a := admitted.Load(); a > limit {
+					t.Fatalf("round %d: %d admitted under a limit of %d", round, a, limit)
+				}
+			}
+		})
+	}
+}
+
+// TestRateBudgetsHoldAcrossFourInstances: four instances over one shared counter, all within
+// one rateSync (their local counts unseen by the others): together they admit no more than the
+// limit and what the three others may have counted unseen (rateAllowance each).
+func TestRateBudgetsHoldAcrossFourInstances(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	shared := kv.NewMemory(func() time.Time { return now })
+	instances := make([]rateBatch, 4)
+	const key, window, limit = "rl:four:1", int64(1), 1000
+	admitted := 0
+	for i := range 4000 {
+		n, err := instances[i%4].count(ctx, shared, key, window, limit, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n <= limit {
+			admitted++
+		}
+	}
+	if bound := limit + 3*int(rateAllowance(limit)); admitted > bound {
+		t.Fatalf("%d requests admitted in one window under a limit of %d by four instances, want at most %d", admitted, limit, bound)
 	}
 }

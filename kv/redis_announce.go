@@ -48,6 +48,7 @@ func (a *SetAnnouncer) Add(items ...string) {
 }
 
 func (a *SetAnnouncer) run() {
+	backoff := 50 * time.Millisecond
 	for range a.kick {
 		a.mu.Lock()
 		items := make([]string, 0, len(a.pending))
@@ -63,16 +64,18 @@ func (a *SetAnnouncer) run() {
 		if len(items) == 0 {
 			continue
 		}
-		payload := strings.Join(items, ",")
-		for try := 0; try < 3; try++ {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			err := a.Redis.c.Publish(ctx, a.Redis.prefix+a.Channel, payload).Err()
-			cancel()
-			if err == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := a.Redis.c.Publish(ctx, a.Redis.prefix+a.Channel, strings.Join(items, ",")).Err()
+		cancel()
+		if err == nil || errors.Is(err, redis.ErrClosed) {
+			backoff = 50 * time.Millisecond
+			continue
 		}
+		// Not sent: the items go out with the next message, tried again until Redis takes it
+		// (an instance whose subscription stays up would otherwise keep what they change).
+		time.Sleep(backoff)
+		backoff = min(2*backoff, time.Second)
+		a.Add(items...)
 	}
 }
 

@@ -113,6 +113,13 @@ func (pc *platformCache) Forget(id string) {
 	pc.mu.Unlock()
 }
 
+// ForgetAll drops every entry.
+func (pc *platformCache) ForgetAll() {
+	pc.mu.Lock()
+	pc.m = map[string]*platformEntry{}
+	pc.mu.Unlock()
+}
+
 // PlatformVia is Platform for a caller inside transaction tx.
 func (pc *platformCache) PlatformVia(ctx context.Context, tx *store.Store, id string) (*models.Platform, error) {
 	e, err := pc.entryVia(ctx, tx, id)

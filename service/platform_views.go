@@ -45,6 +45,9 @@ type PlatformViews struct {
 	live     atomic.Bool
 	announce func(store.ViewChange)
 	now      func() time.Time
+	// down reports a database found unreachable: nothing is served from memory then, so that
+	// reads answer 503 as every request does during an outage.
+	down func() bool
 	// settle is how long after a global change bodies are kept only the short time: the
 	// platform cache they are built with may hold a platform's old name that long.
 	settle      time.Duration
@@ -85,6 +88,10 @@ func viewKey(platform, key string) string { return platform + "\x00" + key }
 
 // Lookup returns the body kept for the platform's read key, if it is still current.
 func (pv *PlatformViews) Lookup(platform, key string) ([]byte, bool) {
+	if pv.down != nil && pv.down() {
+		pv.misses.Inc()
+		return nil, false
+	}
 	t := pv.now()
 	pv.mu.Lock()
 	e, ok := pv.entries[viewKey(platform, key)]

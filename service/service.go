@@ -158,6 +158,15 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Platforms.cache = platforms
 	s.Platforms.keys.ttl = opts.CacheTTL
 	s.PlatformViews = newPlatformViews(opts.Clock, opts.CacheTTL, opts.ViewAnnouncer, opts.Registry)
+	s.PlatformViews.down = st.Unreachable
+	// A change that cannot be tied to platforms may be a platform's own (its name is in every
+	// view): the platform cache forgets it before the views are dropped, so that a read rendered
+	// after the drop does not take the old name from the cache.
+	st.WatchViews(func(v store.ViewChange) {
+		if v.All {
+			platforms.ForgetAll()
+		}
+	})
 	st.WatchViews(s.PlatformViews.committed)
 	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,

@@ -42,6 +42,8 @@ type Store struct {
 	keys *datakey.Keyring
 	// views hears of committed writes that change what platforms read (WatchViews).
 	views *viewWatch
+	// reach says whether the database was unreachable when last used (Unreachable).
+	reach *reach
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -105,7 +107,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		err    error
 		reopen func(int) (*gorm.DB, error)
 	)
-	views := &viewWatch{}
+	views, rc := &viewWatch{}, &reach{}
 	switch driver {
 	case "sqlite":
 		if dir := filepath.Dir(dsn); dir != "." && !strings.HasPrefix(dsn, "file:") {
@@ -115,7 +117,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, txTimeout)), cfg)
 		if err == nil {
-			err = registerViewWatch(db, views)
+			err = errors.Join(registerViewWatch(db, views), registerReach(db, rc))
 		}
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -155,7 +157,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		reopen = func(conns int) (*gorm.DB, error) {
 			db, err := gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
 			if err == nil {
-				err = registerViewWatch(db, views)
+				err = errors.Join(registerViewWatch(db, views), registerReach(db, rc))
 			}
 			if err == nil {
 				sqlDB, _ := db.DB()
@@ -178,7 +180,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 	}
 	// The handle's own context carries the keyring, for statements given no other (DB).
 	db = db.WithContext(datakey.With(context.Background(), keys))
-	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log, keys: keys, views: views}
+	s := &Store{db: db, driver: driver, txTimeout: txTimeout, reopen: reopen, log: log, keys: keys, views: views, reach: rc}
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -200,7 +202,7 @@ func (s *Store) OwnPool(conns int) (*Store, error) {
 		return nil, fmt.Errorf("open the work queue's pool: %w", err)
 	}
 	db = db.WithContext(datakey.With(context.Background(), s.keys))
-	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log, views: s.views}, nil
+	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log, views: s.views, reach: s.reach}, nil
 }
 
 // setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
@@ -318,7 +320,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.PingContext(ctx)
+	err = sqlDB.PingContext(ctx)
+	if s.reach != nil {
+		s.reach.saw(err)
+	}
+	return err
 }
 
 // Close releases the connections.
@@ -343,7 +349,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		// A savepoint of the enclosing transaction: its writes are the enclosing one's, heard
 		// of when that one commits.
 		return s.db.Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views})
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach})
 		})
 	}
 	var vc *viewChanges
@@ -368,7 +374,7 @@ func (s *Store) tx(ctx context.Context, attempt func(context.Context) context.Co
 	var err error
 	for try := 0; try < 4; try++ {
 		err = s.conn(attempt(ctx)).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views})
+			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach})
 		})
 		if err != nil && ctx.Err() != nil {
 			// Whatever the driver said, the deadline is why: report it so callers answer 503.
@@ -393,7 +399,7 @@ func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
 		var cancel context.CancelFunc
 		work, cancel = context.WithTimeout(ctx, s.txTimeout)
 		defer cancel()
-		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views}); err != nil {
+		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach}); err != nil {
 			return err
 		}
 		return work.Err() // past the deadline: roll back rather than commit late
