@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,16 +82,8 @@ func TestPlatformReadsOfAnotherInstance(t *testing.T) {
 					t.Skip("announcements need Redis: set DSB_TEST_REDIS_URL to run this test")
 				}
 			}
-			driver, dsn := testkit.StoreDSN(t)
-			open := func() *store.Store {
-				st, err := store.Open(context.Background(), driver, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = st.Close() })
-				return st
-			}
-			stA, stB := open(), open()
+			stores := testkit.Stores(t, 2)
+			stA, stB := stores[0], stores[1]
 			var announce func(store.ViewChange)
 			if rd != nil {
 				announce = service.AnnounceViews((&kv.SetAnnouncer{Redis: rd, Channel: "views"}).Add)

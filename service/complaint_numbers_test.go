@@ -11,23 +11,14 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
-	"github.com/dianshubao/dianshubao/store"
 )
 
 // TestComplaintNumbersAcrossInstances files concurrently through two instances over one
 // database: every number is unique and in the DSB + China date + 6 digits format, and the
 // day's counter row is written once per block, not once per filing.
 func TestComplaintNumbersAcrossInstances(t *testing.T) {
-	driver, dsn := testkit.StoreDSN(t)
-	open := func() *store.Store {
-		st, err := store.Open(context.Background(), driver, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		return st
-	}
-	st1, st2 := open(), open()
+	stores := testkit.Stores(t, 2)
+	st1, st2 := stores[0], stores[1]
 	f := newFixtureOn(t, st1)
 	svc2 := New(st2, nil, Options{BcryptCost: 4, Clock: f.clock,
 		Logger: slog.New(slog.DiscardHandler)})

@@ -70,13 +70,24 @@ func StoreDSN(t testing.TB) (string, string) {
 // Store opens a migrated store on a fresh database, closed when the test ends.
 func Store(t testing.TB) *store.Store {
 	t.Helper()
+	return Stores(t, 1)[0]
+}
+
+// Stores opens n stores over one fresh database, as n instances of the service would, each
+// closed when the test ends.
+func Stores(t testing.TB, n int) []*store.Store {
+	t.Helper()
 	driver, dsn := StoreDSN(t)
-	st, err := store.Open(context.Background(), driver, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
+	out := make([]*store.Store, n)
+	for i := range out {
+		st, err := store.Open(context.Background(), driver, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("open store: %v", err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		out[i] = st
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
+	return out
 }
 
 // Redis returns a Redis store under a prefix of its own, or nil when DSB_TEST_REDIS_URL is
