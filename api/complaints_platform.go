@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,7 +33,10 @@ import (
 //	@Param			updated_since	query		string	false	"RFC 3339 time: only complaints changed at or after it"
 //	@Param			limit			query		int		false	"page size, 1–100"	default(20)
 //	@Param			cursor			query		string	false	"next_cursor of the previous page"
+//	@Param			If-None-Match	header		string	false	"the ETag of a page you hold: 304 without a body while it is current"
 //	@Success		200				{object}	ListResponse[service.ComplaintView]
+//	@Header			200				{string}	ETag	"entity tag of this page"
+//	@Success		304				"not modified: the page you hold (If-None-Match) is current"
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
 //	@Failure		422				{object}	Problem
@@ -61,11 +65,14 @@ func (h *complaintsHandler) platformList(c *gin.Context) {
 //	@ID				platformGetComplaint
 //	@Produce		json,application/problem+json
 //	@Security		APIKeyAuth
-//	@Param			id	path		string	true	"complaint id"
-//	@Success		200	{object}	service.ComplaintView
-//	@Failure		401	{object}	Problem
-//	@Failure		404	{object}	Problem
-//	@Failure		503	{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
+//	@Param			id				path		string	true	"complaint id"
+//	@Param			If-None-Match	header		string	false	"the ETag of the complaint as you hold it: 304 without a body while it is current"
+//	@Success		200				{object}	service.ComplaintView
+//	@Header			200				{string}	ETag	"entity tag of this complaint's view"
+//	@Success		304				"not modified: the complaint you hold (If-None-Match) is current"
+//	@Failure		401				{object}	Problem
+//	@Failure		404				{object}	Problem
+//	@Failure		503				{object}	Problem	"service_unavailable: the database cannot be reached; retry after Retry-After seconds"
 //	@Failure		403	{object}	Problem	"forbidden: these credentials may not do this"
 //	@Failure		429	{object}	Problem	"rate_limited: see Retry-After"
 //	@Failure		500	{object}	Problem	"internal_error: an unexpected failure; quote request_id to support"
@@ -78,7 +85,8 @@ func (h *complaintsHandler) platformGet(c *gin.Context) {
 
 // platformRead answers a platform's read from the rendered-view cache (service.PlatformViews)
 // when it holds the current body for key, and otherwise reads, renders and keeps it. Only 200
-// answers are kept; a problem is answered as it comes.
+// answers are kept; a problem is answered as it comes. Every 200 carries an ETag, and a
+// request whose If-None-Match names it is answered 304 without a body.
 func (h *complaintsHandler) platformRead(c *gin.Context, key string, feed bool, read func() (any, error)) {
 	p := principal(c)
 	if p == nil || p.Kind != models.PrincipalPlatform || h.views == nil {
@@ -86,22 +94,25 @@ func (h *complaintsHandler) platformRead(c *gin.Context, key string, feed bool, 
 		respond(c, http.StatusOK, v, err)
 		return
 	}
-	if body, ok := h.views.Lookup(p.PlatformID, key); ok {
-		writeBody(c, body)
+	body, etag, ok := h.views.Lookup(p.PlatformID, key)
+	if !ok {
+		t := h.views.Ticket(p.PlatformID)
+		v, err := read()
+		if err != nil {
+			writeProblem(c, err)
+			return
+		}
+		if body, err = json.Marshal(v); err != nil {
+			writeProblem(c, err)
+			return
+		}
+		etag = h.views.Keep(t, key, body, feed)
+	}
+	c.Writer.Header()["Etag"] = []string{etag}
+	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
+		c.Status(http.StatusNotModified)
 		return
 	}
-	t := h.views.Ticket(p.PlatformID)
-	v, err := read()
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	body, err := json.Marshal(v)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	h.views.Keep(t, key, body, feed)
 	writeBody(c, body)
 }
 

@@ -58,10 +58,25 @@ func TestPlatformReadsAreKeptUntilTheyChange(t *testing.T) {
 	if string(first.Body) != string(again.Body) || again.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("a kept read differs:\n%s\n%s\n%v", first.Body, again.Body, again.Header)
 	}
+	// The client that holds the body revalidates it: 304 without a body while it is current.
+	etag := again.Header.Get("ETag")
+	if etag == "" || first.Header.Get("ETag") != etag {
+		t.Fatalf("ETags %q and %q", first.Header.Get("ETag"), etag)
+	}
+	revalidate := func() *response {
+		return w.do(req{method: "GET", path: "/api/v1/platform/complaints/" + id, token: w.key,
+			header: map[string]string{"If-None-Match": etag}})
+	}
+	if r := revalidate(); r.Code != http.StatusNotModified || len(r.Body) != 0 || r.Header.Get("ETag") != etag {
+		t.Fatalf("revalidation of a current body: %d %q %v", r.Code, r.Body, r.Header)
+	}
 	expect(t, w.do(req{method: "POST", path: "/api/v1/complaints/" + id + "/supplements", token: w.consumer,
 		body: map[string]any{"text": "补充一下：商家承诺三天内退款，至今没有。"}}), http.StatusOK)
 	if one, listed := platformReads(w, id); one != 1 || listed != 1 {
 		t.Fatalf("supplements right after the command: one %v, list %v; want 1 and 1", one, listed)
+	}
+	if r := revalidate(); r.Code != http.StatusOK || r.Header.Get("ETag") == etag {
+		t.Fatalf("revalidation after a change: %d, ETag %q (was %q)", r.Code, r.Header.Get("ETag"), etag)
 	}
 }
 

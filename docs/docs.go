@@ -7539,6 +7539,12 @@ const docTemplate = `{
                         "description": "next_cursor of the previous page",
                         "name": "cursor",
                         "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag of a page you hold: 304 without a body while it is current",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -7546,7 +7552,16 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/api.ListResponse-service_ComplaintView"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "entity tag of this page"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "not modified: the page you hold (If-None-Match) is current"
                     },
                     "401": {
                         "description": "Unauthorized",
@@ -7611,6 +7626,12 @@ const docTemplate = `{
                         "name": "id",
                         "in": "path",
                         "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "the ETag of the complaint as you hold it: 304 without a body while it is current",
+                        "name": "If-None-Match",
+                        "in": "header"
                     }
                 ],
                 "responses": {
@@ -7618,7 +7639,16 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/service.ComplaintView"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "entity tag of this complaint's view"
+                            }
                         }
+                    },
+                    "304": {
+                        "description": "not modified: the complaint you hold (If-None-Match) is current"
                     },
                     "401": {
                         "description": "Unauthorized",

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -58,6 +60,7 @@ type PlatformViews struct {
 
 type viewEntry struct {
 	body      []byte
+	etag      string
 	pgen, all uint64
 	expires   time.Time
 }
@@ -86,11 +89,12 @@ func newPlatformViews(clock Clock, settle time.Duration, announce func(store.Vie
 
 func viewKey(platform, key string) string { return platform + "\x00" + key }
 
-// Lookup returns the body kept for the platform's read key, if it is still current.
-func (pv *PlatformViews) Lookup(platform, key string) ([]byte, bool) {
+// Lookup returns the body kept for the platform's read key and its entity tag, if it is still
+// current.
+func (pv *PlatformViews) Lookup(platform, key string) ([]byte, string, bool) {
 	if pv.down != nil && pv.down() {
 		pv.misses.Inc()
-		return nil, false
+		return nil, "", false
 	}
 	t := pv.now()
 	pv.mu.Lock()
@@ -99,10 +103,16 @@ func (pv *PlatformViews) Lookup(platform, key string) ([]byte, bool) {
 	pv.mu.Unlock()
 	if ok {
 		pv.hits.Inc()
-		return e.body, true
+		return e.body, e.etag, true
 	}
 	pv.misses.Inc()
-	return nil, false
+	return nil, "", false
+}
+
+// ETag is the entity tag of a rendered body: a strong validator, the same on every instance.
+func ETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 // Ticket snapshots the generations for a read about to query.
@@ -114,13 +124,15 @@ func (pv *PlatformViews) Ticket(platform string) ViewTicket {
 	return t
 }
 
-// Keep stores the body a read rendered under its ticket; feed marks a change-feed page.
-func (pv *PlatformViews) Keep(t ViewTicket, key string, body []byte, feed bool) {
+// Keep stores the body a read rendered under its ticket (feed marks a change-feed page) and
+// returns its entity tag.
+func (pv *PlatformViews) Keep(t ViewTicket, key string, body []byte, feed bool) string {
+	etag := ETag(body)
 	k := viewKey(t.platform, key)
 	pv.mu.Lock()
 	defer pv.mu.Unlock()
 	if t.pgen != pv.gens[t.platform] || t.all != pv.all {
-		return // changed while it was read
+		return etag // changed while it was read: not kept
 	}
 	ttl := ViewCacheTTLUnannounced
 	if t.live && !feed && !t.at.Before(pv.settleUntil) {
@@ -129,11 +141,12 @@ func (pv *PlatformViews) Keep(t ViewTicket, key string, body []byte, feed bool) 
 	if old, ok := pv.entries[k]; ok {
 		pv.bytes -= len(old.body) + len(k)
 	}
-	pv.entries[k] = &viewEntry{body: body, pgen: t.pgen, all: t.all, expires: t.at.Add(ttl)}
+	pv.entries[k] = &viewEntry{body: body, etag: etag, pgen: t.pgen, all: t.all, expires: t.at.Add(ttl)}
 	pv.bytes += len(body) + len(k)
 	if len(pv.entries) > viewCacheMaxEntries || pv.bytes > viewCacheMaxBytes {
 		pv.shed()
 	}
+	return etag
 }
 
 // shed drops entries, expired and stale ones first, then any, until a tenth is free.
