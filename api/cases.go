@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -208,8 +207,7 @@ func writeBytes(c *gin.Context, body []byte, etag, contentType string, maxAge ti
 	h := c.Writer.Header()
 	h["Etag"] = []string{etag}
 	h["Cache-Control"] = []string{cacheControl(maxAge)}
-	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
-		c.Status(http.StatusNotModified)
+	if notModified(c, etag) {
 		return
 	}
 	c.Data(http.StatusOK, contentType, body)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -109,8 +108,7 @@ func (h *complaintsHandler) platformRead(c *gin.Context, key string, feed bool, 
 		etag = h.views.Keep(t, key, body, feed)
 	}
 	c.Writer.Header()["Etag"] = []string{etag}
-	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
-		c.Status(http.StatusNotModified)
+	if notModified(c, etag) {
 		return
 	}
 	writeBody(c, body)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/dianshubao/dianshubao/kv"
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/service"
 )
 
 const (
@@ -319,8 +319,17 @@ func writeCacheable(c *gin.Context, v any, maxAge time.Duration) {
 		writeProblem(c, err)
 		return
 	}
-	sum := sha256.Sum256(body)
-	writeRendered(c, body, `"`+hex.EncodeToString(sum[:16])+`"`, maxAge)
+	writeRendered(c, body, service.ETag(body), maxAge)
+}
+
+// notModified answers 304 when the request's If-None-Match names etag (or is *), and reports
+// whether it did.
+func notModified(c *gin.Context, etag string) bool {
+	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
+		c.Status(http.StatusNotModified)
+		return true
+	}
+	return false
 }
 
 // writeRendered sends a JSON body already serialised, with its ETag. Headers are set by their
@@ -329,8 +338,7 @@ func writeRendered(c *gin.Context, body []byte, etag string, maxAge time.Duratio
 	h := c.Writer.Header()
 	h["Etag"] = []string{etag}
 	h["Cache-Control"] = []string{cacheControl(maxAge)}
-	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, etag)) {
-		c.Status(http.StatusNotModified)
+	if notModified(c, etag) {
 		return
 	}
 	h["Content-Type"] = jsonContentType

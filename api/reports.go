@@ -123,8 +123,7 @@ func (h *reportsHandler) get(c *gin.Context) {
 	hd := c.Writer.Header()
 	hd.Set("ETag", r.ETag)
 	hd.Set("Cache-Control", cacheControl(reportMaxAge(r)))
-	if match := c.GetHeader("If-None-Match"); match != "" && (match == "*" || strings.Contains(match, r.ETag)) {
-		c.Status(http.StatusNotModified)
+	if notModified(c, r.ETag) {
 		return
 	}
 	hd.Set("Content-Disposition", `inline; filename="dianshubao-report-`+c.Param("period")+"-"+kind+`.pdf"`)
