@@ -11,6 +11,8 @@ import (
 type results struct {
 	idle                  *idleResult
 	raw                   *loopResult
+	floor                 *loopResult // the complaint floor: a complaint's rows written raw
+	floorRows             int
 	intake                *intakeResult
 	gin, list, get        *loopResult
 	burst                 *burstResult
@@ -93,6 +95,10 @@ func (r *results) table(w io.Writer) {
 		if r.raw != nil {
 			yard = fmt.Sprintf("raw INSERT+COMMIT %s/s (intake is %s of it)", num(r.raw.rate()), pct(i.rate(), r.raw.rate()))
 			ok = ok && i.rate() >= 0.3*r.raw.rate()
+		}
+		if r.floor != nil {
+			yard += fmt.Sprintf("; the %d rows of one complaint's two commands written raw, nothing read: %s complaints/s (intake is %s of it)",
+				r.floorRows, num(r.floor.rate()), pct(i.rate(), r.floor.rate()))
 		}
 		row("intake: consumer create + moderator accept", fmt.Sprintf("%s complaints/s (%d of %d delivered); create p50 %s p99 %s, accept p50 %s p99 %s",
 			num(i.rate()), i.delivered, i.n, ms(i.create.pct(50)), ms(i.create.pct(99)), ms(i.accept.pct(50)), ms(i.accept.pct(99))),
@@ -197,6 +203,7 @@ func (r *results) figures(w io.Writer) {
 		p("intake: %d delivered of %d in %.2f s = %.1f/s; create %s; accept %s; answers: %s",
 			i.delivered, i.n, i.elapsed.Seconds(), i.rate(), lat(i.create), lat(i.accept), i.st)
 	}
+	loop(fmt.Sprintf("complaint floor (%d rows in 2 commits)", r.floorRows), r.floor)
 	loop("bare gin GET /", r.gin)
 	loop("GET /api/v1/platform/complaints?limit=20", r.list)
 	loop("GET /api/v1/platform/complaints/{id}", r.get)

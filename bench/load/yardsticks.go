@@ -63,11 +63,16 @@ func rawInsertLoop(ctx context.Context, dsn string, conns int, d time.Duration) 
 		return loopResult{}, err
 	}
 
+	return commitLoop(ctx, "raw INSERT+COMMIT", conns, d, func(ctx context.Context, w int) error { return insertOne(ctx, db, w) }), nil
+}
+
+// commitLoop runs fn on conns workers for d and counts the calls that succeeded.
+func commitLoop(ctx context.Context, name string, conns int, d time.Duration, fn func(ctx context.Context, w int) error) loopResult {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	res := loopResult{lat: &latencies{}, st: &statuses{}}
 	var n atomic.Int64
-	stop := progress("raw INSERT+COMMIT", func() string { return fmt.Sprintf("%d commits", n.Load()) })
+	stop := progress(name, func() string { return fmt.Sprintf("%d commits", n.Load()) })
 	defer stop()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -77,7 +82,7 @@ func rawInsertLoop(ctx context.Context, dsn string, conns int, d time.Duration) 
 			defer wg.Done()
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				err := insertOne(ctx, db, w)
+				err := fn(ctx, w)
 				if ctx.Err() != nil {
 					return
 				}
@@ -94,7 +99,7 @@ func rawInsertLoop(ctx context.Context, dsn string, conns int, d time.Duration) 
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	res.n = n.Load()
-	return res, nil
+	return res
 }
 
 func insertOne(ctx context.Context, db *sql.DB, w int) error {

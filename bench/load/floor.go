@@ -1,0 +1,288 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The complaint floor: the rows that filing and accepting one complaint write, written raw.
+// It copies every row of one complaint of the intake run (the complaint, its duplicate claim,
+// its two timeline entries, its text message, its events and their jobs, and an idempotency
+// record of each command), and writes fresh copies of them on conns connections in the two
+// transactions the service commits: filing (4 inserts) and acceptance (an update and the
+// inserts). Nothing is read, authenticated, sent or queued: it is what the data alone costs on
+// this server, the most any service storing these rows could do.
+
+// rowCopy is one stored row to be written again: its table, columns and values, and which
+// columns are unique (a primary key or a unique index) and so take fresh values in each copy.
+type rowCopy struct {
+	table  string
+	cols   []string
+	vals   []any
+	unique map[string]bool
+}
+
+// complaintRows is the example complaint's rows, grouped by the command that writes them.
+type complaintRows struct {
+	complaint       rowCopy
+	filedStatus     string
+	version         int64
+	filed, accepted []rowCopy
+	acceptedSet     []string // the columns acceptance changes on the complaint
+	acceptedSetVals []any
+	complaintID     string
+}
+
+// loadComplaintRows reads complaint id's rows from the load's database.
+func loadComplaintRows(ctx context.Context, db *sql.DB, id string) (*complaintRows, error) {
+	uniq, err := uniqueColumns(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	one := func(table, where string, args ...any) ([]rowCopy, error) {
+		rows, err := db.QueryContext(ctx, "SELECT * FROM `"+table+"` WHERE "+where, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", table, err)
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		var out []rowCopy
+		for rows.Next() {
+			raw := make([]sql.RawBytes, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range raw {
+				ptrs[i] = &raw[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+			vals := make([]any, len(cols))
+			for i, b := range raw {
+				if b != nil {
+					vals[i] = string(b)
+				}
+			}
+			out = append(out, rowCopy{table: table, cols: cols, vals: vals, unique: uniq[table]})
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no %s row where %s %v", table, where, args)
+		}
+		return out, rows.Err()
+	}
+	var cr complaintRows
+	c, err := one("complaints", "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	cr.complaint, cr.complaintID = c[0], id
+	claim, err := one("complaint_claims", "complaint_id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	timeline, err := one("complaint_timeline", "complaint_id = ? ORDER BY at, id", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(timeline) != 2 {
+		return nil, fmt.Errorf("complaint %s has %d timeline entries, want 2 (filed, accepted)", id, len(timeline))
+	}
+	cr.filedStatus = timeline[0].get("to_status")
+	notes, err := one("notifications", "complaint_id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := one("webhook_events", "complaint_id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	refs := []any{}
+	for _, r := range append(append([]rowCopy{}, notes...), events...) {
+		refs = append(refs, r.get("id"))
+	}
+	jobs, err := one("jobs", "ref IN (?"+strings.Repeat(",?", len(refs)-1)+")", refs...)
+	if err != nil {
+		return nil, err
+	}
+	created, err := one("idempotency_records", "status = 201 LIMIT 1")
+	if err != nil {
+		return nil, err
+	}
+	acceptedRec, err := one("idempotency_records", "status = 200 LIMIT 1")
+	if err != nil {
+		return nil, err
+	}
+	cr.filed = append(append(append(claim, cr.complaint), timeline[0]), created...)
+	cr.accepted = append(append(append(append([]rowCopy{timeline[1]}, notes...), events...), jobs...), acceptedRec...)
+	// Acceptance moves the complaint on from the state it was filed in.
+	if cr.version, err = strconv.ParseInt(cr.complaint.get("version"), 10, 64); err != nil || cr.version < 2 {
+		return nil, fmt.Errorf("complaint %s: version %q, want a number of at least 2", id, cr.complaint.get("version"))
+	}
+	cr.acceptedSet = []string{"status", "accepted_at", "delivered_at", "updated_at"}
+	for _, col := range cr.acceptedSet {
+		cr.acceptedSetVals = append(cr.acceptedSetVals, cr.complaint.value(col))
+	}
+	return &cr, nil
+}
+
+// uniqueColumns lists, per table of the database, the columns of its unique indexes.
+func uniqueColumns(ctx context.Context, db *sql.DB) (map[string]map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.statistics
+		WHERE table_schema = DATABASE() AND non_unique = 0`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]bool{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		if out[t] == nil {
+			out[t] = map[string]bool{}
+		}
+		out[t][c] = true
+	}
+	return out, rows.Err()
+}
+
+func (r rowCopy) index(col string) int {
+	for i, c := range r.cols {
+		if c == col {
+			return i
+		}
+	}
+	return -1
+}
+
+func (r rowCopy) value(col string) any {
+	if i := r.index(col); i >= 0 {
+		return r.vals[i]
+	}
+	return nil
+}
+
+func (r rowCopy) get(col string) string {
+	s, _ := r.value(col).(string)
+	return s
+}
+
+// renames gives every unique value of the rows a fresh one of the same length, and every other
+// column holding one of those values (a child's complaint_id, a job's ref) the same fresh one.
+func renames(rows []rowCopy) map[string]string {
+	fresh := map[string]string{}
+	for _, r := range rows {
+		for i, c := range r.cols {
+			if v, ok := r.vals[i].(string); ok && r.unique[c] && fresh[v] == "" {
+				fresh[v] = freshLike(v)
+			}
+		}
+	}
+	return fresh
+}
+
+// freshLike keeps v's first two characters (a prefix such as "TB" or "DSB") and its length.
+func freshLike(v string) string {
+	b := make([]byte, len(v))
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)[:len(v)]
+	if len(v) > 4 {
+		return v[:2] + h[2:]
+	}
+	return h
+}
+
+func (r rowCopy) insert(ctx context.Context, tx *sql.Tx, fresh map[string]string, override map[string]any) error {
+	vals := make([]any, len(r.vals))
+	for i, v := range r.vals {
+		if o, ok := override[r.cols[i]]; ok {
+			vals[i] = o
+			continue
+		}
+		if s, ok := v.(string); ok && fresh[s] != "" {
+			v = fresh[s]
+		}
+		vals[i] = v
+	}
+	q := "INSERT INTO `" + r.table + "` (`" + strings.Join(r.cols, "`,`") + "`) VALUES (?" + strings.Repeat(",?", len(r.cols)-1) + ")"
+	_, err := tx.ExecContext(ctx, q, vals...)
+	return err
+}
+
+// writeOne files and accepts one copy of the complaint: two transactions, as the service
+// commits them.
+func (cr *complaintRows) writeOne(ctx context.Context, db *sql.DB) error {
+	fresh := renames(append(append([]rowCopy{}, cr.filed...), cr.accepted...))
+	id := fresh[cr.complaintID]
+	filedOverride := map[string]any{"status": cr.filedStatus, "accepted_at": nil, "delivered_at": nil, "version": cr.version - 1}
+	err := inTx(ctx, db, func(tx *sql.Tx) error {
+		for _, r := range cr.filed {
+			var o map[string]any
+			if r.table == "complaints" {
+				o = filedOverride
+			}
+			if err := r.insert(ctx, tx, fresh, o); err != nil {
+				return fmt.Errorf("%s: %w", r.table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return inTx(ctx, db, func(tx *sql.Tx) error {
+		set := "`" + strings.Join(cr.acceptedSet, "` = ?, `") + "` = ?, `version` = ?"
+		args := append(append([]any{}, cr.acceptedSetVals...), cr.version, id, cr.version-1)
+		res, err := tx.ExecContext(ctx, "UPDATE `complaints` SET "+set+" WHERE id = ? AND version = ?", args...)
+		if err != nil {
+			return fmt.Errorf("complaints: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("complaints: the acceptance changed %d rows", n)
+		}
+		for _, r := range cr.accepted {
+			if err := r.insert(ctx, tx, fresh, nil); err != nil {
+				return fmt.Errorf("%s: %w", r.table, err)
+			}
+		}
+		return nil
+	})
+}
+
+func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// complaintFloor writes copies of complaint id's rows for d on conns connections.
+func complaintFloor(ctx context.Context, dsn, id string, conns int, d time.Duration) (loopResult, int, error) {
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return loopResult{}, 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	cr, err := loadComplaintRows(ctx, db, id)
+	if err != nil {
+		return loopResult{}, 0, err
+	}
+	res := commitLoop(ctx, "complaint rows", conns, d, func(ctx context.Context, _ int) error { return cr.writeOne(ctx, db) })
+	return res, len(cr.filed) + len(cr.accepted), nil
+}
