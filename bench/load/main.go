@@ -243,16 +243,6 @@ func run(ctx context.Context, o options) (err error) {
 		r.note("intake: %d of %d complaint.delivered events still missing %s after the run", left, len(in.ids), o.drain)
 	}
 
-	if len(in.ids) > 0 {
-		step("complaint floor: the rows of one complaint's filing and acceptance, written raw for %s", o.rawFor)
-		floor, rows, err := complaintFloor(ctx, o.mysql+"/"+dbName+"?charset=utf8mb4&interpolateParams=true",
-			in.ids[len(in.ids)-1], o.conns, o.rawFor)
-		if err != nil {
-			return fmt.Errorf("complaint floor: %w", err)
-		}
-		r.floor, r.floorRows = &floor, rows
-	}
-
 	if err := alive(); err != nil {
 		return err
 	}
@@ -271,6 +261,17 @@ func run(ctx context.Context, o options) (err error) {
 			return c.call(ctx, http.MethodGet, "/api/v1/platform/complaints/"+randomID(in.ids), f.a.key, nil)
 		})
 		r.get = &one
+	}
+
+	// After the reads, so that the purge of its rows by MariaDB does not run under them.
+	if len(in.ids) > 0 {
+		step("complaint floor: the rows of one complaint's filing and acceptance, written raw for %s", o.rawFor)
+		floor, rows, err := complaintFloor(ctx, o.mysql+"/"+dbName+"?charset=utf8mb4&interpolateParams=true",
+			in.ids[len(in.ids)-1], o.conns, o.rawFor)
+		if err != nil {
+			return fmt.Errorf("complaint floor: %w", err)
+		}
+		r.floor, r.floorRows = &floor, rows
 	}
 
 	// A run whose complaints could not all be filed goes on with those that were.
