@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -221,10 +222,18 @@ func (r rowCopy) insert(ctx context.Context, tx *sql.Tx, fresh map[string]string
 // writeOne files and accepts one copy of the complaint: two transactions, as the service
 // commits them.
 func (cr *complaintRows) writeOne(ctx context.Context, db *sql.DB) error {
+	fresh, err := cr.file(ctx, db)
+	if err != nil {
+		return err
+	}
+	return cr.accept(ctx, db, fresh)
+}
+
+// file writes a fresh copy of the filing's rows and returns the renames of the copy.
+func (cr *complaintRows) file(ctx context.Context, db *sql.DB) (map[string]string, error) {
 	fresh := renames(append(append([]rowCopy{}, cr.filed...), cr.accepted...))
-	id := fresh[cr.complaintID]
 	filedOverride := map[string]any{"status": cr.filedStatus, "accepted_at": nil, "delivered_at": nil, "version": cr.version - 1}
-	err := inTx(ctx, db, func(tx *sql.Tx) error {
+	return fresh, inTx(ctx, db, func(tx *sql.Tx) error {
 		for _, r := range cr.filed {
 			var o map[string]any
 			if r.table == "complaints" {
@@ -236,12 +245,13 @@ func (cr *complaintRows) writeOne(ctx context.Context, db *sql.DB) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// accept writes the acceptance of the copy that fresh renamed.
+func (cr *complaintRows) accept(ctx context.Context, db *sql.DB, fresh map[string]string) error {
 	return inTx(ctx, db, func(tx *sql.Tx) error {
 		set := "`" + strings.Join(cr.acceptedSet, "` = ?, `") + "` = ?, `version` = ?"
-		args := append(append([]any{}, cr.acceptedSetVals...), cr.version, id, cr.version-1)
+		args := append(append([]any{}, cr.acceptedSetVals...), cr.version, fresh[cr.complaintID], cr.version-1)
 		res, err := tx.ExecContext(ctx, "UPDATE `complaints` SET "+set+" WHERE id = ? AND version = ?", args...)
 		if err != nil {
 			return fmt.Errorf("complaints: %w", err)
@@ -270,19 +280,51 @@ func inTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// complaintFloor writes copies of complaint id's rows for d on conns connections.
-func complaintFloor(ctx context.Context, dsn, id string, conns int, d time.Duration) (loopResult, int, error) {
+// floorResult is what the complaint floor measured: whole complaints (filing and acceptance),
+// then acceptances alone of copies filed beforehand.
+type floorResult struct {
+	whole, accepts loopResult
+	rows           int
+}
+
+// complaintFloor writes copies of complaint id's rows for d on conns connections; then files
+// copies for d (unmeasured) and accepts them, at most for d.
+func complaintFloor(ctx context.Context, dsn, id string, conns int, d time.Duration) (floorResult, error) {
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {
-		return loopResult{}, 0, err
+		return floorResult{}, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	cr, err := loadComplaintRows(ctx, db, id)
 	if err != nil {
-		return loopResult{}, 0, err
+		return floorResult{}, err
 	}
-	res := commitLoop(ctx, "complaint rows", conns, d, func(ctx context.Context, _ int) error { return cr.writeOne(ctx, db) })
-	return res, len(cr.filed) + len(cr.accepted), nil
+	out := floorResult{rows: len(cr.filed) + len(cr.accepted)}
+	out.whole = commitLoop(ctx, "complaint rows", conns, d, func(ctx context.Context, _ int) error { return cr.writeOne(ctx, db) })
+
+	var mu sync.Mutex
+	var filed []map[string]string
+	commitLoop(ctx, "filing rows for the acceptances", conns, d, func(ctx context.Context, _ int) error {
+		fresh, err := cr.file(ctx, db)
+		if err == nil {
+			mu.Lock()
+			filed = append(filed, fresh)
+			mu.Unlock()
+		}
+		return err
+	})
+	out.accepts = commitLoop(ctx, "acceptance rows", conns, d, func(ctx context.Context, _ int) error {
+		mu.Lock()
+		if len(filed) == 0 {
+			mu.Unlock()
+			return errNoMore
+		}
+		fresh := filed[len(filed)-1]
+		filed = filed[:len(filed)-1]
+		mu.Unlock()
+		return cr.accept(ctx, db, fresh)
+	})
+	return out, nil
 }

@@ -265,13 +265,13 @@ func run(ctx context.Context, o options) (err error) {
 
 	// After the reads, so that the purge of its rows by MariaDB does not run under them.
 	if len(in.ids) > 0 {
-		step("complaint floor: the rows of one complaint's filing and acceptance, written raw for %s", o.rawFor)
-		floor, rows, err := complaintFloor(ctx, o.mysql+"/"+dbName+"?charset=utf8mb4&interpolateParams=true",
+		step("complaint floor: the rows of one complaint's filing and acceptance, written raw for %s, then acceptances alone", o.rawFor)
+		floor, err := complaintFloor(ctx, o.mysql+"/"+dbName+"?charset=utf8mb4&interpolateParams=true",
 			in.ids[len(in.ids)-1], o.conns, o.rawFor)
 		if err != nil {
 			return fmt.Errorf("complaint floor: %w", err)
 		}
-		r.floor, r.floorRows = &floor, rows
+		r.floor = &floor
 	}
 
 	// A run whose complaints could not all be filed goes on with those that were.

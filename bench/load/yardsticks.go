@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -66,7 +67,11 @@ func rawInsertLoop(ctx context.Context, dsn string, conns int, d time.Duration) 
 	return commitLoop(ctx, "raw INSERT+COMMIT", conns, d, func(ctx context.Context, w int) error { return insertOne(ctx, db, w) }), nil
 }
 
-// commitLoop runs fn on conns workers for d and counts the calls that succeeded.
+// errNoMore, returned by a commitLoop's fn, ends its worker: there is nothing left to do.
+var errNoMore = errors.New("nothing left")
+
+// commitLoop runs fn on conns workers for d, or until every worker's fn said errNoMore, and
+// counts the calls that succeeded.
 func commitLoop(ctx context.Context, name string, conns int, d time.Duration, fn func(ctx context.Context, w int) error) loopResult {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -83,7 +88,7 @@ func commitLoop(ctx context.Context, name string, conns int, d time.Duration, fn
 			for ctx.Err() == nil {
 				t0 := time.Now()
 				err := fn(ctx, w)
-				if ctx.Err() != nil {
+				if ctx.Err() != nil || errors.Is(err, errNoMore) {
 					return
 				}
 				res.lat.add(time.Since(t0))
