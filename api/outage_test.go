@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,81 +20,8 @@ import (
 	"github.com/dianshubao/dianshubao/store"
 )
 
-// tcpProxy forwards 127.0.0.1:<port> to a target; down drops every connection and refuses new
-// ones (the port is closed), up listens on the same port again.
-type tcpProxy struct {
-	t      *testing.T
-	addr   string
-	target string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-}
-
-func startProxy(t *testing.T, target string) *tcpProxy {
-	p := &tcpProxy{t: t, target: target, conns: map[net.Conn]struct{}{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *tcpProxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.pipe(c)
-		}
-	}()
-}
-
-func (p *tcpProxy) pipe(c net.Conn) {
-	s, err := net.Dial("tcp", p.target)
-	if err != nil {
-		_ = c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[c], p.conns[s] = struct{}{}, struct{}{}
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(s, c); _ = s.Close() }()
-	_, _ = io.Copy(c, s)
-	_ = c.Close()
-}
-
-func (p *tcpProxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		_ = p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		_ = c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *tcpProxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatalf("listen again on %s: %v", p.addr, err)
-	}
-	p.serve(ln)
-}
-
 // storeThroughProxy opens the service's store on a fresh MariaDB database reached through a proxy.
-func storeThroughProxy(t *testing.T) (*store.Store, *tcpProxy) {
+func storeThroughProxy(t *testing.T) (*store.Store, *testkit.Proxy) {
 	driver, dsn := testkit.StoreDSN(t)
 	if driver != "mysql" {
 		t.Skip("the database going away is tested on MariaDB: set DSB_TEST_MYSQL_DSN")
@@ -105,8 +30,8 @@ func storeThroughProxy(t *testing.T) (*store.Store, *tcpProxy) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startProxy(t, mc.Addr)
-	mc.Addr = proxy.addr
+	proxy := testkit.StartProxy(t, mc.Addr)
+	mc.Addr = proxy.Addr
 	st, err := store.Open(context.Background(), "mysql", mc.FormatDSN(), store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +78,7 @@ func TestDatabaseGoesAwayAndComesBack(t *testing.T) {
 	w.clock.Advance(time.Minute)
 	expect(t, w.do(req{method: "GET", path: "/api/v1/platform/complaints", token: w.key}), http.StatusOK)
 
-	proxy.down()
+	proxy.Down()
 	var failed []string
 	for i := range 5 {
 		start := time.Now()
@@ -170,7 +95,7 @@ func TestDatabaseGoesAwayAndComesBack(t *testing.T) {
 	start := time.Now()
 	unavailable(t, "readyz", w.do(req{method: "GET", path: "/readyz", raw: true}), time.Since(start))
 
-	proxy.up()
+	proxy.Up()
 	waitReady(t, w, "the database")
 	// The client retries what got 503, with the same Idempotency-Key.
 	for _, orderNo := range failed {
@@ -243,9 +168,9 @@ func TestDatabaseDropsMidFlight(t *testing.T) {
 	}
 	for range 3 {
 		time.Sleep(150 * time.Millisecond)
-		proxy.down()
+		proxy.Down()
 		time.Sleep(150 * time.Millisecond)
-		proxy.up()
+		proxy.Up()
 	}
 	time.Sleep(150 * time.Millisecond)
 	close(stop)
@@ -316,8 +241,8 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startProxy(t, u.Host)
-	u.Host = proxy.addr
+	proxy := testkit.StartProxy(t, u.Host)
+	u.Host = proxy.Addr
 	r, err := kv.NewRedis(t.Context(), u.String(), "dsbtest:outage:"+fmt.Sprint(time.Now().UnixNano())+":")
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +265,7 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 		}
 	}
 	ok("before")
-	proxy.down()
+	proxy.Down()
 	// A budget far from its limit is counted on the instance for up to 100 ms after its last
 	// addition to Redis; past that every request asks Redis, which does not answer.
 	w.clock.Advance(200 * time.Millisecond)
@@ -349,7 +274,7 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 	}
 	start := time.Now()
 	unavailable(t, "readyz", w.do(req{method: "GET", path: "/readyz", raw: true}), time.Since(start))
-	proxy.up()
+	proxy.Up()
 	waitReady(t, w, "Redis")
 	ok("after")
 }

@@ -1,0 +1,95 @@
+package kv_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dianshubao/dianshubao/internal/testkit"
+	"github.com/dianshubao/dianshubao/kv"
+)
+
+// TestAnnouncementsRefusedByRedisAreSentWhenItComesBack: items added while the publisher's
+// Redis is unreachable are not dropped; they go out once it answers again, to a subscriber
+// whose own connection stayed up all along (the instance that would otherwise keep what the
+// lost announcement changed).
+func TestAnnouncementsRefusedByRedisAreSentWhenItComesBack(t *testing.T) {
+	sub := testkit.Redis(t)
+	if sub == nil {
+		t.Skip("announcements go over Redis: set DSB_TEST_REDIS_URL")
+	}
+	u, err := url.Parse(os.Getenv("DSB_TEST_REDIS_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testkit.StartProxy(t, u.Host)
+	u.Host = proxy.Addr
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pub, err := kv.NewRedis(ctx, u.String(), sub.Prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+
+	var mu sync.Mutex
+	heard := map[string]bool{}
+	live := make(chan bool, 4)
+	go sub.Listen(ctx, "changes", func(items []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, it := range items {
+			heard[it] = true
+		}
+	}, func(v bool) { live <- v })
+	select {
+	case v := <-live:
+		if !v {
+			t.Fatal("the subscription went down first")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the subscription did not come up")
+	}
+	got := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []string
+		for it := range heard {
+			out = append(out, it)
+		}
+		sort.Strings(out)
+		return strings.Join(out, ",")
+	}
+
+	a := &kv.SetAnnouncer{Redis: pub, Channel: "changes"}
+	// Redis answers: the message arrives (the channel works end to end).
+	a.Add("p0")
+	waitFor(t, 5*time.Second, func() bool { return got() == "p0" }, got)
+
+	proxy.Down()
+	a.Add("p1")
+	a.Add("p2")
+	// Long enough for several refused attempts (the announcer's pause grows to a second).
+	time.Sleep(1500 * time.Millisecond)
+	if g := got(); g != "p0" {
+		t.Fatalf("heard %q while the publisher's Redis was away", g)
+	}
+	proxy.Up()
+	waitFor(t, 10*time.Second, func() bool { return got() == "p0,p1,p2" }, got)
+}
+
+func waitFor(t *testing.T, d time.Duration, ok func() bool, state func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: heard %q", d, state())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
