@@ -72,10 +72,11 @@ func TestAnnouncementsRefusedByRedisAreSentWhenItComesBack(t *testing.T) {
 	waitFor(t, 5*time.Second, func() bool { return got() == "p0" }, got)
 
 	proxy.Down()
-	a.Add("p1")
-	a.Add("p2")
-	// Long enough for several refused attempts (the announcer's pause grows to a second).
-	time.Sleep(1500 * time.Millisecond)
+	// One Add, one wake-up: what follows the first refusal is the announcer's own retrying.
+	a.Add("p1", "p2")
+	// Long enough for the first attempt to be refused (go-redis dials for up to its 1 s
+	// timeout) and for retries of the announcer's own to follow it.
+	time.Sleep(3500 * time.Millisecond)
 	if g := got(); g != "p0" {
 		t.Fatalf("heard %q while the publisher's Redis was away", g)
 	}

@@ -267,7 +267,7 @@ func run(ctx context.Context, o options) (err error) {
 	if len(in.ids) > 0 {
 		step("complaint floor: the rows of one complaint's filing and acceptance, written raw for %s, then acceptances alone", o.rawFor)
 		floor, err := complaintFloor(ctx, o.mysql+"/"+dbName+"?charset=utf8mb4&interpolateParams=true",
-			in.ids[len(in.ids)-1], o.conns, o.rawFor)
+			in.ids[len(in.ids)-1], o.rawFor)
 		if err != nil {
 			return fmt.Errorf("complaint floor: %w", err)
 		}

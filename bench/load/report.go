@@ -96,8 +96,8 @@ func (r *results) table(w io.Writer) {
 			ok = ok && i.rate() >= 0.3*r.raw.rate()
 		}
 		if r.floor != nil {
-			yard += fmt.Sprintf("; the %d rows of one complaint's two commands written raw, nothing read: %s complaints/s (intake is %s of it)",
-				r.floor.rows, num(r.floor.whole.rate()), pct(i.rate(), r.floor.whole.rate()))
+			yard += fmt.Sprintf("; the %d rows of one complaint's two commands written raw, nothing read: %s complaints/s on %d connections (intake is %s of it)",
+				r.floor.rows, num(r.floor.whole.rate()), r.floor.conns, pct(i.rate(), r.floor.whole.rate()))
 		}
 		row("intake: consumer create + moderator accept", fmt.Sprintf("%s complaints/s (%d of %d delivered); create p50 %s p99 %s, accept p50 %s p99 %s",
 			num(i.rate()), i.delivered, i.n, ms(i.create.pct(50)), ms(i.create.pct(99)), ms(i.accept.pct(50)), ms(i.accept.pct(99))),
@@ -208,8 +208,8 @@ func (r *results) figures(w io.Writer) {
 			i.delivered, i.n, i.elapsed.Seconds(), i.rate(), lat(i.create), lat(i.accept), i.st)
 	}
 	if f := r.floor; f != nil {
-		loop(fmt.Sprintf("complaint floor (%d rows in 2 commits)", f.rows), &f.whole)
-		loop("complaint floor, acceptances alone", &f.accepts)
+		loop(fmt.Sprintf("complaint floor (%d rows in 2 commits, the best of %v connections: %d)", f.rows, floorConns, f.conns), &f.whole)
+		loop(fmt.Sprintf("complaint floor, acceptances alone (%d connections)", f.conns), &f.accepts)
 	}
 	loop("bare gin GET /", r.gin)
 	loop("GET /api/v1/platform/complaints?limit=20", r.list)

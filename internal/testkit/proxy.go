@@ -55,6 +55,12 @@ func (p *Proxy) pipe(c net.Conn) {
 		return
 	}
 	p.mu.Lock()
+	if p.ln == nil {
+		// Down ran while this connection was being dialled: it does not outlive the outage.
+		p.mu.Unlock()
+		_, _ = c.Close(), s.Close()
+		return
+	}
 	p.conns[c], p.conns[s] = struct{}{}, struct{}{}
 	p.mu.Unlock()
 	go func() { _, _ = io.Copy(s, c); _ = s.Close() }()
