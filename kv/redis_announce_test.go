@@ -66,10 +66,15 @@ func TestAnnouncementsRefusedByRedisAreSentWhenItComesBack(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("heard %q", got())
+		}
+	})
 	a := &kv.SetAnnouncer{Redis: pub, Channel: "changes"}
 	// Redis answers: the message arrives (the channel works end to end).
 	a.Add("p0")
-	waitFor(t, 5*time.Second, func() bool { return got() == "p0" }, got)
+	testkit.WaitFor(t, 5*time.Second, "p0 heard", func() bool { return got() == "p0" })
 
 	proxy.Down()
 	// One Add, one wake-up: what follows the first refusal is the announcer's own retrying.
@@ -81,16 +86,5 @@ func TestAnnouncementsRefusedByRedisAreSentWhenItComesBack(t *testing.T) {
 		t.Fatalf("heard %q while the publisher's Redis was away", g)
 	}
 	proxy.Up()
-	waitFor(t, 10*time.Second, func() bool { return got() == "p0,p1,p2" }, got)
-}
-
-func waitFor(t *testing.T, d time.Duration, ok func() bool, state func() string) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: heard %q", d, state())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.WaitFor(t, 10*time.Second, "p1 and p2 heard once Redis answers", func() bool { return got() == "p0,p1,p2" })
 }

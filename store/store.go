@@ -151,7 +151,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		if mc.WriteTimeout == 0 {
 			mc.WriteTimeout = 10 * time.Second
 		}
-		if err := setReadCommitted(ctx, mc); err != nil {
+		if err := ReadCommitted(ctx, mc); err != nil {
 			return nil, fmt.Errorf("open mysql database: %w", err)
 		}
 		reopen = func(conns int) (*gorm.DB, error) {
@@ -205,10 +205,11 @@ func (s *Store) OwnPool(conns int) (*Store, error) {
 	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, keys: s.keys, log: s.log, views: s.views, reach: s.reach}, nil
 }
 
-// setReadCommitted makes every pooled session READ COMMITTED, so that a claim locks only the rows
-// it takes and no gap locks block inserts. MySQL 8 and MariaDB ≥ 11.1 name the variable
+// ReadCommitted makes every session of mc READ COMMITTED, so that a claim locks only the rows
+// it takes and no gap locks block inserts (the load benchmark's raw writers use it too, to run
+// as the service's transactions do). MySQL 8 and MariaDB ≥ 11.1 name the variable
 // transaction_isolation, MariaDB 10.6–11.0 only tx_isolation: one probe finds which.
-func setReadCommitted(ctx context.Context, mc *mysqldriver.Config) error {
+func ReadCommitted(ctx context.Context, mc *mysqldriver.Config) error {
 	if _, ok := mc.Params["transaction_isolation"]; ok {
 		return nil
 	}

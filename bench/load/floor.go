@@ -10,6 +10,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
+
+	"github.com/dianshubao/dianshubao/store"
 )
 
 // The complaint floor: the rows that filing and accepting one complaint write, written raw.
@@ -196,7 +200,8 @@ func renames(rows []rowCopy) map[string]string {
 	return fresh
 }
 
-// freshLike keeps v's first two characters (a prefix such as "TB" or "DSB") and its length.
+// freshLike keeps v's length and, when it is longer than four characters, its first two (the
+// start of a prefix such as "TB" or "DSB").
 func freshLike(v string) string {
 	b := make([]byte, len(v))
 	_, _ = rand.Read(b)
@@ -337,7 +342,7 @@ func complaintFloor(ctx context.Context, dsn, id string, d time.Duration) (floor
 	for _, n := range floorConns {
 		res := commitLoop(ctx, fmt.Sprintf("complaint rows on %d connections", n), n, d/time.Duration(len(floorConns)),
 			func(ctx context.Context, _ int) error { return cr.writeOne(ctx, db) })
-		if out.whole.lat == nil || res.rate() > out.whole.rate() {
+		if out.conns == 0 || res.rate() > out.whole.rate() {
 			out.whole, out.conns = res, n
 		}
 	}
@@ -367,18 +372,15 @@ func complaintFloor(ctx context.Context, dsn, id string, d time.Duration) (floor
 	return out, nil
 }
 
-// readCommitted adds to dsn the isolation level the service's transactions run at (READ
-// COMMITTED), under the name this server knows it by.
+// readCommitted adds to dsn the isolation level the service's transactions run at, as the
+// service sets it (store.ReadCommitted).
 func readCommitted(ctx context.Context, dsn string) (string, error) {
-	db, err := sql.Open("mysql", dsn)
+	mc, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
 		return "", err
 	}
-	defer db.Close()
-	for _, name := range []string{"transaction_isolation", "tx_isolation"} {
-		if _, err := db.ExecContext(ctx, "SET SESSION "+name+" = 'READ-COMMITTED'"); err == nil {
-			return dsn + "&" + name + "=%27READ-COMMITTED%27", nil
-		}
+	if err := store.ReadCommitted(ctx, mc); err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("the server takes neither transaction_isolation nor tx_isolation")
+	return mc.FormatDSN(), nil
 }
