@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/queue"
 )
 
 // eventsOf lists the platform's webhook events of one type, oldest first.
@@ -230,6 +231,24 @@ func TestTextMessagesGoThroughTheQueue(t *testing.T) {
 		list := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/notifications?phone=13800138000", token: w.adminToken()}), http.StatusOK)["data"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["status"] != "failed" {
 			t.Fatalf("notifications: %v", list)
+		}
+	})
+	t.Run("claimed before its message can be read", func(t *testing.T) {
+		sms := &smsProvider{}
+		w := newWorldWith(t, func(o *appOptions) { o.sms = sms })
+		handle := w.svc.JobHandlers()[models.JobSMS]
+		job := models.Job{ID: models.NewID(), Kind: models.JobSMS, State: models.JobRunning, Ref: models.NewID(),
+			Destination: "sms", CreatedAt: w.clock.Now()}
+		if res := handle(context.Background(), &job); res.State != models.JobAvailable || !res.Unattempted ||
+			!res.DueAt.After(w.clock.Now()) {
+			t.Fatalf("a message that cannot be read yet: %+v", res)
+		}
+		job.CreatedAt = w.clock.Now().Add(-2 * queue.UnseenGrace)
+		if res := handle(context.Background(), &job); res.State != models.JobDiscarded {
+			t.Fatalf("a message still missing after the grace: %+v", res)
+		}
+		if calls, _ := sms.count(); calls != 0 {
+			t.Fatalf("%d messages sent", calls)
 		}
 	})
 }

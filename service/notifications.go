@@ -102,6 +102,9 @@ func smsRetryAfter(attempt int) time.Duration {
 func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Result {
 	n, err := ns.st.NotificationByID(ctx, job.Ref)
 	if errors.Is(err, models.ErrNotFound) {
+		if res, ok := queue.Unseen(job, now(ns.clock), "notification "+job.Ref); ok {
+			return res
+		}
 		return queue.Result{State: models.JobDiscarded, Error: "notification " + job.Ref + " does not exist"}
 	}
 	if err != nil {

@@ -124,6 +124,11 @@ func (s *Sender) Handle(ctx context.Context, job *models.Job) queue.Result {
 		// The database, not the receiver, failed: try again soon without using up an attempt.
 		return queue.Result{State: models.JobAvailable, DueAt: start.Add(5 * time.Second), Error: err.Error(), Unattempted: true}
 	}
+	if ev == nil {
+		if res, ok := queue.Unseen(job, start, "event "+job.Ref); ok {
+			return res
+		}
+	}
 	began := time.Now()
 	n := job.Attempts + 1
 	a := models.WebhookAttempt{ID: models.NewID(), DeliveryID: job.ID, EventID: job.Ref, EndpointID: job.Destination,

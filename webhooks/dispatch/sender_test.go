@@ -95,3 +95,54 @@ func TestDeliveryWaitsWhenItsEventCannotBeRead(t *testing.T) {
 		t.Fatalf("after a failed read: %+v, %d requests", job, rc.total.Load())
 	}
 }
+
+// TestDeliveryClaimedBeforeItsEventIsVisibleIsSent: a delivery claimed before its event can
+// be read (a claim can see a commit a moment before a plain read does) waits for it instead of
+// being discarded, without using up an attempt; one whose event is still missing after the
+// grace is discarded.
+func TestDeliveryClaimedBeforeItsEventIsVisibleIsSent(t *testing.T) {
+	st := testkit.Store(t)
+	rc := newReceiver(t, nil)
+	ep := endpoint(t, st, rc.URL)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	job := func(ref string, created time.Time) models.Job {
+		return models.Job{ID: models.NewID(), Kind: models.JobWebhookDelivery, State: models.JobAvailable, DueAt: now,
+			Ref: ref, Destination: ep.ID, PlatformID: ep.PlatformID, EventType: models.EventComplaintDelivered,
+			Trigger: models.TriggerScheduled, CreatedAt: created, UpdatedAt: created}
+	}
+	early, orphan := job("evt_"+models.NewID(), now), job("evt_"+models.NewID(), now.Add(-2*queue.UnseenGrace))
+	if err := st.EnqueueJobs(ctx, []models.Job{early, orphan}); err != nil {
+		t.Fatal(err)
+	}
+	stop := start(runner(st, queue.Config{}, 5*time.Second, nil))
+	defer stop()
+	var got models.Job
+	read := func(id string) {
+		got = models.Job{}
+		if err := st.DB().Where("id = ?", id).Take(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 10*time.Second, "the delivery whose event is missing past the grace discarded", func() bool {
+		read(orphan.ID)
+		return got.State == models.JobDiscarded
+	})
+	waitFor(t, 10*time.Second, "the early delivery tried", func() bool {
+		read(early.ID)
+		return got.LastError != nil
+	})
+	if got.State != models.JobAvailable || got.Attempts != 0 {
+		t.Fatalf("a delivery whose event cannot be read yet: state %s after %d attempts (%v)", got.State, got.Attempts, *got.LastError)
+	}
+	if err := st.AddWebhookEvent(ctx, &models.WebhookEvent{ID: early.Ref, PlatformID: ep.PlatformID,
+		Type: models.EventComplaintDelivered, Payload: []byte(`{"id":"` + early.Ref + `"}`), CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "the delivery sent once its event is visible", func() bool { return rc.count(early.Ref) == 1 })
+	stop()
+	read(early.ID)
+	if got.State != models.JobCompleted || got.Attempts != 1 {
+		t.Fatalf("after its event appeared: state %s after %d attempts", got.State, got.Attempts)
+	}
+}
