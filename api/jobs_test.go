@@ -55,6 +55,11 @@ func (a *testApp) recordJob(job *models.Job, res queue.Result) {
 				return err
 			}
 		}
+		if g := res.Grouped; g != nil {
+			if err := g.Write(ctx, tx, []any{g.Arg}); err != nil {
+				return err
+			}
+		}
 		set := map[string]any{"state": res.State, "attempts": job.Attempts + 1, "updated_at": t}
 		if res.State == models.JobAvailable {
 			set["due_at"] = res.DueAt

@@ -35,7 +35,7 @@ func (r *Runner) attempt(t *task) (record, bool) {
 	if res.State == models.JobAvailable && res.DueAt.IsZero() {
 		out.DueAt = r.cfg.Clock.Now().UTC().Truncate(time.Millisecond)
 	}
-	return record{kind: t.job.Kind, out: out, apply: res.Apply, insert: res.Insert}, res.Failure
+	return record{kind: t.job.Kind, out: out, apply: res.Apply, insert: res.Insert, grouped: res.Grouped}, res.Failure
 }
 
 // unhandledDelay is how long a job of a kind this runner has no handler for is put back: an

@@ -42,9 +42,22 @@ type Result struct {
 	// with the rows of the same type of other results recorded together (the delivery log);
 	// like Apply, they are written only while the job's lease holds.
 	Insert []any
+	// Grouped is a write of the handler's own that the results recorded together share (see
+	// Grouped); like Apply, it is written only while the job's lease holds.
+	Grouped *Grouped
 	// Unattempted marks a job that was not tried at all (a transient error before any I/O):
 	// it goes back at DueAt without counting an attempt.
 	Unattempted bool
+}
+
+// Grouped is one result's part of a write that the results recorded in one transaction make
+// together: those with the same Key are written by one call of the first one's Write, with
+// every Arg in the order of their results (one statement for a group of text messages marked
+// sent, instead of one each).
+type Grouped struct {
+	Key   string
+	Arg   any
+	Write func(ctx context.Context, tx *store.Store, args []any) error
 }
 
 // Handler performs one attempt of a job of its kind. It must return before ctx ends (the

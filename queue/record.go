@@ -14,8 +14,9 @@ import (
 type record struct {
 	kind   string
 	out    store.JobOutcome
-	apply  func(ctx context.Context, tx *store.Store) error
-	insert []any
+	apply   func(ctx context.Context, tx *store.Store) error
+	insert  []any
+	grouped *Grouped
 	// tries and notBefore pace the retries of a result whose own writes failed.
 	tries     int
 	notBefore time.Time
@@ -187,7 +188,7 @@ func (r *Runner) writeTx(batch []record) error {
 				}
 			}
 		}
-		return nil
+		return writeGrouped(ctx, tx, batch, held)
 	})
 }
 
@@ -200,4 +201,26 @@ func (r *Runner) recorded(batch []record) {
 			delete(r.tasks, rec.out.ID)
 		}
 	}
+}
+
+// writeGrouped makes each group's write once, with the args of the held results in it.
+func writeGrouped(ctx context.Context, tx *store.Store, batch []record, held []bool) error {
+	groups := map[string][]any{}
+	var first []*Grouped
+	for i, rec := range batch {
+		g := rec.grouped
+		if !held[i] || g == nil {
+			continue
+		}
+		if _, ok := groups[g.Key]; !ok {
+			first = append(first, g)
+		}
+		groups[g.Key] = append(groups[g.Key], g.Arg)
+	}
+	for _, g := range first {
+		if err := g.Write(ctx, tx, groups[g.Key]); err != nil {
+			return &applyError{err}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/dianshubao/dianshubao/internal/batch"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
@@ -69,6 +70,21 @@ type Notifications struct {
 	clock  Clock
 	log    *slog.Logger
 	sender SMSSender
+	// notes reads the messages of concurrent jobs together.
+	notes *batch.Loader[string, models.Notification]
+}
+
+func newNotifications(st *store.Store, clock Clock, log *slog.Logger, sender SMSSender) *Notifications {
+	return &Notifications{st: st, clock: clock, log: log, sender: sender, notes: &batch.Loader[string, models.Notification]{
+		Timeout: 10 * time.Second,
+		Fetch: func(ctx context.Context, ids []string) (map[string]models.Notification, error) {
+			ns, err := st.NotificationsByIDs(ctx, ids)
+			out := make(map[string]models.Notification, len(ns))
+			for _, n := range ns {
+				out[n.ID] = n
+			}
+			return out, err
+		}}}
 }
 
 // NotificationView is one notification (API.md section 8).
@@ -100,8 +116,8 @@ func smsRetryAfter(attempt int) time.Duration {
 // again. The attempts are counted on the notification, so the limit holds however often the
 // job itself was claimed.
 func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Result {
-	n, err := ns.st.NotificationByID(ctx, job.Ref)
-	if errors.Is(err, models.ErrNotFound) {
+	n, found, err := ns.notes.Load(ctx, job.Ref)
+	if err == nil && !found {
 		if res, ok := queue.Unseen(job, now(ns.clock), "notification "+job.Ref); ok {
 			return res
 		}
@@ -134,9 +150,15 @@ func (ns *Notifications) sendJob(ctx context.Context, job *models.Job) queue.Res
 	} else {
 		ns.log.InfoContext(ctx, "sms sent", "notification_id", n.ID, "attempt", n.Attempts+1, "ref", receipt.Ref)
 	}
-	return queue.Result{State: models.JobCompleted, Apply: func(ctx context.Context, tx *store.Store) error {
-		return tx.MarkNotificationSent(ctx, n.ID, status, t)
-	}}
+	// The messages recorded together are marked in one statement per status.
+	return queue.Result{State: models.JobCompleted, Grouped: &queue.Grouped{Key: "sms_sent:" + status,
+		Arg: store.SentNotification{ID: n.ID, At: t}, Write: func(ctx context.Context, tx *store.Store, args []any) error {
+			sent := make([]store.SentNotification, len(args))
+			for i, a := range args {
+				sent[i] = a.(store.SentNotification)
+			}
+			return tx.MarkNotificationsSent(ctx, status, sent)
+		}}}
 }
 
 // List is the admin listing of notifications, newest first, optionally for one phone.

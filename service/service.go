@@ -168,7 +168,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 		}
 	})
 	st.WatchViews(s.PlatformViews.committed)
-	s.Notifications = &Notifications{st: st, clock: opts.Clock, log: opts.Logger, sender: opts.SMS}
+	s.Notifications = newNotifications(st, opts.Clock, opts.Logger, opts.SMS)
 	s.Webhooks = &Webhooks{st: st, clock: opts.Clock, log: opts.Logger, policy: opts.WebhookPolicy,
 		resolver: opts.WebhookResolver, schedule: opts.WebhookSchedule, waker: opts.Waker, cache: platforms,
 		limits: opts.Limits}

@@ -16,14 +16,40 @@ func (s *Store) NotificationByID(ctx context.Context, id string) (*models.Notifi
 	return &n, translate(err, "notification")
 }
 
-// MarkNotificationSent records a message the provider accepted, with status sent, or logged
-// when the provider only logged it. Only a pending message changes, so that a late record of
-// an earlier attempt cannot undo a later outcome.
-func (s *Store) MarkNotificationSent(ctx context.Context, id, status string, at time.Time) error {
+// NotificationsByIDs loads the notifications among ids that exist.
+func (s *Store) NotificationsByIDs(ctx context.Context, ids []string) ([]models.Notification, error) {
+	var ns []models.Notification
+	if len(ids) == 0 {
+		return ns, nil
+	}
+	return ns, s.conn(ctx).Where("id IN ?", ids).Find(&ns).Error
+}
+
+// SentNotification is a message the provider accepted at At.
+type SentNotification struct {
+	ID string
+	At time.Time
+}
+
+// MarkNotificationsSent records messages the provider accepted, in one statement, with status
+// sent, or logged when the provider only logged them, each with its own time. Only a pending
+// message changes, so that a late record of an earlier attempt cannot undo a later outcome.
+func (s *Store) MarkNotificationsSent(ctx context.Context, status string, sent []SentNotification) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	ids := make([]string, len(sent))
+	when := "CASE id"
+	args := make([]any, 0, 2*len(sent))
+	for i, n := range sent {
+		ids[i] = n.ID
+		when += " WHEN ? THEN ?"
+		args = append(args, n.ID, n.At)
+	}
 	return s.conn(ctx).Model(&models.Notification{}).
-		Where("id = ? AND status = ?", id, models.NotificationPending).
+		Where("id IN ? AND status = ?", ids, models.NotificationPending).
 		Updates(map[string]any{"status": status, "attempts": gorm.Expr("attempts + 1"),
-			"sent_at": at, "last_error": nil}).Error
+			"sent_at": gorm.Expr(when+" END", args...), "last_error": nil}).Error
 }
 
 // RecordNotificationFailure records an attempt the provider refused; status is pending while

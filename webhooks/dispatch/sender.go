@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dianshubao/dianshubao/internal/batch"
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/queue"
 	"github.com/dianshubao/dianshubao/store"
@@ -57,7 +58,7 @@ type Config struct {
 type Sender struct {
 	st      *store.Store
 	cfg     Config
-	loader  *loader
+	loader  *batch.Loader[delivery, loaded]
 	client  *http.Client
 	outcome *prometheus.CounterVec
 	latency prometheus.Histogram
@@ -98,7 +99,7 @@ func NewSender(st *store.Store, cfg Config) *Sender {
 			ResponseHeaderTimeout: cfg.Timeout,
 		}
 	}
-	s := &Sender{st: st, cfg: cfg, loader: &loader{st: st, timeout: cfg.Timeout},
+	s := &Sender{st: st, cfg: cfg, loader: newLoader(st, cfg.Timeout),
 		client: &http.Client{Transport: transport, Timeout: cfg.Timeout,
 			// Redirects are not followed: a 3xx is a failed attempt, and cannot bounce a
 			// request to an address the guard would refuse.
@@ -194,7 +195,12 @@ func (s *Sender) Handle(ctx context.Context, job *models.Job) queue.Result {
 
 // load reads the delivery's event and endpoint; either is nil when it no longer exists.
 func (s *Sender) load(ctx context.Context, job *models.Job) (*models.WebhookEvent, *models.WebhookEndpoint, error) {
-	return s.loader.load(ctx, job.Ref, job.Destination)
+	l, _, err := s.loader.Load(ctx, delivery{eventID: job.Ref, endpointID: job.Destination})
+	if l.ep != nil {
+		c := *l.ep // each attempt gets its own copy of the endpoint: settle reads it later
+		l.ep = &c
+	}
+	return l.ev, l.ep, err
 }
 
 // jitter spreads a delay by ±20 %.
