@@ -12,8 +12,8 @@ import (
 
 // record is a job's next state as an attempt (or a release) decided it.
 type record struct {
-	kind   string
-	out    store.JobOutcome
+	kind    string
+	out     store.JobOutcome
 	apply   func(ctx context.Context, tx *store.Store) error
 	insert  []any
 	grouped *Grouped
