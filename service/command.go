@@ -75,17 +75,14 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 			if body, err = im.Render(v); err != nil {
 				return err
 			}
-			// One insert, the transaction's last write: a concurrent request with the same key
-			// waits on this row (MariaDB) or the write lock (SQLite) and fails as a duplicate
-			// once this one commits, rolling its own work back; if this one rolls back, the
-			// other commits.
-			err = tx.AddIdempotencyRecord(ctx, &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
+			// One insert, the transaction's last write (sent with the inserts queued by Later,
+			// just before COMMIT): a concurrent request with the same key waits on this row
+			// (MariaDB) or the write lock (SQLite) and fails as a duplicate once this one
+			// commits, rolling its own work back; if this one rolls back, the other commits.
+			rec := &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
 				Status: im.Status, ContentType: IdempotencyContentType, Sealed: im.Seal(body), OwnerID: im.Owner, SubjectID: im.Subject,
-				CreatedAt: im.Created, ExpiresAt: im.Expires})
-			if store.IsDuplicate(err) {
-				return ErrIdempotencyKeyInUse
-			}
-			if err != nil {
+				CreatedAt: im.Created, ExpiresAt: im.Expires}
+			if err := tx.Later(ctx, func(ctx context.Context, tx *store.Store) error { return tx.AddIdempotencyRecord(ctx, rec) }); err != nil {
 				return err
 			}
 		}
@@ -94,6 +91,13 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 	})
 	if err != nil {
 		var zero T
+		if im != nil && store.IsDuplicate(err) {
+			// The record's insert, or a row the twin wrote first: a request with the same key
+			// committed meanwhile.
+			if _, rerr := st.IdempotencyRecordByID(context.WithoutCancel(ctx), im.RecordID); rerr == nil {
+				return zero, ErrIdempotencyKeyInUse
+			}
+		}
 		if im != nil && !errors.Is(err, ErrIdempotencyKeyInUse) {
 			// A twin with the same key that committed first makes this one fail on what the
 			// twin wrote (a duplicate complaint, a state already changed): it is a retry, and

@@ -161,9 +161,6 @@ func (cs *Complaints) flush(ctx context.Context, tx *store.Store, fx *effects) e
 	} else if err := tx.UpdateComplaint(ctx, &a.loaded, a.c); err != nil {
 		return err
 	}
-	if err := tx.AddTimelineItems(ctx, fx.timeline); err != nil {
-		return err
-	}
 	if err := tx.AddSupplements(ctx, fx.supplements); err != nil {
 		return err
 	}
@@ -171,12 +168,6 @@ func (cs *Complaints) flush(ctx context.Context, tx *store.Store, fx *effects) e
 		return err
 	}
 	if err := tx.LinkEvidence(ctx, a.c.ID, fx.links); err != nil {
-		return err
-	}
-	if err := tx.AddNotifications(ctx, fx.notes); err != nil {
-		return err
-	}
-	if err := tx.AddWebhookEvents(ctx, fx.outbox); err != nil {
 		return err
 	}
 	// Every effect of the command — text messages, follow-ups and webhook deliveries — goes to
@@ -189,7 +180,20 @@ func (cs *Complaints) flush(ctx context.Context, tx *store.Store, fx *effects) e
 		}
 		jobs = append(jobs, ds...)
 	}
-	return tx.EnqueueJobs(ctx, jobs)
+	// The rows nothing in the transaction reads again, and no platform's view is made of, go
+	// with its commit (with the idempotency record): one round trip for all of them.
+	return tx.Later(ctx, func(ctx context.Context, tx *store.Store) error {
+		if err := tx.AddTimelineItems(ctx, fx.timeline); err != nil {
+			return err
+		}
+		if err := tx.AddNotifications(ctx, fx.notes); err != nil {
+			return err
+		}
+		if err := tx.AddWebhookEvents(ctx, fx.outbox); err != nil {
+			return err
+		}
+		return tx.EnqueueJobs(ctx, jobs)
+	})
 }
 
 // presentInMemory is the view of a complaint in memory for aud, with the platform from the cache

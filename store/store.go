@@ -44,6 +44,9 @@ type Store struct {
 	views *viewWatch
 	// reach says whether the database was unreachable when last used (Unreachable).
 	reach *reach
+	// later are the inserts the transaction sends just before it commits (Later); nil outside
+	// a transaction, in a savepoint and on SQLite.
+	later *later
 }
 
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
@@ -117,7 +120,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		}
 		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn, txTimeout)), cfg)
 		if err == nil {
-			err = errors.Join(registerViewWatch(db, views), registerReach(db, rc))
+			err = errors.Join(registerViewWatch(db, views), registerReach(db, rc), registerLater(db))
 		}
 		if err == nil {
 			sqlDB, _ := db.DB()
@@ -141,6 +144,8 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		// Arguments are interpolated client-side: one round trip per statement instead of a
 		// prepare, an execute and a close (about a third more throughput on filing).
 		mc.InterpolateParams = true
+		// A transaction's last inserts go together in one round trip (Later).
+		mc.MultiStatements = true
 		// A dead or unreachable server fails a request in seconds instead of hanging it.
 		if mc.Timeout == 0 {
 			mc.Timeout = 2 * time.Second
@@ -157,7 +162,7 @@ func Open(ctx context.Context, driver, dsn string, opts Options) (*Store, error)
 		reopen = func(conns int) (*gorm.DB, error) {
 			db, err := gorm.Open(mysql.New(mysql.Config{DSNConfig: mc}), cfg)
 			if err == nil {
-				err = errors.Join(registerViewWatch(db, views), registerReach(db, rc))
+				err = errors.Join(registerViewWatch(db, views), registerReach(db, rc), registerLater(db))
 			}
 			if err == nil {
 				sqlDB, _ := db.DB()
@@ -375,7 +380,12 @@ func (s *Store) tx(ctx context.Context, attempt func(context.Context) context.Co
 	var err error
 	for try := 0; try < 4; try++ {
 		err = s.conn(attempt(ctx)).Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach})
+			tx := &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach,
+				later: &later{}}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.flushLater(db.Statement.Context)
 		})
 		if err != nil && ctx.Err() != nil {
 			// Whatever the driver said, the deadline is why: report it so callers answer 503.
