@@ -82,7 +82,11 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 			rec := &models.IdempotencyRecord{ID: im.RecordID, Fingerprint: im.Fingerprint,
 				Status: im.Status, ContentType: IdempotencyContentType, Sealed: im.Seal(body), OwnerID: im.Owner, SubjectID: im.Subject,
 				CreatedAt: im.Created, ExpiresAt: im.Expires}
-			if err := tx.Later(ctx, func(ctx context.Context, tx *store.Store) error { return tx.AddIdempotencyRecord(ctx, rec) }); err != nil {
+			err := tx.Later(ctx, func(ctx context.Context, tx *store.Store) error { return tx.AddIdempotencyRecord(ctx, rec) })
+			if store.IsDuplicate(err) {
+				return ErrIdempotencyKeyInUse // inserted at once (SQLite)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -91,12 +95,11 @@ func command[T any](ctx context.Context, st *store.Store, fn func(tx *store.Stor
 	})
 	if err != nil {
 		var zero T
-		if im != nil && store.IsDuplicate(err) {
-			// The record's insert, or a row the twin wrote first: a request with the same key
-			// committed meanwhile.
-			if _, rerr := st.IdempotencyRecordByID(context.WithoutCancel(ctx), im.RecordID); rerr == nil {
-				return zero, ErrIdempotencyKeyInUse
-			}
+		if im != nil && store.IsDeferredDuplicate(err) {
+			// The inserts sent with the commit: every row among them but the record has a
+			// fresh key (jobs with a unique key skip a taken one), so the record is what a
+			// request with the same key committed meanwhile.
+			return zero, ErrIdempotencyKeyInUse
 		}
 		if im != nil && !errors.Is(err, ErrIdempotencyKeyInUse) {
 			// A twin with the same key that committed first makes this one fail on what the

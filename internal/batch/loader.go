@@ -10,7 +10,9 @@ import (
 // Loader batches the reads of concurrent callers: the keys asked for while a read is in
 // flight are read together by the next one, one call of Fetch for all of them instead of one
 // each (on a busy server the statements, not the rows, are what the reads cost). A batch is
-// at most the callers waiting, so a read holds no more than they asked for.
+// at most the callers waiting, so a read holds no more than they asked for. A batch that
+// fails is read again a key at a time, so that one key that cannot be read (a row sealed
+// under a key the service no longer has) fails only its own callers.
 type Loader[K comparable, V any] struct {
 	// Fetch reads the values of keys (distinct); a key it leaves out has no value.
 	Fetch func(ctx context.Context, keys []K) (map[K]V, error)
@@ -31,18 +33,17 @@ type request[K comparable, V any] struct {
 	done  chan struct{}
 }
 
-// Load returns the value of key, and whether it has one.
+// Load returns the value of key, and whether it has one. It returns when ctx ends, whether
+// or not the read it waits for has.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, bool, error) {
 	r := &request[K, V]{key: key, done: make(chan struct{})}
 	l.mu.Lock()
 	l.pending = append(l.pending, r)
 	if !l.leading {
 		l.leading = true
-		l.mu.Unlock()
-		l.lead()
-	} else {
-		l.mu.Unlock()
+		go l.lead()
 	}
+	l.mu.Unlock()
 	select {
 	case <-r.done:
 		return r.value, r.found, r.err
@@ -52,14 +53,23 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, bool, error) {
 	}
 }
 
-// lead serves one batch; if more requests queued meanwhile, another goroutine serves them,
-// so that no caller waits for batches after its own.
+// lead serves the waiting requests a batch at a time until none is left.
 func (l *Loader[K, V]) lead() {
-	l.mu.Lock()
-	batch := l.pending
-	l.pending = nil
-	l.mu.Unlock()
+	for {
+		l.mu.Lock()
+		batch := l.pending
+		l.pending = nil
+		if len(batch) == 0 {
+			l.leading = false
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		l.serve(batch)
+	}
+}
 
+func (l *Loader[K, V]) serve(batch []*request[K, V]) {
 	keys := make([]K, 0, len(batch))
 	seen := make(map[K]bool, len(batch))
 	for _, r := range batch {
@@ -68,22 +78,35 @@ func (l *Loader[K, V]) lead() {
 			keys = append(keys, r.key)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.Timeout)
-	values, err := l.Fetch(ctx, keys)
-	cancel()
+	values, err := l.fetch(keys)
+	errs := map[K]error{}
+	if err != nil && len(keys) > 1 {
+		values, err = map[K]V{}, nil
+		for _, k := range keys {
+			one, kerr := l.fetch([]K{k})
+			if kerr != nil {
+				errs[k] = kerr
+				continue
+			}
+			if v, ok := one[k]; ok {
+				values[k] = v
+			}
+		}
+	}
 	for _, r := range batch {
-		if r.err = err; err == nil {
+		r.err = err
+		if r.err == nil {
+			r.err = errs[r.key]
+		}
+		if r.err == nil {
 			r.value, r.found = values[r.key]
 		}
 		close(r.done)
 	}
+}
 
-	l.mu.Lock()
-	if len(l.pending) == 0 {
-		l.leading = false
-		l.mu.Unlock()
-		return
-	}
-	l.mu.Unlock()
-	go l.lead()
+func (l *Loader[K, V]) fetch(keys []K) (map[K]V, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.Timeout)
+	defer cancel()
+	return l.Fetch(ctx, keys)
 }
