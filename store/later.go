@@ -107,7 +107,7 @@ func (s *Store) Later(ctx context.Context, fn func(ctx context.Context, s *Store
 	}
 	dry := s.db.Session(&gorm.Session{DryRun: true, NewDB: true, Context: context.WithValue(s.db.Statement.Context, laterKey{}, s.later)})
 	n := len(s.later.stmts)
-	err := fn(ctx, &Store{db: dry, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach})
+	err := fn(ctx, s.inTxOn(dry))
 	if err != nil {
 		s.later.stmts = s.later.stmts[:n]
 	}

@@ -49,6 +49,11 @@ type Store struct {
 	later *later
 }
 
+// inTxOn is this store bound to db, a transaction's handle.
+func (s *Store) inTxOn(db *gorm.DB) *Store {
+	return &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach}
+}
+
 // conn is the handle a statement runs on: outside a transaction bound to ctx, inside one bound
 // to the transaction's own deadline, so that no repository method escapes Tx's bound.
 func (s *Store) conn(ctx context.Context) *gorm.DB {
@@ -355,7 +360,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		// A savepoint of the enclosing transaction: its writes are the enclosing one's, heard
 		// of when that one commits.
 		return s.db.Transaction(func(db *gorm.DB) error {
-			return fn(&Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach})
+			return fn(s.inTxOn(db))
 		})
 	}
 	var vc *viewChanges
@@ -380,8 +385,8 @@ func (s *Store) tx(ctx context.Context, attempt func(context.Context) context.Co
 	var err error
 	for try := 0; try < 4; try++ {
 		err = s.conn(attempt(ctx)).Transaction(func(db *gorm.DB) error {
-			tx := &Store{db: db, driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach,
-				later: &later{}}
+			tx := s.inTxOn(db)
+			tx.later = &later{}
 			if err := fn(tx); err != nil {
 				return err
 			}
@@ -410,7 +415,7 @@ func (s *Store) sqliteTx(ctx context.Context, fn func(tx *Store) error) error {
 		var cancel context.CancelFunc
 		work, cancel = context.WithTimeout(ctx, s.txTimeout)
 		defer cancel()
-		if err := fn(&Store{db: db.WithContext(work), driver: s.driver, txTimeout: s.txTimeout, inTx: true, keys: s.keys, log: s.log, views: s.views, reach: s.reach}); err != nil {
+		if err := fn(s.inTxOn(db.WithContext(work))); err != nil {
 			return err
 		}
 		return work.Err() // past the deadline: roll back rather than commit late
