@@ -40,6 +40,10 @@ type rateCount struct {
 	inflight int64 // being added to the shared counter now
 	pending  int64 // counted here since, not yet added
 	synced   time.Time
+	// carrying is closed when the addition that carries requests counted here comes back.
+	// Until then no other request of the budget is sent: one that overtook it would take a
+	// place in the shared counter that a request admitted here already stands on.
+	carrying chan struct{}
 }
 
 // count takes one unit of the budget named name (of window, with limit) and returns the count
@@ -65,6 +69,16 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 			}
 		}
 	}
+	for rc.carrying != nil {
+		wait := rc.carrying
+		rb.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		rb.mu.Lock()
+	}
 	seen := rc.known + rc.inflight + rc.pending
 	// While an addition is on its way every request adds itself: its answer is then the exact
 	// count, which a request counted here meanwhile would make stale.
@@ -77,10 +91,19 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 	delta := rc.pending + 1
 	rc.pending = 0
 	rc.inflight += delta
+	var carried chan struct{}
+	if delta > 1 {
+		carried = make(chan struct{})
+		rc.carrying = carried
+	}
 	rb.mu.Unlock()
 	n, _, err := adder.IncrBy(ctx, name, delta, 2*time.Minute)
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
+	if carried != nil {
+		rc.carrying = nil
+		close(carried)
+	}
 	rc.inflight -= delta
 	if err != nil {
 		rc.pending += delta - 1 // this request is let through uncounted, as a down limiter does

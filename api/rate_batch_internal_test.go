@@ -108,6 +108,53 @@ func TestRateBudgetsAreNotExceededByConcurrentRequests(t *testing.T) {
 	}
 }
 
+// slowCarrier is a shared counter whose additions of more than one request (the one that
+// carries what was counted locally) arrive late, after the single additions sent meanwhile.
+type slowCarrier struct{ *kv.Memory }
+
+func (c slowCarrier) IncrBy(ctx context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error) {
+	if n > 1 {
+		time.Sleep(3 * time.Millisecond)
+	}
+	return c.Memory.IncrBy(ctx, key, n, ttl)
+}
+
+// TestRateBudgetsHoldWhenTheLocalCountArrivesLast: the requests counted locally were
+// admitted on the place they would take in the shared counter; if the addition that carries
+// them arrives after single additions sent later, the single ones must not take those places
+// too. 64 clients, the carrier made slow: never more than the limit admitted.
+func TestRateBudgetsHoldWhenTheLocalCountArrivesLast(t *testing.T) {
+	ctx := context.Background()
+	shared := slowCarrier{kv.NewMemory(time.Now)}
+	const limit = 300
+	for round := range 10 {
+		var rb rateBatch
+		key := fmt.Sprintf("rl:late:%d", round)
+		var admitted atomic.Int64
+		var wg sync.WaitGroup
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 20 {
+					n, err := rb.count(ctx, shared, key, 1, limit, time.Now())
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if n <= limit {
+						admitted.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if a := admitted.Load(); a > limit {
+			t.Fatalf("round %d: %d admitted under a limit of %d", round, a, limit)
+		}
+	}
+}
+
 // TestRateBudgetsHoldAcrossFourInstances: four instances over one shared counter, all within
 // one rateSync (their local counts unseen by the others): together they admit no more than the
 // limit and what the three others may have counted unseen (rateAllowance each).
