@@ -40,3 +40,64 @@ func TestCaseTextsAreScreened(t *testing.T) {
 		t.Fatal("the refused edit was stored")
 	}
 }
+
+// TestAddedScreeningTermWithdrawsPublishedCases: a term added to the list takes the published
+// cases holding it (in a text or a tag) off the public pages at once, as withdrawn with the
+// reason `screened`, and lists them in the answer; a published case without it and a draft
+// with it stay as they were, and the withdrawn case cannot be published again unchanged.
+func TestAddedScreeningTermWithdrawsPublishedCases(t *testing.T) {
+	w := newWorld(t)
+	const term = "套路贷陷阱"
+	mk := func(order string, edit map[string]any, publish bool) string {
+		id := w.draftCase(w.completed(w.consumer, map[string]any{"order_no": order}), nil)["id"].(string)
+		if edit != nil {
+			expect(t, w.do(req{method: "PATCH", path: "/api/v1/admin/cases/" + id, token: w.admin, body: edit}), http.StatusOK)
+		}
+		if publish {
+			w.publishCase(id)
+		}
+		return id
+	}
+	inBody := mk("TB-SCREEN-1", map[string]any{"body": "商家以分期为名设下" + term + "，经平台督促后退款。"}, true)
+	inTag := mk("TB-SCREEN-2", map[string]any{"tags": []string{"退款", "套路 贷陷阱"}}, true)
+	clean := mk("TB-SCREEN-3", nil, true)
+	draft := mk("TB-SCREEN-4", map[string]any{"summary": "消费者遭遇" + term + "后投诉。"}, false)
+
+	added := expect(t, w.do(req{method: "POST", path: "/api/v1/admin/screening-terms", token: w.admin,
+		body: map[string]any{"term": term}}), http.StatusCreated)
+	got := map[string]bool{}
+	for _, id := range added["withdrawn_cases"].([]any) {
+		got[id.(string)] = true
+	}
+	if len(got) != 2 || !got[inBody] || !got[inTag] {
+		t.Fatalf("withdrawn_cases %v, want the two published cases holding the term", added["withdrawn_cases"])
+	}
+	for _, id := range []string{inBody, inTag} {
+		expect(t, w.do(req{method: "GET", path: "/api/v1/cases/" + id}), http.StatusNotFound)
+		k := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/cases/" + id, token: w.admin}), http.StatusOK)
+		if k["status"] != "withdrawn" || k["unpublished_reason"] != "screened" || k["publishable"] != false {
+			t.Fatalf("case %s: status %v, reason %v, publishable %v", id, k["status"], k["unpublished_reason"], k["publishable"])
+		}
+	}
+	list := expect(t, w.do(req{method: "GET", path: "/api/v1/cases"}), http.StatusOK)
+	var listed []string
+	for _, it := range list["data"].([]any) {
+		listed = append(listed, it.(map[string]any)["id"].(string))
+	}
+	if len(listed) != 1 || listed[0] != clean {
+		t.Fatalf("the public list holds %v, want only the clean case %s", listed, clean)
+	}
+	if k := expect(t, w.do(req{method: "GET", path: "/api/v1/admin/cases/" + draft, token: w.admin}), http.StatusOK); k["status"] != "draft" {
+		t.Fatalf("the draft holding the term became %v", k["status"])
+	}
+	expect(t, w.do(req{method: "POST", path: "/api/v1/admin/cases/" + inBody + "/publish", token: w.admin}),
+		http.StatusUnprocessableEntity, "validation_failed")
+
+	// A term no published case holds withdraws none.
+	none := expect(t, w.do(req{method: "POST", path: "/api/v1/admin/screening-terms", token: w.admin,
+		body: map[string]any{"term": "从未出现的词语"}}), http.StatusCreated)
+	if ids := none["withdrawn_cases"].([]any); len(ids) != 0 {
+		t.Fatalf("withdrawn_cases %v for a term no case holds", ids)
+	}
+	expect(t, w.do(req{method: "GET", path: "/api/v1/cases/" + clean}), http.StatusOK)
+}

@@ -27,6 +27,14 @@ type ScreeningTermView struct {
 	CreatedAt string  `json:"created_at" format:"date-time"`
 }
 
+// AddedScreeningTermView is a term just added.
+type AddedScreeningTermView struct {
+	ScreeningTermView
+	// WithdrawnCases are the ids of the published typical cases that hold the term, withdrawn
+	// in the same transaction (`unpublished_reason` `screened`); empty when none did.
+	WithdrawnCases []string `json:"withdrawn_cases"`
+}
+
 func screeningTermView(t *models.ScreeningTerm) ScreeningTermView {
 	return ScreeningTermView{ID: t.ID, Term: t.Term, Folded: t.Folded, CreatedBy: t.CreatedBy, CreatedAt: service.Ts(t.CreatedAt)}
 }
@@ -70,7 +78,7 @@ func (h *screeningHandler) list(c *gin.Context) {
 // add godoc
 //
 //	@Summary		Add a screening term
-//	@Description	Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 `screening_term_taken`; a term of only spaces, punctuation or symbols is 422.
+//	@Description	Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (`withdrawn`, `unpublished_reason` `screened`: gone from the public list, the feed and the reports at once), their ids listed in `withdrawn_cases`; staff may rephrase and publish them again. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 `screening_term_taken`; a term of only spaces, punctuation or symbols is 422.
 //	@Tags			admin
 //	@ID				addScreeningTerm
 //	@Accept			json
@@ -78,7 +86,7 @@ func (h *screeningHandler) list(c *gin.Context) {
 //	@Security		BearerAuth
 //	@Param			body			body		service.AddScreeningTermRequest	true	"the term, 1–64 characters"
 //	@Param			Idempotency-Key	header		string							false	"optional, at most 255 printable characters, scoped to the caller, method and path: the same key and body within 24 h replay the first answer (same status and bytes, with Idempotent-Replayed: true), another body is 422 idempotency_key_reused; a refused request (4xx) is not recorded and may be corrected and sent again with the same key"
-//	@Success		201				{object}	ScreeningTermView
+//	@Success		201				{object}	AddedScreeningTermView
 //	@Failure		400				{object}	Problem
 //	@Failure		401				{object}	Problem
 //	@Failure		403				{object}	Problem
@@ -98,9 +106,11 @@ func (h *screeningHandler) add(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*models.ScreeningTerm, error) {
+	respondCommand(c, http.StatusCreated, func(ctx context.Context) (*service.AddedScreeningTerm, error) {
 		return h.svc.Add(ctx, p, req)
-	}, func(t *models.ScreeningTerm) any { return screeningTermView(t) })
+	}, func(a *service.AddedScreeningTerm) any {
+		return AddedScreeningTermView{ScreeningTermView: screeningTermView(a.Term), WithdrawnCases: a.WithdrawnCases}
+	})
 }
 
 // remove godoc

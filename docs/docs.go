@@ -3475,7 +3475,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 ` + "`" + `screening_term_taken` + "`" + `; a term of only spaces, punctuation or symbols is 422.",
+                "description": "Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (` + "`" + `withdrawn` + "`" + `, ` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `screened` + "`" + `: gone from the public list, the feed and the reports at once), their ids listed in ` + "`" + `withdrawn_cases` + "`" + `; staff may rephrase and publish them again. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 ` + "`" + `screening_term_taken` + "`" + `; a term of only spaces, punctuation or symbols is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -3509,7 +3509,7 @@ const docTemplate = `{
                     "201": {
                         "description": "Created",
                         "schema": {
-                            "$ref": "#/definitions/api.ScreeningTermView"
+                            "$ref": "#/definitions/api.AddedScreeningTermView"
                         }
                     },
                     "400": {
@@ -9796,6 +9796,48 @@ const docTemplate = `{
                 }
             }
         },
+        "api.AddedScreeningTermView": {
+            "type": "object",
+            "required": [
+                "created_at",
+                "created_by",
+                "folded",
+                "id",
+                "term",
+                "withdrawn_cases"
+            ],
+            "properties": {
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time"
+                },
+                "created_by": {
+                    "description": "CreatedBy is the admin who added it; null for the terms the list was seeded with.",
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "folded": {
+                    "description": "Folded is the form it is matched in: lower case, half-width, simplified characters,\nspaces, punctuation and symbols removed.",
+                    "type": "string",
+                    "example": "傻逼"
+                },
+                "id": {
+                    "type": "string"
+                },
+                "term": {
+                    "description": "Term is the term as it was entered.",
+                    "type": "string",
+                    "example": "傻逼"
+                },
+                "withdrawn_cases": {
+                    "description": "WithdrawnCases are the ids of the published typical cases that hold the term, withdrawn\nin the same transaction (` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `screened` + "`" + `); empty when none did.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    }
+                }
+            }
+        },
         "api.AdminPlatformView": {
             "type": "object",
             "required": [
@@ -11881,7 +11923,7 @@ const docTemplate = `{
                     "x-nullable": true
                 },
                 "publishable": {
-                    "description": "Publishable: publishing would be accepted now (no personal information, or consent).",
+                    "description": "Publishable: publishing would be accepted now (no personal information, or consent; and\nno term of the screening list in the texts or tags).",
                     "type": "boolean"
                 },
                 "published_at": {
@@ -11955,7 +11997,8 @@ const docTemplate = `{
                     "enum": [
                         "staff",
                         "consent_withdrawn",
-                        "erased"
+                        "erased",
+                        "screened"
                     ],
                     "x-nullable": true
                 },

@@ -29,11 +29,13 @@ func (s CaseStatus) Label() string { return CaseStatusLabels[s] }
 func (s CaseStatus) Valid() bool { _, ok := CaseStatusLabels[s]; return ok }
 
 // Why a published case was withdrawn: by staff, because the complainant withdrew the consent
-// its text needed, or because the complainant's account was erased.
+// its text needed, because the complainant's account was erased, or because a term added to
+// the screening list occurs in its texts or tags.
 const (
-	UnpublishedByStaff   = "staff"
-	UnpublishedNoConsent = "consent_withdrawn"
-	UnpublishedByErasure = "erased"
+	UnpublishedByStaff     = "staff"
+	UnpublishedNoConsent   = "consent_withdrawn"
+	UnpublishedByErasure   = "erased"
+	UnpublishedByScreening = "screened"
 )
 
 // The texts of a case.
@@ -54,7 +56,7 @@ const (
 )
 
 // UnpublishedReasons are every reason a case was withdrawn for.
-var UnpublishedReasons = []string{UnpublishedByStaff, UnpublishedNoConsent, UnpublishedByErasure}
+var UnpublishedReasons = []string{UnpublishedByStaff, UnpublishedNoConsent, UnpublishedByErasure, UnpublishedByScreening}
 
 // CaseFields are the texts of a case, in the order views list them.
 var CaseFields = []string{CaseFieldTitle, CaseFieldSummary, CaseFieldBody, CaseFieldPlatformReply}

@@ -207,7 +207,7 @@ func (cs *Cases) adminViews(ctx context.Context, items []models.Case) ([]AdminCa
 		if pii == nil {
 			pii = items[i].PersonalInfo(models.KnownValues(c, userByID[c.ComplainantID]))
 		}
-		out = append(out, adminCaseViewHolding(&items[i], c, ps[items[i].PlatformID], pii))
+		out = append(out, cs.adminCaseViewHolding(&items[i], c, ps[items[i].PlatformID], pii))
 	}
 	return out, nil
 }

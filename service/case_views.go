@@ -67,7 +67,7 @@ type AdminCaseView struct {
 	StatusLabel string `json:"status_label" example:"草稿"`
 	// UnpublishedReason says why a withdrawn case was: staff, the complainant's consent
 	// withdrawn (its text needed it), or the complainant's erasure.
-	UnpublishedReason *string `json:"unpublished_reason" extensions:"x-nullable" enums:"staff,consent_withdrawn,erased"`
+	UnpublishedReason *string `json:"unpublished_reason" extensions:"x-nullable" enums:"staff,consent_withdrawn,erased,screened"`
 	ComplaintID       string  `json:"complaint_id"`
 	ComplaintNumber   string  `json:"complaint_number" example:"DSB20261126000123"`
 	// PublishConsentAt is when the complainant consented to the publication of their personal
@@ -78,7 +78,8 @@ type AdminCaseView struct {
 	Scrubbed []CaseHitView `json:"scrubbed"`
 	// PersonalInformation is what the texts hold now, positions in the current text.
 	PersonalInformation []CaseHitView `json:"personal_information"`
-	// Publishable: publishing would be accepted now (no personal information, or consent).
+	// Publishable: publishing would be accepted now (no personal information, or consent; and
+	// no term of the screening list in the texts or tags).
 	Publishable bool   `json:"publishable"`
 	CreatedBy   string `json:"created_by"`
 	CreatedAt   string `json:"created_at" format:"date-time"`
@@ -127,18 +128,19 @@ func caseView(k *models.Case, p *models.Platform) CaseView {
 
 // adminCaseView presents a case to staff with its complaint and complainant (u may be nil),
 // its personal information found again.
-func adminCaseView(k *models.Case, c *models.Complaint, u *models.User, p *models.Platform) AdminCaseView {
-	return adminCaseViewHolding(k, c, p, k.PersonalInfo(models.KnownValues(c, u)))
+func (cs *Cases) adminCaseView(k *models.Case, c *models.Complaint, u *models.User, p *models.Platform) AdminCaseView {
+	return cs.adminCaseViewHolding(k, c, p, k.PersonalInfo(models.KnownValues(c, u)))
 }
 
 // adminCaseViewHolding presents a case to staff with the personal information pii its texts
-// hold.
-func adminCaseViewHolding(k *models.Case, c *models.Complaint, p *models.Platform, pii []models.CaseHit) AdminCaseView {
+// hold; it is publishable when publishing would be accepted now, screening included.
+func (cs *Cases) adminCaseViewHolding(k *models.Case, c *models.Complaint, p *models.Platform, pii []models.CaseHit) AdminCaseView {
 	v := AdminCaseView{CaseView: caseView(k, p), Status: string(k.Status), StatusLabel: k.Status.Label(),
 		UnpublishedReason: k.UnpublishedReason, ComplaintID: k.ComplaintID, ComplaintNumber: c.Number,
 		PublishConsentAt: TsPtr(c.PublishConsentAt), Scrubbed: caseHitViews(k.Scrubbed),
-		PersonalInformation: caseHitViews(pii), Publishable: !c.Erased() && (len(pii) == 0 || c.PublishConsentAt != nil),
-		CreatedBy: k.CreatedBy, CreatedAt: Ts(k.CreatedAt), Version: k.Version}
+		PersonalInformation: caseHitViews(pii),
+		Publishable:         !c.Erased() && (len(pii) == 0 || c.PublishConsentAt != nil) && cs.screenCase(k) == nil,
+		CreatedBy:           k.CreatedBy, CreatedAt: Ts(k.CreatedAt), Version: k.Version}
 	return v
 }
 

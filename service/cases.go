@@ -203,7 +203,7 @@ func (cs *Cases) Create(ctx context.Context, p *models.Principal, req CreateCase
 		if err := tx.CreateCase(ctx, k); err != nil {
 			return nil, err
 		}
-		v := adminCaseView(k, c, u, platform)
+		v := cs.adminCaseView(k, c, u, platform)
 		return &v, nil
 	})
 }
@@ -267,7 +267,7 @@ func (cs *Cases) change(ctx context.Context, p *models.Principal, id string, fn 
 		if err != nil {
 			return nil, err
 		}
-		v := adminCaseView(k, c, u, platform)
+		v := cs.adminCaseView(k, c, u, platform)
 		return &v, nil
 	})
 }

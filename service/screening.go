@@ -36,6 +36,9 @@ type ScreeningList struct {
 	notify Waker
 	// wake makes Run check the version now (a change announced by another instance).
 	wake chan struct{}
+	// withdraw takes the published cases holding a new term off the public pages, in the
+	// transaction that adds the term (Cases.withdrawListed); nil: no cases.
+	withdraw func(ctx context.Context, tx *store.Store, screen *models.Screener) ([]string, error)
 }
 
 type screeningCopy struct {
@@ -161,8 +164,15 @@ func (l *ScreeningList) List(ctx context.Context, page models.Page) ([]models.Sc
 		})
 }
 
-// Add lists a term; one that folds like a listed term is 409 screening_term_taken.
-func (l *ScreeningList) Add(ctx context.Context, p *models.Principal, req AddScreeningTermRequest) (*models.ScreeningTerm, error) {
+// AddedScreeningTerm is a term just listed and the published cases its addition withdrew.
+type AddedScreeningTerm struct {
+	Term           *models.ScreeningTerm
+	WithdrawnCases []string
+}
+
+// Add lists a term; one that folds like a listed term is 409 screening_term_taken. The
+// published cases that hold it are withdrawn in the same transaction.
+func (l *ScreeningList) Add(ctx context.Context, p *models.Principal, req AddScreeningTermRequest) (*AddedScreeningTerm, error) {
 	var v models.Validator
 	term := strings.TrimSpace(req.Term)
 	v.Text("term", term, 1, models.ScreeningTermMaxLength)
@@ -176,19 +186,31 @@ func (l *ScreeningList) Add(ctx context.Context, p *models.Principal, req AddScr
 	t := now(l.clock)
 	by := p.UserID
 	row := &models.ScreeningTerm{ID: models.NewID(), Term: term, Folded: folded, CreatedBy: &by, CreatedAt: t}
-	out, err := command(ctx, l.st, func(tx *store.Store) (*models.ScreeningTerm, error) {
+	out, err := command(ctx, l.st, func(tx *store.Store) (*AddedScreeningTerm, error) {
 		if err := tx.AddScreeningTerm(ctx, row); err != nil {
 			if store.IsDuplicate(err) {
 				return nil, models.Conflict("screening_term_taken", "the list has a term that matches as %q does", term)
 			}
 			return nil, err
 		}
-		return row, tx.BumpScreeningVersion(ctx, t)
+		added := &AddedScreeningTerm{Term: row, WithdrawnCases: []string{}}
+		if l.withdraw != nil {
+			ids, err := l.withdraw(ctx, tx, models.NewScreener([]string{term}))
+			if err != nil {
+				return nil, err
+			}
+			added.WithdrawnCases = append(added.WithdrawnCases, ids...)
+		}
+		return added, tx.BumpScreeningVersion(ctx, t)
 	})
 	if err != nil {
 		return nil, err
 	}
 	l.changed(ctx, "added", row.ID, folded)
+	if len(out.WithdrawnCases) > 0 {
+		l.log.InfoContext(ctx, "published cases withdrawn: they hold the new screening term", "term_id", row.ID,
+			"cases", len(out.WithdrawnCases), "case_ids", out.WithdrawnCases)
+	}
 	return out, nil
 }
 

@@ -44,6 +44,17 @@ func (s *Store) CasesOfComplaintsForUpdate(ctx context.Context, complaintIDs []s
 	return out, nil
 }
 
+// PublishedCasesForUpdate loads, with a lock, up to limit published cases after the id
+// afterID ("": from the first), in id order.
+func (s *Store) PublishedCasesForUpdate(ctx context.Context, afterID string, limit int) ([]models.Case, error) {
+	var out []models.Case
+	q := s.withLock(s.conn(ctx)).Where("status = ?", models.CasePublished)
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	return out, q.Order("id ASC").Limit(limit).Find(&out).Error
+}
+
 // SaveCase writes every column of a case whose row still has version before.
 func (s *Store) SaveCase(ctx context.Context, before int, k *models.Case) error {
 	res := s.conn(ctx).Model(k).Select("*").Omit("id", "complaint_id", "created_at").

@@ -1,0 +1,58 @@
+package service
+
+import (
+	"context"
+
+	"github.com/dianshubao/dianshubao/models"
+	"github.com/dianshubao/dianshubao/store"
+)
+
+// rescreenBatch is how many published cases one statement of a re-screening locks and reads.
+const rescreenBatch = 200
+
+// withdrawListed withdraws, in tx, every published case whose texts or tags hold a term that
+// screen matches (`withdrawn`, reason `screened`), and returns their ids: a term added to the
+// list takes its published cases off every public page in the transaction that adds it, as
+// publishing refuses them (screenCase). Staff can rephrase such a case and publish it again.
+func (cs *Cases) withdrawListed(ctx context.Context, tx *store.Store, screen *models.Screener) ([]string, error) {
+	var withdrawn []string
+	after := ""
+	for {
+		ks, err := tx.PublishedCasesForUpdate(ctx, after, rescreenBatch)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ks {
+			k := &ks[i]
+			if !caseHolds(k, screen) {
+				continue
+			}
+			before, reason := k.Version, models.UnpublishedByScreening
+			k.Status, k.UnpublishedReason = models.CaseWithdrawn, &reason
+			k.UpdatedAt, k.Version = now(cs.clock), k.Version+1
+			if err := tx.SaveCase(ctx, before, k); err != nil {
+				return nil, err
+			}
+			withdrawn = append(withdrawn, k.ID)
+		}
+		if len(ks) < rescreenBatch {
+			return withdrawn, nil
+		}
+		after = ks[len(ks)-1].ID
+	}
+}
+
+// caseHolds reports whether a text or a tag of k holds a term screen matches.
+func caseHolds(k *models.Case, screen *models.Screener) bool {
+	for _, f := range models.CaseFields {
+		if screen.Match(k.Text(f)) {
+			return true
+		}
+	}
+	for _, t := range k.Tags {
+		if screen.Match(t) {
+			return true
+		}
+	}
+	return false
+}
