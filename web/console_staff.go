@@ -13,8 +13,10 @@ import (
 	"github.com/dianshubao/dianshubao/service"
 )
 
-// registerConsoleStaff adds the staff accounts: the list, creating a moderator or an admin,
-// disabling and enabling an account, through the calls of /api/v1/admin/users.
+// registerConsoleStaff adds the staff accounts: the list, creating a moderator's, an admin's
+// or a lawyer's account, disabling and enabling an account, through the calls of
+// /api/v1/admin/users. A lawyer's account is linked to a public profile through
+// POST or PATCH /api/v1/admin/lawyers.
 func (s *site) registerConsoleStaff(g *gin.RouterGroup) {
 	g.GET("/staff", s.consoleStaff)
 	g.POST("/staff", s.checkCSRF, s.once, s.createStaff)
@@ -22,15 +24,13 @@ func (s *site) registerConsoleStaff(g *gin.RouterGroup) {
 	g.POST("/staff/:id/enable", s.checkCSRF, s.enableStaff)
 }
 
-// staffRoles are the roles the create form makes; listRoles those the list shows, one at a
-// time (the accounts an admin disables and enables).
-var (
-	staffRoles = []option{{Value: string(models.RoleModerator), Label: "审核员"}, {Value: string(models.RoleAdmin), Label: "管理员"}}
-	listRoles  = append(staffRoles[:len(staffRoles):len(staffRoles)], option{Value: string(models.RoleLawyer), Label: "律师"})
-)
+// managedRoles are the roles the create form makes and the list shows, one at a time (the
+// accounts an admin creates, disables and enables).
+var managedRoles = []option{{Value: string(models.RoleModerator), Label: "审核员"}, {Value: string(models.RoleAdmin), Label: "管理员"},
+	{Value: string(models.RoleLawyer), Label: "律师"}}
 
 func roleLabel(r models.Role) string {
-	for _, o := range listRoles {
+	for _, o := range managedRoles {
 		if o.Value == string(r) {
 			return o.Label
 		}
@@ -96,7 +96,7 @@ func (s *site) staffPage(c *gin.Context, status int, f *formData, failedID, refu
 	if f == nil {
 		f = newForm(ws.CSRFToken)
 	}
-	d := consoleStaffPage{Role: role, Roles: chosen(listRoles, role), Form: f, FormRoles: chosen(staffRoles, f.V("role")),
+	d := consoleStaffPage{Role: role, Roles: chosen(managedRoles, role), Form: f, FormRoles: chosen(managedRoles, f.V("role")),
 		Pages: links("/console/staff", url.Values{"role": {role}}, c.Query("cursor"), next, c.Query("back"))}
 	for _, u := range users {
 		r := staffRow{ID: u.ID, Role: roleLabel(u.Role), Name: u.RealName, Disabled: u.DisabledAt != nil,
@@ -124,18 +124,14 @@ func (s *site) createStaff(c *gin.Context) {
 	for _, k := range []string{"role", "email", "real_name"} {
 		f.Values[k] = strings.TrimSpace(c.PostForm(k))
 	}
-	role := f.V("role")
-	if role == string(models.RoleLawyer) {
-		role = "" // lawyers' accounts are not made here: the form offers moderators and admins
-	}
-	u, err := s.svc.Accounts.CreateStaff(submit(c, createdStaffAt), service.CreateStaffRequest{Role: role,
+	u, err := s.svc.Accounts.CreateStaff(submit(c, createdStaffAt), service.CreateStaffRequest{Role: f.V("role"),
 		Email: f.V("email"), Password: c.PostForm("password"), RealName: f.V("real_name")})
 	if err != nil {
 		if s.answered(c, f, err) {
 			return
 		}
 		if f.Errors["role"] != "" {
-			f.Errors["role"] = "请选择审核员或管理员"
+			f.Errors["role"] = "请选择审核员、管理员或律师"
 		}
 		s.staffPage(c, refusalStatus(err), f, "", "")
 		return

@@ -39,7 +39,7 @@ func TestConsoleStaffLifecycle(t *testing.T) {
 		t.Fatalf("invalid staff: %d", bad.code)
 	}
 	checkHTML(t, "/console/staff (refused)", bad)
-	mustContain(t, "refused", bad.body, "请选择审核员或管理员", "请填写有效的电子邮箱", "此项为必填项", "至少需要 8 个字")
+	mustContain(t, "refused", bad.body, "请选择审核员、管理员或律师", "请填写有效的电子邮箱", "此项为必填项", "至少需要 8 个字")
 	if staffUser(t, s, "", "not-mail") != nil {
 		t.Fatal("a refused account was stored")
 	}
@@ -121,5 +121,28 @@ func TestConsoleStaffCannotDisableSelf(t *testing.T) {
 	}
 	if p := admin.get(t, "/console/staff?role=consumer"); p.code != http.StatusUnprocessableEntity {
 		t.Fatalf("listing consumers: %d", p.code)
+	}
+}
+
+// An admin makes a lawyer's account in the console: the form offers the role, the account is
+// listed among the lawyers and signs in (to the site's home: a lawyer's desk is the API's).
+func TestConsoleStaffCreatesALawyer(t *testing.T) {
+	s, admin, _ := consoleAdmin(t)
+	form := admin.get(t, "/console/staff")
+	mustContain(t, "/console/staff", form.body, `<option value="lawyer">律师</option>`)
+	p := admin.post(t, "/console/staff", url.Values{"csrf": {admin.csrf(t, "/console/staff")}, "role": {"lawyer"},
+		"email": {"lawyer.li@example.com"}, "real_name": {"李律师"}, "password": {"correct-horse-9"}})
+	if p.code != http.StatusSeeOther || p.header.Get("Location") != "/console/staff?done=created&role=lawyer" {
+		t.Fatalf("create a lawyer: %d %s", p.code, p.header.Get("Location"))
+	}
+	u := staffUser(t, s, "lawyer", "lawyer.li@example.com")
+	if u == nil || u.Role != models.RoleLawyer || u.RealName != "李律师" {
+		t.Fatalf("created account: %+v", u)
+	}
+	list := admin.get(t, p.header.Get("Location"))
+	checkHTML(t, "/console/staff?role=lawyer", list)
+	mustContain(t, "the lawyers' list", list.body, "lawyer.li@example.com", "李律师", "账号已创建")
+	if in := s.browser().login(t, "lawyer.li@example.com", "correct-horse-9"); in.code != http.StatusSeeOther || in.header.Get("Location") != "/" {
+		t.Fatalf("the lawyer signs in: %d %s", in.code, in.header.Get("Location"))
 	}
 }
