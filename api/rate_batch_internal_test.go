@@ -67,7 +67,6 @@ func TestRateBudgetsFarFromTheirLimitAreCountedLocally(t *testing.T) {
 // spend one budget of 300; never more than 300 are admitted, whether the shared counter is in
 // memory or in Redis (additions in flight count as spent).
 func TestRateBudgetsAreNotExceededByConcurrentRequests(t *testing.T) {
-	ctx := context.Background()
 	stores := map[string]kv.Store{"memory": kv.NewMemory(time.Now)}
 	if rd := testkit.Redis(t); rd != nil {
 		stores["redis"] = rd
@@ -75,32 +74,9 @@ func TestRateBudgetsAreNotExceededByConcurrentRequests(t *testing.T) {
 	for name, shared := range stores {
 		t.Run(name, func(t *testing.T) {
 			for round := range 20 {
-				var rb rateBatch
-				key := fmt.Sprintf("rl:concurrent:%d:%d", round, time.Now().UnixNano())
 				const limit = 300
-				var admitted atomic.Int64
-				var wg sync.WaitGroup
-				start := make(chan struct{})
-				for range 64 {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						for range 20 {
-							n, err := rb.count(ctx, shared, key, 1, limit, time.Now())
-							if err != nil {
-								t.Error(err)
-								return
-							}
-							if n <= limit {
-								admitted.Add(1)
-							}
-						}
-					}()
-				}
-				close(start)
-				wg.Wait()
-				if a := admitted.Load(); a > limit {
+				key := fmt.Sprintf("rl:concurrent:%d:%d", round, time.Now().UnixNano())
+				if a := spendConcurrently(t, shared, key, limit); a > limit {
 					t.Fatalf("round %d: %d admitted under a limit of %d", round, a, limit)
 				}
 			}
@@ -124,35 +100,43 @@ func (c slowCarrier) IncrBy(ctx context.Context, key string, n int64, ttl time.D
 // them arrives after single additions sent later, the single ones must not take those places
 // too. 64 clients, the carrier made slow: never more than the limit admitted.
 func TestRateBudgetsHoldWhenTheLocalCountArrivesLast(t *testing.T) {
-	ctx := context.Background()
 	shared := slowCarrier{kv.NewMemory(time.Now)}
 	const limit = 300
 	for round := range 10 {
-		var rb rateBatch
-		key := fmt.Sprintf("rl:late:%d", round)
-		var admitted atomic.Int64
-		var wg sync.WaitGroup
-		for range 64 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range 20 {
-					n, err := rb.count(ctx, shared, key, 1, limit, time.Now())
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					if n <= limit {
-						admitted.Add(1)
-					}
-				}
-			}()
-		}
-		wg.Wait()
-		if a := admitted.Load(); a > limit {
+		if a := spendConcurrently(t, shared, fmt.Sprintf("rl:late:%d", round), limit); a > limit {
 			t.Fatalf("round %d: %d admitted under a limit of %d", round, a, limit)
 		}
 	}
+}
+
+// spendConcurrently has 64 clients of one instance spend 20 requests each of the budget key
+// (of limit) at once, and returns how many were admitted.
+func spendConcurrently(t *testing.T, shared kv.Store, key string, limit int) int64 {
+	t.Helper()
+	var rb rateBatch
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 64 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for range 20 {
+				n, err := rb.count(context.Background(), shared, key, 1, limit, time.Now())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n <= int64(limit) {
+					admitted.Add(1)
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return admitted.Load()
 }
 
 // TestRateBudgetsHoldAcrossFourInstances: four instances over one shared counter, all within
