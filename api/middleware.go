@@ -272,7 +272,9 @@ func (rl *rateLimiter) take(c *gin.Context, key string, limit int) (bool, int) {
 	window := now / 60
 	n, err := rl.batch.count(c.Request.Context(), rl.kv, "rl:"+key+":"+strconv.FormatInt(window, 10), window, limit, rl.now())
 	if err != nil {
-		loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
+		if c.Request.Context().Err() == nil { // not the client gone while waiting
+			loggerOf(c).WarnContext(c.Request.Context(), "rate limiter unavailable", "error", err)
+		}
 		return true, 0
 	}
 	// The budget comes back when the window ends, whatever the counter's own expiry.

@@ -27,11 +27,17 @@ func rateHeadroom(limit int) int64 { return max(int64(limit)/10, 10) }
 // not yet added when the window ends is not carried into the next window.
 func rateAllowance(limit int) int64 { return rateHeadroom(limit) / 4 }
 
+// rateBudgetsKept is how many budgets an instance keeps counts of before it forgets the idle
+// ones (nothing counted here unsent, nothing on its way).
+const rateBudgetsKept = 100_000
+
 // rateBatch holds, per budget window, what this instance counted and the shared count last
 // seen.
 type rateBatch struct {
 	mu     sync.Mutex
 	counts map[string]*rateCount
+	// swept is the latest window whose arrival removed the budgets of windows before the last.
+	swept int64
 }
 
 type rateCount struct {
@@ -46,6 +52,40 @@ type rateCount struct {
 	carrying chan struct{}
 }
 
+// idle reports a budget whose count can be forgotten without losing a request admitted here.
+func (rc *rateCount) idle() bool { return rc.pending == 0 && rc.inflight == 0 && rc.carrying == nil }
+
+// budget returns the count of the budget name in window; rb.mu is held. A window's arrival
+// forgets the budgets of windows before the last (their requests no longer count); past
+// rateBudgetsKept budgets, the idle ones are forgotten, never one with requests counted here
+// and not yet added.
+func (rb *rateBatch) budget(name string, window int64) *rateCount {
+	if rb.counts == nil {
+		rb.counts = map[string]*rateCount{}
+	}
+	if window > rb.swept {
+		for k, old := range rb.counts {
+			if old.window < window-1 {
+				delete(rb.counts, k)
+			}
+		}
+		rb.swept = window
+	}
+	rc := rb.counts[name]
+	if rc == nil || rc.window != window {
+		if len(rb.counts) >= rateBudgetsKept {
+			for k, old := range rb.counts {
+				if old.idle() {
+					delete(rb.counts, k)
+				}
+			}
+		}
+		rc = &rateCount{window: window}
+		rb.counts[name] = rc
+	}
+	return rc
+}
+
 // count takes one unit of the budget named name (of window, with limit) and returns the count
 // it stands at: locally when the budget is far from its limit and was read within rateSync,
 // otherwise by adding what is pending and this request to the shared counter.
@@ -56,19 +96,7 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 		return n, err
 	}
 	rb.mu.Lock()
-	if rb.counts == nil || len(rb.counts) > 100_000 {
-		rb.counts = map[string]*rateCount{}
-	}
-	rc := rb.counts[name]
-	if rc == nil || rc.window != window {
-		rc = &rateCount{window: window}
-		rb.counts[name] = rc
-		for k, old := range rb.counts {
-			if old.window < window-1 {
-				delete(rb.counts, k)
-			}
-		}
-	}
+	rc := rb.budget(name, window)
 	for rc.carrying != nil {
 		wait := rc.carrying
 		rb.mu.Unlock()
@@ -97,16 +125,31 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 		rc.carrying = carried
 	}
 	rb.mu.Unlock()
+	returned := false
+	defer func() {
+		if !returned { // the addition panicked: release what it held, then let the panic go on
+			rb.mu.Lock()
+			rc.inflight -= delta
+			if carried != nil {
+				rc.carrying = nil
+				close(carried)
+			}
+			rb.mu.Unlock()
+		}
+	}()
 	n, _, err := adder.IncrBy(ctx, name, delta, 2*time.Minute)
+	returned = true
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
+	rc.inflight -= delta
 	if carried != nil {
 		rc.carrying = nil
 		close(carried)
 	}
-	rc.inflight -= delta
 	if err != nil {
-		rc.pending += delta - 1 // this request is let through uncounted, as a down limiter does
+		// These requests are let through uncounted, as a down limiter does; what was counted
+		// here goes with them, so that the next request is sent alone (not a carrier the
+		// others would wait for, one failing round trip after another).
 		return 0, err
 	}
 	// Requests counted here while the addition was on its way stay pending, after it.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -160,5 +161,129 @@ func TestRateBudgetsHoldAcrossFourInstances(t *testing.T) {
 	}
 	if bound := limit + 3*int(rateAllowance(limit)); admitted > bound {
 		t.Fatalf("%d requests admitted in one window under a limit of %d by four instances, want at most %d", admitted, limit, bound)
+	}
+}
+
+// failingAdder is a shared counter that is down: each addition fails after delay.
+type failingAdder struct {
+	*kv.Memory
+	delay time.Duration
+}
+
+func (f failingAdder) IncrBy(ctx context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error) {
+	time.Sleep(f.delay)
+	return 0, 0, errors.New("i/o timeout")
+}
+
+// TestRateBudgetsOfADownCounterDoNotQueue: when the shared counter fails, the requests of a
+// budget that had requests counted locally go through side by side, as with no counting here
+// at all — not one behind another, each waiting for the previous one's failing addition.
+func TestRateBudgetsOfADownCounterDoNotQueue(t *testing.T) {
+	ctx := context.Background()
+	var rb rateBatch
+	up := kv.NewMemory(time.Now)
+	for range 6 { // counted locally, far from the limit
+		if _, err := rb.count(ctx, up, "rl:down:1", 1, 1000, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(rateSync + 10*time.Millisecond)
+	down := failingAdder{Memory: up, delay: 30 * time.Millisecond}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := rb.count(ctx, down, "rl:down:1", 1, 1000, time.Now()); err == nil {
+				t.Error("an addition to a down counter succeeded")
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(start); took > 300*time.Millisecond {
+		t.Fatalf("32 requests against a counter failing in 30 ms took %v: they queued", took)
+	}
+}
+
+// TestRateBudgetsForgetOnlyIdleCounts: past rateBudgetsKept budgets an instance forgets the
+// idle ones, never the requests it counted and has not yet added: one budget of 300 still
+// admits no more than 300 across the forgetting.
+func TestRateBudgetsForgetOnlyIdleCounts(t *testing.T) {
+	ctx := context.Background()
+	shared := kv.NewMemory(time.Now)
+	var rb rateBatch
+	admitted := 0
+	for i := range 400 {
+		if i == 7 {
+			rb.mu.Lock()
+			for j := range rateBudgetsKept + 1 {
+				rb.counts[fmt.Sprintf("rl:other:%d", j)] = &rateCount{window: 1}
+			}
+			pending := rb.counts["rl:kept:1"].pending
+			rb.mu.Unlock()
+			if pending == 0 {
+				t.Fatal("nothing counted locally before the forgetting: the test tests nothing")
+			}
+			// A new budget past the bound makes the instance forget.
+			if _, err := rb.count(ctx, shared, "rl:new:1", 1, 300, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := rb.count(ctx, shared, "rl:kept:1", 1, 300, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n <= 300 {
+			admitted++
+		}
+	}
+	if admitted > 300 {
+		t.Fatalf("%d admitted under a limit of 300 across the forgetting of idle budgets", admitted)
+	}
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	if len(rb.counts) != 2 {
+		t.Fatalf("%d budgets kept, want the two in use", len(rb.counts))
+	}
+}
+
+// panickyAdder panics on its first addition of more than one request.
+type panickyAdder struct {
+	*kv.Memory
+	panicked *atomic.Bool
+}
+
+func (p panickyAdder) IncrBy(ctx context.Context, key string, n int64, ttl time.Duration) (int64, time.Duration, error) {
+	if n > 1 && p.panicked.CompareAndSwap(false, true) {
+		panic("malformed reply")
+	}
+	return p.Memory.IncrBy(ctx, key, n, ttl)
+}
+
+// TestRateBudgetsSurviveAPanickingAddition: an addition that panics (a malformed reply) does
+// not leave the budget's other requests waiting for it.
+func TestRateBudgetsSurviveAPanickingAddition(t *testing.T) {
+	ctx := context.Background()
+	shared := panickyAdder{Memory: kv.NewMemory(time.Now), panicked: new(atomic.Bool)}
+	var rb rateBatch
+	for range 3 {
+		if _, err := rb.count(ctx, shared, "rl:panic:1", 1, 1000, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(rateSync + 10*time.Millisecond)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the addition did not panic")
+			}
+		}()
+		rb.count(ctx, shared, "rl:panic:1", 1, 1000, time.Now())
+	}()
+	wctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := rb.count(wctx, shared, "rl:panic:1", 1, 1000, time.Now()); err != nil {
+		t.Fatalf("the next request after a panicking addition: %v", err)
 	}
 }
