@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/dianshubao/dianshubao/internal/testkit"
 )
 
 // TestCaseTextsAreScreened: a typical case whose text or tag holds a term of the screening
@@ -100,4 +102,35 @@ func TestAddedScreeningTermWithdrawsPublishedCases(t *testing.T) {
 		t.Fatalf("withdrawn_cases %v for a term no case holds", ids)
 	}
 	expect(t, w.do(req{method: "GET", path: "/api/v1/cases/" + clean}), http.StatusOK)
+}
+
+// TestCasesAreScreenedWithTheListAsCommitted: a term added on one instance is applied by
+// another instance's publication and edit of a case at once, though that instance's copy of
+// the list has not reloaded yet: the publication is refused, and so is the edit that would
+// put the term into a published case.
+func TestCasesAreScreenedWithTheListAsCommitted(t *testing.T) {
+	stores := testkit.Stores(t, 2)
+	a := newWorldWith(t, func(o *appOptions) { o.store = stores[0] })
+	b := &world{testApp: newApp(t, func(o *appOptions) { o.store = stores[1] }),
+		admin: a.admin, consumer: a.consumer, platformID: a.platformID, key: a.key}
+	const term = "连环套路"
+	draft := a.draftCase(a.completed(a.consumer, map[string]any{"order_no": "TB-STALE-1"}), nil)["id"].(string)
+	expect(t, a.do(req{method: "PATCH", path: "/api/v1/admin/cases/" + draft, token: a.admin,
+		body: map[string]any{"summary": "商家设下" + term + "，消费者投诉后获退款。"}}), http.StatusOK)
+	published := a.draftCase(a.completed(a.consumer, map[string]any{"order_no": "TB-STALE-2"}), nil)["id"].(string)
+	a.publishCase(published)
+	if b.svc.Screening.Match(term) {
+		t.Fatal("the term is listed before it was added")
+	}
+
+	expect(t, a.do(req{method: "POST", path: "/api/v1/admin/screening-terms", token: a.admin,
+		body: map[string]any{"term": term}}), http.StatusCreated)
+	expect(t, b.do(req{method: "POST", path: "/api/v1/admin/cases/" + draft + "/publish", token: b.admin}),
+		http.StatusUnprocessableEntity, "validation_failed")
+	expect(t, b.do(req{method: "PATCH", path: "/api/v1/admin/cases/" + published, token: b.admin,
+		body: map[string]any{"summary": "平台处理了" + term + "问题。"}}), http.StatusUnprocessableEntity, "validation_failed")
+	expect(t, a.do(req{method: "GET", path: "/api/v1/cases/" + draft}), http.StatusNotFound)
+	if k := expect(t, a.do(req{method: "GET", path: "/api/v1/cases/" + published}), http.StatusOK); strings.Contains(k["summary"].(string), term) {
+		t.Fatal("the refused edit was stored")
+	}
 }

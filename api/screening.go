@@ -78,7 +78,7 @@ func (h *screeningHandler) list(c *gin.Context) {
 // add godoc
 //
 //	@Summary		Add a screening term
-//	@Description	Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (`withdrawn`, `unpublished_reason` `screened`: gone from the public list, the feed and the reports at once), their ids listed in `withdrawn_cases`; staff may rephrase and publish them again. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 `screening_term_taken`; a term of only spaces, punctuation or symbols is 422.
+//	@Description	Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (`withdrawn`, `unpublished_reason` `screened`: the API's public case list, case, feed and reports no longer serve them; what a client or the website cached stays up to its `Cache-Control` max-age), their ids listed in `withdrawn_cases`; staff may rephrase and publish them again. A publication or edit of a case on any instance waits for the addition and screens with the list as committed. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 `screening_term_taken`; a term of only spaces, punctuation or symbols is 422.
 //	@Tags			admin
 //	@ID				addScreeningTerm
 //	@Accept			json

@@ -3475,7 +3475,7 @@ const docTemplate = `{
                         "BearerAuth": []
                     }
                 ],
-                "description": "Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (` + "`" + `withdrawn` + "`" + `, ` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `screened` + "`" + `: gone from the public list, the feed and the reports at once), their ids listed in ` + "`" + `withdrawn_cases` + "`" + `; staff may rephrase and publish them again. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 ` + "`" + `screening_term_taken` + "`" + `; a term of only spaces, punctuation or symbols is 422.",
+                "description": "Applies at once on this instance and within 2 seconds on every other, to complaints filed, supplemented or delivered from then on. Published typical cases whose texts or tags hold the term are withdrawn in the same transaction (` + "`" + `withdrawn` + "`" + `, ` + "`" + `unpublished_reason` + "`" + ` ` + "`" + `screened` + "`" + `: the API's public case list, case, feed and reports no longer serve them; what a client or the website cached stays up to its ` + "`" + `Cache-Control` + "`" + ` max-age), their ids listed in ` + "`" + `withdrawn_cases` + "`" + `; staff may rephrase and publish them again. A publication or edit of a case on any instance waits for the addition and screens with the list as committed. A term that matches as a listed one does (after folding case, width, traditional forms and separators) is 409 ` + "`" + `screening_term_taken` + "`" + `; a term of only spaces, punctuation or symbols is 422.",
                 "consumes": [
                     "application/json"
                 ],
@@ -11992,7 +11992,7 @@ const docTemplate = `{
                     "example": "付款后商家拒不发货，平台督促后全额退款"
                 },
                 "unpublished_reason": {
-                    "description": "UnpublishedReason says why a withdrawn case was: staff, the complainant's consent\nwithdrawn (its text needed it), or the complainant's erasure.",
+                    "description": "UnpublishedReason says why a withdrawn case was: staff, the complainant's consent\nwithdrawn (its text needed it), the complainant's erasure, or a term added to the\nscreening list that its texts or tags hold (screened).",
                     "type": "string",
                     "enum": [
                         "staff",

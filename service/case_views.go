@@ -66,7 +66,8 @@ type AdminCaseView struct {
 	Status      string `json:"status" example:"draft" enums:"draft,published,withdrawn"`
 	StatusLabel string `json:"status_label" example:"草稿"`
 	// UnpublishedReason says why a withdrawn case was: staff, the complainant's consent
-	// withdrawn (its text needed it), or the complainant's erasure.
+	// withdrawn (its text needed it), the complainant's erasure, or a term added to the
+	// screening list that its texts or tags hold (screened).
 	UnpublishedReason *string `json:"unpublished_reason" extensions:"x-nullable" enums:"staff,consent_withdrawn,erased,screened"`
 	ComplaintID       string  `json:"complaint_id"`
 	ComplaintNumber   string  `json:"complaint_number" example:"DSB20261126000123"`

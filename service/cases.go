@@ -24,6 +24,9 @@ type Cases struct {
 	log        *slog.Logger
 	complaints *Complaints
 	platforms  *platformCache
+	// screening is the list the cases are screened with (complaints.screen); change brings it
+	// up to date inside its transaction.
+	screening *ScreeningList
 }
 
 // CreateCaseRequest is the body of POST /admin/cases.
@@ -225,8 +228,11 @@ func complainantOf(ctx context.Context, st *store.Store, c *models.Complaint) (*
 	return u, err
 }
 
-// change runs a command on case id: the complaint is locked, then the case; fn changes the
-// case in memory (and returns false when nothing changed), and the case is written.
+// change runs a command on case id: the screening list's version row is locked (and this
+// instance's copy of the list brought up to it), then the complaint, then the case; fn changes
+// the case in memory (and returns false when nothing changed), and the case is written. The
+// first lock keeps a publication or an edit from crossing a term being added, whose
+// transaction withdraws the published cases that hold it.
 func (cs *Cases) change(ctx context.Context, p *models.Principal, id string, fn func(k *models.Case, c *models.Complaint, known []models.Known) (bool, error)) (*AdminCaseView, error) {
 	if err := staffOnly(p); err != nil {
 		return nil, err
@@ -239,6 +245,11 @@ func (cs *Cases) change(ctx context.Context, p *models.Principal, id string, fn 
 		return nil, err
 	}
 	return command(ctx, cs.st, func(tx *store.Store) (*AdminCaseView, error) {
+		if cs.screening != nil {
+			if err := cs.screening.currentIn(ctx, tx); err != nil {
+				return nil, err
+			}
+		}
 		c, err := tx.ComplaintForUpdate(ctx, pre.ComplaintID)
 		if err != nil {
 			return nil, err

@@ -102,9 +102,29 @@ func (l *ScreeningList) Refresh(ctx context.Context) error {
 	if c := l.cur.Load(); c != nil && c.version == v {
 		return nil
 	}
+	return l.load(ctx, l.st)
+}
+
+// currentIn brings this instance's copy up to the list as committed, read in tx with the
+// list's version row locked: a change to the list in progress is waited for, and none starts
+// before tx ends. A command that screens what it publishes calls it first, so that it never
+// screens with a copy older than a term another instance has just added.
+func (l *ScreeningList) currentIn(ctx context.Context, tx *store.Store) error {
+	v, err := tx.ScreeningVersionForUpdate(ctx)
+	if err != nil {
+		return err
+	}
+	if c := l.cur.Load(); c != nil && c.version >= v {
+		return nil
+	}
+	return l.load(ctx, tx)
+}
+
+// load builds the copy from the list read through st, unless a copy as new is in place.
+func (l *ScreeningList) load(ctx context.Context, st *store.Store) error {
 	l.reload.Lock()
 	defer l.reload.Unlock()
-	terms, v, err := l.st.ScreeningTermsAll(ctx)
+	terms, v, err := st.ScreeningTermsAll(ctx)
 	if err != nil {
 		return err
 	}
@@ -187,6 +207,11 @@ func (l *ScreeningList) Add(ctx context.Context, p *models.Principal, req AddScr
 	by := p.UserID
 	row := &models.ScreeningTerm{ID: models.NewID(), Term: term, Folded: folded, CreatedBy: &by, CreatedAt: t}
 	out, err := command(ctx, l.st, func(tx *store.Store) (*AddedScreeningTerm, error) {
+		// The version row first: publications and edits of cases wait for this transaction
+		// (Cases.change), so none can publish the term while its cases are withdrawn.
+		if err := tx.BumpScreeningVersion(ctx, t); err != nil {
+			return nil, err
+		}
 		if err := tx.AddScreeningTerm(ctx, row); err != nil {
 			if store.IsDuplicate(err) {
 				return nil, models.Conflict("screening_term_taken", "the list has a term that matches as %q does", term)
@@ -201,7 +226,7 @@ func (l *ScreeningList) Add(ctx context.Context, p *models.Principal, req AddScr
 			}
 			added.WithdrawnCases = append(added.WithdrawnCases, ids...)
 		}
-		return added, tx.BumpScreeningVersion(ctx, t)
+		return added, nil
 	})
 	if err != nil {
 		return nil, err

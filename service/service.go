@@ -181,7 +181,7 @@ func New(st *store.Store, cache kv.Store, opts Options) *Services {
 	s.Erasures = &Erasures{st: st, clock: opts.Clock, log: opts.Logger, accounts: s.Accounts, complaints: s.Complaints,
 		evidence: s.Evidence, consultations: s.Consultations}
 	s.Cases = &Cases{st: st, clock: opts.Clock, log: opts.Logger, complaints: s.Complaints, platforms: platforms}
-	s.Screening.withdraw = s.Cases.withdrawListed
+	s.Screening.withdraw, s.Cases.screening = s.Cases.withdrawListed, s.Screening
 	s.Complaints.awaitingBatch = opts.AwaitingBatch
 	if s.Complaints.awaitingBatch <= 0 {
 		s.Complaints.awaitingBatch = defaultAwaitingBatch

@@ -108,7 +108,7 @@ func (a *Accounts) ListUsers(ctx context.Context, f UserListFilter, page models.
 		})
 }
 
-// DisableStaff disables a moderator or admin account: its access tokens are refused at once
+// DisableStaff disables a moderator's, an admin's or a lawyer's account: its access tokens are refused at once
 // on this instance and within accountStateTTL on the others, and its refresh tokens are
 // revoked. An admin cannot disable themselves, and the last enabled admin stays enabled.
 // Disabling a disabled account changes nothing.

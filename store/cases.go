@@ -44,11 +44,11 @@ func (s *Store) CasesOfComplaintsForUpdate(ctx context.Context, complaintIDs []s
 	return out, nil
 }
 
-// PublishedCasesForUpdate loads, with a lock, up to limit published cases after the id
-// afterID ("": from the first), in id order.
-func (s *Store) PublishedCasesForUpdate(ctx context.Context, afterID string, limit int) ([]models.Case, error) {
+// PublishedCases loads up to limit published cases after the id afterID ("": from the
+// first), in id order.
+func (s *Store) PublishedCases(ctx context.Context, afterID string, limit int) ([]models.Case, error) {
 	var out []models.Case
-	q := s.withLock(s.conn(ctx)).Where("status = ?", models.CasePublished)
+	q := s.conn(ctx).Where("status = ?", models.CasePublished)
 	if afterID != "" {
 		q = q.Where("id > ?", afterID)
 	}

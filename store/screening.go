@@ -38,6 +38,18 @@ func (s *Store) ScreeningVersion(ctx context.Context) (int64, error) {
 	return st.Version, err
 }
 
+// ScreeningVersionForUpdate reads the list's version with a lock on its row, inside a
+// transaction: a change to the list (which writes the row first) and a transaction that holds
+// the lock wait for each other.
+func (s *Store) ScreeningVersionForUpdate(ctx context.Context) (int64, error) {
+	var st models.ScreeningListState
+	err := s.withLock(s.conn(ctx)).Where("id = ?", screeningStateID).Take(&st).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, nil
+	}
+	return st.Version, err
+}
+
 // ScreeningTermsAll loads the whole list and a version it is at least as new as: the version
 // is read first, so a change committed in between makes the copy look stale, never current.
 func (s *Store) ScreeningTermsAll(ctx context.Context) ([]models.ScreeningTerm, int64, error) {
