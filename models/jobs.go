@@ -9,17 +9,20 @@ import "time"
 //
 // The claim reads one state ordered by due time from idx_jobs_claim (state, due_at, id), so it
 // touches only the rows it takes; running, completed and discarded rows are outside that range.
+// The rescue of expired leases reads the running range of the same index: at most the workers'
+// leases of every instance, so lease_until needs no index of its own, which every claim, lease
+// renewal and result would have rewritten.
 type Job struct {
 	ID    string    `gorm:"primaryKey;size:40;index:idx_jobs_claim,priority:3"`
 	Kind  string    `gorm:"size:32;not null"`
-	State string    `gorm:"size:16;not null;index:idx_jobs_claim,priority:1;index:idx_jobs_lease,priority:1"`
+	State string    `gorm:"size:16;not null;index:idx_jobs_claim,priority:1"`
 	DueAt time.Time `gorm:"not null;index:idx_jobs_claim,priority:2"`
 	// Attempts counts the attempts made; the next one is attempt Attempts+1.
 	Attempts int `gorm:"not null"`
 	// LeaseOwner is the token of the claim that holds a running job until LeaseUntil; a worker
 	// that dies leaves the lease to expire and the job to be rescued.
-	LeaseOwner *string    `gorm:"size:64"`
-	LeaseUntil *time.Time `gorm:"index:idx_jobs_lease,priority:2"`
+	LeaseOwner *string `gorm:"size:64"`
+	LeaseUntil *time.Time
 	// UniqueKey, when set, makes the insert of a second such job a no-op (periodic tasks: one
 	// per slot across every instance).
 	UniqueKey *string `gorm:"size:128;uniqueIndex"`

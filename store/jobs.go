@@ -191,7 +191,8 @@ func (s *Store) LeasedJobIDs(ctx context.Context, token string, ids []string) ([
 }
 
 // RescueJobs puts running jobs whose lease expired before now back to available, so that the
-// work of an instance that died is taken over; it reads idx_jobs_lease. On MariaDB it runs at
+// work of an instance that died is taken over; it reads the running range of idx_jobs_claim
+// (at most the workers' leases of every instance). On MariaDB it runs at
 // READ COMMITTED, so that its range scan takes no gap locks that claims would wait for.
 func (s *Store) RescueJobs(ctx context.Context, now time.Time) (int64, error) {
 	var n int64

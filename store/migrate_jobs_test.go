@@ -95,3 +95,35 @@ func TestMigrateAdoptsPendingWork(t *testing.T) {
 		t.Fatalf("a message caught mid-send: %+v, %v", n, err)
 	}
 }
+
+// TestMigrateDropsTheJobsLeaseIndex: the lease index of an earlier schema goes at the next
+// start (the claim index serves the rescue of expired leases), and expired leases are still
+// rescued.
+func TestMigrateDropsTheJobsLeaseIndex(t *testing.T) {
+	ctx := context.Background()
+	st := testkit.Store(t)
+	db := st.DB()
+	if err := db.Exec("CREATE INDEX idx_jobs_lease ON jobs (state, lease_until)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if !db.Migrator().HasIndex(&models.Job{}, "idx_jobs_lease") {
+		t.Fatal("the earlier index was not made")
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if db.Migrator().HasIndex(&models.Job{}, "idx_jobs_lease") {
+		t.Fatal("the lease index is still there after the migration")
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	owner, until := "gone/1", now.Add(-time.Second)
+	job := models.Job{ID: models.NewID(), Kind: models.JobSMS, State: models.JobRunning, DueAt: now.Add(-time.Minute),
+		LeaseOwner: &owner, LeaseUntil: &until, Ref: "n1", Destination: models.DestinationSMS, CreatedAt: now, UpdatedAt: now}
+	if err := db.Create(&job).Error; err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.RescueJobs(ctx, now)
+	if err != nil || n != 1 {
+		t.Fatalf("rescued %d (%v), want the one expired lease", n, err)
+	}
+}

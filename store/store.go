@@ -306,12 +306,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.backfillAcceptedAt(ctx); err != nil {
 		return fmt.Errorf("backfill accepted_at: %w", err)
 	}
-	// Indexes that the covering rating index replaced.
+	// Indexes that the covering rating index replaced, and the jobs' lease index, which the
+	// claim index serves (models.Job).
 	m := s.conn(ctx).Migrator()
-	for _, old := range []string{"idx_complaints_period", "idx_complaints_rating"} {
-		if m.HasIndex(&models.Complaint{}, old) {
-			if err := m.DropIndex(&models.Complaint{}, old); err != nil {
-				return fmt.Errorf("drop index %s: %w", old, err)
+	for _, old := range []struct {
+		model any
+		name  string
+	}{{&models.Complaint{}, "idx_complaints_period"}, {&models.Complaint{}, "idx_complaints_rating"}, {&models.Job{}, "idx_jobs_lease"}} {
+		if m.HasIndex(old.model, old.name) {
+			if err := m.DropIndex(old.model, old.name); err != nil {
+				return fmt.Errorf("drop index %s: %w", old.name, err)
 			}
 		}
 	}
