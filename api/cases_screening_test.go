@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dianshubao/dianshubao/internal/testkit"
@@ -132,5 +134,44 @@ func TestCasesAreScreenedWithTheListAsCommitted(t *testing.T) {
 	expect(t, a.do(req{method: "GET", path: "/api/v1/cases/" + draft}), http.StatusNotFound)
 	if k := expect(t, a.do(req{method: "GET", path: "/api/v1/cases/" + published}), http.StatusOK); strings.Contains(k["summary"].(string), term) {
 		t.Fatal("the refused edit was stored")
+	}
+}
+
+// TestAddingATermAndPublishingItDoNotCross: a term added on one instance while another
+// instance publishes a case holding it, at the same moment, never leaves the case published:
+// either the publication is refused or the addition withdraws it.
+func TestAddingATermAndPublishingItDoNotCross(t *testing.T) {
+	stores := testkit.Stores(t, 2)
+	a := newWorldWith(t, func(o *appOptions) { o.store = stores[0] })
+	b := &world{testApp: newApp(t, func(o *appOptions) { o.store = stores[1] }),
+		admin: a.admin, consumer: a.consumer, platformID: a.platformID, key: a.key}
+	for i := range 8 {
+		term := fmt.Sprintf("交叉词%c", rune('甲'+i))
+		id := a.draftCase(a.completed(a.consumer, map[string]any{"order_no": fmt.Sprintf("TB-CROSS-%d", i)}), nil)["id"].(string)
+		expect(t, a.do(req{method: "PATCH", path: "/api/v1/admin/cases/" + id, token: a.admin,
+			body: map[string]any{"summary": "商家设下" + term + "，消费者投诉后获退款。"}}), http.StatusOK)
+		var wg sync.WaitGroup
+		var added, published *response
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			added = a.do(req{method: "POST", path: "/api/v1/admin/screening-terms", token: a.admin, body: map[string]any{"term": term}})
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			published = b.do(req{method: "POST", path: "/api/v1/admin/cases/" + id + "/publish", token: b.admin})
+		}()
+		close(start)
+		wg.Wait()
+		if added.Code != http.StatusCreated || (published.Code != http.StatusOK && published.Code != http.StatusUnprocessableEntity) {
+			t.Fatalf("round %d: add %d, publish %d %s", i, added.Code, published.Code, published.Body)
+		}
+		k := expect(t, a.do(req{method: "GET", path: "/api/v1/admin/cases/" + id, token: a.admin}), http.StatusOK)
+		if k["status"] == "published" {
+			t.Fatalf("round %d: the case holding %q is published (publish answered %d)", i, term, published.Code)
+		}
 	}
 }
