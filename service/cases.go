@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/dianshubao/dianshubao/models"
 	"github.com/dianshubao/dianshubao/store"
@@ -375,27 +374,4 @@ func (cs *Cases) Update(ctx context.Context, p *models.Principal, id string, req
 		}
 		return changed, nil
 	})
-}
-
-// checkListFilter validates a listing's query.
-func checkListFilter(f CaseListFilter, staff bool) (store.CaseFilter, error) {
-	var v models.Validator
-	sf := store.CaseFilter{Status: models.CaseStatus(f.Status), Sector: models.Sector(f.Sector), PlatformID: f.PlatformID,
-		Tag: strings.TrimSpace(f.Tag), Query: strings.TrimSpace(f.Query)}
-	if staff && f.Status != "" && !sf.Status.Valid() {
-		v.Add("status", "must be draft, published or withdrawn")
-	}
-	if f.Sector != "" && !sf.Sector.Valid() {
-		v.Add("sector", "must be one of digital_retail, digital_life, digital_health, digital_education, cross_border, industrial, logistics")
-	}
-	if len(f.PlatformID) > 64 || models.ControlChar(f.PlatformID) {
-		v.Add("platform_id", "is not a platform id")
-	}
-	if utf8.RuneCountInString(f.Tag) > maxCaseTagRunes || models.ControlChar(f.Tag) || !utf8.ValidString(f.Tag) {
-		v.Add("tag", "must be at most %d printable characters", maxCaseTagRunes)
-	}
-	if utf8.RuneCountInString(f.Query) > maxCaseQuery || models.ControlChar(f.Query) || !utf8.ValidString(f.Query) {
-		v.Add("q", "must be at most %d printable characters", maxCaseQuery)
-	}
-	return sf, v.Err()
 }
