@@ -125,15 +125,20 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 		rc.carrying = carried
 	}
 	rb.mu.Unlock()
+	// release ends the addition's hold on the budget (rb.mu held): its requests no longer in
+	// flight, its waiters free.
+	release := func() {
+		rc.inflight -= delta
+		if carried != nil {
+			rc.carrying = nil
+			close(carried)
+		}
+	}
 	returned := false
 	defer func() {
-		if !returned { // the addition panicked: release what it held, then let the panic go on
+		if !returned { // the addition panicked: release, then let the panic go on
 			rb.mu.Lock()
-			rc.inflight -= delta
-			if carried != nil {
-				rc.carrying = nil
-				close(carried)
-			}
+			release()
 			rb.mu.Unlock()
 		}
 	}()
@@ -141,11 +146,7 @@ func (rb *rateBatch) count(ctx context.Context, store kv.Store, name string, win
 	returned = true
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
-	rc.inflight -= delta
-	if carried != nil {
-		rc.carrying = nil
-		close(carried)
-	}
+	release()
 	if err != nil {
 		// These requests are let through uncounted, as a down limiter does; what was counted
 		// here goes with them, so that the next request is sent alone (not a carrier the

@@ -29,14 +29,14 @@ func (cs *Cases) withdrawListed(ctx context.Context, tx *store.Store, screen *mo
 			return nil, err
 		}
 		for i := range ks {
-			if !caseHolds(&ks[i], screen) {
+			if screenCaseWith(&ks[i], screen) == nil {
 				continue
 			}
 			k, err := tx.CaseForUpdate(ctx, ks[i].ID)
 			if err != nil {
 				return nil, err
 			}
-			if k.Status != models.CasePublished || !caseHolds(k, screen) {
+			if k.Status != models.CasePublished || screenCaseWith(k, screen) == nil {
 				continue
 			}
 			before, reason := k.Version, models.UnpublishedByScreening
@@ -52,19 +52,4 @@ func (cs *Cases) withdrawListed(ctx context.Context, tx *store.Store, screen *mo
 		}
 		after = ks[len(ks)-1].ID
 	}
-}
-
-// caseHolds reports whether a text or a tag of k holds a term screen matches.
-func caseHolds(k *models.Case, screen *models.Screener) bool {
-	for _, f := range models.CaseFields {
-		if screen.Match(k.Text(f)) {
-			return true
-		}
-	}
-	for _, t := range k.Tags {
-		if screen.Match(t) {
-			return true
-		}
-	}
-	return false
 }

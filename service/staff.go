@@ -108,9 +108,9 @@ func (a *Accounts) ListUsers(ctx context.Context, f UserListFilter, page models.
 		})
 }
 
-// DisableStaff disables a moderator's, an admin's or a lawyer's account: its access tokens are refused at once
-// on this instance and within accountStateTTL on the others, and its refresh tokens are
-// revoked. An admin cannot disable themselves, and the last enabled admin stays enabled.
+// DisableStaff disables a moderator's, an admin's or a lawyer's account: its access tokens
+// are refused at once on this instance and within accountStateTTL on the others, and its
+// refresh tokens are revoked. An admin cannot disable themselves, and the last enabled admin stays enabled.
 // Disabling a disabled account changes nothing.
 func (a *Accounts) DisableStaff(ctx context.Context, actor *models.Principal, id string) (*models.User, error) {
 	target, err := a.staffTarget(ctx, id)

@@ -30,20 +30,20 @@ func (s *Store) SeedScreeningTerms(ctx context.Context, terms []models.Screening
 
 // ScreeningVersion is the list's version; 0 before it was seeded.
 func (s *Store) ScreeningVersion(ctx context.Context) (int64, error) {
-	var st models.ScreeningListState
-	err := s.conn(ctx).Where("id = ?", screeningStateID).Take(&st).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return 0, nil
-	}
-	return st.Version, err
+	return screeningVersionOf(s.conn(ctx))
 }
 
 // ScreeningVersionForUpdate reads the list's version with a lock on its row, inside a
 // transaction: a change to the list (which writes the row first) and a transaction that holds
 // the lock wait for each other.
 func (s *Store) ScreeningVersionForUpdate(ctx context.Context) (int64, error) {
+	return screeningVersionOf(s.withLock(s.conn(ctx)))
+}
+
+// screeningVersionOf reads the version row through db; none yet is version 0.
+func screeningVersionOf(db *gorm.DB) (int64, error) {
 	var st models.ScreeningListState
-	err := s.withLock(s.conn(ctx)).Where("id = ?", screeningStateID).Take(&st).Error
+	err := db.Where("id = ?", screeningStateID).Take(&st).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, nil
 	}
